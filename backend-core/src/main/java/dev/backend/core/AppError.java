@@ -1,0 +1,280 @@
+package dev.backend.core;
+
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Everything that can go wrong while answering a request, as a closed set of values.
+ *
+ * <p>Each variant knows its HTTP status and a message that is safe to show to the client. {@link
+ * #toResponse()} turns it into the JSON body {@code {"error": "..."}}; {@link Database} and {@link
+ * Internal} answer a generic message and log their cause instead (with the request id from the logging
+ * MDC), so no stack trace, SQL or exception text ever reaches the client.
+ *
+ * <p>Handlers either return {@code error.toResponse()} (or a {@link Result}) or throw {@code
+ * error.toException()}; both end in the same response.
+ *
+ * {@snippet :
+ * Response find(Request request) {
+ *     UUID id = request.pathUuid("id"); // a malformed id answers 400
+ *     return users.find(id)
+ *             .map(Response::json)
+ *             .orElseGet(() -> AppError.notFound("User " + id + " not found").toResponse());
+ * }
+ * }
+ */
+public sealed interface AppError {
+
+    /** The message sent to the client in {@code {"error": "..."}}. */
+    String message();
+
+    /** 400: the request is syntactically wrong (malformed JSON, a bad query string). */
+    record BadRequest(String message) implements AppError {
+        public BadRequest {
+            Objects.requireNonNull(message, "message");
+        }
+    }
+
+    /** 400: a value failed validation; the message names the field or parameter. */
+    record Validation(String message) implements AppError {
+        public Validation {
+            Objects.requireNonNull(message, "message");
+        }
+    }
+
+    /** 401: no or bad credentials. */
+    record Unauthorized(String message) implements AppError {
+        public Unauthorized {
+            Objects.requireNonNull(message, "message");
+        }
+    }
+
+    /** 403: credentials are fine but do not allow this. */
+    record Forbidden(String message) implements AppError {
+        public Forbidden {
+            Objects.requireNonNull(message, "message");
+        }
+    }
+
+    /** 404: the resource or route does not exist. */
+    record NotFound(String message) implements AppError {
+        public NotFound {
+            Objects.requireNonNull(message, "message");
+        }
+    }
+
+    /** 405: the path exists but not for this method; {@code allowed} becomes the {@code Allow} header. */
+    record MethodNotAllowed(String message, Set<String> allowed) implements AppError {
+        public MethodNotAllowed {
+            Objects.requireNonNull(message, "message");
+            allowed = Set.copyOf(allowed);
+        }
+    }
+
+    /** 408: the request took longer than the server allows. */
+    record Timeout(String message) implements AppError {
+        public Timeout {
+            Objects.requireNonNull(message, "message");
+        }
+    }
+
+    /** 409: the request conflicts with the current state (a duplicate unique value, say). */
+    record Conflict(String message) implements AppError {
+        public Conflict {
+            Objects.requireNonNull(message, "message");
+        }
+    }
+
+    /** 413: the request body is larger than the configured limit. */
+    record PayloadTooLarge(String message) implements AppError {
+        public PayloadTooLarge {
+            Objects.requireNonNull(message, "message");
+        }
+    }
+
+    /** 415: the request body has a content type this endpoint does not read. */
+    record UnsupportedMediaType(String message) implements AppError {
+        public UnsupportedMediaType {
+            Objects.requireNonNull(message, "message");
+        }
+    }
+
+    /** 422: well-formed JSON with the wrong shape (wrong types, missing required fields). */
+    record Unprocessable(String message) implements AppError {
+        public Unprocessable {
+            Objects.requireNonNull(message, "message");
+        }
+    }
+
+    /** 429: the client sent too many requests; {@code retryAfter} becomes {@code Retry-After}. */
+    record TooManyRequests(String message, Duration retryAfter) implements AppError {
+        public TooManyRequests {
+            Objects.requireNonNull(message, "message");
+            Objects.requireNonNull(retryAfter, "retryAfter");
+        }
+    }
+
+    /** 503: a dependency is down or saturated; {@code retryAfter} becomes {@code Retry-After}. */
+    record Unavailable(String message, Duration retryAfter) implements AppError {
+        public Unavailable {
+            Objects.requireNonNull(message, "message");
+            Objects.requireNonNull(retryAfter, "retryAfter");
+        }
+    }
+
+    /** 500: the database failed. The cause is logged, the client sees a generic message. */
+    record Database(Throwable cause) implements AppError {
+        public Database {
+            Objects.requireNonNull(cause, "cause");
+        }
+
+        @Override
+        public String message() {
+            return INTERNAL_MESSAGE;
+        }
+    }
+
+    /** 500: a bug or an unexpected failure. The cause is logged, the client sees a generic message. */
+    record Internal(Throwable cause) implements AppError {
+        public Internal {
+            Objects.requireNonNull(cause, "cause");
+        }
+
+        @Override
+        public String message() {
+            return INTERNAL_MESSAGE;
+        }
+    }
+
+    /** The only message a client ever sees for a {@link Database} or {@link Internal} error. */
+    String INTERNAL_MESSAGE = "Internal server error";
+
+    /** The HTTP status this error answers with. */
+    default int status() {
+        return switch (this) {
+            case BadRequest e -> 400;
+            case Validation e -> 400;
+            case Unauthorized e -> 401;
+            case Forbidden e -> 403;
+            case NotFound e -> 404;
+            case MethodNotAllowed e -> 405;
+            case Timeout e -> 408;
+            case Conflict e -> 409;
+            case PayloadTooLarge e -> 413;
+            case UnsupportedMediaType e -> 415;
+            case Unprocessable e -> 422;
+            case TooManyRequests e -> 429;
+            case Database e -> 500;
+            case Internal e -> 500;
+            case Unavailable e -> 503;
+        };
+    }
+
+    /**
+     * The response for this error: its status, {@code {"error": message}}, and the headers the status
+     * calls for ({@code Allow}, {@code Retry-After}). Server-side errors log their cause here, once.
+     */
+    default Response toResponse() {
+        Response response = Response.json(status(), new ErrorBody(message())).withError(this);
+        return switch (this) {
+            case MethodNotAllowed e -> response.withHeader("Allow", String.join(", ", new TreeSet<>(e.allowed())));
+            case TooManyRequests e -> response.withHeader("Retry-After", retryAfterSeconds(e.retryAfter()));
+            case Unavailable e -> response.withHeader("Retry-After", retryAfterSeconds(e.retryAfter()));
+            case Database e -> {
+                ErrorLog.LOG.error("Database error", e.cause());
+                yield response;
+            }
+            case Internal e -> {
+                ErrorLog.LOG.error("Internal error", e.cause());
+                yield response;
+            }
+            case BadRequest e -> response;
+            case Validation e -> response;
+            case Unauthorized e -> response;
+            case Forbidden e -> response;
+            case NotFound e -> response;
+            case Timeout e -> response;
+            case Conflict e -> response;
+            case PayloadTooLarge e -> response;
+            case UnsupportedMediaType e -> response;
+            case Unprocessable e -> response;
+        };
+    }
+
+    /** This error as an unchecked exception, for handlers that prefer to throw. */
+    default AppException toException() {
+        return new AppException(this);
+    }
+
+    /**
+     * Classifies any failure: an {@link AppException} keeps its error, a pool that timed out handing
+     * out a connection ({@link SQLTransientConnectionException}) is {@link Unavailable}, any other
+     * {@link SQLException} is {@link Database}, the rest is {@link Internal}.
+     */
+    static AppError from(Throwable failure) {
+        return switch (failure) {
+            case AppException e -> e.error();
+            case SQLTransientConnectionException e -> new Unavailable(
+                    "The service is busy, retry shortly", Duration.ofSeconds(1));
+            case SQLException e -> new Database(e);
+            default -> new Internal(failure);
+        };
+    }
+
+    /** A 400 {@link BadRequest}. */
+    static AppError badRequest(String message) {
+        return new BadRequest(message);
+    }
+
+    /** A 400 {@link Validation}. */
+    static AppError validation(String message) {
+        return new Validation(message);
+    }
+
+    /** A 401 {@link Unauthorized}. */
+    static AppError unauthorized(String message) {
+        return new Unauthorized(message);
+    }
+
+    /** A 403 {@link Forbidden}. */
+    static AppError forbidden(String message) {
+        return new Forbidden(message);
+    }
+
+    /** A 404 {@link NotFound}. */
+    static AppError notFound(String message) {
+        return new NotFound(message);
+    }
+
+    /** A 409 {@link Conflict}. */
+    static AppError conflict(String message) {
+        return new Conflict(message);
+    }
+
+    /** A 500 {@link Internal} whose logged cause is a new exception with this detail. */
+    static AppError internal(String detail) {
+        return new Internal(new IllegalStateException(detail));
+    }
+
+    private static String retryAfterSeconds(Duration retryAfter) {
+        // Retry-After takes whole seconds; round up so a client never retries before we asked.
+        long seconds = retryAfter.toSeconds() + (retryAfter.getNano() > 0 ? 1 : 0);
+        return Long.toString(Math.max(1, seconds));
+    }
+}
+
+/** The JSON shape of every error body. */
+record ErrorBody(String error) {}
+
+/** Holder for the logger the interface cannot declare as a private field. */
+final class ErrorLog {
+    static final Logger LOG = LoggerFactory.getLogger(AppError.class);
+
+    private ErrorLog() {}
+}

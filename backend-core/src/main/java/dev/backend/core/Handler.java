@@ -1,0 +1,41 @@
+package dev.backend.core;
+
+/**
+ * Answers a request: a plain function from {@link Request} to {@link Response}.
+ *
+ * <p>A handler may fail by returning an error's response ({@code AppError.notFound(...).toResponse()}),
+ * by throwing an {@link AppException}, or by letting any exception escape: the {@link Router} turns
+ * each into the same error response, so middleware around a router always sees a {@link Response}.
+ * Checked exceptions may escape too ({@code SQLException} becomes a logged 500, a pool timeout a 503),
+ * which keeps JDBC code free of wrapping.
+ *
+ * {@snippet :
+ * Handler hello = request -> Response.text("Hello, " + request.query("name").orElse("world"));
+ * }
+ */
+@FunctionalInterface
+public interface Handler {
+
+    /** Answers {@code request}. */
+    Response handle(Request request) throws Exception;
+
+    /**
+     * Runs {@code handler}, converting a thrown failure (classified by {@link AppError#from}) or a {@code
+     * null} answer to an error response: the result is always a response.
+     */
+    static Response respond(Handler handler, Request request) {
+        Response response;
+        try {
+            response = handler.handle(request);
+        } catch (Throwable failure) {
+            if (failure instanceof VirtualMachineError vmError && !(failure instanceof StackOverflowError)) {
+                throw vmError; // OutOfMemoryError and friends: the JVM is in no state to answer
+            }
+            if (failure instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            return AppError.from(failure).toResponse();
+        }
+        return response != null ? response : AppError.internal("handler returned null for " + request).toResponse();
+    }
+}

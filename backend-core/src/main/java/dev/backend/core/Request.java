@@ -1,0 +1,492 @@
+package dev.backend.core;
+
+import com.sun.net.httpserver.Headers;
+import com.sun.net.httpserver.HttpExchange;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import tools.jackson.core.type.TypeReference;
+
+/**
+ * An incoming HTTP request: method, path, query, headers, the path parameters the {@link Router}
+ * matched, and a body that is read at most once.
+ *
+ * <p>Extraction failures are client errors, thrown as {@link AppException} so a handler reads
+ * straight-line and the client still gets a precise answer: a malformed path UUID is a 400 naming the
+ * parameter, a JSON body without {@code Content-Type: application/json} a 415, malformed JSON a 400, JSON
+ * of the wrong shape a 422, a body over the limit a 413.
+ *
+ * {@snippet :
+ * record CreateUser(String email, String name) {}
+ *
+ * Response create(Request request) {
+ *     CreateUser input = request.json(CreateUser.class);
+ *     ...
+ * }
+ * }
+ *
+ * <p>Not thread-safe: a request belongs to the one thread answering it.
+ */
+public final class Request {
+
+    /** The body limit when no middleware sets one: 2 MiB, as axum's default. */
+    public static final long DEFAULT_BODY_LIMIT = 2L * 1024 * 1024;
+
+    private static final String[] NONE = {};
+
+    private final String method;
+    private final String path;
+    private final String rawQuery;
+    private final Headers headers;
+    private final InetSocketAddress remoteAddress;
+    private final long bodyLimit;
+    private InputStream bodyStream;
+    private byte[] bodyBytes;
+    private Map<String, List<String>> query;
+    private String route;
+    private String[] paramNames = NONE;
+    private String[] paramValues = NONE;
+
+    private Request(String method, String path, String rawQuery, Headers headers, InputStream body,
+            InetSocketAddress remoteAddress, long bodyLimit) {
+        this.method = method;
+        this.path = path;
+        this.rawQuery = rawQuery;
+        this.headers = headers;
+        this.bodyStream = body;
+        this.remoteAddress = remoteAddress;
+        this.bodyLimit = bodyLimit;
+    }
+
+    static Request from(HttpExchange exchange) {
+        var uri = exchange.getRequestURI();
+        String path = uri.getRawPath();
+        return new Request(exchange.getRequestMethod(), path == null || path.isEmpty() ? "/" : path,
+                uri.getRawQuery(), exchange.getRequestHeaders(), exchange.getRequestBody(),
+                exchange.getRemoteAddress(), DEFAULT_BODY_LIMIT);
+    }
+
+    /** Starts a request built by hand, for tests and for calling handlers directly. */
+    public static Builder builder(String method, String target) {
+        return new Builder(method, target);
+    }
+
+    /** The method, as sent ({@code GET}, {@code POST}, ...). */
+    public String method() {
+        return method;
+    }
+
+    /** The path as sent, still percent-encoded, without the query string. */
+    public String path() {
+        return path;
+    }
+
+    /** The raw query string, if any. */
+    public Optional<String> rawQuery() {
+        return Optional.ofNullable(rawQuery);
+    }
+
+    /** The client's address, when the request came over a socket. */
+    public Optional<InetSocketAddress> remoteAddress() {
+        return Optional.ofNullable(remoteAddress);
+    }
+
+    /** The route template that matched, such as {@code /api/v1/users/{id}}, once routed. */
+    public Optional<String> route() {
+        return Optional.ofNullable(route);
+    }
+
+    // ---- headers ----
+
+    /** The first value of a header; names are case-insensitive. */
+    public Optional<String> header(String name) {
+        return Optional.ofNullable(headers.getFirst(name));
+    }
+
+    /** Every value of a header, in order. */
+    public List<String> headers(String name) {
+        List<String> values = headers.get(name);
+        return values == null ? List.of() : Collections.unmodifiableList(values);
+    }
+
+    /** The header names present. */
+    public List<String> headerNames() {
+        return List.copyOf(headers.keySet());
+    }
+
+    // ---- path parameters ----
+
+    /** The percent-decoded value of a path parameter the route declares, such as {@code {id}}. */
+    public String path(String name) {
+        for (int i = 0; i < paramNames.length; i++) {
+            if (paramNames[i].equals(name)) {
+                return paramValues[i];
+            }
+        }
+        throw new IllegalArgumentException("route " + route + " has no path parameter '" + name + "'");
+    }
+
+    /** A path parameter as a UUID; anything but the canonical 36-character form is a 400 naming it. */
+    public UUID pathUuid(String name) {
+        String value = path(name);
+        return Params.uuid(value).orElseThrow(() -> AppError.validation(
+                "Invalid path parameter '" + name + "': expected a UUID").toException());
+    }
+
+    /** A path parameter as a {@code long}; anything else is a 400 naming it. */
+    public long pathLong(String name) {
+        return Params.parseLong(path(name)).orElseThrow(() -> AppError.validation(
+                "Invalid path parameter '" + name + "': expected an integer").toException());
+    }
+
+    void route(String template, String[] names, String[] values) {
+        this.route = template;
+        this.paramNames = names;
+        this.paramValues = values;
+    }
+
+    // ---- query ----
+
+    /** The first value of a query parameter, decoded. */
+    public Optional<String> query(String name) {
+        List<String> values = queryParams().get(name);
+        return values == null ? Optional.empty() : Optional.of(values.getFirst());
+    }
+
+    /** Every value of a query parameter, decoded, in order. */
+    public List<String> queryAll(String name) {
+        return queryParams().getOrDefault(name, List.of());
+    }
+
+    /** A query parameter as an {@code int}, if present; a value that is not an integer is a 400 naming it. */
+    public Optional<Integer> queryInt(String name) {
+        return query(name).map(value -> Params.parseLong(value)
+                .filter(n -> n >= Integer.MIN_VALUE && n <= Integer.MAX_VALUE)
+                .map(Long::intValue)
+                .orElseThrow(() -> AppError.validation(
+                        "Invalid query parameter '" + name + "': expected an integer").toException()));
+    }
+
+    /** All query parameters, decoded, in the order they first appear. */
+    public Map<String, List<String>> queryParams() {
+        if (query == null) {
+            query = Params.parseQuery(rawQuery);
+        }
+        return query;
+    }
+
+    // ---- body ----
+
+    /** The most body bytes this request will read before answering 413. */
+    public long bodyLimit() {
+        return bodyLimit;
+    }
+
+    /**
+     * A copy that reads at most {@code limit} body bytes. A declared {@code Content-Length} over the
+     * limit fails at once with 413, without reading anything.
+     */
+    public Request withBodyLimit(long limit) {
+        if (limit < 0) {
+            throw new IllegalArgumentException("limit must be >= 0, was " + limit);
+        }
+        Request copy = new Request(method, path, rawQuery, headers, bodyStream, remoteAddress, limit);
+        copy.bodyBytes = bodyBytes;
+        copy.query = query;
+        copy.route(route, paramNames, paramValues);
+        checkDeclaredLength(limit);
+        return copy;
+    }
+
+    /**
+     * The whole body. Read on first call and kept, so later calls return the same bytes; more than
+     * {@link #bodyLimit()} bytes is a 413, and nothing past the limit is buffered.
+     */
+    public byte[] bodyBytes() {
+        if (bodyBytes == null) {
+            if (bodyStream == null) {
+                throw new IllegalStateException("the body was already taken as a stream");
+            }
+            checkDeclaredLength(bodyLimit);
+            try (InputStream in = bodyStream) {
+                bodyStream = null;
+                byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, bodyLimit + 1));
+                if (bytes.length > bodyLimit) {
+                    throw tooLarge(bodyLimit);
+                }
+                bodyBytes = bytes;
+            } catch (IOException e) {
+                throw new UncheckedIOException("reading the request body failed", e);
+            }
+        }
+        return bodyBytes;
+    }
+
+    /** The body decoded as UTF-8. */
+    public String bodyText() {
+        return new String(bodyBytes(), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The body as a stream, for bodies too large to hold; it fails with 413 past {@link #bodyLimit()}.
+     * Can be taken once, and not after {@link #bodyBytes()}.
+     */
+    public InputStream bodyStream() {
+        if (bodyBytes != null) {
+            return new ByteArrayInputStream(bodyBytes);
+        }
+        if (bodyStream == null) {
+            throw new IllegalStateException("the body stream was already taken");
+        }
+        checkDeclaredLength(bodyLimit);
+        InputStream in = new LimitedInputStream(bodyStream, bodyLimit);
+        bodyStream = null;
+        return in;
+    }
+
+    /** The JSON body as {@code type}; see {@link Json} for the rules and the error statuses. */
+    public <T> T json(Class<T> type) {
+        requireJsonContentType();
+        return Json.read(bodyBytes(), type);
+    }
+
+    /** The JSON body as a generic type, such as {@code new TypeReference<List<Item>>() {}}. */
+    public <T> T json(TypeReference<T> type) {
+        requireJsonContentType();
+        return Json.read(bodyBytes(), type);
+    }
+
+    private void requireJsonContentType() {
+        String contentType = headers.getFirst("Content-Type");
+        if (contentType == null || !isJson(contentType)) {
+            throw new AppError.UnsupportedMediaType(
+                    "Expected request with `Content-Type: application/json`").toException();
+        }
+    }
+
+    static boolean isJson(String contentType) {
+        int semicolon = contentType.indexOf(';');
+        String media = (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).trim()
+                .toLowerCase(Locale.ROOT);
+        return media.equals("application/json") || (media.startsWith("application/") && media.endsWith("+json"));
+    }
+
+    private void checkDeclaredLength(long limit) {
+        String declared = headers.getFirst("Content-Length");
+        if (declared != null) {
+            Optional<Long> length = Params.parseLong(declared.trim());
+            if (length.isPresent() && length.get() > limit) {
+                throw tooLarge(limit);
+            }
+        }
+    }
+
+    static AppException tooLarge(long limit) {
+        return new AppError.PayloadTooLarge("Request body is larger than the limit of " + limit + " bytes")
+                .toException();
+    }
+
+    @Override
+    public String toString() {
+        return method + " " + path;
+    }
+
+    /** Builds a {@link Request} by hand; see {@link Request#builder(String, String)}. */
+    public static final class Builder {
+        private final String method;
+        private final String path;
+        private final String rawQuery;
+        private final Headers headers = new Headers();
+        private byte[] body = new byte[0];
+        private InetSocketAddress remoteAddress;
+
+        private Builder(String method, String target) {
+            this.method = Objects.requireNonNull(method, "method").toUpperCase(Locale.ROOT);
+            Objects.requireNonNull(target, "target");
+            if (!target.startsWith("/")) {
+                throw new IllegalArgumentException("target must start with '/', was '" + target + "'");
+            }
+            int q = target.indexOf('?');
+            this.path = q < 0 ? target : target.substring(0, q);
+            this.rawQuery = q < 0 ? null : target.substring(q + 1);
+        }
+
+        /** Adds a header value. */
+        public Builder header(String name, String value) {
+            headers.add(name, value);
+            return this;
+        }
+
+        /** Sets the body bytes. */
+        public Builder body(byte[] bytes) {
+            this.body = bytes.clone();
+            return this;
+        }
+
+        /** Sets the body to UTF-8 text. */
+        public Builder body(String text) {
+            this.body = text.getBytes(StandardCharsets.UTF_8);
+            return this;
+        }
+
+        /** Sets the body to {@code value} as JSON, with {@code Content-Type: application/json}. */
+        public Builder json(Object value) {
+            headers.set("Content-Type", Response.JSON);
+            this.body = Json.write(value);
+            return this;
+        }
+
+        /** Sets the client address. */
+        public Builder remoteAddress(InetSocketAddress address) {
+            this.remoteAddress = Objects.requireNonNull(address, "address");
+            return this;
+        }
+
+        /** The request; {@code Content-Length} is set from the body unless given. */
+        public Request build() {
+            Headers copy = new Headers();
+            headers.forEach((name, values) -> copy.put(name, new ArrayList<>(values)));
+            if (body.length > 0 && !copy.containsKey("Content-Length")) {
+                copy.set("Content-Length", Integer.toString(body.length));
+            }
+            return new Request(method, path, rawQuery, copy, new ByteArrayInputStream(body), remoteAddress,
+                    DEFAULT_BODY_LIMIT);
+        }
+    }
+
+    /** Parsing of path and query values; malformed input is a 400, never an exception escaping as 500. */
+    static final class Params {
+        private Params() {}
+
+        static Map<String, List<String>> parseQuery(String rawQuery) {
+            if (rawQuery == null || rawQuery.isEmpty()) {
+                return Map.of();
+            }
+            Map<String, List<String>> params = new LinkedHashMap<>();
+            int start = 0;
+            while (start <= rawQuery.length()) {
+                int end = rawQuery.indexOf('&', start);
+                if (end < 0) {
+                    end = rawQuery.length();
+                }
+                if (end > start) {
+                    int eq = rawQuery.indexOf('=', start);
+                    String name = eq < 0 || eq > end ? rawQuery.substring(start, end) : rawQuery.substring(start, eq);
+                    String value = eq < 0 || eq > end ? "" : rawQuery.substring(eq + 1, end);
+                    params.computeIfAbsent(decodeQuery(name), k -> new ArrayList<>(1)).add(decodeQuery(value));
+                }
+                start = end + 1;
+            }
+            params.replaceAll((k, v) -> List.copyOf(v));
+            return Collections.unmodifiableMap(params);
+        }
+
+        private static String decodeQuery(String s) {
+            if (s.indexOf('%') < 0 && s.indexOf('+') < 0) {
+                return s;
+            }
+            try {
+                return URLDecoder.decode(s, StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException e) {
+                throw AppError.badRequest("Malformed percent-encoding in the query string").toException();
+            }
+        }
+
+        /** Percent-decodes a path segment; unlike a query, '+' stays '+'. */
+        static String decodePath(String s) {
+            if (s.indexOf('%') < 0) {
+                return s;
+            }
+            return decodeQuery(s.replace("+", "%2B"));
+        }
+
+        static Optional<Long> parseLong(String s) {
+            // Long.parseLong also takes '+' and non-ASCII digits; a client-facing integer is plain ASCII.
+            if (s.isEmpty() || s.length() > 20) {
+                return Optional.empty();
+            }
+            for (int i = 0; i < s.length(); i++) {
+                char c = s.charAt(i);
+                if (!(c >= '0' && c <= '9') && !(i == 0 && c == '-' && s.length() > 1)) {
+                    return Optional.empty();
+                }
+            }
+            try {
+                return Optional.of(Long.parseLong(s));
+            } catch (NumberFormatException e) {
+                return Optional.empty();
+            }
+        }
+
+        /** Only the canonical 8-4-4-4-12 hex form: {@link UUID#fromString} also accepts "1-1-1-1-1". */
+        static Optional<UUID> uuid(String s) {
+            if (s.length() != 36) {
+                return Optional.empty();
+            }
+            for (int i = 0; i < 36; i++) {
+                char c = s.charAt(i);
+                boolean dash = i == 8 || i == 13 || i == 18 || i == 23;
+                boolean hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+                if (dash ? c != '-' : !hex) {
+                    return Optional.empty();
+                }
+            }
+            return Optional.of(UUID.fromString(s));
+        }
+    }
+
+    /** Counts body bytes and fails with 413 past the limit, so a chunked body cannot grow without bound. */
+    private static final class LimitedInputStream extends InputStream {
+        private final InputStream in;
+        private final long limit;
+        private long read;
+
+        LimitedInputStream(InputStream in, long limit) {
+            this.in = in;
+            this.limit = limit;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = in.read();
+            if (b >= 0) {
+                count(1);
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+            int n = in.read(buffer, offset, (int) Math.min(length, limit - read + 1));
+            if (n > 0) {
+                count(n);
+            }
+            return n;
+        }
+
+        private void count(int n) {
+            read += n;
+            if (read > limit) {
+                throw tooLarge(limit);
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            in.close();
+        }
+    }
+}

@@ -1,0 +1,74 @@
+package dev.backend.core;
+
+import java.util.Objects;
+import java.util.function.Function;
+
+/**
+ * A value or an {@link AppError}: for service and repository code that reports expected failures as
+ * values, like Rust's {@code Result<T, AppError>}.
+ *
+ * {@snippet :
+ * Result<User> found = users.find(id);                // Err(NotFound) when absent
+ * return found.toResponse(Response::json);           // 200 with the user, or the error's response
+ * }
+ *
+ * @param <T> the type of the success value
+ */
+public sealed interface Result<T> {
+
+    /** A success. */
+    record Ok<T>(T value) implements Result<T> {
+        public Ok {
+            Objects.requireNonNull(value, "value");
+        }
+    }
+
+    /** A failure. */
+    record Err<T>(AppError error) implements Result<T> {
+        public Err {
+            Objects.requireNonNull(error, "error");
+        }
+    }
+
+    /** A success holding {@code value}. */
+    static <T> Result<T> ok(T value) {
+        return new Ok<>(value);
+    }
+
+    /** A failure holding {@code error}. */
+    static <T> Result<T> err(AppError error) {
+        return new Err<>(error);
+    }
+
+    /** The success value transformed; a failure passes through. */
+    default <U> Result<U> map(Function<? super T, ? extends U> f) {
+        return switch (this) {
+            case Ok<T> ok -> new Ok<>(f.apply(ok.value()));
+            case Err<T> err -> new Err<>(err.error());
+        };
+    }
+
+    /** The next step, run only on success; a failure passes through. */
+    default <U> Result<U> flatMap(Function<? super T, Result<U>> f) {
+        return switch (this) {
+            case Ok<T> ok -> Objects.requireNonNull(f.apply(ok.value()), "flatMap function returned null");
+            case Err<T> err -> new Err<>(err.error());
+        };
+    }
+
+    /** The success value, or the error thrown as an {@link AppException}. */
+    default T orThrow() {
+        return switch (this) {
+            case Ok<T> ok -> ok.value();
+            case Err<T> err -> throw err.error().toException();
+        };
+    }
+
+    /** The success value turned into a response with {@code onOk}, or the error's response. */
+    default Response toResponse(Function<? super T, Response> onOk) {
+        return switch (this) {
+            case Ok<T> ok -> onOk.apply(ok.value());
+            case Err<T> err -> err.error().toResponse();
+        };
+    }
+}

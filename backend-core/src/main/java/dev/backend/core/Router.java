@@ -1,0 +1,84 @@
+package dev.backend.core;
+
+/**
+ * Maps method and path to a {@link Handler}: path templates with parameters, nesting, merging, route
+ * middleware and a fallback, compiled by {@link #build()} into one handler.
+ *
+ * <p>Templates are literal segments, {@code {name}} parameters (one segment) and a final {@code
+ * {*name}} catch-all (the rest of the path, at least one segment). Literal segments win over parameters.
+ * An unknown path answers 404, a known path with the wrong method 405 with an {@code Allow} header, and
+ * {@code HEAD} is served by the {@code GET} handler (the body is dropped when sent).
+ *
+ * {@snippet :
+ * Router users = Router.create()
+ *         .get("/users", api::list)
+ *         .post("/users", api::create)
+ *         .get("/users/{id}", api::find);
+ * Handler app = Router.create()
+ *         .get("/health", health)
+ *         .nest("/api/v1", users)
+ *         .build();
+ * }
+ *
+ * <p>A router is a mutable builder, not thread-safe; {@link #build()} checks the routes (two handlers for
+ * the same method and path shape are rejected with a message naming both) and returns an immutable,
+ * thread-safe handler that matches segment by segment through a tree, so the cost of a lookup does not
+ * grow with the number of routes.
+ */
+public interface Router {
+
+    /** An empty router. */
+    static Router create() {
+        return new DefaultRouter();
+    }
+
+    /** Routes {@code method} (upper case, such as {@code GET} or {@code PROPFIND}) and {@code path}. */
+    Router route(String method, String path, Handler handler);
+
+    /** Routes {@code GET} (and so {@code HEAD}). */
+    default Router get(String path, Handler handler) {
+        return route("GET", path, handler);
+    }
+
+    /** Routes {@code POST}. */
+    default Router post(String path, Handler handler) {
+        return route("POST", path, handler);
+    }
+
+    /** Routes {@code PUT}. */
+    default Router put(String path, Handler handler) {
+        return route("PUT", path, handler);
+    }
+
+    /** Routes {@code PATCH}. */
+    default Router patch(String path, Handler handler) {
+        return route("PATCH", path, handler);
+    }
+
+    /** Routes {@code DELETE}. */
+    default Router delete(String path, Handler handler) {
+        return route("DELETE", path, handler);
+    }
+
+    /**
+     * Adds the routes of {@code router} under {@code prefix} (such as {@code /api/v1}), as they are now.
+     * Its fallback, if it has one, answers unknown paths under the prefix.
+     */
+    Router nest(String prefix, Router router);
+
+    /** Adds the routes of {@code router} as they are now; its fallback replaces this one's if set. */
+    Router merge(Router router);
+
+    /** Answers paths no route matches, instead of the default 404. */
+    Router fallback(Handler handler);
+
+    /**
+     * Wraps every route added so far, and the fallback, in {@code middleware}, as axum's {@code
+     * Router::layer}. Routes added later are not wrapped. Route middleware sees the matched path
+     * parameters; for middleware around everything, including 404s, wrap the built handler instead.
+     */
+    Router layer(Middleware middleware);
+
+    /** Checks the routes and compiles them into a thread-safe handler. */
+    Handler build();
+}

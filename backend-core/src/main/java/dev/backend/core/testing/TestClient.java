@@ -1,0 +1,96 @@
+package dev.backend.core.testing;
+
+import dev.backend.core.Handler;
+import dev.backend.core.Request;
+import dev.backend.core.Response;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Objects;
+
+/**
+ * Runs requests through a whole pipeline (router and middleware) in process, without a socket, like
+ * axum's {@code oneshot}: the fast way to test an application's behaviour.
+ *
+ * <p>The response is what a client would see from {@link dev.backend.core.HttpAdapter}: failures become
+ * error responses, streamed bodies are collected, and {@code HEAD}, 204 and 304 answers have no body.
+ *
+ * {@snippet :
+ * TestClient client = TestClient.of(app);
+ * TestResponse created = client.post("/api/v1/users", Map.of("email", "a@example.com", "name", "A"));
+ * assertEquals(201, created.status());
+ * assertEquals(404, client.get("/api/v1/users/" + UUID.randomUUID()).status());
+ * }
+ */
+public final class TestClient {
+
+    private final Handler app;
+
+    private TestClient(Handler app) {
+        this.app = app;
+    }
+
+    /** A client for {@code app}, typically {@code router.build()} wrapped in middleware. */
+    public static TestClient of(Handler app) {
+        return new TestClient(Objects.requireNonNull(app, "app"));
+    }
+
+    /** Sends {@code request} and collects the response. */
+    public TestResponse send(Request request) {
+        Response response = Handler.respond(app, request);
+        boolean bodyless = request.method().equals("HEAD") || response.status() < 200
+                || response.status() == 204 || response.status() == 304;
+        return new TestResponse(response, bodyless ? new byte[0] : collect(response.body()));
+    }
+
+    /** Sends {@code request}, for requests built with headers or a raw body. */
+    public TestResponse send(Request.Builder request) {
+        return send(request.build());
+    }
+
+    /** {@code GET target}. */
+    public TestResponse get(String target) {
+        return send(Request.builder("GET", target));
+    }
+
+    /** {@code HEAD target}. */
+    public TestResponse head(String target) {
+        return send(Request.builder("HEAD", target));
+    }
+
+    /** {@code DELETE target}. */
+    public TestResponse delete(String target) {
+        return send(Request.builder("DELETE", target));
+    }
+
+    /** {@code POST target} with {@code json} as an {@code application/json} body. */
+    public TestResponse post(String target, Object json) {
+        return send(Request.builder("POST", target).json(json));
+    }
+
+    /** {@code PUT target} with {@code json} as an {@code application/json} body. */
+    public TestResponse put(String target, Object json) {
+        return send(Request.builder("PUT", target).json(json));
+    }
+
+    /** {@code PATCH target} with {@code json} as an {@code application/json} body. */
+    public TestResponse patch(String target, Object json) {
+        return send(Request.builder("PATCH", target).json(json));
+    }
+
+    private static byte[] collect(Response.Body body) {
+        return switch (body) {
+            case Response.Body.Empty e -> new byte[0];
+            case Response.Body.Bytes b -> b.bytes();
+            case Response.Body.Stream s -> {
+                ByteArrayOutputStream out = new ByteArrayOutputStream();
+                try {
+                    s.writer().writeTo(out);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                yield out.toByteArray();
+            }
+        };
+    }
+}

@@ -1,0 +1,196 @@
+package dev.backend.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import dev.backend.core.testing.TestClient;
+import dev.backend.core.testing.TestResponse;
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+class AppErrorTest {
+
+    private final ListAppender<ILoggingEvent> logged = new ListAppender<>();
+    private final Logger errorLogger = (Logger) LoggerFactory.getLogger(AppError.class);
+
+    @BeforeEach
+    void captureLogs() {
+        logged.start();
+        errorLogger.addAppender(logged);
+    }
+
+    @AfterEach
+    void releaseLogs() {
+        errorLogger.detachAppender(logged);
+    }
+
+    static Stream<Arguments> everyVariant() {
+        return Stream.of(
+                Arguments.of(new AppError.BadRequest("bad"), 400, "bad"),
+                Arguments.of(new AppError.Validation("email is required"), 400, "email is required"),
+                Arguments.of(new AppError.Unauthorized("who are you"), 401, "who are you"),
+                Arguments.of(new AppError.Forbidden("not yours"), 403, "not yours"),
+                Arguments.of(new AppError.NotFound("User 1 not found"), 404, "User 1 not found"),
+                Arguments.of(new AppError.MethodNotAllowed("nope", Set.of("GET")), 405, "nope"),
+                Arguments.of(new AppError.Timeout("too slow"), 408, "too slow"),
+                Arguments.of(new AppError.Conflict("taken"), 409, "taken"),
+                Arguments.of(new AppError.PayloadTooLarge("too big"), 413, "too big"),
+                Arguments.of(new AppError.UnsupportedMediaType("json please"), 415, "json please"),
+                Arguments.of(new AppError.Unprocessable("wrong shape"), 422, "wrong shape"),
+                Arguments.of(new AppError.TooManyRequests("slow down", Duration.ofSeconds(2)), 429, "slow down"),
+                Arguments.of(new AppError.Database(new SQLException("syntax error at SELECT secret")), 500,
+                        "Internal server error"),
+                Arguments.of(new AppError.Internal(new IllegalStateException("stack secret")), 500,
+                        "Internal server error"),
+                Arguments.of(new AppError.Unavailable("busy", Duration.ofMillis(1500)), 503, "busy"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("everyVariant")
+    void mapsEveryVariantToItsStatusAndJsonBody(AppError error, int status, String message) {
+        Response response = error.toResponse();
+
+        assertEquals(status, error.status());
+        assertEquals(status, response.status());
+        assertEquals("application/json", response.header("Content-Type").orElseThrow());
+        assertEquals("{\"error\":\"" + message + "\"}", new String(((Response.Body.Bytes) response.body()).bytes()));
+        assertEquals(error, response.error().orElseThrow());
+    }
+
+    @ParameterizedTest
+    @MethodSource("everyVariant")
+    void thrownAndReturnedErrorsGiveTheSameResponse(AppError error, int status, String message) {
+        TestClient client = TestClient.of(Router.create()
+                .get("/returned", r -> error.toResponse())
+                .get("/thrown", r -> {
+                    throw error.toException();
+                })
+                .build());
+
+        TestResponse returned = client.get("/returned");
+        TestResponse thrown = client.get("/thrown");
+
+        assertEquals(returned.status(), thrown.status());
+        assertEquals(returned.text(), thrown.text());
+        assertEquals(returned.header("Retry-After"), thrown.header("Retry-After"));
+        assertEquals(returned.header("Allow"), thrown.header("Allow"));
+    }
+
+    @Test
+    void setsAllowOn405() {
+        Response response = new AppError.MethodNotAllowed("nope", Set.of("POST", "GET")).toResponse();
+
+        assertEquals("GET, POST", response.header("Allow").orElseThrow());
+    }
+
+    @Test
+    void setsRetryAfterInWholeSecondsRoundedUp() {
+        assertEquals("2", new AppError.Unavailable("busy", Duration.ofMillis(1500)).toResponse()
+                .header("Retry-After").orElseThrow());
+        assertEquals("1", new AppError.TooManyRequests("slow", Duration.ZERO).toResponse()
+                .header("Retry-After").orElseThrow());
+        assertEquals("3", new AppError.TooManyRequests("slow", Duration.ofSeconds(3)).toResponse()
+                .header("Retry-After").orElseThrow());
+    }
+
+    @Test
+    void neverLeaksServerSideDetailsToTheClient() {
+        TestClient client = TestClient.of(Router.create()
+                .get("/sql", r -> {
+                    throw new SQLException("relation \"secret_table\" does not exist");
+                })
+                .get("/bug", r -> {
+                    throw new NullPointerException("field secretField was null");
+                })
+                .build());
+
+        for (String path : List.of("/sql", "/bug")) {
+            TestResponse response = client.get(path);
+            assertEquals(500, response.status());
+            assertEquals("{\"error\":\"Internal server error\"}", response.text());
+            assertFalse(response.text().contains("secret"));
+        }
+    }
+
+    @Test
+    void logsServerSideCausesOnceWithTheRequestId() {
+        TestClient client = TestClient.of(Router.create()
+                .get("/bug", r -> {
+                    throw new IllegalStateException("the real cause");
+                })
+                .build());
+
+        MDC.put("request_id", "req-123");
+        try {
+            client.get("/bug");
+        } finally {
+            MDC.remove("request_id");
+        }
+
+        assertEquals(1, logged.list.size());
+        ILoggingEvent event = logged.list.getFirst();
+        assertEquals("req-123", event.getMDCPropertyMap().get("request_id"));
+        assertEquals("the real cause", event.getThrowableProxy().getMessage());
+    }
+
+    @Test
+    void doesNotLogClientErrors() {
+        AppError.notFound("nothing here").toResponse();
+
+        assertTrue(logged.list.isEmpty());
+    }
+
+    @Test
+    void classifiesFailures() {
+        assertInstanceOf(AppError.Conflict.class, AppError.from(AppError.conflict("x").toException()));
+        assertInstanceOf(AppError.Unavailable.class, AppError.from(new SQLTransientConnectionException("pool")));
+        assertInstanceOf(AppError.Database.class, AppError.from(new SQLException("db")));
+        assertInstanceOf(AppError.Internal.class, AppError.from(new RuntimeException("bug")));
+    }
+
+    @Test
+    void answersPoolTimeoutsWith503AndRetryAfter() {
+        TestResponse response = TestClient.of(r -> {
+            throw new SQLTransientConnectionException("Connection is not available, request timed out");
+        }).get("/");
+
+        assertEquals(503, response.status());
+        assertEquals("1", response.header("Retry-After").orElseThrow());
+        assertFalse(response.text().contains("Connection"));
+    }
+
+    @Test
+    void answersANullResponseWith500() {
+        assertEquals(500, TestClient.of(r -> null).get("/").status());
+    }
+
+    @Test
+    void resultCarriesValuesAndErrorsToTheSameResponses() {
+        Result<String> ok = Result.ok("x");
+        Result<String> err = Result.err(AppError.notFound("gone"));
+
+        assertEquals(200, ok.toResponse(Response::text).status());
+        assertEquals(404, err.toResponse(Response::text).status());
+        assertEquals(404, err.map(String::length).toResponse(Response::json).status());
+        assertEquals("X", ok.map(String::toUpperCase).orThrow());
+        AppException thrown = org.junit.jupiter.api.Assertions.assertThrows(AppException.class, err::orThrow);
+        assertInstanceOf(AppError.NotFound.class, thrown.error());
+    }
+}

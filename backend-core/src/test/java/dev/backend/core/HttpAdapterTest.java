@@ -1,0 +1,163 @@
+package dev.backend.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.backend.core.testing.TestServer;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** What goes over the wire: lengths, HEAD, 204/304, chunking, keep-alive. */
+class HttpAdapterTest {
+
+    record Echo(String name) {}
+
+    private static TestServer server;
+
+    @BeforeAll
+    static void start() {
+        server = TestServer.start(Router.create()
+                .get("/json", r -> Response.json(Map.of("message", "Hello, World!")))
+                .get("/empty", r -> Response.status(200))
+                .get("/no-content", r -> Response.noContent())
+                .get("/not-modified", r -> Response.status(304).withHeader("ETag", "\"v1\""))
+                .get("/chunked", r -> Response.stream(200, "text/plain", -1, out -> {
+                    for (int i = 0; i < 3; i++) {
+                        out.write(("part" + i + ";").getBytes(StandardCharsets.UTF_8));
+                        out.flush();
+                    }
+                }))
+                .get("/sized-stream", r -> Response.stream(200, "text/plain", 5, out -> out.write("12345".getBytes())))
+                .post("/echo", r -> Response.json(201, r.json(Echo.class)))
+                .get("/boom", r -> {
+                    throw new IllegalStateException("secret detail");
+                })
+                .build());
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    @Test
+    void sendsContentLengthMatchingTheBody() throws IOException {
+        try (RawHttp http = new RawHttp(server.port())) {
+            RawHttp.Reply reply = http.send("GET", "/json");
+
+            assertEquals(200, reply.status());
+            assertEquals("{\"message\":\"Hello, World!\"}", reply.text());
+            assertEquals(Integer.toString(reply.body().length), reply.header("Content-Length"));
+            assertEquals("application/json", reply.header("Content-Type"));
+        }
+    }
+
+    @Test
+    void answersHeadWithTheGetLengthAndNoBody() throws IOException {
+        try (RawHttp http = new RawHttp(server.port())) {
+            String getLength = http.send("GET", "/json").header("Content-Length");
+
+            RawHttp.Reply head = http.send("HEAD", "/json");
+            // A body after the HEAD headers would be read as the status line of the next reply.
+            RawHttp.Reply next = http.send("GET", "/json");
+
+            assertEquals(200, head.status());
+            assertEquals(getLength, head.header("Content-Length"));
+            assertEquals(200, next.status());
+        }
+    }
+
+    @Test
+    void sends204WithoutBodyOrLength() throws IOException {
+        try (RawHttp http = new RawHttp(server.port())) {
+            RawHttp.Reply reply = http.send("GET", "/no-content");
+            RawHttp.Reply next = http.send("GET", "/json");
+
+            assertEquals(204, reply.status());
+            assertNull(reply.header("Content-Length"));
+            assertNull(reply.header("Transfer-Encoding"));
+            assertEquals(200, next.status());
+        }
+    }
+
+    @Test
+    void sends304WithoutBody() throws IOException {
+        try (RawHttp http = new RawHttp(server.port())) {
+            RawHttp.Reply reply = http.send("GET", "/not-modified");
+            RawHttp.Reply next = http.send("GET", "/json");
+
+            assertEquals(304, reply.status());
+            assertEquals("\"v1\"", reply.header("ETag"));
+            assertEquals(200, next.status());
+        }
+    }
+
+    @Test
+    void sendsZeroLengthForAnEmptyBody() throws IOException {
+        try (RawHttp http = new RawHttp(server.port())) {
+            RawHttp.Reply reply = http.send("GET", "/empty");
+
+            assertEquals(200, reply.status());
+            assertEquals("0", reply.header("Content-Length"));
+        }
+    }
+
+    @Test
+    void streamsUnknownLengthsChunked() throws IOException {
+        try (RawHttp http = new RawHttp(server.port())) {
+            RawHttp.Reply reply = http.send("GET", "/chunked");
+
+            assertEquals("chunked", reply.header("Transfer-Encoding"));
+            assertEquals("part0;part1;part2;", reply.text());
+        }
+    }
+
+    @Test
+    void streamsKnownLengthsWithContentLength() throws IOException {
+        try (RawHttp http = new RawHttp(server.port())) {
+            RawHttp.Reply reply = http.send("GET", "/sized-stream");
+
+            assertEquals("5", reply.header("Content-Length"));
+            assertEquals("12345", reply.text());
+        }
+    }
+
+    @Test
+    void keepsTheConnectionAliveAcrossRequests() throws IOException {
+        try (RawHttp http = new RawHttp(server.port())) {
+            for (int i = 0; i < 5; i++) {
+                assertEquals(200, http.send("GET", "/json").status());
+                assertEquals(404, http.send("GET", "/missing").status());
+                assertEquals(204, http.send("GET", "/no-content").status());
+            }
+        }
+    }
+
+    @Test
+    void readsARequestBody() throws IOException {
+        String body = "{\"name\":\"Ada\"}";
+        try (RawHttp http = new RawHttp(server.port())) {
+            RawHttp.Reply reply = http.sendWithBody("POST", "/echo", body, "Content-Type: application/json");
+
+            assertEquals(201, reply.status());
+            assertEquals(body, reply.text());
+        }
+    }
+
+    @Test
+    void answersFailuresWithGenericJson() throws IOException {
+        try (RawHttp http = new RawHttp(server.port())) {
+            RawHttp.Reply reply = http.send("GET", "/boom");
+
+            assertEquals(500, reply.status());
+            assertEquals("{\"error\":\"Internal server error\"}", reply.text());
+            assertTrue(!reply.text().contains("secret"));
+            assertEquals(200, http.send("GET", "/json").status());
+        }
+    }
+}

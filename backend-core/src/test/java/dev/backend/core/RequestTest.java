@@ -1,0 +1,249 @@
+package dev.backend.core;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.backend.core.testing.TestClient;
+import dev.backend.core.testing.TestResponse;
+import java.io.InputStream;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import tools.jackson.core.type.TypeReference;
+
+class RequestTest {
+
+    record Address(String city) {}
+
+    record Signup(String email, Integer age, Optional<String> nickname, Instant at, List<String> tags, Address address) {}
+
+    private final TestClient client = TestClient.of(Router.create()
+            .post("/signup", r -> Response.json(r.json(Signup.class)))
+            .post("/list", r -> Response.json(r.json(new TypeReference<List<Integer>>() {})))
+            .get("/users/{id}", r -> Response.text(r.pathUuid("id").toString()))
+            .get("/items/{n}", r -> Response.text(Long.toString(r.pathLong("n"))))
+            .get("/search", r -> Response.json(Map.of(
+                    "q", r.query("q").orElse(""),
+                    "tags", r.queryAll("tag"),
+                    "limit", r.queryInt("limit").orElse(50))))
+            .build());
+
+    private TestResponse postSignup(String json) {
+        return postJson("/signup", json);
+    }
+
+    private TestResponse postJson(String path, String json) {
+        return client.send(Request.builder("POST", path).header("Content-Type", "application/json").body(json));
+    }
+
+    private static final String VALID = """
+            {"email":"a@example.com","age":30,"at":"2026-01-02T03:04:05Z","tags":["x"],"address":{"city":"Oslo"}}""";
+
+    @Test
+    void readsJsonIntoARecord() {
+        TestResponse response = postSignup(VALID);
+
+        assertEquals(200, response.status(), response.text());
+        assertEquals("a@example.com", response.json().get("email").asString());
+        assertEquals("2026-01-02T03:04:05Z", response.json().get("at").asString());
+        assertTrue(response.json().get("nickname").isNull());
+    }
+
+    @Test
+    void acceptsJsonContentTypeWithParametersAndSuffixTypes() {
+        for (String type : List.of("application/json; charset=utf-8", "Application/JSON", "application/merge-patch+json")) {
+            TestResponse response = client.send(Request.builder("POST", "/signup").header("Content-Type", type).body(VALID));
+            assertEquals(200, response.status(), type);
+        }
+    }
+
+    @Test
+    void ignoresUnknownProperties() {
+        assertEquals(200, postSignup(VALID.replace("{", "{\"extra\":1,")).status());
+    }
+
+    @Test
+    void returns415WithoutJsonContentType() {
+        TestResponse missing = client.send(Request.builder("POST", "/signup").body(VALID));
+        TestResponse wrong = client.send(Request.builder("POST", "/signup").header("Content-Type", "text/plain").body(VALID));
+
+        assertEquals(415, missing.status());
+        assertEquals(415, wrong.status());
+        assertEquals("Expected request with `Content-Type: application/json`", missing.error().orElseThrow());
+    }
+
+    @Test
+    void returns400ForMalformedJsonWithItsLocation() {
+        TestResponse response = postSignup("{\"email\": \"a@example.com\",");
+
+        assertEquals(400, response.status());
+        assertTrue(response.error().orElseThrow().startsWith("Malformed JSON at line 1, column"), response.text());
+    }
+
+    @Test
+    void returns400ForAnEmptyBody() {
+        TestResponse response = postSignup("");
+
+        assertEquals(400, response.status());
+        assertEquals("Request body is empty; expected JSON", response.error().orElseThrow());
+    }
+
+    @Test
+    void returns400ForTrailingGarbage() {
+        assertEquals(400, postSignup(VALID + " x").status());
+    }
+
+    @Test
+    void returns422ForAWrongTypeNamingTheField() {
+        TestResponse response = postSignup(VALID.replace("30", "\"thirty\""));
+
+        assertEquals(422, response.status());
+        assertEquals("Invalid JSON field 'age': expected an integer", response.error().orElseThrow());
+    }
+
+    @Test
+    void returns422ForAMissingRequiredField() {
+        TestResponse response = postSignup(VALID.replace("\"email\":\"a@example.com\",", ""));
+
+        assertEquals(422, response.status());
+        assertEquals("Invalid JSON field 'email': required, must not be missing or null", response.error().orElseThrow());
+    }
+
+    @Test
+    void returns422ForANullRequiredField() {
+        assertEquals(422, postSignup(VALID.replace("\"a@example.com\"", "null")).status());
+    }
+
+    @Test
+    void allowsOptionalFieldsToBeMissingOrNull() {
+        assertEquals(200, postSignup(VALID.replace("{", "{\"nickname\":null,")).status());
+    }
+
+    @Test
+    void isStrictAboutScalarTypes() {
+        assertEquals(422, postSignup(VALID.replace("\"a@example.com\"", "5")).status());
+        assertEquals(422, postSignup(VALID.replace("30", "30.5")).status());
+        assertEquals(422, postSignup(VALID.replace("30", "99999999999")).status());
+    }
+
+    @Test
+    void namesNestedFieldsAndArrayElements() {
+        assertEquals("Invalid JSON field 'address.city': expected a string",
+                postSignup(VALID.replace("\"Oslo\"", "[]")).error().orElseThrow());
+        assertEquals("Invalid JSON field 'tags[0]': expected a string",
+                postSignup(VALID.replace("[\"x\"]", "[{}]")).error().orElseThrow());
+        assertEquals("Invalid JSON field 'at': expected an RFC 3339 date-time string",
+                postSignup(VALID.replace("2026-01-02T03:04:05Z", "yesterday")).error().orElseThrow());
+    }
+
+    @Test
+    void returns422ForTheWrongRootShape() {
+        TestResponse response = postSignup("[1,2]");
+
+        assertEquals(422, response.status());
+        assertEquals("Invalid JSON body: expected an object", response.error().orElseThrow());
+    }
+
+    @Test
+    void readsGenericTypes() {
+        assertEquals("[1,2,3]", postJson("/list", "[1,2,3]").text());
+    }
+
+    @Test
+    void parsesPathUuids() {
+        UUID id = UUID.randomUUID();
+
+        assertEquals(id.toString(), client.get("/users/" + id).text());
+    }
+
+    @Test
+    void returns400NamingTheParameterForABadUuid() {
+        for (String bad : List.of("42", "1-1-1-1-1", "zzzzzzzz-zzzz-zzzz-zzzz-zzzzzzzzzzzz", UUID.randomUUID() + "0")) {
+            TestResponse response = client.get("/users/" + bad);
+            assertEquals(400, response.status(), bad);
+            assertEquals("Invalid path parameter 'id': expected a UUID", response.error().orElseThrow());
+        }
+    }
+
+    @Test
+    void parsesIntegerPathParameters() {
+        assertEquals("-12", client.get("/items/-12").text());
+        assertEquals(400, client.get("/items/+12").status());
+        assertEquals(400, client.get("/items/1e3").status());
+        assertEquals(400, client.get("/items/99999999999999999999").status());
+    }
+
+    @Test
+    void decodesQueryParameters() {
+        TestResponse response = client.get("/search?q=a+b%26c&tag=x&tag=y&limit=10");
+
+        assertEquals("a b&c", response.json().get("q").asString());
+        assertEquals("[\"x\",\"y\"]", response.json().get("tags").toString());
+        assertEquals(10, response.json().get("limit").asInt());
+    }
+
+    @Test
+    void returns400ForABadQueryInteger() {
+        TestResponse response = client.get("/search?limit=ten");
+
+        assertEquals(400, response.status());
+        assertEquals("Invalid query parameter 'limit': expected an integer", response.error().orElseThrow());
+    }
+
+    @Test
+    void returns400ForMalformedPercentEncoding() {
+        assertEquals(400, client.get("/search?q=%zz").status());
+    }
+
+    @Test
+    void readsHeadersCaseInsensitively() {
+        Request request = Request.builder("GET", "/").header("X-Api-Key", "k").build();
+
+        assertEquals("k", request.header("x-api-key").orElseThrow());
+        assertEquals(List.of("k"), request.headers("X-API-KEY"));
+    }
+
+    @Test
+    void keepsTheBodyAfterTheFirstRead() {
+        Request request = Request.builder("POST", "/").body("hello").build();
+
+        assertEquals("hello", request.bodyText());
+        assertArrayEquals("hello".getBytes(), request.bodyBytes());
+    }
+
+    @Test
+    void rejectsADeclaredLengthOverTheLimitWithoutReading() {
+        Request request = Request.builder("POST", "/").header("Content-Length", "11").body("hello world").build();
+
+        AppException e = assertThrows(AppException.class, () -> request.withBodyLimit(10));
+        assertEquals(413, e.error().status());
+    }
+
+    @Test
+    void rejectsABodyThatGrowsPastTheLimitWithoutADeclaredLength() throws Exception {
+        Request request = Request.builder("POST", "/").header("Content-Length", "x").body("hello world").build()
+                .withBodyLimit(5);
+
+        assertEquals(413, assertThrows(AppException.class, request::bodyBytes).error().status());
+        Request streamed = Request.builder("POST", "/").header("Content-Length", "x").body("hello world").build()
+                .withBodyLimit(5);
+        try (InputStream in = streamed.bodyStream()) {
+            assertEquals(413, assertThrows(AppException.class, in::readAllBytes).error().status());
+        }
+    }
+
+    @Test
+    void appliesTheDefaultBodyLimit() {
+        byte[] big = new byte[(int) Request.DEFAULT_BODY_LIMIT + 1];
+
+        TestResponse response = client.send(Request.builder("POST", "/signup")
+                .header("Content-Type", "application/json").body(big));
+
+        assertEquals(413, response.status());
+    }
+}
