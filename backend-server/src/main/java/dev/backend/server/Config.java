@@ -1,0 +1,248 @@
+package dev.backend.server;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Everything the server reads from its environment, validated once at start.
+ *
+ * <p>{@link #fromEnvironment(Map)} collects every problem and throws one {@link ConfigException} naming
+ * each variable, its value and what is allowed. The records can also be built in code by embedders and
+ * tests; their constructors check the same rules. Every variable, its default and meaning is listed in
+ * the README.
+ *
+ * {@snippet :
+ * Config config = Config.fromEnvironment(System.getenv());   // or Config.defaults().withHttp(...)
+ * }
+ *
+ * @param http the listener and request limits
+ * @param database where PostgreSQL is and how the pool behaves
+ * @param migrations how migrations are found and applied
+ * @param log level and format of the logs
+ * @param shutdownTimeout how long in-flight requests may take to finish on stop ({@code SHUTDOWN_TIMEOUT})
+ */
+public record Config(Http http, Database database, Migrations migrations, Log log, Duration shutdownTimeout) {
+
+    public Config {
+        Objects.requireNonNull(http, "http");
+        Objects.requireNonNull(database, "database");
+        Objects.requireNonNull(migrations, "migrations");
+        Objects.requireNonNull(log, "log");
+        requirePositive("SHUTDOWN_TIMEOUT", shutdownTimeout);
+    }
+
+    /** The listener and the limits that protect it. */
+    public record Http(
+            String host,
+            int port,
+            HttpProvider provider,
+            Duration requestTimeout,
+            long bodyLimit,
+            int maxInFlight,
+            List<String> corsOrigins,
+            int maxHeaderSize,
+            Duration requestReadTimeout,
+            Duration idleConnectionTimeout) {
+
+        public Http {
+            Objects.requireNonNull(host, "host");
+            Objects.requireNonNull(provider, "provider");
+            corsOrigins = List.copyOf(corsOrigins);
+            check(port >= 0 && port <= 65535, "PORT must be from 0 to 65535, was " + port);
+            requirePositive("REQUEST_TIMEOUT", requestTimeout);
+            check(bodyLimit > 0, "BODY_LIMIT must be positive, was " + bodyLimit);
+            check(maxInFlight > 0, "MAX_IN_FLIGHT must be positive, was " + maxInFlight);
+            check(maxHeaderSize >= 1024, "MAX_HEADER_SIZE must be at least 1KB, was " + maxHeaderSize);
+            requirePositive("REQUEST_READ_TIMEOUT", requestReadTimeout);
+            requirePositive("IDLE_CONNECTION_TIMEOUT", idleConnectionTimeout);
+        }
+
+        /** A copy listening on {@code port} (0 picks a free one). */
+        public Http withPort(int port) {
+            return new Http(host, port, provider, requestTimeout, bodyLimit, maxInFlight, corsOrigins, maxHeaderSize,
+                    requestReadTimeout, idleConnectionTimeout);
+        }
+
+        /** A copy served by {@code provider}. */
+        public Http withProvider(HttpProvider provider) {
+            return new Http(host, port, provider, requestTimeout, bodyLimit, maxInFlight, corsOrigins, maxHeaderSize,
+                    requestReadTimeout, idleConnectionTimeout);
+        }
+    }
+
+    /**
+     * PostgreSQL and the pool. Without a {@code url} the server runs embedded PostgreSQL with its data in
+     * {@code embeddedDirectory}.
+     */
+    public record Database(
+            Optional<DatabaseUrl> url,
+            Path embeddedDirectory,
+            int maxConnections,
+            int minConnections,
+            Duration acquireTimeout,
+            Duration idleTimeout,
+            Duration maxLifetime) {
+
+        public Database {
+            Objects.requireNonNull(url, "url");
+            Objects.requireNonNull(embeddedDirectory, "embeddedDirectory");
+            check(maxConnections >= 1, "MAX_CONNECTIONS must be at least 1, was " + maxConnections);
+            check(minConnections >= 0, "MIN_CONNECTIONS must not be negative, was " + minConnections);
+            check(minConnections <= maxConnections, "MIN_CONNECTIONS (" + minConnections
+                    + ") must not be greater than MAX_CONNECTIONS (" + maxConnections + ")");
+            // HikariCP's own floors: below them it silently substitutes its defaults.
+            check(acquireTimeout.toMillis() >= 250, "ACQUIRE_TIMEOUT must be at least 250ms, was " + acquireTimeout.toMillis() + "ms");
+            check(idleTimeout.isZero() || idleTimeout.toMillis() >= 10_000,
+                    "IDLE_TIMEOUT must be 0 (never) or at least 10s, was " + idleTimeout.toMillis() + "ms");
+            check(maxLifetime.isZero() || maxLifetime.toMillis() >= 30_000,
+                    "MAX_LIFETIME must be 0 (never) or at least 30s, was " + maxLifetime.toMillis() + "ms");
+        }
+
+        /** A copy using the server at {@code url}. */
+        public Database withUrl(DatabaseUrl url) {
+            return new Database(Optional.of(url), embeddedDirectory, maxConnections, minConnections, acquireTimeout,
+                    idleTimeout, maxLifetime);
+        }
+
+        /** A copy with another pool size. */
+        public Database withPoolSize(int minConnections, int maxConnections) {
+            return new Database(url, embeddedDirectory, maxConnections, minConnections, acquireTimeout, idleTimeout,
+                    maxLifetime);
+        }
+
+        /** A copy with another acquire timeout. */
+        public Database withAcquireTimeout(Duration acquireTimeout) {
+            return new Database(url, embeddedDirectory, maxConnections, minConnections, acquireTimeout, idleTimeout,
+                    maxLifetime);
+        }
+    }
+
+    /** Where migrations come from (a directory, else the jar's {@code migrations/}) and their safety switches. */
+    public record Migrations(Optional<Path> directory, Duration lockTimeout, boolean outOfOrder, boolean ignoreMissing) {
+        public Migrations {
+            Objects.requireNonNull(directory, "directory");
+            requirePositive("MIGRATION_LOCK_TIMEOUT", lockTimeout);
+        }
+    }
+
+    /** Log level and format. */
+    public record Log(String level, LogFormat format) {
+        public Log {
+            check(LEVELS.contains(level), "LOG_LEVEL must be one of " + String.join(", ", LEVELS) + ", was " + level);
+            Objects.requireNonNull(format, "format");
+        }
+    }
+
+    /** The HTTP server implementation behind the {@code com.sun.net.httpserver} API. */
+    public enum HttpProvider {
+        /** The JDK's built-in {@code sun.net.httpserver}. */
+        JDK,
+        /** {@code io.github.robaho:httpserver}, a faster drop-in implementation. */
+        ROBAHO
+    }
+
+    /** How log lines are written. */
+    public enum LogFormat {
+        /** Human-readable lines. */
+        TEXT,
+        /** One JSON object per line, for log shippers. */
+        JSON
+    }
+
+    static final List<String> LEVELS = List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR");
+
+    /** The defaults of every variable: embedded PostgreSQL, port 8080. */
+    public static Config defaults() {
+        return fromEnvironment(Map.of());
+    }
+
+    /** Reads and validates the configuration; throws {@link ConfigException} listing every problem. */
+    public static Config fromEnvironment(Map<String, String> environment) {
+        Env env = new Env(environment);
+        Optional<DatabaseUrl> url = env.string("DATABASE_URL").flatMap(value -> {
+            try {
+                return Optional.of(DatabaseUrl.parse(value));
+            } catch (IllegalArgumentException e) {
+                // Never echo the value: it may hold a password.
+                env.problem("DATABASE_URL is not valid: " + e.getMessage());
+                return Optional.empty();
+            }
+        });
+        String provider = env.choice("HTTP_PROVIDER", "robaho", List.of("robaho", "jdk"));
+        Optional<Http> http = env.build(() -> new Http(
+                env.string("HOST").orElse("0.0.0.0"),
+                env.integer("PORT", 8080, 0, 65535),
+                HttpProvider.valueOf(provider.toUpperCase(Locale.ROOT)),
+                env.duration("REQUEST_TIMEOUT", Duration.ofSeconds(30)),
+                env.size("BODY_LIMIT", 10L << 20),
+                env.integer("MAX_IN_FLIGHT", 1024, 1, 1_000_000),
+                env.string("CORS_ORIGINS").map(Config::commaList).orElse(List.of()),
+                (int) Math.min(Integer.MAX_VALUE, env.size("MAX_HEADER_SIZE", 16L << 10)),
+                env.duration("REQUEST_READ_TIMEOUT", Duration.ofSeconds(10)),
+                env.duration("IDLE_CONNECTION_TIMEOUT", Duration.ofSeconds(60))));
+        Optional<Database> database = env.build(() -> new Database(
+                url,
+                Path.of(env.string("EMBEDDED_DATABASE_DIR").orElse("./data/postgres")),
+                env.integer("MAX_CONNECTIONS", 20, 1, 10_000),
+                env.integer("MIN_CONNECTIONS", 5, 0, 10_000),
+                env.duration("ACQUIRE_TIMEOUT", Duration.ofSeconds(3)),
+                env.duration("IDLE_TIMEOUT", Duration.ofMinutes(10)),
+                env.duration("MAX_LIFETIME", Duration.ofMinutes(30))));
+        Optional<Migrations> migrations = env.build(() -> new Migrations(
+                env.string("MIGRATIONS_DIR").map(Path::of),
+                env.duration("MIGRATION_LOCK_TIMEOUT", Duration.ofSeconds(60)),
+                env.flag("MIGRATIONS_OUT_OF_ORDER", false),
+                env.flag("MIGRATIONS_IGNORE_MISSING", false)));
+        String format = env.choice("LOG_FORMAT", "text", List.of("text", "json"));
+        Optional<Log> log = env.build(() -> new Log(
+                env.choice("LOG_LEVEL", "INFO", LEVELS),
+                LogFormat.valueOf(format.toUpperCase(Locale.ROOT))));
+        Duration shutdownTimeout = env.duration("SHUTDOWN_TIMEOUT", Duration.ofSeconds(30));
+        env.throwIfProblems();
+        Optional<Config> config = env.build(() -> new Config(http.orElseThrow(), database.orElseThrow(),
+                migrations.orElseThrow(), log.orElseThrow(), shutdownTimeout));
+        env.throwIfProblems();
+        return config.orElseThrow();
+    }
+
+    /** A copy with other HTTP settings. */
+    public Config withHttp(Http http) {
+        return new Config(http, database, migrations, log, shutdownTimeout);
+    }
+
+    /** A copy with other database settings. */
+    public Config withDatabase(Database database) {
+        return new Config(http, database, migrations, log, shutdownTimeout);
+    }
+
+    /** A copy with other migration settings. */
+    public Config withMigrations(Migrations migrations) {
+        return new Config(http, database, migrations, log, shutdownTimeout);
+    }
+
+    /** A copy with another shutdown timeout. */
+    public Config withShutdownTimeout(Duration shutdownTimeout) {
+        return new Config(http, database, migrations, log, shutdownTimeout);
+    }
+
+    private static List<String> commaList(String value) {
+        return Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    }
+
+    private static void check(boolean condition, String message) {
+        if (!condition) {
+            throw new IllegalArgumentException(message);
+        }
+    }
+
+    private static void requirePositive(String name, Duration value) {
+        Objects.requireNonNull(value, name);
+        check(!value.isNegative() && !value.isZero(), name + " must be positive, was " + value.toMillis() + "ms");
+    }
+}

@@ -1,0 +1,33 @@
+package dev.backend.server;
+
+import java.io.Serial;
+import java.util.List;
+
+/**
+ * One or more configuration values are wrong. The message lists every problem, each naming the variable,
+ * the value and what is allowed; {@code Main} prints it and exits with code 2 before binding or connecting.
+ */
+public final class ConfigException extends RuntimeException {
+
+    @Serial
+    private static final long serialVersionUID = 1L;
+
+    /** The exit code for a configuration error, distinct from a runtime failure (1). */
+    public static final int EXIT_CODE = 2;
+
+    /** Not serialised: the message carries the same text. */
+    private final transient List<String> problems;
+
+    /** An exception for these problems (at least one). */
+    public ConfigException(List<String> problems) {
+        super(problems.size() == 1
+                ? "Invalid configuration: " + problems.getFirst()
+                : "Invalid configuration:\n  - " + String.join("\n  - ", problems));
+        this.problems = List.copyOf(problems);
+    }
+
+    /** Each problem, one sentence each. */
+    public List<String> problems() {
+        return problems;
+    }
+}
