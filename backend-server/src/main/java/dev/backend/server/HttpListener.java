@@ -1,0 +1,87 @@
+package dev.backend.server;
+
+import com.sun.net.httpserver.HttpHandler;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * The socket side: a {@code com.sun.net.httpserver} server from the configured provider, one named
+ * virtual thread per exchange, and the provider's own limits against slow or oversized requests.
+ *
+ * <p>Both providers read their limits from system properties once, when their first server is created,
+ * so the limits of the first server in a JVM hold for every later one.
+ */
+final class HttpListener {
+
+    /** Pending connections the OS queues while every accept is busy. */
+    private static final int BACKLOG = 1024;
+    private static final String JDK_PROVIDER = "sun.net.httpserver.DefaultHttpServerProvider";
+
+    private final HttpServer server;
+    private final ExecutorService executor;
+
+    private HttpListener(HttpServer server, ExecutorService executor) {
+        this.server = server;
+        this.executor = executor;
+    }
+
+    /** Binds and starts serving {@code handler}. */
+    static HttpListener start(Config.Http http, HttpHandler handler) {
+        InetSocketAddress address = new InetSocketAddress(http.host(), http.port());
+        HttpServer server;
+        try {
+            server = switch (http.provider()) {
+                case ROBAHO -> {
+                    setLimits("robaho.net.httpserver", http);
+                    yield new robaho.net.httpserver.DefaultHttpServerProvider().createHttpServer(address, BACKLOG);
+                }
+                case JDK -> {
+                    setLimits("sun.net.httpserver", http);
+                    System.setProperty("sun.net.httpserver.maxReqHeaderSize", Integer.toString(http.maxHeaderSize()));
+                    // With another provider on the class path, HttpServer.create would pick that one.
+                    System.setProperty("com.sun.net.httpserver.HttpServerProvider", JDK_PROVIDER);
+                    yield HttpServer.create(address, BACKLOG);
+                }
+            };
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot listen on " + http.host() + ":" + http.port() + ": " + e.getMessage(), e);
+        }
+        String expected = http.provider() == Config.HttpProvider.JDK ? "sun.net.httpserver." : "robaho.net.httpserver.";
+        if (!server.getClass().getName().startsWith(expected)) {
+            server.stop(0);
+            throw new IllegalStateException("HTTP_PROVIDER=" + http.provider().name().toLowerCase(java.util.Locale.ROOT)
+                    + " was asked for, but this JVM already uses " + server.getClass().getName());
+        }
+        ExecutorService executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("http-", 0).factory());
+        server.createContext("/", handler);
+        server.setExecutor(executor);
+        server.start();
+        return new HttpListener(server, executor);
+    }
+
+    int port() {
+        return server.getAddress().getPort();
+    }
+
+    /**
+     * Closes the listening socket at once, then waits up to {@code grace} for exchanges in progress to end
+     * before closing every connection.
+     */
+    void stop(Duration grace) {
+        long seconds = grace.toSeconds() + (grace.toNanosPart() > 0 ? 1 : 0);
+        server.stop((int) Math.min(Integer.MAX_VALUE, seconds));
+        executor.shutdownNow();
+    }
+
+    private static void setLimits(String prefix, Config.Http http) {
+        // A client that trickles its request (slowloris) is cut off after maxReqTime seconds; an idle
+        // keep-alive connection after idleInterval seconds.
+        System.setProperty(prefix + ".maxReqTime", Long.toString(Math.max(1, http.requestReadTimeout().toSeconds())));
+        System.setProperty(prefix + ".idleInterval", Long.toString(Math.max(1, http.idleConnectionTimeout().toSeconds())));
+    }
+}
