@@ -381,7 +381,7 @@ public final class Migrator {
 
     /** Who holds the lock, as far as this session may see: {@code PostgreSQL backend pid 123 (application ..)}. */
     private static String holder(Connection connection) {
-        try (PreparedStatement s = connection.prepareStatement("SELECT a.pid, a.application_name, a.client_addr::text, "
+        try (PreparedStatement s = connection.prepareStatement("SELECT a.pid, a.application_name, host(a.client_addr), "
                 + "a.backend_start FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
                 + "WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 "
                 + "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
