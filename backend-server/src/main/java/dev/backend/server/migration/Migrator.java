@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * MIGRATION_LOCK_TIMEOUT}. It refuses to run, changing nothing, when an applied file changed, an applied file
  * is missing, a new file is older than the latest applied one, or a migration failed before (see {@link
  * MigrationStatus.State}). Each migration runs in its own transaction together with its history row, unless
- * its first line is {@value Script#NO_TRANSACTION}.
+ * its first line is {@code -- migrate:no-transaction}.
  *
  * {@snippet :
  * Migrator migrator = Migrator.create(dataSource, MigrationSource.classpath("migrations"), config.migrations());
