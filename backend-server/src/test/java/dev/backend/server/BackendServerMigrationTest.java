@@ -152,7 +152,8 @@ class BackendServerMigrationTest {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (System.nanoTime() < deadline) {
             try (Statement s = c.createStatement(); var rs = s.executeQuery(
-                    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")) {
+                    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted "
+                            + "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())")) {
                 rs.next();
                 if (rs.getInt(1) > 0) {
                     return;

@@ -175,7 +175,8 @@ class ConcurrentMigrationTest {
         int waiting = 0;
         while (System.nanoTime() < deadline) {
             try (PreparedStatement s = c.prepareStatement("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
-                    + "AND NOT granted AND (classid::bigint << 32) | objid::bigint = ?")) {
+                    + "AND NOT granted AND (classid::bigint << 32) | objid::bigint = ? "
+                    + "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())")) {
                 s.setLong(1, Migrator.LOCK_KEY);
                 try (ResultSet rs = s.executeQuery()) {
                     rs.next();

@@ -278,6 +278,23 @@ class MigratorTest {
     }
 
     @Test
+    void keepsMultiActionRulesInParenthesesWhole() {
+        write(dir, "V1__rule.sql", """
+                CREATE TABLE audit (n int);
+                CREATE VIEW v AS SELECT 1 AS n;
+                CREATE RULE v_insert AS ON INSERT TO v DO INSTEAD (
+                  INSERT INTO audit VALUES (NEW.n);
+                  INSERT INTO audit VALUES (NEW.n + 1)
+                );
+                INSERT INTO v VALUES (10);
+                """);
+
+        migrator().migrate();
+
+        assertEquals(List.of("10", "11"), column(ds, "SELECT n FROM audit ORDER BY n"));
+    }
+
+    @Test
     void theReferenceMigrationMakesEmailsUniqueCaseInsensitivelyAndIndexesTheListOrder() throws SQLException {
         Migrator.create(ds, MigrationSource.classpath("migrations"), SETTINGS).migrate();
 
