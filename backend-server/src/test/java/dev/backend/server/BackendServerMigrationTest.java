@@ -11,7 +11,6 @@ import dev.backend.core.Router;
 import dev.backend.server.migration.Fixtures;
 import dev.backend.server.migration.MigrationException;
 import dev.backend.server.migration.MigrationSource;
-import dev.backend.server.migration.Migrator;
 import dev.backend.testing.TestDatabase;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -26,7 +25,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.Statement;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -92,13 +90,13 @@ class BackendServerMigrationTest {
                 .migrations(MigrationSource.directory(own))
                 .routes(dataSource -> Router.create().get("/notes", request -> Response.text(
                         String.join(",", column(dataSource, "SELECT body FROM notes")))));
-        try (Connection holder = DB.connect(); Statement s = holder.createStatement()) {
+        try (Connection holder = DB.connect()) {
             // While another instance holds the migration lock, start() waits before binding anything.
-            s.execute("SELECT pg_advisory_lock(" + Migrator.LOCK_KEY + ")");
+            Fixtures.lock(holder);
             CompletableFuture<BackendServer> starting = CompletableFuture.supplyAsync(builder::start);
-            awaitWaiting(holder);
+            Fixtures.awaitLockWaiters(holder, 1);
             assertTrue(!accepting(port), "port " + port + " accepted before migrations ran");
-            s.execute("SELECT pg_advisory_unlock(" + Migrator.LOCK_KEY + ")");
+            Fixtures.unlock(holder);
             try (BackendServer server = starting.get(60, TimeUnit.SECONDS)) {
                 assertEquals(port, server.port());
                 HttpResponse<String> response = HttpClient.newHttpClient().send(
@@ -146,21 +144,5 @@ class BackendServerMigrationTest {
         try (BackendServer server = BackendServer.builder().config(config(0, Map.of())).start()) {
             assertEquals(List.of("f"), column(server.dataSource(), "SELECT to_regclass('schema_migrations') IS NOT NULL"));
         }
-    }
-
-    private static void awaitWaiting(Connection c) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline) {
-            try (Statement s = c.createStatement(); var rs = s.executeQuery(
-                    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted "
-                            + "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())")) {
-                rs.next();
-                if (rs.getInt(1) > 0) {
-                    return;
-                }
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError("start() never queued for the migration lock");
     }
 }

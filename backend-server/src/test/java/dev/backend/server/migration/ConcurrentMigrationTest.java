@@ -1,19 +1,20 @@
 package dev.backend.server.migration;
 
+import static dev.backend.server.migration.Fixtures.awaitLockWaiters;
 import static dev.backend.server.migration.Fixtures.column;
+import static dev.backend.server.migration.Fixtures.lock;
+import static dev.backend.server.migration.Fixtures.unlock;
 import static dev.backend.server.migration.Fixtures.write;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.backend.server.Config;
 import dev.backend.testing.TestDatabase;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -71,7 +72,7 @@ class ConcurrentMigrationTest {
                 results.add(pool.submit(() -> Migrator.create(own, MigrationSource.directory(dir), Fixtures.SETTINGS)
                         .migrate()));
             }
-            awaitWaiters(holder, runners);
+            awaitLockWaiters(holder, runners);
             unlock(holder);
             int applied = 0;
             for (Future<Integer> result : results) {
@@ -101,7 +102,7 @@ class ConcurrentMigrationTest {
                         .redirectOutput(output.toFile())
                         .start());
             }
-            awaitWaiters(holder, runners);
+            awaitLockWaiters(holder, runners);
             unlock(holder);
             int applied = 0;
             for (int i = 0; i < runners; i++) {
@@ -150,44 +151,10 @@ class ConcurrentMigrationTest {
         assertEquals(expected, column(ds, "SELECT version FROM schema_migrations WHERE success ORDER BY version::int"));
     }
 
-    private static void lock(Connection c) throws SQLException {
-        try (Statement s = c.createStatement()) {
-            s.execute("SELECT pg_advisory_lock(" + Migrator.LOCK_KEY + ")");
-        }
-    }
-
-    private static void unlock(Connection c) throws SQLException {
-        try (Statement s = c.createStatement()) {
-            s.execute("SELECT pg_advisory_unlock(" + Migrator.LOCK_KEY + ")");
-        }
-    }
-
     private static int pid(Connection c) throws SQLException {
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT pg_backend_pid()")) {
             rs.next();
             return rs.getInt(1);
         }
-    }
-
-    /** Polls until {@code n} sessions queue for the lock; a deadline, not a sleep, decides failure. */
-    private static void awaitWaiters(Connection c, int n) throws SQLException, InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        int waiting = 0;
-        while (System.nanoTime() < deadline) {
-            try (PreparedStatement s = c.prepareStatement("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
-                    + "AND NOT granted AND (classid::bigint << 32) | objid::bigint = ? "
-                    + "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())")) {
-                s.setLong(1, Migrator.LOCK_KEY);
-                try (ResultSet rs = s.executeQuery()) {
-                    rs.next();
-                    waiting = rs.getInt(1);
-                }
-            }
-            if (waiting >= n) {
-                return;
-            }
-            Thread.sleep(20);
-        }
-        fail("only " + waiting + " of " + n + " runners queued for the migration lock within 60 s");
     }
 }

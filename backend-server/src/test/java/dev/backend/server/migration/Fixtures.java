@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -14,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 import org.postgresql.ds.PGSimpleDataSource;
@@ -71,6 +73,44 @@ public final class Fixtures {
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Takes the migration lock on {@code c}, as another instance's run would hold it. */
+    public static void lock(Connection c) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute("SELECT pg_advisory_lock(" + Migrator.LOCK_KEY + ")");
+        }
+    }
+
+    public static void unlock(Connection c) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute("SELECT pg_advisory_unlock(" + Migrator.LOCK_KEY + ")");
+        }
+    }
+
+    /**
+     * Polls until {@code n} sessions of {@code c}'s database queue for the migration lock; a deadline, not a
+     * sleep, decides failure.
+     */
+    public static void awaitLockWaiters(Connection c, int n) throws SQLException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        int waiting = 0;
+        while (System.nanoTime() < deadline) {
+            try (PreparedStatement s = c.prepareStatement("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
+                    + "AND NOT granted AND (classid::bigint << 32) | objid::bigint = ? "
+                    + "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())")) {
+                s.setLong(1, Migrator.LOCK_KEY);
+                try (ResultSet rs = s.executeQuery()) {
+                    rs.next();
+                    waiting = rs.getInt(1);
+                }
+            }
+            if (waiting >= n) {
+                return;
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("only " + waiting + " of " + n + " runners queued for the migration lock within 60 s");
     }
 
     /** The first column of every row, as text. */
