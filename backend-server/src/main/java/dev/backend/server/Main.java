@@ -1,5 +1,7 @@
 package dev.backend.server;
 
+import dev.backend.core.Router;
+import dev.backend.server.users.UsersApi;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +24,12 @@ public final class Main {
     /** Entry point of the runnable jar. */
     public static void main(String[] args) throws InterruptedException {
         System.exit(run(args, System.getenv(), System.out, System.err));
+    }
+
+    /** The reference service: the users API under {@code /api/v1} on the standard runtime. */
+    static BackendServer.Builder referenceService() {
+        return BackendServer.builder()
+                .routes(dataSource -> Router.create().nest("/api/v1", UsersApi.routes(dataSource)));
     }
 
     static int run(String[] args, Map<String, String> environment, PrintStream out, PrintStream err)
@@ -47,7 +55,7 @@ public final class Main {
         }
         BackendServer server;
         try {
-            server = BackendServer.builder().config(config).start();
+            server = referenceService().config(config).start();
         } catch (RuntimeException e) {
             log.error("Start-up failed: {}", e.getMessage());
             log.debug("Start-up failure", e);
