@@ -1,6 +1,8 @@
 package dev.backend.server;
 
+import dev.backend.core.Router;
 import dev.backend.server.migration.MigrationSource;
+import dev.backend.server.users.UsersApi;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Map;
@@ -38,6 +40,13 @@ public final class Main {
         System.exit(run(args, System.getenv(), System.out, System.err));
     }
 
+    /** The reference service: the users API under {@code /api/v1} on the standard runtime. */
+    static BackendServer.Builder referenceService() {
+        return BackendServer.builder()
+                .migrations(MIGRATIONS)
+                .routes(dataSource -> Router.create().nest("/api/v1", UsersApi.routes(dataSource)));
+    }
+
     static int run(String[] args, Map<String, String> environment, PrintStream out, PrintStream err)
             throws InterruptedException {
         String verb = args.length == 0 ? "serve" : args[0];
@@ -60,7 +69,7 @@ public final class Main {
         }
         BackendServer server;
         try {
-            server = BackendServer.builder().config(config).migrations(MIGRATIONS).start();
+            server = referenceService().config(config).start();
         } catch (RuntimeException e) {
             log.error("Start-up failed: {}", e.getMessage());
             log.debug("Start-up failure", e);
