@@ -111,8 +111,8 @@ public final class BackendServer implements AutoCloseable {
             LOG.warn("Listener closed, {} request(s) still running after SHUTDOWN_TIMEOUT were cut off ({} ms)",
                     cutOff, millisSince(drainBegin));
         }
-        step("Connection pool closed", pool::close);
-        embedded.ifPresent(db -> step("Embedded PostgreSQL stopped", db::close));
+        step("Connection pool closed", "Closing the connection pool", pool::close);
+        embedded.ifPresent(db -> step("Embedded PostgreSQL stopped", "Stopping embedded PostgreSQL", db::close));
         LOG.info("Stopped in {} ms", millisSince(begin));
         stopped.countDown();
     }
@@ -130,13 +130,14 @@ public final class BackendServer implements AutoCloseable {
         }
     }
 
-    private static void step(String done, Runnable action) {
+    private static void step(String done, String failed, Runnable action) {
         long begin = System.nanoTime();
         try {
             action.run();
             LOG.info("{} ({} ms)", done, millisSince(begin));
         } catch (RuntimeException e) {
-            LOG.error("Stop step failed after {} ms: {}", millisSince(begin), done, e);
+            LOG.error("{} failed after {} ms: {}", failed, millisSince(begin), e.getMessage());
+            LOG.debug("{} failed", failed, e);
         }
     }
 
