@@ -9,9 +9,6 @@ import dev.backend.core.HttpAdapter;
 import dev.backend.core.Response;
 import dev.backend.core.Router;
 import java.io.IOException;
-import java.net.ConnectException;
-import java.net.InetAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
@@ -134,7 +131,7 @@ class HttpListenerTest {
             assertTrue(entered.await(30, TimeUnit.SECONDS));
             long begin = System.nanoTime();
             CompletableFuture<Integer> stop = CompletableFuture.supplyAsync(() -> server.stop(Duration.ofSeconds(60)));
-            awaitRefused(port);
+            RawHttp.awaitRefused(port);
             assertEquals(1, server.inFlight());
             release.countDown();
             RawHttp.Reply reply = http.read(false);
@@ -172,20 +169,5 @@ class HttpListenerTest {
             assertThrows(IOException.class, () -> http.read(false));
         }
         listener = null;
-    }
-
-    private static void awaitRefused(int port) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (System.nanoTime() < deadline) {
-            try {
-                new Socket(InetAddress.getLoopbackAddress(), port).close();
-                Thread.sleep(20); // still listening: the closing thread has not run yet
-            } catch (ConnectException refused) {
-                return;
-            } catch (IOException other) {
-                return;
-            }
-        }
-        throw new AssertionError("port " + port + " still accepts connections after stop began");
     }
 }

@@ -88,6 +88,20 @@ final class RawHttp implements AutoCloseable {
         return new Reply(status, headers, body);
     }
 
+    /** Waits until nothing accepts connections on {@code port}: a stopping server closed its listener. */
+    static void awaitRefused(int port) throws InterruptedException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            try {
+                new Socket(InetAddress.getLoopbackAddress(), port).close();
+                Thread.sleep(20); // still listening: the stop has not reached the listener yet
+            } catch (IOException refused) {
+                return;
+            }
+        }
+        throw new AssertionError("port " + port + " still accepts connections");
+    }
+
     /** True when the server closed the connection: the next read sees end of stream. */
     boolean closedByServer() throws IOException {
         return in.read() < 0;
