@@ -1,8 +1,11 @@
 package dev.backend.server;
 
+import dev.backend.core.Router;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
+import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -10,8 +13,8 @@ import org.slf4j.LoggerFactory;
  * {@code java -jar backend-server.jar [serve | migrate | info | validate]}: runs the reference users service,
  * or one migration command, configured from the environment.
  *
- * <p>Exit codes: 0 success (including a graceful stop), 1 failure (start-up, migration problems), 2 bad
- * configuration or usage.
+ * <p>Exit codes: 0 success (including a graceful stop), 1 failure (start-up, migration problems, or a stop
+ * forced by a second signal), 2 bad configuration or usage.
  */
 public final class Main {
 
@@ -26,6 +29,12 @@ public final class Main {
 
     static int run(String[] args, Map<String, String> environment, PrintStream out, PrintStream err)
             throws InterruptedException {
+        return run(args, environment, out, err, dataSource -> Router.create());
+    }
+
+    /** {@link #run(String[], Map, PrintStream, PrintStream)} serving {@code routes}: the seam process tests use. */
+    static int run(String[] args, Map<String, String> environment, PrintStream out, PrintStream err,
+            Function<DataSource, Router> routes) throws InterruptedException {
         String verb = args.length == 0 ? "serve" : args[0];
         if (args.length > 1 || !VERBS.contains(verb)) {
             err.println("Usage: java -jar backend-server.jar [" + String.join(" | ", VERBS) + "]");
@@ -47,7 +56,7 @@ public final class Main {
         }
         BackendServer server;
         try {
-            server = BackendServer.builder().config(config).start();
+            server = BackendServer.builder().config(config).routes(routes).start();
         } catch (RuntimeException e) {
             log.error("Start-up failed: {}", e.getMessage());
             log.debug("Start-up failure", e);
