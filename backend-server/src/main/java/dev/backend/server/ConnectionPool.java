@@ -24,6 +24,7 @@ final class ConnectionPool {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConnectionPool.class);
     static final long REPORT_EVERY_SECONDS = 30;
+    static final long QUIET_SECONDS = 5;
 
     private ConnectionPool() {}
 
@@ -79,9 +80,10 @@ final class ConnectionPool {
         boolean record(long now) {
             lock.lock();
             try {
-                // A quiet gap of twice the acquire timeout ends a burst; the next timeout starts a new one.
-                boolean newBurst = lastTimeout == Long.MIN_VALUE
-                        || now - lastTimeout > TimeUnit.MILLISECONDS.toNanos(2 * acquireTimeoutMillis);
+                // Requests that arrive together time out together, but a loaded machine spreads them by a
+                // second or more; only a quiet gap of QUIET_SECONDS (or two acquire timeouts) ends a burst.
+                long quietGap = TimeUnit.MILLISECONDS.toNanos(Math.max(QUIET_SECONDS * 1000, 2 * acquireTimeoutMillis));
+                boolean newBurst = lastTimeout == Long.MIN_VALUE || now - lastTimeout > quietGap;
                 lastTimeout = now;
                 if (!newBurst && now - lastReport < TimeUnit.SECONDS.toNanos(REPORT_EVERY_SECONDS)) {
                     unreported++;
