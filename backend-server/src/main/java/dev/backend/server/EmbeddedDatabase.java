@@ -144,7 +144,9 @@ final class EmbeddedDatabase implements AutoCloseable {
     private static void stopLeftover(Path dir) {
         postmasterOf(dir)
                 .filter(ProcessHandle::isAlive)
-                .filter(p -> p.info().command().map(c -> c.endsWith("postgres") || c.endsWith("postgres.exe")).orElse(false))
+                // Only a postgres serving this very directory: a pid in a stale file may since have been reused.
+                .filter(p -> p.info().command().map(c -> c.endsWith("postgres") || c.endsWith("postgres.exe")).orElse(false)
+                        && p.info().arguments().map(args -> List.of(args).contains(dir.toString())).orElse(false))
                 .ifPresent(leftover -> {
                     LOG.warn("Embedded PostgreSQL (pid {}) left running on {} by an earlier server; stopping it",
                             leftover.pid(), dir);
