@@ -15,7 +15,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -49,18 +48,16 @@ public final class BackendServer implements AutoCloseable {
     private final Optional<EmbeddedDatabase> embedded;
     private final Health health;
     private final HttpListener listener;
-    private final AtomicInteger inFlight;
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
 
     private BackendServer(Config config, HikariDataSource pool, Optional<EmbeddedDatabase> embedded, Health health,
-            HttpListener listener, AtomicInteger inFlight) {
+            HttpListener listener) {
         this.config = config;
         this.pool = pool;
         this.embedded = embedded;
         this.health = health;
         this.listener = listener;
-        this.inFlight = inFlight;
     }
 
     /** A builder with the default configuration (embedded PostgreSQL, port 8080) and no routes. */
@@ -105,17 +102,19 @@ public final class BackendServer implements AutoCloseable {
             return;
         }
         long begin = System.nanoTime();
-        LOG.info("Stopping: readiness now answers 503");
         health.drain();
-        int running = inFlight.get();
-        step("Listener closed and " + running + " in-flight request(s) drained",
-                () -> listener.stop(config.shutdownTimeout()));
-        if (inFlight.get() > 0) {
-            LOG.warn("{} request(s) were still running after SHUTDOWN_TIMEOUT ({} ms) and were cut off",
-                    inFlight.get(), config.shutdownTimeout().toMillis());
+        LOG.info("Stopping: readiness answers 503 and the listener takes no new connections");
+        long drainBegin = System.nanoTime();
+        int running = listener.inFlight();
+        int cutOff = listener.stop(config.shutdownTimeout());
+        if (cutOff == 0) {
+            LOG.info("Listener closed, {} in-flight request(s) finished ({} ms)", running, millisSince(drainBegin));
+        } else {
+            LOG.warn("Listener closed, {} request(s) still running after SHUTDOWN_TIMEOUT were cut off ({} ms)",
+                    cutOff, millisSince(drainBegin));
         }
-        step("Connection pool closed", pool::close);
-        embedded.ifPresent(db -> step("Embedded PostgreSQL stopped", db::close));
+        step("Connection pool closed", "Closing the connection pool", pool::close);
+        embedded.ifPresent(db -> step("Embedded PostgreSQL stopped", "Stopping embedded PostgreSQL", db::close));
         LOG.info("Stopped in {} ms", millisSince(begin));
         stopped.countDown();
     }
@@ -133,13 +132,14 @@ public final class BackendServer implements AutoCloseable {
         }
     }
 
-    private static void step(String done, Runnable action) {
+    private static void step(String done, String failed, Runnable action) {
         long begin = System.nanoTime();
         try {
             action.run();
             LOG.info("{} ({} ms)", done, millisSince(begin));
         } catch (RuntimeException e) {
-            LOG.error("Stop step failed after {} ms: {}", millisSince(begin), done, e);
+            LOG.error("{} failed after {} ms: {}", failed, millisSince(begin), e.getMessage());
+            LOG.debug("{} failed", failed, e);
         }
     }
 
@@ -189,6 +189,7 @@ public final class BackendServer implements AutoCloseable {
          */
         public BackendServer start() {
             long begin = System.nanoTime();
+            Logging.routeJavaUtilLogging();
             Config cfg = config != null ? config : Config.defaults();
             List<AutoCloseable> opened = new ArrayList<>();
             try {
@@ -204,17 +205,8 @@ public final class BackendServer implements AutoCloseable {
                 Health health = new Health(pool);
                 Handler app = Middleware.stack(middleware).wrap(
                         routes.apply(pool).merge(health.routes()).build());
-                AtomicInteger inFlight = new AtomicInteger();
-                Handler counted = request -> {
-                    inFlight.incrementAndGet();
-                    try {
-                        return app.handle(request);
-                    } finally {
-                        inFlight.decrementAndGet();
-                    }
-                };
-                HttpListener listener = HttpListener.start(cfg.http(), HttpAdapter.of(counted));
-                BackendServer server = new BackendServer(cfg, pool, embedded, health, listener, inFlight);
+                HttpListener listener = HttpListener.start(cfg.http(), HttpAdapter.of(app));
+                BackendServer server = new BackendServer(cfg, pool, embedded, health, listener);
                 LOG.info("Listening on http://{}:{} (provider {}, virtual threads, pool {}-{} connections to {}) in {} ms",
                         cfg.http().host(), listener.port(), cfg.http().provider().name().toLowerCase(Locale.ROOT),
                         cfg.database().minConnections(), cfg.database().maxConnections(), url.masked(),

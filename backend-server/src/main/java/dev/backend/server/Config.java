@@ -1,5 +1,6 @@
 package dev.backend.server;
 
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -96,12 +97,20 @@ public record Config(Http http, Database database, Migrations migrations, Log lo
             check(minConnections >= 0, "MIN_CONNECTIONS must not be negative, was " + minConnections);
             check(minConnections <= maxConnections, "MIN_CONNECTIONS (" + minConnections
                     + ") must not be greater than MAX_CONNECTIONS (" + maxConnections + ")");
+            Objects.requireNonNull(acquireTimeout, "acquireTimeout");
+            Objects.requireNonNull(idleTimeout, "idleTimeout");
+            Objects.requireNonNull(maxLifetime, "maxLifetime");
             // HikariCP's own floors: below them it silently substitutes its defaults.
-            check(acquireTimeout.toMillis() >= 250, "ACQUIRE_TIMEOUT must be at least 250ms, was " + acquireTimeout.toMillis() + "ms");
-            check(idleTimeout.isZero() || idleTimeout.toMillis() >= 10_000,
-                    "IDLE_TIMEOUT must be 0 (never) or at least 10s, was " + idleTimeout.toMillis() + "ms");
-            check(maxLifetime.isZero() || maxLifetime.toMillis() >= 30_000,
-                    "MAX_LIFETIME must be 0 (never) or at least 30s, was " + maxLifetime.toMillis() + "ms");
+            check(within(acquireTimeout, MIN_ACQUIRE_TIMEOUT), "ACQUIRE_TIMEOUT must be from 250ms to 24h, was "
+                    + Env.human(acquireTimeout));
+            check(idleTimeout.isZero() || within(idleTimeout, MIN_IDLE_TIMEOUT),
+                    "IDLE_TIMEOUT must be 0 (never) or from 10s to 24h, was " + Env.human(idleTimeout));
+            check(maxLifetime.isZero() || within(maxLifetime, MIN_MAX_LIFETIME),
+                    "MAX_LIFETIME must be 0 (never) or from 30s to 24h, was " + Env.human(maxLifetime));
+            // HikariCP would quietly disable an idle timeout that a connection's lifetime always beats.
+            check(idleTimeout.isZero() || maxLifetime.isZero() || idleTimeout.compareTo(maxLifetime) < 0,
+                    "IDLE_TIMEOUT (" + Env.human(idleTimeout) + ") must be shorter than MAX_LIFETIME ("
+                            + Env.human(maxLifetime) + ")");
         }
 
         /** A copy using the server at {@code url}. */
@@ -160,6 +169,10 @@ public record Config(Http http, Database database, Migrations migrations, Log lo
 
     static final List<String> LEVELS = List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR");
 
+    private static final Duration MIN_ACQUIRE_TIMEOUT = Duration.ofMillis(250);
+    private static final Duration MIN_IDLE_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration MIN_MAX_LIFETIME = Duration.ofSeconds(30);
+
     /** The defaults of every variable: embedded PostgreSQL, port 8080. */
     public static Config defaults() {
         return fromEnvironment(Map.of());
@@ -178,8 +191,13 @@ public record Config(Http http, Database database, Migrations migrations, Log lo
             }
         });
         String provider = env.choice("HTTP_PROVIDER", "robaho", List.of("robaho", "jdk"));
+        String host = env.string("HOST").orElse("0.0.0.0");
+        if (new InetSocketAddress(host, 0).isUnresolved()) {
+            env.problem("HOST=" + host + " is not valid: expected an IP address or a host name this machine "
+                    + "resolves, such as 0.0.0.0 (every interface), 127.0.0.1 or localhost");
+        }
         Optional<Http> http = env.build(() -> new Http(
-                env.string("HOST").orElse("0.0.0.0"),
+                host,
                 env.integer("PORT", 8080, 0, 65535),
                 HttpProvider.valueOf(provider.toUpperCase(Locale.ROOT)),
                 env.duration("REQUEST_TIMEOUT", Duration.ofSeconds(30)),
@@ -191,12 +209,12 @@ public record Config(Http http, Database database, Migrations migrations, Log lo
                 env.duration("IDLE_CONNECTION_TIMEOUT", Duration.ofSeconds(60))));
         Optional<Database> database = env.build(() -> new Database(
                 url,
-                Path.of(env.string("EMBEDDED_DATABASE_DIR").orElse("./data/postgres")),
+                env.path("EMBEDDED_DATABASE_DIR", "./data/postgres"),
                 env.integer("MAX_CONNECTIONS", 20, 1, 10_000),
                 env.integer("MIN_CONNECTIONS", 5, 0, 10_000),
-                env.duration("ACQUIRE_TIMEOUT", Duration.ofSeconds(3)),
-                env.duration("IDLE_TIMEOUT", Duration.ofMinutes(10)),
-                env.duration("MAX_LIFETIME", Duration.ofMinutes(30))));
+                env.duration("ACQUIRE_TIMEOUT", Duration.ofSeconds(3), MIN_ACQUIRE_TIMEOUT, false),
+                env.duration("IDLE_TIMEOUT", Duration.ofMinutes(10), MIN_IDLE_TIMEOUT, true),
+                env.duration("MAX_LIFETIME", Duration.ofMinutes(30), MIN_MAX_LIFETIME, true)));
         Optional<Migrations> migrations = env.build(() -> new Migrations(
                 env.string("MIGRATIONS_DIR").map(Path::of),
                 env.duration("MIGRATION_LOCK_TIMEOUT", Duration.ofSeconds(60)),
@@ -246,6 +264,10 @@ public record Config(Http http, Database database, Migrations migrations, Log lo
 
     private static void requirePositive(String name, Duration value) {
         Objects.requireNonNull(value, name);
-        check(!value.isNegative() && !value.isZero(), name + " must be positive, was " + value.toMillis() + "ms");
+        check(within(value, Duration.ofMillis(1)), name + " must be from 1ms to 24h, was " + Env.human(value));
+    }
+
+    private static boolean within(Duration value, Duration min) {
+        return value.compareTo(min) >= 0 && value.compareTo(Env.MAX_DURATION) <= 0;
     }
 }

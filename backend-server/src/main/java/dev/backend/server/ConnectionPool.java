@@ -17,12 +17,14 @@ import org.slf4j.LoggerFactory;
  * <p>A request that cannot get a connection within {@code ACQUIRE_TIMEOUT} fails with HikariCP's {@code
  * SQLTransientConnectionException}, which {@code AppError.from} answers with 503 and {@code Retry-After}.
  * Under load that happens to many requests at once, so the warning is logged once per burst: at the first
- * timeout, then at most every {@value #REPORT_EVERY_SECONDS} seconds while timeouts continue, with a count.
+ * timeout, then at most every {@value #REPORT_EVERY_SECONDS} seconds while timeouts continue, with a count;
+ * timeouts after the last report of a burst are counted into the first line of the next one.
  */
 final class ConnectionPool {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConnectionPool.class);
     static final long REPORT_EVERY_SECONDS = 30;
+    static final long QUIET_SECONDS = 5;
 
     private ConnectionPool() {}
 
@@ -76,22 +78,29 @@ final class ConnectionPool {
 
         /** Returns true when this timeout was logged. */
         boolean record(long now) {
-            long window = TimeUnit.SECONDS.toNanos(REPORT_EVERY_SECONDS);
             lock.lock();
             try {
-                // A quiet gap of one acquire timeout ends a burst; the next timeout starts a new one.
-                boolean newBurst = lastTimeout == Long.MIN_VALUE
-                        || now - lastTimeout > TimeUnit.MILLISECONDS.toNanos(2 * acquireTimeoutMillis);
+                // Requests that arrive together time out together, but a loaded machine spreads them by a
+                // second or more; only a quiet gap of QUIET_SECONDS (or two acquire timeouts) ends a burst.
+                long quietGap = TimeUnit.MILLISECONDS.toNanos(Math.max(QUIET_SECONDS * 1000, 2 * acquireTimeoutMillis));
+                boolean newBurst = lastTimeout == Long.MIN_VALUE || now - lastTimeout > quietGap;
                 lastTimeout = now;
-                unreported++;
-                if (newBurst || now - lastReport >= window) {
-                    LOG.warn("Connection pool exhausted: {} request(s) waited {} ms without getting one of {} "
-                            + "connections and were answered 503", unreported, acquireTimeoutMillis, maxConnections);
-                    lastReport = now;
-                    unreported = 0;
-                    return true;
+                if (!newBurst && now - lastReport < TimeUnit.SECONDS.toNanos(REPORT_EVERY_SECONDS)) {
+                    unreported++;
+                    return false;
                 }
-                return false;
+                if (newBurst) {
+                    LOG.warn("Connection pool exhausted: requests that wait {} ms for one of {} connections get 503 "
+                            + "(logged once per burst, then every {} s while it lasts){}", acquireTimeoutMillis,
+                            maxConnections, REPORT_EVERY_SECONDS,
+                            unreported == 0 ? "" : "; " + unreported + " more got 503 late in the previous burst");
+                } else {
+                    LOG.warn("Connection pool still exhausted: {} more request(s) got 503 in the last {} s",
+                            unreported + 1, TimeUnit.NANOSECONDS.toSeconds(now - lastReport));
+                }
+                lastReport = now;
+                unreported = 0;
+                return true;
             } finally {
                 lock.unlock();
             }

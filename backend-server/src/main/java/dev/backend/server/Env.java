@@ -1,5 +1,7 @@
 package dev.backend.server;
 
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,8 +13,18 @@ import java.util.function.Supplier;
 /**
  * Reads typed values from environment variables, collecting every problem instead of stopping at the
  * first, so one start-up attempt tells the operator everything that is wrong.
+ *
+ * <p>Each problem names the variable, the value as given and what is allowed. Values are trimmed; a blank
+ * value counts as unset. Durations are a whole number and a unit ({@code 500ms}, {@code 3s}, {@code 10m},
+ * {@code 1h}); sizes a whole number and an optional binary unit ({@code 512KB}, {@code 10MB}, {@code 1GB}).
  */
 final class Env {
+
+    /** No timeout of this server needs more, and a bound keeps every later conversion from overflowing. */
+    static final Duration MAX_DURATION = Duration.ofHours(24);
+
+    private static final String DURATION_EXAMPLES = "such as 500ms, 3s, 10m or 1h";
+    private static final String SIZE_EXAMPLES = "such as 512KB, 10MB or 1GB, or a number of bytes";
 
     private final Map<String, String> vars;
     private final List<String> problems = new ArrayList<>();
@@ -24,7 +36,7 @@ final class Env {
     /** The trimmed value, if set and not blank. */
     Optional<String> string(String name) {
         String value = vars.get(name);
-        return value == null || value.isBlank() ? Optional.empty() : Optional.of(value.trim());
+        return value == null || value.isBlank() ? Optional.empty() : Optional.of(value.strip());
     }
 
     int integer(String name, int fallback, int min, int max) {
@@ -41,15 +53,35 @@ final class Env {
         }).orElse(fallback);
     }
 
+    /** A positive duration of at most {@link #MAX_DURATION}. */
     Duration duration(String name, Duration fallback) {
+        return duration(name, fallback, Duration.ofMillis(1), false);
+    }
+
+    /**
+     * A duration from {@code min} to {@link #MAX_DURATION}; with {@code zeroMeansNever}, {@code 0} too (a
+     * bare {@code 0} needs no unit).
+     */
+    Duration duration(String name, Duration fallback, Duration min, boolean zeroMeansNever) {
         return string(name).map(value -> parseDuration(value)
-                .orElseGet(() -> invalid(name, value, "a duration such as 500ms, 3s, 10m or 1h", fallback)))
+                .filter(d -> (zeroMeansNever && d.isZero()) || (d.compareTo(min) >= 0 && d.compareTo(MAX_DURATION) <= 0))
+                .orElseGet(() -> invalid(name, value, (zeroMeansNever ? "0 (never) or " : "") + "a duration from "
+                        + human(min) + " to " + human(MAX_DURATION) + ", " + DURATION_EXAMPLES, fallback)))
                 .orElse(fallback);
     }
 
+    /** A size of at least one byte. */
     long size(String name, long fallback) {
+        return size(name, fallback, 1, Long.MAX_VALUE);
+    }
+
+    /** A size from {@code min} to {@code max} bytes. */
+    long size(String name, long fallback, long min, long max) {
+        String range = max == Long.MAX_VALUE ? "a size of at least " + humanSize(min) : "a size from "
+                + humanSize(min) + " to " + humanSize(max);
         return string(name).map(value -> parseSize(value)
-                .orElseGet(() -> invalid(name, value, "a size such as 512KB, 10MB or 1GB (or a number of bytes)", fallback)))
+                .filter(n -> n >= min && n <= max)
+                .orElseGet(() -> invalid(name, value, range + ", " + SIZE_EXAMPLES, fallback)))
                 .orElse(fallback);
     }
 
@@ -68,6 +100,16 @@ final class Env {
                 .findFirst()
                 .orElseGet(() -> invalid(name, value, "one of " + String.join(", ", allowed), fallback)))
                 .orElse(fallback);
+    }
+
+    /** A file system path (not checked for existence). */
+    Path path(String name, String fallback) {
+        String value = string(name).orElse(fallback);
+        try {
+            return Path.of(value);
+        } catch (InvalidPathException e) {
+            return invalid(name, value, "a file system path", Path.of(fallback));
+        }
     }
 
     /** Runs a constructor that validates; its {@link IllegalArgumentException} becomes a problem. */
@@ -95,43 +137,86 @@ final class Env {
         return fallback;
     }
 
+    /** {@code 500ms}, {@code 3s}, {@code 10m}, {@code 1h}; a bare {@code 0} is zero. Empty when malformed. */
     static Optional<Duration> parseDuration(String value) {
-        String v = value.trim().toLowerCase(Locale.ROOT);
-        int split = 0;
-        while (split < v.length() && Character.isDigit(v.charAt(split))) {
-            split++;
-        }
-        if (split == 0 || split > 12) {
+        String v = value.strip().toLowerCase(Locale.ROOT);
+        int split = digits(v);
+        if (split == 0) {
             return Optional.empty();
         }
         long amount = Long.parseLong(v.substring(0, split));
-        return switch (v.substring(split).trim()) {
-            case "ms" -> Optional.of(Duration.ofMillis(amount));
-            case "s" -> Optional.of(Duration.ofSeconds(amount));
-            case "m", "min" -> Optional.of(Duration.ofMinutes(amount));
-            case "h" -> Optional.of(Duration.ofHours(amount));
-            default -> Optional.empty();
-        };
+        try {
+            return switch (v.substring(split).strip()) {
+                case "ms" -> Optional.of(Duration.ofMillis(amount));
+                case "s" -> Optional.of(Duration.ofSeconds(amount));
+                case "m", "min" -> Optional.of(Duration.ofMinutes(amount));
+                case "h" -> Optional.of(Duration.ofHours(amount));
+                case "" -> amount == 0 ? Optional.of(Duration.ZERO) : Optional.empty();
+                default -> Optional.empty();
+            };
+        } catch (ArithmeticException e) {
+            return Optional.empty();
+        }
     }
 
-    /** Sizes are binary: 1KB is 1024 bytes, as in most server configuration. */
+    /**
+     * Bytes, with an optional binary unit ({@code 1KB} is 1024 bytes, as in most server configuration).
+     * Empty when malformed or larger than a {@code long}.
+     */
     static Optional<Long> parseSize(String value) {
-        String v = value.trim().toUpperCase(Locale.ROOT);
-        int split = 0;
-        while (split < v.length() && Character.isDigit(v.charAt(split))) {
-            split++;
-        }
-        if (split == 0 || split > 12) {
+        String v = value.strip().toUpperCase(Locale.ROOT);
+        int split = digits(v);
+        if (split == 0) {
             return Optional.empty();
         }
         long amount = Long.parseLong(v.substring(0, split));
-        long unit = switch (v.substring(split).trim()) {
+        long unit = switch (v.substring(split).strip()) {
             case "", "B" -> 1L;
             case "KB", "KIB", "K" -> 1L << 10;
             case "MB", "MIB", "M" -> 1L << 20;
             case "GB", "GIB", "G" -> 1L << 30;
             default -> -1L;
         };
-        return unit < 0 ? Optional.empty() : Optional.of(amount * unit);
+        if (unit < 0) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Math.multiplyExact(amount, unit));
+        } catch (ArithmeticException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** How many leading ASCII digits, or 0 when there are more than fit a {@code long} safely. */
+    private static int digits(String v) {
+        int n = 0;
+        while (n < v.length() && v.charAt(n) >= '0' && v.charAt(n) <= '9') {
+            n++;
+        }
+        // 18 digits always fit a long; a longer number is nobody's real setting.
+        return n > 18 ? 0 : n;
+    }
+
+    static String human(Duration d) {
+        long ms = d.toMillis();
+        if (ms % 3_600_000 == 0 && ms > 0) {
+            return ms / 3_600_000 + "h";
+        } else if (ms % 60_000 == 0 && ms > 0) {
+            return ms / 60_000 + "m";
+        } else if (ms % 1000 == 0) {
+            return ms / 1000 + "s";
+        }
+        return ms + "ms";
+    }
+
+    static String humanSize(long bytes) {
+        if (bytes > 0 && bytes % (1L << 30) == 0) {
+            return (bytes >> 30) + "GB";
+        } else if (bytes > 0 && bytes % (1L << 20) == 0) {
+            return (bytes >> 20) + "MB";
+        } else if (bytes > 0 && bytes % (1L << 10) == 0) {
+            return (bytes >> 10) + "KB";
+        }
+        return bytes + (bytes == 1 ? " byte" : " bytes");
     }
 }

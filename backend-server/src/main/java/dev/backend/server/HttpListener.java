@@ -8,6 +8,9 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The socket side: a {@code com.sun.net.httpserver} server from the configured provider, one named
@@ -24,6 +27,11 @@ final class HttpListener {
 
     private final HttpServer server;
     private final ExecutorService executor;
+    /** Exchanges inside the handler, counted around the whole exchange so a response being written counts. */
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final ReentrantLock drainLock = new ReentrantLock();
+    private final Condition idle = drainLock.newCondition();
+    private volatile boolean draining;
 
     private HttpListener(HttpServer server, ExecutorService executor) {
         this.server = server;
@@ -58,24 +66,76 @@ final class HttpListener {
                     + " was asked for, but this JVM already uses " + server.getClass().getName());
         }
         ExecutorService executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("http-", 0).factory());
-        server.createContext("/", handler);
+        HttpListener listener = new HttpListener(server, executor);
+        server.createContext("/", listener.counted(handler));
         server.setExecutor(executor);
         server.start();
-        return new HttpListener(server, executor);
+        return listener;
     }
 
     int port() {
         return server.getAddress().getPort();
     }
 
+    /** Exchanges being handled right now. */
+    int inFlight() {
+        return inFlight.get();
+    }
+
     /**
-     * Closes the listening socket at once, then waits up to {@code grace} for exchanges in progress to end
-     * before closing every connection.
+     * Closes the listening socket at once, waits up to {@code grace} for the exchanges in progress, then
+     * closes every connection. Returns as soon as the last exchange ends, not after {@code grace}.
+     *
+     * @return how many exchanges were still running when {@code grace} ran out, and were cut off
      */
-    void stop(Duration grace) {
-        long seconds = grace.toSeconds() + (grace.toNanosPart() > 0 ? 1 : 0);
-        server.stop((int) Math.min(Integer.MAX_VALUE, seconds));
+    int stop(Duration grace) {
+        draining = true;
+        // Both providers close the listening socket first thing in stop(delay), then wait. The JDK's returns
+        // once its exchanges are done, but robaho's always sleeps the whole delay, so the waiting is ours:
+        // stop(delay) runs aside only to close the socket now, and stop(0) below ends both calls' work.
+        int delaySeconds = (int) Math.min(Integer.MAX_VALUE, grace.toSeconds() + 1);
+        Thread.ofPlatform().daemon().name("http-listener-close").start(() -> server.stop(delaySeconds));
+        int cutOff = awaitIdle(grace);
+        server.stop(0);
         executor.shutdownNow();
+        return cutOff;
+    }
+
+    private HttpHandler counted(HttpHandler handler) {
+        return exchange -> {
+            inFlight.incrementAndGet();
+            try {
+                if (draining) {
+                    // A keep-alive client should take its next request to another instance.
+                    exchange.getResponseHeaders().set("Connection", "close");
+                }
+                handler.handle(exchange);
+            } finally {
+                if (inFlight.decrementAndGet() == 0 && draining) {
+                    drainLock.lock();
+                    try {
+                        idle.signalAll();
+                    } finally {
+                        drainLock.unlock();
+                    }
+                }
+            }
+        };
+    }
+
+    private int awaitIdle(Duration grace) {
+        long deadline = System.nanoTime() + grace.toNanos();
+        drainLock.lock();
+        try {
+            for (long left = grace.toNanos(); inFlight.get() > 0 && left > 0; left = deadline - System.nanoTime()) {
+                idle.awaitNanos(left);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            drainLock.unlock();
+        }
+        return inFlight.get();
     }
 
     private static void setLimits(String prefix, Config.Http http) {

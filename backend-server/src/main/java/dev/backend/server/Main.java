@@ -6,6 +6,8 @@ import dev.backend.server.users.UsersApi;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
+import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * DATABASE_URL}) but never bind the HTTP port.
  *
  * <p>Exit codes: 0 success (including a graceful stop), 1 failure (start-up, migration problems, a
- * database that cannot be reached), 2 bad configuration or usage.
+ * database that cannot be reached, or a stop forced by a second signal), 2 bad configuration or usage.
  */
 public final class Main {
 
@@ -42,13 +44,25 @@ public final class Main {
 
     /** The reference service: the users API under {@code /api/v1} on the standard runtime. */
     static BackendServer.Builder referenceService() {
-        return BackendServer.builder()
-                .migrations(MIGRATIONS)
-                .routes(dataSource -> Router.create().nest("/api/v1", UsersApi.routes(dataSource)));
+        return service(Main::referenceRoutes);
+    }
+
+    private static Router referenceRoutes(DataSource dataSource) {
+        return Router.create().nest("/api/v1", UsersApi.routes(dataSource));
+    }
+
+    private static BackendServer.Builder service(Function<DataSource, Router> routes) {
+        return BackendServer.builder().migrations(MIGRATIONS).routes(routes);
     }
 
     static int run(String[] args, Map<String, String> environment, PrintStream out, PrintStream err)
             throws InterruptedException {
+        return run(args, environment, out, err, Main::referenceRoutes);
+    }
+
+    /** {@link #run(String[], Map, PrintStream, PrintStream)} serving {@code routes}: the seam process tests use. */
+    static int run(String[] args, Map<String, String> environment, PrintStream out, PrintStream err,
+            Function<DataSource, Router> routes) throws InterruptedException {
         String verb = args.length == 0 ? "serve" : args[0];
         if (args.length > 1 || !VERBS.contains(verb)) {
             err.println("Usage: java -jar backend-server.jar [" + String.join(" | ", VERBS) + "]");
@@ -69,7 +83,7 @@ public final class Main {
         }
         BackendServer server;
         try {
-            server = referenceService().config(config).start();
+            server = service(routes).config(config).start();
         } catch (RuntimeException e) {
             log.error("Start-up failed: {}", e.getMessage());
             log.debug("Start-up failure", e);

@@ -44,7 +44,8 @@ final class Signals {
             Object handler = Proxy.newProxyInstance(Signals.class.getClassLoader(), new Class<?>[] {handlerType},
                     (proxy, method, args) -> switch (method.getName()) {
                         case "handle" -> {
-                            LOG.info("Received SIG{}", args[0]);
+                            // A sun.misc.Signal prints as its full name, SIGTERM or SIGINT.
+                            LOG.info("Received {}", args[0]);
                             onSignal.run();
                             yield null;
                         }

@@ -164,8 +164,8 @@ class MainMigrationVerbsTest {
         env.put("MIGRATION_LOCK_TIMEOUT", "soon");
         Run validate = run("validate");
         assertEquals(2, validate.exit());
-        assertEquals("Invalid configuration: MIGRATION_LOCK_TIMEOUT=soon is not valid: expected a duration such as "
-                + "500ms, 3s, 10m or 1h\n", validate.err());
+        assertEquals("Invalid configuration: MIGRATION_LOCK_TIMEOUT=soon is not valid: expected a duration from 1ms "
+                + "to 24h, such as 500ms, 3s, 10m or 1h\n", validate.err());
     }
 
     @Test

@@ -1,0 +1,118 @@
+package dev.backend.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.backend.core.Response;
+import dev.backend.core.Router;
+import dev.backend.testing.TestDatabase;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+class BackendServerTest {
+
+    @RegisterExtension
+    static final TestDatabase DB = new TestDatabase();
+
+    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    private static Config config(Config.HttpProvider provider) {
+        return Config.fromEnvironment(Map.of("DATABASE_URL", DB.url(), "HOST", "127.0.0.1", "PORT", "0",
+                "MAX_CONNECTIONS", "2", "MIN_CONNECTIONS", "1", "HTTP_PROVIDER", provider.name(),
+                "SHUTDOWN_TIMEOUT", "60s"));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Config.HttpProvider.class)
+    void logsOneStartupLineWithThePortProviderPoolAndTime(Config.HttpProvider provider) {
+        try (LogCapture log = LogCapture.of(BackendServer.class);
+                BackendServer server = BackendServer.builder().config(config(provider)).start()) {
+            String line = log.lines().getFirst();
+            String expected = "INFO Listening on http://127.0.0.1:" + server.port() + " (provider "
+                    + provider.name().toLowerCase(java.util.Locale.ROOT) + ", virtual threads, pool 1-2 connections to "
+                    + "postgres://" + DB.user() + "@";
+            assertTrue(line.startsWith(expected), line);
+            assertTrue(line.matches(".* in \\d+ ms"), line);
+            assertTrue(server.port() > 0);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Config.HttpProvider.class)
+    void stopsInOrderAfterTheRequestInFlightFinishes(Config.HttpProvider provider) throws Exception {
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        try (LogCapture log = LogCapture.of(BackendServer.class)) {
+            BackendServer server = BackendServer.builder().config(config(provider))
+                    .routes(dataSource -> Router.create().get("/slow", request -> {
+                        entered.countDown();
+                        release.await();
+                        return Response.text("finished");
+                    }))
+                    .start();
+            assertEquals(200, get(server, "/health").statusCode());
+            CompletableFuture<HttpResponse<String>> slow = client.sendAsync(
+                    HttpRequest.newBuilder(uri(server, "/slow")).build(), HttpResponse.BodyHandlers.ofString());
+            assertTrue(entered.await(30, TimeUnit.SECONDS));
+
+            long begin = System.nanoTime();
+            CompletableFuture<Void> stop = CompletableFuture.runAsync(server::stop);
+            RawHttp.awaitRefused(server.port());
+            release.countDown();
+            assertEquals("finished", slow.get(30, TimeUnit.SECONDS).body());
+            stop.get(30, TimeUnit.SECONDS);
+            assertTrue(System.nanoTime() - begin < TimeUnit.SECONDS.toNanos(30), "did not wait for SHUTDOWN_TIMEOUT");
+
+            List<String> lines = log.lines();
+            assertTrue(lines.get(1).startsWith("INFO Stopping: readiness answers 503"), lines.toString());
+            assertTrue(lines.get(2).matches("INFO Listener closed, 1 in-flight request\\(s\\) finished \\(\\d+ ms\\)"),
+                    lines.toString());
+            assertTrue(lines.get(3).matches("INFO Connection pool closed \\(\\d+ ms\\)"), lines.toString());
+            assertTrue(lines.get(4).matches("INFO Stopped in \\d+ ms"), lines.toString());
+            assertThrows(SQLException.class, () -> server.dataSource().getConnection());
+            server.stop(); // a second stop returns at once
+            server.awaitStop();
+        }
+    }
+
+    @Test
+    void aFailedStartUndoesWhatItOpened() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Config config = config(Config.HttpProvider.ROBAHO).withHttp(
+                    config(Config.HttpProvider.ROBAHO).http().withPort(taken.getLocalPort()));
+            UncheckedIOException e = assertThrows(UncheckedIOException.class,
+                    () -> BackendServer.builder().config(config).start());
+            assertTrue(e.getMessage().startsWith("Cannot listen on 127.0.0.1:" + taken.getLocalPort()), e.getMessage());
+        }
+        try (var connection = DB.connect(); var statement = connection.createStatement();
+                var rows = statement.executeQuery(
+                        "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'backend-server'")) {
+            rows.next();
+            assertEquals(0, rows.getInt(1), "the pool opened before the bind was closed");
+        }
+    }
+
+    private HttpResponse<String> get(BackendServer server, String path) throws Exception {
+        return client.send(HttpRequest.newBuilder(uri(server, path)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static URI uri(BackendServer server, String path) {
+        return URI.create("http://127.0.0.1:" + server.port() + path);
+    }
+}

@@ -1,0 +1,144 @@
+package dev.backend.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class ConfigTest {
+
+    @Test
+    void defaultsMatchTheDocumentedTable() {
+        Config config = Config.defaults();
+        assertEquals("0.0.0.0", config.http().host());
+        assertEquals(8080, config.http().port());
+        assertEquals(Config.HttpProvider.ROBAHO, config.http().provider());
+        assertEquals(Duration.ofSeconds(30), config.http().requestTimeout());
+        assertEquals(10L << 20, config.http().bodyLimit());
+        assertEquals(Optional.empty(), config.database().url());
+        assertEquals(Path.of("./data/postgres"), config.database().embeddedDirectory());
+        assertEquals(20, config.database().maxConnections());
+        assertEquals(5, config.database().minConnections());
+        assertEquals(Duration.ofSeconds(3), config.database().acquireTimeout());
+        assertEquals(Duration.ofMinutes(10), config.database().idleTimeout());
+        assertEquals(Duration.ofMinutes(30), config.database().maxLifetime());
+        assertEquals(Duration.ofSeconds(30), config.shutdownTimeout());
+        assertEquals("INFO", config.log().level());
+        assertEquals(Config.LogFormat.TEXT, config.log().format());
+    }
+
+    @Test
+    void readsEveryVariable() {
+        Config config = Config.fromEnvironment(Map.ofEntries(
+                Map.entry("DATABASE_URL", "postgres://app:pw@db:5433/users?sslmode=require"),
+                Map.entry("HOST", "127.0.0.1"),
+                Map.entry("PORT", "0"),
+                Map.entry("HTTP_PROVIDER", "JDK"),
+                Map.entry("MAX_CONNECTIONS", "8"),
+                Map.entry("MIN_CONNECTIONS", "0"),
+                Map.entry("ACQUIRE_TIMEOUT", "500ms"),
+                Map.entry("IDLE_TIMEOUT", "0"),
+                Map.entry("MAX_LIFETIME", "1h"),
+                Map.entry("REQUEST_TIMEOUT", "5s"),
+                Map.entry("BODY_LIMIT", "1MB"),
+                Map.entry("SHUTDOWN_TIMEOUT", "2m"),
+                Map.entry("LOG_LEVEL", "debug"),
+                Map.entry("LOG_FORMAT", "json"),
+                Map.entry("EMBEDDED_DATABASE_DIR", "/var/lib/app/pg")));
+        assertEquals("jdbc:postgresql://db:5433/users?sslmode=require", config.database().url().orElseThrow().jdbcUrl());
+        assertEquals("127.0.0.1", config.http().host());
+        assertEquals(0, config.http().port());
+        assertEquals(Config.HttpProvider.JDK, config.http().provider());
+        assertEquals(8, config.database().maxConnections());
+        assertEquals(0, config.database().minConnections());
+        assertEquals(Duration.ofMillis(500), config.database().acquireTimeout());
+        assertEquals(Duration.ZERO, config.database().idleTimeout());
+        assertEquals(Duration.ofHours(1), config.database().maxLifetime());
+        assertEquals(Duration.ofSeconds(5), config.http().requestTimeout());
+        assertEquals(1L << 20, config.http().bodyLimit());
+        assertEquals(Duration.ofMinutes(2), config.shutdownTimeout());
+        assertEquals("DEBUG", config.log().level());
+        assertEquals(Config.LogFormat.JSON, config.log().format());
+        assertEquals(Path.of("/var/lib/app/pg"), config.database().embeddedDirectory());
+    }
+
+    @Test
+    void namesVariableValueAndAllowedValuesForEachProblemAtOnce() {
+        ConfigException e = assertThrows(ConfigException.class, () -> Config.fromEnvironment(Map.of(
+                "PORT", "80a",
+                "MAX_CONNECTIONS", "-1",
+                "ACQUIRE_TIMEOUT", "100ms",
+                "LOG_FORMAT", "xml",
+                "HTTP_PROVIDER", "netty",
+                "SHUTDOWN_TIMEOUT", "soon")));
+        assertEquals(java.util.List.of(
+                "HTTP_PROVIDER=netty is not valid: expected one of robaho, jdk",
+                "PORT=80a is not valid: expected an integer from 0 to 65535",
+                "MAX_CONNECTIONS=-1 is not valid: expected an integer from 1 to 10000",
+                "ACQUIRE_TIMEOUT=100ms is not valid: expected a duration from 250ms to 24h, such as 500ms, 3s, 10m or 1h",
+                "LOG_FORMAT=xml is not valid: expected one of text, json",
+                "SHUTDOWN_TIMEOUT=soon is not valid: expected a duration from 1ms to 24h, such as 500ms, 3s, 10m or 1h"),
+                e.problems());
+        assertTrue(e.getMessage().startsWith("Invalid configuration:\n  - HTTP_PROVIDER=netty"), e.getMessage());
+    }
+
+    @Test
+    void rejectsAnOverflowingBodyLimit() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> Config.fromEnvironment(Map.of("BODY_LIMIT", "99999999999GB")));
+        assertEquals("Invalid configuration: BODY_LIMIT=99999999999GB is not valid: expected a size of at least "
+                + "1 byte, such as 512KB, 10MB or 1GB, or a number of bytes", e.getMessage());
+    }
+
+    @Test
+    void checksRulesThatSpanTwoVariables() {
+        assertEquals(java.util.List.of("MIN_CONNECTIONS (30) must not be greater than MAX_CONNECTIONS (20)"),
+                problems(Map.of("MIN_CONNECTIONS", "30")));
+        assertEquals(java.util.List.of("IDLE_TIMEOUT (1h) must be shorter than MAX_LIFETIME (30m)"),
+                problems(Map.of("IDLE_TIMEOUT", "1h")));
+    }
+
+    @Test
+    void acceptsZeroToDisableIdleTimeoutAndMaxLifetimeButNotTinyValues() {
+        Config config = Config.fromEnvironment(Map.of("IDLE_TIMEOUT", "0", "MAX_LIFETIME", "0s"));
+        assertEquals(Duration.ZERO, config.database().maxLifetime());
+        assertEquals(java.util.List.of(
+                "IDLE_TIMEOUT=5s is not valid: expected 0 (never) or a duration from 10s to 24h, such as 500ms, 3s, 10m or 1h"),
+                problems(Map.of("IDLE_TIMEOUT", "5s")));
+    }
+
+    @Test
+    void rejectsAHostThatDoesNotResolve() {
+        assertTrue(problems(Map.of("HOST", "no such host.invalid")).getFirst()
+                .startsWith("HOST=no such host.invalid is not valid: expected an IP address"));
+    }
+
+    @Test
+    void neverRepeatsADatabasePasswordInItsMessage() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> Config.fromEnvironment(Map.of("DATABASE_URL", "postgres://app:Zq9@secret@db/users")));
+        assertFalse(e.getMessage().contains("Zq9"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("Invalid configuration: DATABASE_URL is not valid: the URL has no host"),
+                e.getMessage());
+    }
+
+    @Test
+    void recordsBuiltInCodeCheckTheSameRules() {
+        Config.Database database = Config.defaults().database();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> database.withAcquireTimeout(Duration.ofMillis(10)));
+        assertEquals("ACQUIRE_TIMEOUT must be from 250ms to 24h, was 10ms", e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Config.defaults().withShutdownTimeout(Duration.ZERO));
+        assertThrows(IllegalArgumentException.class, () -> Config.defaults().withShutdownTimeout(Duration.ofDays(2)));
+    }
+
+    private static java.util.List<String> problems(Map<String, String> environment) {
+        return assertThrows(ConfigException.class, () -> Config.fromEnvironment(environment)).problems();
+    }
+}

@@ -1,0 +1,100 @@
+package dev.backend.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class EnvTest {
+
+    @Test
+    void parsesDurationsWithEveryUnitCaseAndSpacing() {
+        assertEquals(Optional.of(Duration.ofMillis(500)), Env.parseDuration("500ms"));
+        assertEquals(Optional.of(Duration.ofSeconds(3)), Env.parseDuration(" 3s "));
+        assertEquals(Optional.of(Duration.ofSeconds(3)), Env.parseDuration("3 S"));
+        assertEquals(Optional.of(Duration.ofMinutes(10)), Env.parseDuration("10m"));
+        assertEquals(Optional.of(Duration.ofMinutes(10)), Env.parseDuration("10min"));
+        assertEquals(Optional.of(Duration.ofHours(1)), Env.parseDuration("1h"));
+        assertEquals(Optional.of(Duration.ZERO), Env.parseDuration("0"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "s", "3", "-3s", "+3s", "1.5s", "3x", "3 s s", "10 minutes", "999999999999999999h",
+            "9999999999999999999999s", "٣s"})
+    void rejectsMalformedDurations(String value) {
+        assertEquals(Optional.empty(), Env.parseDuration(value));
+    }
+
+    @Test
+    void parsesBinarySizes() {
+        assertEquals(Optional.of(512L), Env.parseSize("512"));
+        assertEquals(Optional.of(512L), Env.parseSize("512B"));
+        assertEquals(Optional.of(512L * 1024), Env.parseSize("512kb"));
+        assertEquals(Optional.of(10L << 20), Env.parseSize(" 10 MB "));
+        assertEquals(Optional.of(10L << 20), Env.parseSize("10MiB"));
+        assertEquals(Optional.of(1L << 30), Env.parseSize("1G"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "MB", "-1MB", "1.5MB", "10TB", "10 M B", "99999999999GB", "9999999999999999999",
+            "8589934592GB"})
+    void rejectsMalformedOrOverflowingSizes(String value) {
+        assertEquals(Optional.empty(), Env.parseSize(value));
+    }
+
+    @Test
+    void reportsAnOverflowingSizeNamingVariableValueAndRange() {
+        Env env = new Env(Map.of("BODY_LIMIT", "99999999999GB"));
+        assertEquals(10L << 20, env.size("BODY_LIMIT", 10L << 20));
+        ConfigException e = assertThrows(ConfigException.class, env::throwIfProblems);
+        assertEquals("BODY_LIMIT=99999999999GB is not valid: expected a size of at least 1 byte, such as 512KB, "
+                + "10MB or 1GB, or a number of bytes", e.problems().getFirst());
+    }
+
+    @Test
+    void reportsDurationsOutsideTheirRange() {
+        Env env = new Env(Map.of("A", "100ms", "B", "25h", "C", "0", "D", "0"));
+        env.duration("A", Duration.ofSeconds(3), Duration.ofMillis(250), false);
+        env.duration("B", Duration.ofSeconds(3));
+        env.duration("C", Duration.ofSeconds(3));
+        assertEquals(Duration.ZERO, env.duration("D", Duration.ofMinutes(10), Duration.ofSeconds(10), true));
+        ConfigException e = assertThrows(ConfigException.class, env::throwIfProblems);
+        assertEquals(3, e.problems().size());
+        assertEquals("A=100ms is not valid: expected a duration from 250ms to 24h, such as 500ms, 3s, 10m or 1h",
+                e.problems().get(0));
+        assertEquals("B=25h is not valid: expected a duration from 1ms to 24h, such as 500ms, 3s, 10m or 1h",
+                e.problems().get(1));
+        assertTrue(e.problems().get(2).startsWith("C=0 is not valid"));
+    }
+
+    @Test
+    void treatsBlankValuesAsUnsetAndTrimsTheRest() {
+        Env env = new Env(Map.of("PORT", "   ", "HOST", " 127.0.0.1\t"));
+        assertEquals(8080, env.integer("PORT", 8080, 0, 65535));
+        assertEquals(Optional.of("127.0.0.1"), env.string("HOST"));
+        env.throwIfProblems();
+    }
+
+    @Test
+    void acceptsChoicesInAnyCaseAndReturnsTheCanonicalSpelling() {
+        Env env = new Env(Map.of("LOG_FORMAT", "JSON"));
+        assertEquals("json", env.choice("LOG_FORMAT", "text", java.util.List.of("text", "json")));
+    }
+
+    @Test
+    void formatsDurationsAndSizesForMessages() {
+        assertEquals("250ms", Env.human(Duration.ofMillis(250)));
+        assertEquals("10s", Env.human(Duration.ofSeconds(10)));
+        assertEquals("30m", Env.human(Duration.ofMinutes(30)));
+        assertEquals("24h", Env.human(Duration.ofHours(24)));
+        assertEquals("16KB", Env.humanSize(16 << 10));
+        assertEquals("1 byte", Env.humanSize(1));
+        assertEquals("1000 bytes", Env.humanSize(1000));
+    }
+}

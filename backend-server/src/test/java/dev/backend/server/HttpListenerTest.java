@@ -1,0 +1,173 @@
+package dev.backend.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.backend.core.HttpAdapter;
+import dev.backend.core.Response;
+import dev.backend.core.Router;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** The socket side under both providers: HTTP framing, keep-alive, and the drain on stop. */
+class HttpListenerTest {
+
+    private final CountDownLatch entered = new CountDownLatch(1);
+    private final CountDownLatch release = new CountDownLatch(1);
+    private HttpListener listener;
+
+    @AfterEach
+    void stopListener() {
+        release.countDown();
+        if (listener != null) {
+            listener.stop(Duration.ofSeconds(1));
+        }
+    }
+
+    private HttpListener start(Config.HttpProvider provider) {
+        Config.Http http = Config.fromEnvironment(Map.of("HOST", "127.0.0.1", "PORT", "0")).http().withProvider(provider);
+        Router routes = Router.create()
+                .get("/json", request -> Response.json(Map.of("hello", "world")))
+                .get("/empty", request -> Response.noContent())
+                .get("/stream", request -> Response.stream(200, "text/plain", -1,
+                        out -> out.write("streamed".getBytes(StandardCharsets.UTF_8))))
+                .post("/echo", request -> Response.text(request.bodyText()))
+                .get("/slow", request -> {
+                    entered.countDown();
+                    release.await();
+                    return Response.text("done");
+                });
+        listener = HttpListener.start(http, HttpAdapter.of(routes.build()));
+        return listener;
+    }
+
+    @ParameterizedTest
+    @EnumSource(Config.HttpProvider.class)
+    void answersJsonWithContentLengthAndKeepsTheConnectionOpen(Config.HttpProvider provider) throws IOException {
+        try (RawHttp http = new RawHttp(start(provider).port())) {
+            for (int i = 0; i < 2; i++) {
+                RawHttp.Reply reply = http.send("GET", "/json");
+                assertEquals(200, reply.status());
+                assertEquals("{\"hello\":\"world\"}", reply.text());
+                assertEquals(Integer.toString(reply.body().length), reply.header("Content-Length"));
+                assertTrue(reply.header("Content-Type").startsWith("application/json"));
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Config.HttpProvider.class)
+    void answersHeadWithTheLengthOfGetAndNoBody(Config.HttpProvider provider) throws IOException {
+        try (RawHttp http = new RawHttp(start(provider).port())) {
+            RawHttp.Reply head = http.send("HEAD", "/json");
+            assertEquals(200, head.status());
+            assertEquals("17", head.header("Content-Length"));
+            // The connection is still in sync: no stray body bytes precede the next reply.
+            assertEquals("{\"hello\":\"world\"}", http.send("GET", "/json").text());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Config.HttpProvider.class)
+    void answersNoContentWithoutABody(Config.HttpProvider provider) throws IOException {
+        try (RawHttp http = new RawHttp(start(provider).port())) {
+            RawHttp.Reply reply = http.send("GET", "/empty");
+            assertEquals(204, reply.status());
+            assertNull(reply.header("Transfer-Encoding"));
+            assertEquals(200, http.send("GET", "/json").status());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Config.HttpProvider.class)
+    void streamsABodyOfUnknownLengthChunked(Config.HttpProvider provider) throws IOException {
+        try (RawHttp http = new RawHttp(start(provider).port())) {
+            RawHttp.Reply reply = http.send("GET", "/stream");
+            assertEquals("chunked", reply.header("Transfer-Encoding"));
+            assertEquals("streamed", reply.text());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Config.HttpProvider.class)
+    void readsARequestBody(Config.HttpProvider provider) throws IOException {
+        String body = "x".repeat(1 << 20);
+        try (RawHttp http = new RawHttp(start(provider).port())) {
+            assertEquals(body, http.sendWithBody("POST", "/echo", body, "Content-Type: text/plain").text());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Config.HttpProvider.class)
+    void answersUnknownPathsAndMethodsWithJsonErrors(Config.HttpProvider provider) throws IOException {
+        try (RawHttp http = new RawHttp(start(provider).port())) {
+            RawHttp.Reply missing = http.send("GET", "/nope");
+            assertEquals(404, missing.status());
+            assertTrue(missing.text().startsWith("{\"error\":"), missing.text());
+            RawHttp.Reply wrongMethod = http.send("DELETE", "/json");
+            assertEquals(405, wrongMethod.status());
+            assertEquals("GET, HEAD", wrongMethod.header("Allow"));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Config.HttpProvider.class)
+    void stopRefusesNewConnectionsAtOnceAndReturnsWhenTheLastRequestFinishes(Config.HttpProvider provider)
+            throws Exception {
+        HttpListener server = start(provider);
+        int port = server.port();
+        try (RawHttp http = new RawHttp(port)) {
+            http.sendRaw("GET /slow HTTP/1.1\r\nHost: localhost\r\n\r\n");
+            assertTrue(entered.await(30, TimeUnit.SECONDS));
+            long begin = System.nanoTime();
+            CompletableFuture<Integer> stop = CompletableFuture.supplyAsync(() -> server.stop(Duration.ofSeconds(60)));
+            RawHttp.awaitRefused(port);
+            assertEquals(1, server.inFlight());
+            release.countDown();
+            RawHttp.Reply reply = http.read(false);
+            assertEquals(200, reply.status());
+            assertEquals("done", reply.text());
+            assertEquals(0, stop.get(30, TimeUnit.SECONDS));
+            assertTrue(http.closedByServer());
+            // Far below the 60 s grace: the stop ended with the request, not with the timeout.
+            assertTrue(System.nanoTime() - begin < TimeUnit.SECONDS.toNanos(30));
+        }
+        listener = null;
+    }
+
+    @ParameterizedTest
+    @EnumSource(Config.HttpProvider.class)
+    void stopWithNothingInFlightDoesNotWaitForTheGrace(Config.HttpProvider provider) throws IOException {
+        HttpListener server = start(provider);
+        try (RawHttp http = new RawHttp(server.port())) {
+            assertEquals(200, http.send("GET", "/json").status()); // an idle keep-alive connection stays open
+        }
+        long begin = System.nanoTime();
+        assertEquals(0, server.stop(Duration.ofSeconds(60)));
+        assertTrue(System.nanoTime() - begin < TimeUnit.SECONDS.toNanos(30));
+        listener = null;
+    }
+
+    @ParameterizedTest
+    @EnumSource(Config.HttpProvider.class)
+    void stopCutsOffARequestThatOutlastsTheGrace(Config.HttpProvider provider) throws Exception {
+        HttpListener server = start(provider);
+        try (RawHttp http = new RawHttp(server.port())) {
+            http.sendRaw("GET /slow HTTP/1.1\r\nHost: localhost\r\n\r\n");
+            assertTrue(entered.await(30, TimeUnit.SECONDS));
+            assertEquals(1, server.stop(Duration.ofMillis(200)));
+            assertThrows(IOException.class, () -> http.read(false));
+        }
+        listener = null;
+    }
+}

@@ -1,0 +1,24 @@
+package dev.backend.server;
+
+import dev.backend.core.Response;
+import dev.backend.core.Router;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The server's own {@link Main} serve path in a separate JVM, plus {@code POST /upload}, a route that reads
+ * its whole body: a client that sends the body slowly keeps a request in flight for as long as it likes,
+ * which the process tests use to signal the server mid-request. The runnable jar has no such route yet.
+ */
+public final class SlowUploadMain {
+
+    private SlowUploadMain() {}
+
+    /** Runs like {@code java -jar backend-server.jar}. */
+    public static void main(String[] args) throws InterruptedException {
+        System.exit(Main.run(args, System.getenv(), System.out, System.err, dataSource -> Router.create()
+                .post("/upload", request -> {
+                    LoggerFactory.getLogger(SlowUploadMain.class).info("Upload started");
+                    return Response.text(request.bodyBytes().length + " bytes");
+                })));
+    }
+}
