@@ -213,8 +213,9 @@ public sealed interface AppError {
     }
 
     /**
-     * Classifies any failure: an {@link AppException} keeps its error, a pool that timed out handing
-     * out a connection ({@link SQLTransientConnectionException}) is {@link Unavailable}, any other
+     * Classifies any failure: an {@link AppException} keeps its error; a pool that timed out handing out
+     * a connection ({@link SQLTransientConnectionException}) or a lost or refused database connection
+     * (SQLSTATE class {@code 08}) is {@link Unavailable}, logged as a {@link Database} error is; any other
      * {@link SQLException} is {@link Database}, the rest is {@link Internal}.
      */
     static AppError from(Throwable failure) {
@@ -222,9 +223,19 @@ public sealed interface AppError {
             case AppException e -> e.error();
             case SQLTransientConnectionException e -> new Unavailable(
                     "The service is busy, retry shortly", Duration.ofSeconds(1));
+            case SQLException e when isConnectionFailure(e) -> {
+                // The client can do nothing but retry, which is what 503 says; the operator needs the cause.
+                ErrorLog.LOG.error("Database unreachable", e);
+                yield new Unavailable("The database is unavailable, retry shortly", Duration.ofSeconds(5));
+            }
             case SQLException e -> new Database(e);
             default -> new Internal(failure);
         };
+    }
+
+    private static boolean isConnectionFailure(SQLException e) {
+        String state = e.getSQLState();
+        return state != null && state.startsWith("08");
     }
 
     /** A 400 {@link BadRequest}. */

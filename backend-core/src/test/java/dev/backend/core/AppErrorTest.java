@@ -162,6 +162,9 @@ class AppErrorTest {
         assertInstanceOf(AppError.Conflict.class, AppError.from(AppError.conflict("x").toException()));
         assertInstanceOf(AppError.Unavailable.class, AppError.from(new SQLTransientConnectionException("pool")));
         assertInstanceOf(AppError.Database.class, AppError.from(new SQLException("db")));
+        assertInstanceOf(AppError.Database.class, AppError.from(new SQLException("syntax", "42601")));
+        assertInstanceOf(AppError.Unavailable.class, AppError.from(new SQLException("refused", "08001")));
+        assertInstanceOf(AppError.Unavailable.class, AppError.from(new SQLException("I/O error", "08006")));
         assertInstanceOf(AppError.Internal.class, AppError.from(new RuntimeException("bug")));
     }
 

@@ -5,6 +5,8 @@ import dev.backend.core.Handler;
 import dev.backend.core.HttpAdapter;
 import dev.backend.core.Middleware;
 import dev.backend.core.Router;
+import dev.backend.server.migration.MigrationSource;
+import dev.backend.server.migration.Migrator;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -150,6 +152,7 @@ public final class BackendServer implements AutoCloseable {
         private Config config;
         private Function<DataSource, Router> routes = dataSource -> Router.create();
         private final List<Middleware> middleware = new ArrayList<>();
+        private Optional<MigrationSource> migrations = Optional.empty();
 
         private Builder() {}
 
@@ -162,6 +165,15 @@ public final class BackendServer implements AutoCloseable {
         /** The application's routes, built once the pool exists. Health routes are added beside them. */
         public Builder routes(Function<DataSource, Router> routes) {
             this.routes = Objects.requireNonNull(routes, "routes");
+            return this;
+        }
+
+        /**
+         * The application's migrations, applied on start before the port opens; default none. {@code
+         * MIGRATIONS_DIR}, when set, takes precedence, so operators can point a build at other files.
+         */
+        public Builder migrations(MigrationSource source) {
+            this.migrations = Optional.of(source);
             return this;
         }
 
@@ -187,6 +199,8 @@ public final class BackendServer implements AutoCloseable {
                 DatabaseUrl url = cfg.database().url().orElseGet(() -> embedded.orElseThrow().url());
                 HikariDataSource pool = ConnectionPool.open(cfg.database(), url);
                 opened.addFirst(pool);
+                MigrationCommand.source(cfg.migrations(), migrations)
+                        .ifPresent(source -> Migrator.create(pool, source, cfg.migrations()).migrate());
                 Health health = new Health(pool);
                 Handler app = Middleware.stack(middleware).wrap(
                         routes.apply(pool).merge(health.routes()).build());

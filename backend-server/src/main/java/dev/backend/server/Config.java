@@ -123,7 +123,10 @@ public record Config(Http http, Database database, Migrations migrations, Log lo
         }
     }
 
-    /** Where migrations come from (a directory, else the jar's {@code migrations/}) and their safety switches. */
+    /**
+     * Where migrations come from ({@code MIGRATIONS_DIR}, else the location the application names; the reference
+     * service names the jar's {@code migrations/}) and their safety switches.
+     */
     public record Migrations(Optional<Path> directory, Duration lockTimeout, boolean outOfOrder, boolean ignoreMissing) {
         public Migrations {
             Objects.requireNonNull(directory, "directory");

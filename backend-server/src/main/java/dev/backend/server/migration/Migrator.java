@@ -1,0 +1,407 @@
+package dev.backend.server.migration;
+
+import dev.backend.server.Config;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.SQLWarning;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import javax.sql.DataSource;
+import org.postgresql.util.PSQLException;
+import org.postgresql.util.ServerErrorMessage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Applies versioned SQL migrations to PostgreSQL, Flyway style: files named {@code V<version>__<description>.sql},
+ * applied once each in version order, recorded with a checksum in {@value #HISTORY_TABLE}.
+ *
+ * <p>{@link #migrate()} runs under the session advisory lock {@link #LOCK_KEY}, so any number of instances
+ * starting at once apply each migration exactly once; it waits for the lock at most {@code
+ * MIGRATION_LOCK_TIMEOUT}. It refuses to run, changing nothing, when an applied file changed, an applied file
+ * is missing, a new file is older than the latest applied one, or a migration failed before (see {@link
+ * MigrationStatus.State}). Each migration runs in its own transaction together with its history row, unless
+ * its first line is {@code -- migrate:no-transaction}.
+ *
+ * {@snippet :
+ * Migrator migrator = Migrator.create(dataSource, MigrationSource.classpath("migrations"), config.migrations());
+ * migrator.migrate();                           // throws MigrationException naming file and line on failure
+ * System.out.print(migrator.status().table());  // what `info` prints
+ * }
+ */
+public final class Migrator {
+
+    /**
+     * The {@code pg_advisory_lock} key held for a whole {@link #migrate()} run: {@value}, the bytes of the ASCII
+     * text {@code migrates}. Advisory locks are per database, so runs against different databases never wait
+     * for each other.
+     */
+    public static final long LOCK_KEY = 0x6d69677261746573L;
+
+    /** The history table, created in the current schema when missing. */
+    public static final String HISTORY_TABLE = "schema_migrations";
+
+    private static final Logger LOG = LoggerFactory.getLogger(Migrator.class);
+
+    private final DataSource dataSource;
+    private final MigrationSource source;
+    private final Config.Migrations settings;
+
+    private Migrator(DataSource dataSource, MigrationSource source, Config.Migrations settings) {
+        this.dataSource = dataSource;
+        this.source = source;
+        this.settings = settings;
+    }
+
+    /**
+     * A migrator for the files at {@code source}, against {@code dataSource}, with the lock timeout and the
+     * out-of-order and ignore-missing switches of {@code settings} (its directory is not consulted: the caller
+     * has chosen the source).
+     */
+    public static Migrator create(DataSource dataSource, MigrationSource source, Config.Migrations settings) {
+        return new Migrator(Objects.requireNonNull(dataSource, "dataSource"), Objects.requireNonNull(source, "source"),
+                Objects.requireNonNull(settings, "settings"));
+    }
+
+    /**
+     * Applies every pending migration, under the advisory lock; returns how many this call applied (0 when
+     * another instance got there first or nothing was pending). Throws {@link MigrationException} when the
+     * files cannot be read, the lock is not granted in time, a problem makes it refuse, or a migration fails.
+     */
+    public int migrate() {
+        long begin = System.nanoTime();
+        List<Script> scripts = ScriptLoader.load(source);
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(true);
+            String table = History.table(connection);
+            lock(connection);
+            try {
+                History.create(connection, table);
+                Plan plan = plan(scripts, History.read(connection, table), table);
+                if (!plan.status().ok()) {
+                    throw MigrationException.of(plan.status().problems());
+                }
+                for (Script script : plan.pending()) {
+                    apply(connection, table, script);
+                }
+                String at = plan.latest().map(v -> "version " + v).orElse("no version (no migrations)");
+                if (plan.pending().isEmpty()) {
+                    LOG.info("Schema up to date at {} ({}, {} ms)", at, source, millisSince(begin));
+                } else {
+                    LOG.info("Applied {} migration(s) from {} in {} ms; schema now at {}", plan.pending().size(), source,
+                            millisSince(begin), at);
+                }
+                return plan.pending().size();
+            } finally {
+                unlock(connection);
+            }
+        } catch (SQLException e) {
+            throw new MigrationException("Migrations from " + source + " failed: " + describe(e), e);
+        }
+    }
+
+    /**
+     * Reads the files and the history without changing anything or taking the lock: what {@code info} shows
+     * and {@code validate} checks. Throws {@link MigrationException} when the files cannot be read or the
+     * database cannot be reached.
+     */
+    public MigrationStatus status() {
+        List<Script> scripts = ScriptLoader.load(source);
+        try (Connection connection = dataSource.getConnection()) {
+            String table = History.table(connection);
+            List<History.Row> rows = History.exists(connection, table) ? History.read(connection, table) : List.of();
+            return plan(scripts, rows, table).status();
+        } catch (SQLException e) {
+            throw new MigrationException("Cannot read the migration history: " + describe(e), e);
+        }
+    }
+
+    /** What a run would do: the status, and the migrations to apply in order if it has no problem. */
+    private record Plan(MigrationStatus status, List<Script> pending, Optional<Version> highestApplied) {
+        /** The highest version once the pending migrations are applied. */
+        Optional<Version> latest() {
+            return Stream.concat(highestApplied.stream(), pending.stream().map(Script::version)).max(Version::compareTo);
+        }
+    }
+
+    private Plan plan(List<Script> scripts, List<History.Row> rows, String table) {
+        List<String> problems = new ArrayList<>();
+        Map<Version, History.Row> applied = new TreeMap<>();
+        for (History.Row row : rows) {
+            Optional<Version> version = Version.parse(row.version());
+            if (version.isEmpty()) {
+                problems.add(table + " has a row with version '" + row.version() + "', which is not a version: "
+                        + "delete or correct it");
+            } else {
+                applied.put(version.get(), row);
+            }
+        }
+        Optional<Version> highest = applied.keySet().stream().max(Version::compareTo);
+        List<Keyed> entries = new ArrayList<>();
+        List<Script> pending = new ArrayList<>();
+        Set<Version> seen = new HashSet<>();
+        for (Script script : scripts) {
+            seen.add(script.version());
+            History.Row row = applied.get(script.version());
+            if (row == null) {
+                boolean outOfOrder = highest.isPresent() && script.version().compareTo(highest.get()) < 0;
+                entries.add(new Keyed(script.version(), pendingEntry(script, outOfOrder)));
+                if (outOfOrder && !settings.outOfOrder()) {
+                    problems.add(script.label() + " is not applied but is lower than the latest applied version "
+                            + highest.get() + " (out of order). Give it a version above " + highest.get()
+                            + ", or set MIGRATIONS_OUT_OF_ORDER=true to apply it anyway");
+                }
+                pending.add(script);
+            } else if (!row.success()) {
+                entries.add(new Keyed(script.version(), ranEntry(script.version(), row, MigrationStatus.State.FAILED)));
+                problems.add(failedProblem(script.label(), row, table));
+            } else if (!row.checksum().equals(script.checksum())) {
+                entries.add(new Keyed(script.version(), ranEntry(script.version(), row, MigrationStatus.State.CHANGED)));
+                problems.add(script.label() + " was changed after it was applied: the database recorded checksum "
+                        + row.checksum() + ", " + script.fileName() + " now has " + script.checksum()
+                        + ". Restore the file as it was applied, and put new changes in a new migration");
+            } else {
+                entries.add(new Keyed(script.version(), ranEntry(script.version(), row, MigrationStatus.State.APPLIED)));
+            }
+        }
+        for (Map.Entry<Version, History.Row> e : applied.entrySet()) {
+            if (seen.contains(e.getKey())) {
+                continue;
+            }
+            History.Row row = e.getValue();
+            String label = "V" + row.version() + " (" + row.description() + ")";
+            if (!row.success()) {
+                entries.add(new Keyed(e.getKey(), ranEntry(e.getKey(), row, MigrationStatus.State.FAILED)));
+                problems.add(failedProblem(label, row, table));
+            } else {
+                entries.add(new Keyed(e.getKey(), ranEntry(e.getKey(), row, MigrationStatus.State.MISSING)));
+                if (settings.ignoreMissing()) {
+                    LOG.warn("{} was applied but has no file in {}; ignored (MIGRATIONS_IGNORE_MISSING)", label, source);
+                } else {
+                    problems.add(label + " was applied on " + row.installedOn() + " but no file for it is in " + source
+                            + ". Restore the file, or set MIGRATIONS_IGNORE_MISSING=true if it was removed on purpose");
+                }
+            }
+        }
+        entries.sort((a, b) -> a.version().compareTo(b.version()));
+        MigrationStatus status = new MigrationStatus(source.toString(), entries.stream().map(Keyed::entry).toList(),
+                problems);
+        return new Plan(status, problems.isEmpty() ? pending : List.of(), highest);
+    }
+
+    private record Keyed(Version version, MigrationStatus.Entry entry) {}
+
+    private static MigrationStatus.Entry pendingEntry(Script script, boolean outOfOrder) {
+        return new MigrationStatus.Entry(script.version().toString(), script.description(),
+                outOfOrder ? MigrationStatus.State.OUT_OF_ORDER : MigrationStatus.State.PENDING, Optional.empty(),
+                Optional.empty());
+    }
+
+    private static MigrationStatus.Entry ranEntry(Version version, History.Row row, MigrationStatus.State state) {
+        return new MigrationStatus.Entry(version.toString(), row.description(), state, Optional.of(row.installedOn()),
+                Optional.of(Duration.ofMillis(row.executionMillis())));
+    }
+
+    private static String failedProblem(String label, History.Row row, String table) {
+        return label + " failed on " + row.installedOn() + " outside a transaction, so part of it may be applied. "
+                + "Repair the database by hand, then delete its history row so it runs again: DELETE FROM " + table
+                + " WHERE version = '" + row.version() + "'";
+    }
+
+    private void apply(Connection connection, String table, Script script) throws SQLException {
+        LOG.info("Applying {}{}", script.label(), script.transactional() ? "" : " outside a transaction");
+        long begin = System.nanoTime();
+        SqlSplitter.Statement current = null;
+        if (script.transactional()) {
+            connection.setAutoCommit(false);
+            try {
+                for (SqlSplitter.Statement statement : script.statements()) {
+                    current = statement;
+                    execute(connection, script, statement);
+                }
+                current = null;
+                History.insert(connection, table, script, millisSince(begin), true);
+                connection.commit();
+            } catch (SQLException e) {
+                try {
+                    connection.rollback();
+                } catch (SQLException rollback) {
+                    e.addSuppressed(rollback);
+                }
+                throw failure(script, current, e, "Rolled back: nothing of it was applied.");
+            } finally {
+                connection.setAutoCommit(true);
+            }
+        } else {
+            try {
+                for (SqlSplitter.Statement statement : script.statements()) {
+                    current = statement;
+                    execute(connection, script, statement);
+                }
+            } catch (SQLException e) {
+                String recorded;
+                try {
+                    History.insert(connection, table, script, millisSince(begin), false);
+                    recorded = "It ran outside a transaction, so the statements before this one stay applied; it is "
+                            + "recorded as failed, and later runs refuse until it is repaired: fix the database by "
+                            + "hand, then DELETE FROM " + table + " WHERE version = '" + script.version() + "'.";
+                } catch (SQLException record) {
+                    e.addSuppressed(record);
+                    recorded = "It ran outside a transaction, so the statements before this one stay applied; "
+                            + "recording the failure also failed (" + describe(record) + ").";
+                }
+                throw failure(script, current, e, recorded);
+            }
+            History.insert(connection, table, script, millisSince(begin), true);
+        }
+        LOG.info("Applied {} in {} ms", script.label(), millisSince(begin));
+    }
+
+    private static void execute(Connection connection, Script script, SqlSplitter.Statement statement)
+            throws SQLException {
+        try (Statement s = connection.createStatement()) {
+            // The SQL runs exactly as written: no JDBC {fn ...} escape rewriting.
+            s.setEscapeProcessing(false);
+            s.execute(statement.sql());
+            for (SQLWarning w = s.getWarnings(); w != null; w = w.getNextWarning()) {
+                LOG.info("{} line {}: {}", script.fileName(), statement.line(), w.getMessage());
+            }
+        }
+    }
+
+    private static MigrationException failure(Script script, SqlSplitter.Statement statement, SQLException e,
+            String consequence) {
+        String where;
+        if (statement == null) {
+            where = " at commit";
+        } else {
+            int index = script.statements().indexOf(statement) + 1;
+            where = " at line " + errorLine(script, statement, e) + " (statement " + index + " of "
+                    + script.statements().size() + ", starting at line " + statement.line() + ")";
+        }
+        String hint = "25001".equals(e.getSQLState())
+                ? " Put '" + Script.NO_TRANSACTION + "' on the first line of the file to run it outside a transaction."
+                : "";
+        return new MigrationException("Migration " + script.fileName() + " failed" + where + ": " + describe(e) + ". "
+                + consequence + hint, e);
+    }
+
+    /** The file line of PostgreSQL's error position (counted in characters of the statement), else the statement's. */
+    static int errorLine(Script script, SqlSplitter.Statement statement, SQLException e) {
+        if (e instanceof PSQLException p && p.getServerErrorMessage() != null
+                && p.getServerErrorMessage().getPosition() > 0) {
+            String sql = statement.sql();
+            int codePoints = sql.codePointCount(0, sql.length());
+            int offset = sql.offsetByCodePoints(0, Math.min(p.getServerErrorMessage().getPosition() - 1, codePoints));
+            return SqlSplitter.lineAt(script.sql(), statement.offset() + offset);
+        }
+        return statement.line();
+    }
+
+    /** PostgreSQL's message with its SQLSTATE, detail, hint and context; the driver's message otherwise. */
+    static String describe(SQLException e) {
+        if (e instanceof PSQLException p && p.getServerErrorMessage() != null) {
+            ServerErrorMessage m = p.getServerErrorMessage();
+            StringBuilder s = new StringBuilder().append(m.getSeverity()).append(": ").append(m.getMessage())
+                    .append(" [").append(m.getSQLState()).append(']');
+            if (m.getDetail() != null) {
+                s.append(" Detail: ").append(m.getDetail());
+            }
+            if (m.getHint() != null) {
+                s.append(" Hint: ").append(m.getHint());
+            }
+            if (m.getWhere() != null) {
+                s.append(" Where: ").append(m.getWhere().replace('\n', ';'));
+            }
+            return s.toString();
+        }
+        return String.valueOf(e.getMessage());
+    }
+
+    /** Takes the advisory lock, waiting at most the configured timeout. */
+    private void lock(Connection connection) throws SQLException {
+        try (Statement s = connection.createStatement();
+                ResultSet rs = s.executeQuery("SELECT pg_try_advisory_lock(" + LOCK_KEY + ")")) {
+            rs.next();
+            if (rs.getBoolean(1)) {
+                return;
+            }
+        }
+        Duration timeout = settings.lockTimeout();
+        LOG.info("Waiting up to {} ms for the migration lock, held by {}", timeout.toMillis(), holder(connection));
+        long waitMillis = Math.min(Integer.MAX_VALUE, Math.max(1, timeout.toMillis()));
+        connection.setAutoCommit(false);
+        try (Statement s = connection.createStatement()) {
+            // lock_timeout bounds the wait inside PostgreSQL; SET LOCAL ends with this transaction, while the
+            // session-level advisory lock outlives it.
+            s.execute("SET LOCAL lock_timeout = " + waitMillis);
+            s.execute("SET LOCAL statement_timeout = 0");
+            s.execute("SELECT pg_advisory_lock(" + LOCK_KEY + ")");
+            connection.commit();
+        } catch (SQLException e) {
+            connection.rollback();
+            if ("55P03".equals(e.getSQLState())) {
+                throw new MigrationException("Timed out after " + timeout.toMillis() + " ms (MIGRATION_LOCK_TIMEOUT) "
+                        + "waiting for the migration lock pg_advisory_lock(" + LOCK_KEY + "), held by "
+                        + holder(connection) + ". Another instance is probably applying migrations: let it finish, "
+                        + "or raise MIGRATION_LOCK_TIMEOUT", e);
+            }
+            throw e;
+        } finally {
+            connection.setAutoCommit(true);
+        }
+    }
+
+    private static void unlock(Connection connection) {
+        try (Statement s = connection.createStatement();
+                ResultSet rs = s.executeQuery("SELECT pg_advisory_unlock(" + LOCK_KEY + ")")) {
+            rs.next();
+        } catch (SQLException e) {
+            // The lock dies with the session; make sure a pooled connection does not keep it.
+            LOG.warn("Releasing the migration lock failed ({}); closing the connection instead", e.getMessage());
+            try {
+                connection.abort(Runnable::run);
+            } catch (SQLException abort) {
+                LOG.debug("Aborting the connection failed", abort);
+            }
+        }
+    }
+
+    /** Who holds the lock, as far as this session may see: {@code PostgreSQL backend pid 123 (application ..)}. */
+    private static String holder(Connection connection) {
+        try (PreparedStatement s = connection.prepareStatement("SELECT a.pid, a.application_name, host(a.client_addr), "
+                + "a.backend_start FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+                + "WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 "
+                + "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+                + "AND (l.classid::bigint << 32) | l.objid::bigint = ?")) {
+            s.setLong(1, LOCK_KEY);
+            try (ResultSet rs = s.executeQuery()) {
+                if (rs.next()) {
+                    String client = rs.getString(3) == null ? "local socket" : rs.getString(3);
+                    return "PostgreSQL backend pid " + rs.getInt(1) + " (application '" + rs.getString(2)
+                            + "', client " + client + ", connected since " + rs.getObject(4, OffsetDateTime.class)
+                            + ")";
+                }
+                return "another session";
+            }
+        } catch (SQLException e) {
+            return "another session (" + e.getMessage() + ")";
+        }
+    }
+
+    private static long millisSince(long nanos) {
+        return Duration.ofNanos(System.nanoTime() - nanos).toMillis();
+    }
+}
