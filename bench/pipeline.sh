@@ -30,9 +30,7 @@ if ! command -v wrk >/dev/null 2>&1; then
 fi
 
 echo "bench: building backend-examples" >&2
-./mvnw -q -pl backend-examples -am package dependency:build-classpath -DskipTests \
-  -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=runtime
-cp="backend-examples/target/classes:$(cat backend-examples/target/classpath.txt)"
+cp=$(backend-examples/run --classpath)
 
 out_dir=bench/results
 mkdir -p "$out_dir"

@@ -1,0 +1,71 @@
+package dev.backend.examples.apikey;
+
+import dev.backend.core.AppError;
+import dev.backend.core.Handler;
+import dev.backend.core.Middleware;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Lets a request through only with a known API key in {@code X-Api-Key}; anything else is a 401 with a
+ * JSON body, before the handler runs.
+ *
+ * <p>Keys are compared by their SHA-256 digests with {@link MessageDigest#isEqual}, which takes the same
+ * time wherever two digests differ, so response timing does not reveal how much of a guessed key is right.
+ */
+public final class ApiKeyAuth implements Middleware {
+
+    /** The header clients send their key in. */
+    public static final String HEADER = "X-Api-Key";
+
+    private record Client(String name, byte[] keyDigest) {}
+
+    private final List<Client> clients;
+
+    /** Accepts the keys of {@code keysByClient} (client name to key). */
+    public ApiKeyAuth(Map<String, String> keysByClient) {
+        if (keysByClient.isEmpty()) {
+            throw new IllegalArgumentException("ApiKeyAuth needs at least one key");
+        }
+        this.clients = keysByClient.entrySet().stream()
+                .map(e -> new Client(e.getKey(), digest(e.getValue())))
+                .toList();
+    }
+
+    @Override
+    public Handler wrap(Handler next) {
+        return request -> {
+            Optional<String> key = request.header(HEADER);
+            if (key.isEmpty()) {
+                return AppError.unauthorized("Missing " + HEADER + " header").toResponse();
+            }
+            if (client(key.get()).isEmpty()) {
+                return AppError.unauthorized("Unknown API key").toResponse();
+            }
+            return next.handle(request);
+        };
+    }
+
+    /** The client a key belongs to. Checks every key, so the time taken does not depend on which matched. */
+    Optional<String> client(String key) {
+        byte[] digest = digest(key);
+        String found = null;
+        for (Client client : clients) {
+            if (MessageDigest.isEqual(client.keyDigest(), digest)) {
+                found = client.name();
+            }
+        }
+        return Optional.ofNullable(found);
+    }
+
+    private static byte[] digest(String key) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+    }
+}
