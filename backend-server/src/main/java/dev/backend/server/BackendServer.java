@@ -188,7 +188,7 @@ public final class BackendServer implements AutoCloseable {
                 HikariDataSource pool = ConnectionPool.open(cfg.database(), url);
                 opened.addFirst(pool);
                 Health health = new Health(pool);
-                Handler app = Middleware.stack(middleware).wrap(
+                Handler app = Middleware.stack(StandardMiddleware.from(cfg.http()), Middleware.stack(middleware)).wrap(
                         routes.apply(pool).merge(health.routes()).build());
                 AtomicInteger inFlight = new AtomicInteger();
                 Handler counted = request -> {
