@@ -58,8 +58,9 @@ final class HttpListener {
                     + " was asked for, but this JVM already uses " + server.getClass().getName());
         }
         ExecutorService executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("http-", 0).factory());
-        server.createContext("/", handler);
-        server.setExecutor(executor);
+        SlowClientGuard guard = http.provider() == Config.HttpProvider.ROBAHO ? SlowClientGuard.of(http) : null;
+        server.createContext("/", guard == null ? handler : guard.watchRequests(handler));
+        server.setExecutor(guard == null ? executor : guard.watchConnections(executor));
         server.start();
         return new HttpListener(server, executor);
     }
@@ -79,9 +80,18 @@ final class HttpListener {
     }
 
     private static void setLimits(String prefix, Config.Http http) {
-        // A client that trickles its request (slowloris) is cut off after maxReqTime seconds; an idle
-        // keep-alive connection after idleInterval seconds.
-        System.setProperty(prefix + ".maxReqTime", Long.toString(Math.max(1, http.requestReadTimeout().toSeconds())));
-        System.setProperty(prefix + ".idleInterval", Long.toString(Math.max(1, http.idleConnectionTimeout().toSeconds())));
+        // A client that trickles its request (slowloris) is cut off after maxReqTime seconds (robaho counts
+        // them from the last byte instead: SlowClientGuard covers it); an idle keep-alive connection after
+        // idleInterval seconds. Both take whole seconds, rounded up here.
+        System.setProperty(prefix + ".maxReqTime", Long.toString(ceilSeconds(http.requestReadTimeout())));
+        System.setProperty(prefix + ".idleInterval", Long.toString(ceilSeconds(http.idleConnectionTimeout())));
+        // Idle connections are only looked at every clockTick (10 s by default), which would stretch a short
+        // idle timeout by up to that much.
+        long idleMillis = http.idleConnectionTimeout().toMillis();
+        System.setProperty(prefix + ".clockTick", Long.toString(Math.clamp(idleMillis / 4, 100, 10_000)));
+    }
+
+    private static long ceilSeconds(Duration duration) {
+        return Math.max(1, duration.toSeconds() + (duration.toNanosPart() > 0 ? 1 : 0));
     }
 }
