@@ -44,6 +44,7 @@ public final class Timeout implements Middleware {
 
     private Timeout(Duration timeout) {
         this.nanos = timeout.toNanos();
+        Timer.keepAheadOf(nanos);
         this.limit = HttpText.human(timeout);
         // Built once: responses are immutable, so every timed-out request can share it.
         this.timedOut = new AppError.Timeout("Request timed out after " + limit).toResponse();
@@ -137,15 +138,39 @@ public final class Timeout implements Middleware {
         }
     }
 
-    /** One daemon thread for every deadline in the JVM; cancelled deadlines leave its queue at once. */
+    /**
+     * One daemon thread for every deadline in the JVM; cancelled deadlines leave its queue at once.
+     *
+     * <p>A deadline that becomes the head of the queue wakes the timer thread, a context switch that would
+     * cost more than the rest of the middleware stack together, on every request when few are in flight.
+     * A no-op tick, due sooner than any deadline, keeps the head of the queue so that scheduling a deadline
+     * never signals: the thread wakes once per tick instead of once per request.
+     */
     private static final class Timer {
         static final ScheduledThreadPoolExecutor EXECUTOR = create();
+        private static final long MIN_TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+        private static final long MAX_TICK_NANOS = TimeUnit.SECONDS.toNanos(1);
+        private static long tickNanos = Long.MAX_VALUE;
+        private static ScheduledFuture<?> tick;
 
         private static ScheduledThreadPoolExecutor create() {
             ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1,
                     Thread.ofPlatform().daemon().name("request-timeout").factory());
             executor.setRemoveOnCancelPolicy(true);
             return executor;
+        }
+
+        /** Makes the tick at most half of {@code timeoutNanos}, so it stays ahead of such deadlines. */
+        static synchronized void keepAheadOf(long timeoutNanos) {
+            long period = Math.clamp(timeoutNanos / 2, MIN_TICK_NANOS, MAX_TICK_NANOS);
+            if (period < tickNanos) {
+                ScheduledFuture<?> previous = tick;
+                tick = EXECUTOR.scheduleAtFixedRate(() -> { }, period, period, TimeUnit.NANOSECONDS);
+                tickNanos = period;
+                if (previous != null) {
+                    previous.cancel(false);
+                }
+            }
         }
     }
 }
