@@ -8,5 +8,6 @@ module dev.backend.core {
     requires org.slf4j;
 
     exports dev.backend.core;
+    exports dev.backend.core.middleware;
     exports dev.backend.core.testing;
 }

@@ -187,11 +187,11 @@ public sealed interface AppError {
             case TooManyRequests e -> response.withHeader("Retry-After", retryAfterSeconds(e.retryAfter()));
             case Unavailable e -> response.withHeader("Retry-After", retryAfterSeconds(e.retryAfter()));
             case Database e -> {
-                ErrorLog.LOG.error("Database error", e.cause());
+                ErrorLog.log("Database error", e.cause());
                 yield response;
             }
             case Internal e -> {
-                ErrorLog.LOG.error("Internal error", e.cause());
+                ErrorLog.log("Internal error", e.cause());
                 yield response;
             }
             case BadRequest e -> response;
@@ -288,4 +288,17 @@ final class ErrorLog {
     static final Logger LOG = LoggerFactory.getLogger(AppError.class);
 
     private ErrorLog() {}
+
+    /**
+     * Logs a server-side failure with its stack trace, except when the thread was interrupted (a request
+     * timeout or a stop cut it short): the failure is then the expected echo of that interrupt, such as
+     * a JDBC socket closed under the query, and one line without a trace says so.
+     */
+    static void log(String what, Throwable cause) {
+        if (Thread.currentThread().isInterrupted()) {
+            LOG.warn("{} after the request was interrupted (timeout or stop): {}", what, cause.toString());
+        } else {
+            LOG.error(what, cause);
+        }
+    }
 }

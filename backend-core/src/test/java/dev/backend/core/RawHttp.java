@@ -15,14 +15,17 @@ import java.util.Map;
  * A deliberately dumb HTTP/1.1 client over one socket, so tests see exactly what went over the wire:
  * which headers, how many body bytes, and whether the connection stayed open.
  */
-final class RawHttp implements AutoCloseable {
+public final class RawHttp implements AutoCloseable {
 
-    record Reply(int status, Map<String, String> headers, byte[] body) {
-        String header(String name) {
+    /** A parsed reply; header names are lower-cased. */
+    public record Reply(int status, Map<String, String> headers, byte[] body) {
+        /** The header's value, or null. */
+        public String header(String name) {
             return headers.get(name.toLowerCase(Locale.ROOT));
         }
 
-        String text() {
+        /** The body as UTF-8. */
+        public String text() {
             return new String(body, StandardCharsets.UTF_8);
         }
     }
@@ -31,24 +34,27 @@ final class RawHttp implements AutoCloseable {
     private final InputStream in;
     private final OutputStream out;
 
-    RawHttp(int port) throws IOException {
+    /** Connects to {@code port} on loopback. */
+    public RawHttp(int port) throws IOException {
         socket = new Socket(InetAddress.getLoopbackAddress(), port);
         socket.setSoTimeout(10_000);
         in = socket.getInputStream();
         out = socket.getOutputStream();
     }
 
-    void sendRaw(String request) throws IOException {
+    /** Sends bytes as they are. */
+    public void sendRaw(String request) throws IOException {
         out.write(request.getBytes(StandardCharsets.UTF_8));
         out.flush();
     }
 
-    Reply send(String method, String path, String... headerLines) throws IOException {
+    /** Sends a request without a body and reads the reply. */
+    public Reply send(String method, String path, String... headerLines) throws IOException {
         return sendWithBody(method, path, "", headerLines);
     }
 
     /** Sends {@code body} with a matching Content-Length after the given header lines. */
-    Reply sendWithBody(String method, String path, String body, String... headerLines) throws IOException {
+    public Reply sendWithBody(String method, String path, String body, String... headerLines) throws IOException {
         StringBuilder request = new StringBuilder(method + " " + path + " HTTP/1.1\r\nHost: localhost\r\n");
         for (String line : headerLines) {
             request.append(line).append("\r\n");
@@ -60,7 +66,8 @@ final class RawHttp implements AutoCloseable {
         return read(method.equals("HEAD"));
     }
 
-    Reply read(boolean head) throws IOException {
+    /** Reads one reply; {@code head} when it answers a HEAD request. */
+    public Reply read(boolean head) throws IOException {
         String statusLine = line();
         int status = Integer.parseInt(statusLine.split(" ")[1]);
         Map<String, String> headers = new LinkedHashMap<>();
@@ -88,7 +95,7 @@ final class RawHttp implements AutoCloseable {
     }
 
     /** True when the server closed the connection (reading hits end of stream). */
-    boolean closedByServer() throws IOException {
+    public boolean closedByServer() throws IOException {
         try {
             return in.read() < 0;
         } catch (java.net.SocketException e) {

@@ -203,7 +203,7 @@ public final class BackendServer implements AutoCloseable {
                 MigrationCommand.source(cfg.migrations(), migrations)
                         .ifPresent(source -> Migrator.create(pool, source, cfg.migrations()).migrate());
                 Health health = new Health(pool);
-                Handler app = Middleware.stack(middleware).wrap(
+                Handler app = Middleware.stack(StandardMiddleware.from(cfg.http()), Middleware.stack(middleware)).wrap(
                         routes.apply(pool).merge(health.routes()).build());
                 HttpListener listener = HttpListener.start(cfg.http(), HttpAdapter.of(app));
                 BackendServer server = new BackendServer(cfg, pool, embedded, health, listener);

@@ -1,5 +1,9 @@
 package dev.backend.server;
 
+import dev.backend.core.middleware.Compression;
+import dev.backend.core.middleware.Cors;
+import dev.backend.core.middleware.SecurityHeaders;
+import dev.backend.core.middleware.Trace;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -9,6 +13,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Everything the server reads from its environment, validated once at start.
@@ -38,7 +43,26 @@ public record Config(Http http, Database database, Migrations migrations, Log lo
         requirePositive("SHUTDOWN_TIMEOUT", shutdownTimeout);
     }
 
-    /** The listener and the limits that protect it. */
+    /**
+     * The listener, the limits that protect it, and the standard middleware ({@link StandardMiddleware}).
+     *
+     * @param host the address to bind ({@code HOST})
+     * @param port the port, 0 for any free one ({@code PORT})
+     * @param provider the {@code com.sun.net.httpserver} implementation ({@code HTTP_PROVIDER})
+     * @param requestTimeout how long a handler may take before the client gets 408 ({@code REQUEST_TIMEOUT})
+     * @param bodyLimit the largest request body in bytes, larger is 413 ({@code BODY_LIMIT})
+     * @param maxInFlight requests handled at once, more are answered 503 ({@code MAX_IN_FLIGHT})
+     * @param cors the browser origins allowed to call the API; empty means CORS is off ({@code CORS_*})
+     * @param maxHeaderSize the largest request header section in bytes ({@code MAX_HEADER_SIZE})
+     * @param requestReadTimeout how long a client may take to send a request ({@code REQUEST_READ_TIMEOUT})
+     * @param idleConnectionTimeout how long an idle keep-alive connection stays open ({@code
+     *     IDLE_CONNECTION_TIMEOUT})
+     * @param trace the request-id header and whether to write the access log ({@code REQUEST_ID_HEADER},
+     *     {@code ACCESS_LOG})
+     * @param compression gzip settings; empty means responses are never compressed ({@code COMPRESSION*})
+     * @param securityHeaders which security headers every response gets ({@code SECURITY_HEADERS}, {@code
+     *     REFERRER_POLICY})
+     */
     public record Http(
             String host,
             int port,
@@ -46,15 +70,21 @@ public record Config(Http http, Database database, Migrations migrations, Log lo
             Duration requestTimeout,
             long bodyLimit,
             int maxInFlight,
-            List<String> corsOrigins,
+            Optional<Cors.Config> cors,
             int maxHeaderSize,
             Duration requestReadTimeout,
-            Duration idleConnectionTimeout) {
+            Duration idleConnectionTimeout,
+            Trace.Config trace,
+            Optional<Compression.Config> compression,
+            SecurityHeaders.Config securityHeaders) {
 
         public Http {
             Objects.requireNonNull(host, "host");
             Objects.requireNonNull(provider, "provider");
-            corsOrigins = List.copyOf(corsOrigins);
+            Objects.requireNonNull(cors, "cors");
+            Objects.requireNonNull(trace, "trace");
+            Objects.requireNonNull(compression, "compression");
+            Objects.requireNonNull(securityHeaders, "securityHeaders");
             check(port >= 0 && port <= 65535, "PORT must be from 0 to 65535, was " + port);
             requirePositive("REQUEST_TIMEOUT", requestTimeout);
             check(bodyLimit > 0, "BODY_LIMIT must be positive, was " + bodyLimit);
@@ -66,14 +96,26 @@ public record Config(Http http, Database database, Migrations migrations, Log lo
 
         /** A copy listening on {@code port} (0 picks a free one). */
         public Http withPort(int port) {
-            return new Http(host, port, provider, requestTimeout, bodyLimit, maxInFlight, corsOrigins, maxHeaderSize,
-                    requestReadTimeout, idleConnectionTimeout);
+            return new Http(host, port, provider, requestTimeout, bodyLimit, maxInFlight, cors, maxHeaderSize,
+                    requestReadTimeout, idleConnectionTimeout, trace, compression, securityHeaders);
         }
 
         /** A copy served by {@code provider}. */
         public Http withProvider(HttpProvider provider) {
-            return new Http(host, port, provider, requestTimeout, bodyLimit, maxInFlight, corsOrigins, maxHeaderSize,
-                    requestReadTimeout, idleConnectionTimeout);
+            return new Http(host, port, provider, requestTimeout, bodyLimit, maxInFlight, cors, maxHeaderSize,
+                    requestReadTimeout, idleConnectionTimeout, trace, compression, securityHeaders);
+        }
+
+        /** A copy with other CORS settings; empty turns CORS off. */
+        public Http withCors(Optional<Cors.Config> cors) {
+            return new Http(host, port, provider, requestTimeout, bodyLimit, maxInFlight, cors, maxHeaderSize,
+                    requestReadTimeout, idleConnectionTimeout, trace, compression, securityHeaders);
+        }
+
+        /** A copy with other compression settings; empty turns compression off. */
+        public Http withCompression(Optional<Compression.Config> compression) {
+            return new Http(host, port, provider, requestTimeout, bodyLimit, maxInFlight, cors, maxHeaderSize,
+                    requestReadTimeout, idleConnectionTimeout, trace, compression, securityHeaders);
         }
     }
 
@@ -196,6 +238,15 @@ public record Config(Http http, Database database, Migrations migrations, Log lo
             env.problem("HOST=" + host + " is not valid: expected an IP address or a host name this machine "
                     + "resolves, such as 0.0.0.0 (every interface), 127.0.0.1 or localhost");
         }
+        Optional<Cors.Config> cors = cors(env);
+        Trace.Config trace = middleware(env, "REQUEST_ID_HEADER", () -> new Trace.Config(
+                env.string("REQUEST_ID_HEADER").orElse("X-Request-Id"), env.flag("ACCESS_LOG", true)))
+                .orElse(Trace.Config.defaults());
+        int compressionMinSize = (int) Math.min(Integer.MAX_VALUE, env.size("COMPRESSION_MIN_SIZE", 1L << 10));
+        Optional<Compression.Config> compression = env.flag("COMPRESSION", true)
+                ? Optional.of(Compression.Config.defaults().withMinSize(compressionMinSize))
+                : Optional.empty();
+        SecurityHeaders.Config securityHeaders = securityHeaders(env);
         Optional<Http> http = env.build(() -> new Http(
                 host,
                 env.integer("PORT", 8080, 0, 65535),
@@ -203,10 +254,13 @@ public record Config(Http http, Database database, Migrations migrations, Log lo
                 env.duration("REQUEST_TIMEOUT", Duration.ofSeconds(30)),
                 env.size("BODY_LIMIT", 10L << 20),
                 env.integer("MAX_IN_FLIGHT", 1024, 1, 1_000_000),
-                env.string("CORS_ORIGINS").map(Config::commaList).orElse(List.of()),
+                cors,
                 (int) Math.min(Integer.MAX_VALUE, env.size("MAX_HEADER_SIZE", 16L << 10)),
                 env.duration("REQUEST_READ_TIMEOUT", Duration.ofSeconds(10)),
-                env.duration("IDLE_CONNECTION_TIMEOUT", Duration.ofSeconds(60))));
+                env.duration("IDLE_CONNECTION_TIMEOUT", Duration.ofSeconds(60)),
+                trace,
+                compression,
+                securityHeaders));
         Optional<Database> database = env.build(() -> new Database(
                 url,
                 env.path("EMBEDDED_DATABASE_DIR", "./data/postgres"),
@@ -250,6 +304,53 @@ public record Config(Http http, Database database, Migrations migrations, Log lo
     /** A copy with another shutdown timeout. */
     public Config withShutdownTimeout(Duration shutdownTimeout) {
         return new Config(http, database, migrations, log, shutdownTimeout);
+    }
+
+    /** CORS is on when {@code CORS_ORIGINS} lists origins; the other {@code CORS_*} refine it. */
+    private static Optional<Cors.Config> cors(Env env) {
+        List<String> origins = env.string("CORS_ORIGINS").map(Config::commaList).orElse(List.of());
+        Optional<List<String>> methods = env.string("CORS_METHODS").map(Config::commaList);
+        Optional<List<String>> headers = env.string("CORS_HEADERS").map(Config::commaList);
+        Optional<List<String>> exposed = env.string("CORS_EXPOSE_HEADERS").map(Config::commaList);
+        Optional<Duration> maxAge = env.string("CORS_MAX_AGE").map(v -> env.duration("CORS_MAX_AGE", Duration.ZERO));
+        boolean credentials = env.flag("CORS_CREDENTIALS", false);
+        if (origins.isEmpty()) {
+            if (methods.isPresent() || headers.isPresent() || exposed.isPresent() || maxAge.isPresent() || credentials) {
+                env.problem("CORS_ORIGINS is empty, so CORS is off and the other CORS_* variables have no effect: "
+                        + "set CORS_ORIGINS to the allowed origins, such as https://app.example.com");
+            }
+            return Optional.empty();
+        }
+        return middleware(env, "CORS_*", () -> {
+            Cors.Config defaults = Cors.Config.origins(origins);
+            return new Cors.Config(origins, methods.orElse(defaults.methods()), headers.orElse(defaults.headers()),
+                    exposed.orElse(defaults.exposedHeaders()), maxAge.orElse(defaults.maxAge()), credentials);
+        });
+    }
+
+    /** {@code SECURITY_HEADERS} lists the headers to send ({@code none} for none); {@code REFERRER_POLICY} its value. */
+    private static SecurityHeaders.Config securityHeaders(Env env) {
+        List<String> allowed = List.of("nosniff", "referrer-policy", "no-store");
+        List<String> chosen = env.string("SECURITY_HEADERS")
+                .map(v -> v.equalsIgnoreCase("none") ? List.<String>of() : commaList(v.toLowerCase(Locale.ROOT)))
+                .orElse(allowed);
+        if (!allowed.containsAll(chosen)) {
+            env.problem("SECURITY_HEADERS=" + String.join(",", chosen) + " is not valid: expected a comma-separated "
+                    + "list of " + String.join(", ", allowed) + ", or none");
+        }
+        String policy = env.choice("REFERRER_POLICY", "no-referrer", SecurityHeaders.REFERRER_POLICIES);
+        return new SecurityHeaders.Config(chosen.contains("nosniff"),
+                chosen.contains("referrer-policy") ? Optional.of(policy) : Optional.empty(), chosen.contains("no-store"));
+    }
+
+    /** Builds a middleware setting, reporting its validation message under the variables it came from. */
+    private static <T> Optional<T> middleware(Env env, String variables, Supplier<T> build) {
+        try {
+            return Optional.of(build.get());
+        } catch (IllegalArgumentException e) {
+            env.problem(variables + " is not valid: " + e.getMessage());
+            return Optional.empty();
+        }
     }
 
     private static List<String> commaList(String value) {

@@ -67,8 +67,10 @@ final class HttpListener {
         }
         ExecutorService executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("http-", 0).factory());
         HttpListener listener = new HttpListener(server, executor);
-        server.createContext("/", listener.counted(handler));
-        server.setExecutor(executor);
+        HttpHandler counted = listener.counted(handler);
+        SlowClientGuard guard = http.provider() == Config.HttpProvider.ROBAHO ? SlowClientGuard.of(http) : null;
+        server.createContext("/", guard == null ? counted : guard.watchRequests(counted));
+        server.setExecutor(guard == null ? executor : guard.watchConnections(executor));
         server.start();
         return listener;
     }
@@ -139,9 +141,18 @@ final class HttpListener {
     }
 
     private static void setLimits(String prefix, Config.Http http) {
-        // A client that trickles its request (slowloris) is cut off after maxReqTime seconds; an idle
-        // keep-alive connection after idleInterval seconds.
-        System.setProperty(prefix + ".maxReqTime", Long.toString(Math.max(1, http.requestReadTimeout().toSeconds())));
-        System.setProperty(prefix + ".idleInterval", Long.toString(Math.max(1, http.idleConnectionTimeout().toSeconds())));
+        // A client that trickles its request (slowloris) is cut off after maxReqTime seconds (robaho counts
+        // them from the last byte instead: SlowClientGuard covers it); an idle keep-alive connection after
+        // idleInterval seconds. Both take whole seconds, rounded up here.
+        System.setProperty(prefix + ".maxReqTime", Long.toString(ceilSeconds(http.requestReadTimeout())));
+        System.setProperty(prefix + ".idleInterval", Long.toString(ceilSeconds(http.idleConnectionTimeout())));
+        // Idle connections are only looked at every clockTick (10 s by default), which would stretch a short
+        // idle timeout by up to that much.
+        long idleMillis = http.idleConnectionTimeout().toMillis();
+        System.setProperty(prefix + ".clockTick", Long.toString(Math.clamp(idleMillis / 4, 100, 10_000)));
+    }
+
+    private static long ceilSeconds(Duration duration) {
+        return Math.max(1, duration.toSeconds() + (duration.toNanosPart() > 0 ? 1 : 0));
     }
 }

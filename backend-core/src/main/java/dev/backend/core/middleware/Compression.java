@@ -1,0 +1,224 @@
+package dev.backend.core.middleware;
+
+import dev.backend.core.Handler;
+import dev.backend.core.Middleware;
+import dev.backend.core.Request;
+import dev.backend.core.Response;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.Objects;
+import java.util.zip.GZIPOutputStream;
+
+/**
+ * Gzip response compression, like tower-http's {@code CompressionLayer}, with {@code java.util.zip}.
+ *
+ * <p>A response is compressed when all of these hold: the client accepts {@code gzip} ({@code
+ * Accept-Encoding}, q-values honoured, {@code *} included); the request is not {@code HEAD}; the status
+ * carries a body (not 1xx, 204, 206 or 304); the body has no {@code Content-Encoding} yet and no {@code
+ * Cache-Control: no-transform}; its type is text-like (text, JSON, XML, JavaScript, SVG; not {@code
+ * text/event-stream}); and it is at least {@code minSize} bytes, or a stream of unknown length.
+ *
+ * <p>Every response that would have been compressed for another {@code Accept-Encoding} gets {@code
+ * Vary: Accept-Encoding}, so caches keep both versions apart. A strong {@code ETag} is weakened on the
+ * compressed copy, because the bytes differ. Byte bodies are compressed at once and keep an exact {@code
+ * Content-Length}; streams are compressed as they are written and sent chunked.
+ *
+ * {@snippet :
+ * Middleware gzip = Compression.of(Compression.Config.defaults().withMinSize(512));
+ * }
+ */
+public final class Compression implements Middleware {
+
+    /**
+     * Compression settings.
+     *
+     * @param minSize smallest body, in bytes, worth compressing: below about 1 KB the gzip header and the CPU
+     *     cost outweigh the saving
+     * @param level the deflate level, 1 (fastest) to 9 (smallest)
+     */
+    public record Config(int minSize, int level) {
+        public Config {
+            if (minSize < 0) {
+                throw new IllegalArgumentException("minSize must not be negative, was " + minSize);
+            }
+            if (level < 1 || level > 9) {
+                throw new IllegalArgumentException("level must be from 1 to 9, was " + level);
+            }
+        }
+
+        /** 1 KiB minimum, level 6 (zlib's default balance). */
+        public static Config defaults() {
+            return new Config(1024, 6);
+        }
+
+        /** A copy with another minimum size. */
+        public Config withMinSize(int minSize) {
+            return new Config(minSize, level);
+        }
+
+        /** A copy with another level. */
+        public Config withLevel(int level) {
+            return new Config(minSize, level);
+        }
+    }
+
+    private final int minSize;
+    private final int level;
+
+    private Compression(Config config) {
+        this.minSize = config.minSize();
+        this.level = config.level();
+    }
+
+    /** Compression with {@link Config#defaults()}. */
+    public static Compression create() {
+        return of(Config.defaults());
+    }
+
+    /** Compression with these settings. */
+    public static Compression of(Config config) {
+        return new Compression(Objects.requireNonNull(config, "config"));
+    }
+
+    @Override
+    public Handler wrap(Handler next) {
+        Objects.requireNonNull(next, "next");
+        return request -> {
+            Response response = next.handle(request);
+            if (!eligible(request, response)) {
+                return response;
+            }
+            Response varied = response.withAddedHeader("Vary", "Accept-Encoding");
+            return acceptsGzip(request.headers("Accept-Encoding")) ? compress(varied) : varied;
+        };
+    }
+
+    /** Everything but the client's consent: the cases where {@code Accept-Encoding} changes the answer. */
+    private boolean eligible(Request request, Response response) {
+        int status = response.status();
+        if (status < 200 || status == 204 || status == 206 || status == 304 || request.method().equals("HEAD")) {
+            return false;
+        }
+        long length = response.body().knownLength();
+        if (response.body() instanceof Response.Body.Empty || (length >= 0 && length < minSize)) {
+            return false;
+        }
+        String contentType = response.header("Content-Type").orElse(null);
+        if (contentType == null || !HttpText.isCompressible(contentType)
+                || response.header("Content-Encoding").isPresent()) {
+            return false;
+        }
+        String cacheControl = response.header("Cache-Control").orElse(null);
+        return cacheControl == null || !HttpText.lower(cacheControl).contains("no-transform");
+    }
+
+    private Response compress(Response response) {
+        String contentType = response.header("Content-Type").orElseThrow();
+        Response.Body body = switch (response.body()) {
+            case Response.Body.Bytes bytes -> new Response.Body.Bytes(gzip(bytes.bytes()));
+            case Response.Body.Stream stream -> new Response.Body.Stream(-1, out -> {
+                try (GZIPOutputStream gzip = new LevelledGzip(new NonClosing(out), level)) {
+                    stream.writer().writeTo(gzip);
+                }
+            });
+            case Response.Body.Empty empty -> empty;
+        };
+        Response compressed = response.withBody(contentType, body).withHeader("Content-Encoding", "gzip");
+        String etag = response.header("ETag").orElse(null);
+        return etag != null && !etag.startsWith("W/") ? compressed.withHeader("ETag", "W/" + etag) : compressed;
+    }
+
+    private byte[] gzip(byte[] bytes) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(Math.max(64, bytes.length / 4));
+        try (GZIPOutputStream gzip = new LevelledGzip(out, level)) {
+            gzip.write(bytes);
+        } catch (IOException e) {
+            throw new UncheckedIOException("gzip into memory failed", e);
+        }
+        return out.toByteArray();
+    }
+
+    /**
+     * True if some {@code Accept-Encoding} value allows gzip: {@code gzip} (or {@code x-gzip}) with a
+     * non-zero q, or {@code *} with a non-zero q and gzip not refused by name.
+     */
+    static boolean acceptsGzip(List<String> acceptEncoding) {
+        int gzip = -1;
+        int any = -1;
+        for (String value : acceptEncoding) {
+            int start = 0;
+            while (start < value.length()) {
+                int end = value.indexOf(',', start);
+                end = end < 0 ? value.length() : end;
+                int semicolon = value.indexOf(';', start);
+                int nameEnd = semicolon >= 0 && semicolon < end ? semicolon : end;
+                int from = start;
+                while (from < nameEnd && value.charAt(from) == ' ') {
+                    from++;
+                }
+                int to = nameEnd;
+                while (to > from && value.charAt(to - 1) == ' ') {
+                    to--;
+                }
+                boolean nonZero = nameEnd == end || qIsNonZero(value, nameEnd + 1, end);
+                if (is(value, from, to, "gzip") || is(value, from, to, "x-gzip")) {
+                    gzip = nonZero ? 1 : 0;
+                } else if (is(value, from, to, "*")) {
+                    any = nonZero ? 1 : 0;
+                }
+                start = end + 1;
+            }
+        }
+        return gzip == 1 || (gzip == -1 && any == 1);
+    }
+
+    private static boolean is(String value, int from, int to, String name) {
+        return to - from == name.length() && value.regionMatches(true, from, name, 0, name.length());
+    }
+
+    /** Reads {@code q=...} among the parameters in {@code value[from, to)}; absent means 1. */
+    private static boolean qIsNonZero(String value, int from, int to) {
+        int q = value.indexOf("q=", from);
+        if (q < 0 || q >= to) {
+            return true;
+        }
+        for (int i = q + 2; i < to; i++) {
+            char c = value.charAt(i);
+            if (c >= '1' && c <= '9') {
+                return true;
+            }
+            if (c != '0' && c != '.') {
+                break;
+            }
+        }
+        return false;
+    }
+
+    /** {@link GZIPOutputStream} at a chosen level; its deflater is released on close. */
+    private static final class LevelledGzip extends GZIPOutputStream {
+        LevelledGzip(OutputStream out, int level) throws IOException {
+            super(out, 8192);
+            def.setLevel(level);
+        }
+    }
+
+    /** Lets the gzip trailer be written without closing the exchange's stream, which the adapter owns. */
+    private static final class NonClosing extends java.io.FilterOutputStream {
+        NonClosing(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+        }
+
+        @Override
+        public void close() throws IOException {
+            out.flush();
+        }
+    }
+}

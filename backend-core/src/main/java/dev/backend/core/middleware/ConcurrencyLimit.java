@@ -1,0 +1,94 @@
+package dev.backend.core.middleware;
+
+import dev.backend.core.AppError;
+import dev.backend.core.Handler;
+import dev.backend.core.Middleware;
+import dev.backend.core.Response;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Load shedding: at most {@code max} requests in flight; one more is answered 503 with {@code
+ * Retry-After} at once, instead of queueing without bound (tower's {@code ConcurrencyLimitLayer} plus
+ * {@code LoadShedLayer}).
+ *
+ * <p>With a virtual thread per request, nothing else bounds the work a burst can start: every request
+ * gets a thread and then waits on the pool, the CPU or a downstream service, and latency grows for all of
+ * them. Answering the excess at once keeps the accepted ones fast and tells clients when to retry.
+ * Shedding is logged as a warning at most every {@value #REPORT_EVERY_SECONDS} seconds, with a count.
+ *
+ * {@snippet :
+ * Middleware shed = ConcurrencyLimit.of(1024);
+ * }
+ */
+public final class ConcurrencyLimit implements Middleware {
+
+    static final long REPORT_EVERY_SECONDS = 10;
+    private static final Logger LOG = LoggerFactory.getLogger(ConcurrencyLimit.class);
+
+    private final int max;
+    private final Response rejected;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final LongAdder shed = new LongAdder();
+    private final AtomicLong nextReport = new AtomicLong(System.nanoTime());
+
+    private ConcurrencyLimit(int max, Duration retryAfter) {
+        this.max = max;
+        this.rejected = new AppError.Unavailable("The server is busy, retry shortly", retryAfter).toResponse();
+    }
+
+    /** At most {@code max} requests in flight; the excess is told to retry after one second. */
+    public static ConcurrencyLimit of(int max) {
+        return of(max, Duration.ofSeconds(1));
+    }
+
+    /** At most {@code max} requests in flight; the excess is told to retry after {@code retryAfter}. */
+    public static ConcurrencyLimit of(int max, Duration retryAfter) {
+        if (max < 1) {
+            throw new IllegalArgumentException("max must be at least 1, was " + max);
+        }
+        Objects.requireNonNull(retryAfter, "retryAfter");
+        if (retryAfter.isNegative()) {
+            throw new IllegalArgumentException("retryAfter must not be negative, was " + retryAfter);
+        }
+        return new ConcurrencyLimit(max, retryAfter);
+    }
+
+    /** Requests running now, for metrics. */
+    public int inFlight() {
+        return inFlight.get();
+    }
+
+    @Override
+    public Handler wrap(Handler next) {
+        Objects.requireNonNull(next, "next");
+        return request -> {
+            if (inFlight.incrementAndGet() > max) {
+                inFlight.decrementAndGet();
+                shed.increment();
+                report();
+                return rejected;
+            }
+            try {
+                return next.handle(request);
+            } finally {
+                inFlight.decrementAndGet();
+            }
+        };
+    }
+
+    private void report() {
+        long now = System.nanoTime();
+        long due = nextReport.get();
+        if (now - due >= 0 && nextReport.compareAndSet(due, now + TimeUnit.SECONDS.toNanos(REPORT_EVERY_SECONDS))) {
+            LOG.warn("Shedding load: {} request(s) answered 503 because {} were already in flight",
+                    shed.sumThenReset(), max);
+        }
+    }
+}

@@ -1,0 +1,124 @@
+package dev.backend.core.middleware;
+
+import dev.backend.core.Handler;
+import dev.backend.core.Middleware;
+import dev.backend.core.Response;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The response headers an API should send by default (OWASP's REST security cheat sheet):
+ *
+ * <ul>
+ *   <li>{@code X-Content-Type-Options: nosniff}: browsers must not guess a type other than the declared one
+ *       (a JSON body must never be run as a script or rendered as HTML).
+ *   <li>{@code Referrer-Policy: no-referrer}: links followed from API content leak no URL.
+ *   <li>{@code Cache-Control: no-store} on JSON responses: API answers often hold personal data that no
+ *       browser or shared cache should keep.
+ * </ul>
+ *
+ * <p>A header the handler set itself is never replaced, so a route can still answer {@code Cache-Control:
+ * max-age=60}. Each header can be turned off in the {@link Config}.
+ *
+ * {@snippet :
+ * Middleware security = SecurityHeaders.of(SecurityHeaders.Config.defaults().withNoStoreJson(false));
+ * }
+ */
+public final class SecurityHeaders implements Middleware {
+
+    /** The {@code Referrer-Policy} values browsers know. */
+    public static final List<String> REFERRER_POLICIES = List.of("no-referrer", "no-referrer-when-downgrade",
+            "origin", "origin-when-cross-origin", "same-origin", "strict-origin", "strict-origin-when-cross-origin",
+            "unsafe-url");
+
+    /**
+     * Which headers to send.
+     *
+     * @param noSniff send {@code X-Content-Type-Options: nosniff}
+     * @param referrerPolicy the {@code Referrer-Policy} to send, one of {@link #REFERRER_POLICIES}; empty
+     *     sends none
+     * @param noStoreJson send {@code Cache-Control: no-store} on JSON responses without a {@code
+     *     Cache-Control}
+     */
+    public record Config(boolean noSniff, Optional<String> referrerPolicy, boolean noStoreJson) {
+        public Config {
+            Objects.requireNonNull(referrerPolicy, "referrerPolicy");
+            referrerPolicy.ifPresent(policy -> {
+                if (!REFERRER_POLICIES.contains(policy)) {
+                    throw new IllegalArgumentException("referrerPolicy must be one of "
+                            + String.join(", ", REFERRER_POLICIES) + ", was '" + policy + "'");
+                }
+            });
+        }
+
+        /** All three: nosniff, {@code no-referrer}, no-store on JSON. */
+        public static Config defaults() {
+            return new Config(true, Optional.of("no-referrer"), true);
+        }
+
+        /** None of them. */
+        public static Config none() {
+            return new Config(false, Optional.empty(), false);
+        }
+
+        /** A copy with {@code nosniff} on or off. */
+        public Config withNoSniff(boolean noSniff) {
+            return new Config(noSniff, referrerPolicy, noStoreJson);
+        }
+
+        /** A copy with another referrer policy; empty sends none. */
+        public Config withReferrerPolicy(Optional<String> referrerPolicy) {
+            return new Config(noSniff, referrerPolicy, noStoreJson);
+        }
+
+        /** A copy with {@code no-store} on JSON on or off. */
+        public Config withNoStoreJson(boolean noStoreJson) {
+            return new Config(noSniff, referrerPolicy, noStoreJson);
+        }
+
+        /** True if no header is sent at all. */
+        public boolean isNone() {
+            return !noSniff && referrerPolicy.isEmpty() && !noStoreJson;
+        }
+    }
+
+    private final boolean noSniff;
+    private final String referrerPolicy;
+    private final boolean noStoreJson;
+
+    private SecurityHeaders(Config config) {
+        this.noSniff = config.noSniff();
+        this.referrerPolicy = config.referrerPolicy().orElse(null);
+        this.noStoreJson = config.noStoreJson();
+    }
+
+    /** The headers of {@link Config#defaults()}. */
+    public static SecurityHeaders create() {
+        return of(Config.defaults());
+    }
+
+    /** The headers this config asks for. */
+    public static SecurityHeaders of(Config config) {
+        return new SecurityHeaders(Objects.requireNonNull(config, "config"));
+    }
+
+    @Override
+    public Handler wrap(Handler next) {
+        Objects.requireNonNull(next, "next");
+        return request -> {
+            Response response = next.handle(request);
+            if (noSniff && response.header("X-Content-Type-Options").isEmpty()) {
+                response = response.withAddedHeader("X-Content-Type-Options", "nosniff");
+            }
+            if (referrerPolicy != null && response.header("Referrer-Policy").isEmpty()) {
+                response = response.withAddedHeader("Referrer-Policy", referrerPolicy);
+            }
+            if (noStoreJson && response.header("Cache-Control").isEmpty()
+                    && response.header("Content-Type").map(HttpText::isJson).orElse(false)) {
+                response = response.withAddedHeader("Cache-Control", "no-store");
+            }
+            return response;
+        };
+    }
+}

@@ -1,0 +1,150 @@
+package dev.backend.core.middleware;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.backend.core.Handler;
+import dev.backend.core.Request;
+import dev.backend.core.Response;
+import dev.backend.core.testing.TestClient;
+import dev.backend.core.testing.TestResponse;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.zip.GZIPInputStream;
+import org.junit.jupiter.api.Test;
+
+class CompressionTest {
+
+    private static final String BIG = "{\"items\":[" + "\"abcdefgh\",".repeat(300) + "\"end\"]}";
+
+    private static TestResponse get(Handler handler, String acceptEncoding) {
+        return get(handler, "GET", acceptEncoding);
+    }
+
+    private static TestResponse get(Handler handler, String method, String acceptEncoding) {
+        Request.Builder request = Request.builder(method, "/");
+        if (acceptEncoding != null) {
+            request.header("Accept-Encoding", acceptEncoding);
+        }
+        return TestClient.of(Compression.create().wrap(handler)).send(request);
+    }
+
+    private static Handler json(String body) {
+        return request -> Response.bytes(200, "application/json", body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String gunzip(byte[] bytes) {
+        try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(bytes))) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Test
+    void gzipsALargeJsonBodyWhenTheClientAcceptsIt() {
+        TestResponse response = get(json(BIG), "gzip, deflate, br");
+
+        assertEquals("gzip", response.header("Content-Encoding").orElseThrow());
+        assertEquals(List.of("Accept-Encoding"), response.headers("Vary"));
+        assertEquals("application/json", response.header("Content-Type").orElseThrow());
+        assertTrue(response.bodyBytes().length < BIG.length() / 5);
+        assertEquals(BIG, gunzip(response.bodyBytes()));
+    }
+
+    @Test
+    void sendsItPlainWithVaryWhenTheClientDoesNotAcceptGzip() {
+        for (String accept : new String[] {null, "identity", "br", "gzip;q=0", "*;q=0", "gzip;q=0.000, br", "*, gzip;q=0"}) {
+            TestResponse response = get(json(BIG), accept);
+
+            assertTrue(response.header("Content-Encoding").isEmpty(), String.valueOf(accept));
+            assertEquals(List.of("Accept-Encoding"), response.headers("Vary"), String.valueOf(accept));
+            assertEquals(BIG, response.text());
+        }
+    }
+
+    @Test
+    void honoursQValuesAndTheWildcard() {
+        assertTrue(Compression.acceptsGzip(List.of("GZIP")));
+        assertTrue(Compression.acceptsGzip(List.of("br;q=1.0, gzip;q=0.5")));
+        assertTrue(Compression.acceptsGzip(List.of("*")));
+        assertTrue(Compression.acceptsGzip(List.of("deflate", "x-gzip")));
+        assertTrue(Compression.acceptsGzip(List.of(" gzip ; q=0.001")));
+        assertFalse(Compression.acceptsGzip(List.of("gzip;q=0")));
+        assertFalse(Compression.acceptsGzip(List.of("gzip;q=0.0, *")));
+        assertFalse(Compression.acceptsGzip(List.of("")));
+    }
+
+    @Test
+    void leavesBodiesBelowTheThresholdAlone() {
+        TestResponse response = get(json("{\"small\":true}"), "gzip");
+
+        assertTrue(response.header("Content-Encoding").isEmpty());
+        assertTrue(response.header("Vary").isEmpty());
+    }
+
+    @Test
+    void leavesIncompressibleAndAlreadyEncodedBodiesAlone() {
+        byte[] png = new byte[4096];
+        Handler image = request -> Response.bytes(200, "image/png", png);
+        Handler encoded = request -> Response.bytes(200, "application/json", BIG.getBytes(StandardCharsets.UTF_8))
+                .withHeader("Content-Encoding", "br");
+        Handler events = request -> Response.bytes(200, "text/event-stream", BIG.getBytes(StandardCharsets.UTF_8));
+        Handler noTransform = request -> Response.bytes(200, "text/plain", BIG.getBytes(StandardCharsets.UTF_8))
+                .withHeader("Cache-Control", "public, No-Transform");
+
+        assertArrayEquals(png, get(image, "gzip").bodyBytes());
+        assertEquals("br", get(encoded, "gzip").header("Content-Encoding").orElseThrow());
+        assertTrue(get(events, "gzip").header("Content-Encoding").isEmpty());
+        assertTrue(get(noTransform, "gzip").header("Content-Encoding").isEmpty());
+    }
+
+    @Test
+    void neverCompressesHeadOrBodylessStatuses() {
+        assertTrue(get(json(BIG), "HEAD", "gzip").header("Content-Encoding").isEmpty());
+        for (int status : new int[] {204, 304}) {
+            Handler handler = request -> Response.bytes(status, "application/json", BIG.getBytes(StandardCharsets.UTF_8));
+            assertTrue(get(handler, "gzip").header("Content-Encoding").isEmpty(), Integer.toString(status));
+        }
+    }
+
+    @Test
+    void compressesAStreamAsItIsWrittenAndSendsItChunked() {
+        Handler handler = request -> Response.stream(200, "text/plain; charset=utf-8", -1, out -> {
+            for (int i = 0; i < 100; i++) {
+                out.write(("line " + i + "\n").getBytes(StandardCharsets.UTF_8));
+            }
+        });
+
+        TestResponse response = get(handler, "gzip");
+
+        assertEquals("gzip", response.header("Content-Encoding").orElseThrow());
+        assertEquals(-1, response.response().body().knownLength());
+        assertTrue(gunzip(response.bodyBytes()).startsWith("line 0\nline 1\n"));
+        assertTrue(gunzip(response.bodyBytes()).endsWith("line 99\n"));
+    }
+
+    @Test
+    void weakensAStrongEtagOfACompressedBody() {
+        Handler tagged = request -> Response.bytes(200, "application/json", BIG.getBytes(StandardCharsets.UTF_8))
+                .withHeader("ETag", "\"v1\"");
+
+        assertEquals("W/\"v1\"", get(tagged, "gzip").header("ETag").orElseThrow());
+        assertEquals("\"v1\"", get(tagged, null).header("ETag").orElseThrow());
+    }
+
+    @Test
+    void rejectsALevelOutsideOneToNineAndANegativeMinimum() {
+        assertThrows(IllegalArgumentException.class, () -> Compression.Config.defaults().withLevel(0));
+        assertThrows(IllegalArgumentException.class, () -> Compression.Config.defaults().withLevel(10));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Compression.Config.defaults().withMinSize(-1));
+        assertTrue(e.getMessage().startsWith("minSize"), e.getMessage());
+    }
+}

@@ -1,0 +1,192 @@
+package dev.backend.core.middleware;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import dev.backend.core.Handler;
+import dev.backend.core.Request;
+import dev.backend.core.Response;
+import dev.backend.core.Router;
+import dev.backend.core.testing.TestClient;
+import dev.backend.core.testing.TestResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.slf4j.MDC;
+
+class TraceTest {
+
+    private static final Handler OK = request -> Response.text("ok");
+
+    @Test
+    void generatesARequestIdAndEchoesItInTheResponse() {
+        TestResponse response = TestClient.of(Trace.create().wrap(OK)).get("/");
+
+        String id = response.header("X-Request-Id").orElseThrow();
+        assertEquals(id, UUID.fromString(id).toString());
+        assertEquals(4, UUID.fromString(id).version());
+    }
+
+    @Test
+    void generatesADifferentIdForEachRequest() {
+        TestClient client = TestClient.of(Trace.create().wrap(OK));
+
+        assertNotEquals(client.get("/").header("X-Request-Id"), client.get("/").header("X-Request-Id"));
+    }
+
+    @Test
+    void keepsASaneIdFromTheClient() {
+        TestClient client = TestClient.of(Trace.create().wrap(OK));
+
+        for (String id : List.of("abc-123", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", "a:b/c+d=e@f_g.h",
+                "x".repeat(Trace.MAX_ID_LENGTH))) {
+            assertEquals(id, client.send(Request.builder("GET", "/").header("X-Request-Id", id))
+                    .header("X-Request-Id").orElseThrow());
+        }
+    }
+
+    @Test
+    void replacesAnIdThatIsTooLongOrCouldForgeLogLines() {
+        TestClient client = TestClient.of(Trace.create().wrap(OK));
+
+        for (String id : List.of("", "x".repeat(Trace.MAX_ID_LENGTH + 1), "has space", "quote\"", "tab\t",
+                "brace{}", "é")) {
+            String echoed = client.send(Request.builder("GET", "/").header("X-Request-Id", id))
+                    .header("X-Request-Id").orElseThrow();
+            assertNotEquals(id, echoed);
+            assertEquals(echoed, UUID.fromString(echoed).toString());
+        }
+    }
+
+    @Test
+    void putsTheIdInTheMdcWhileTheHandlerRunsAndRemovesItAfter() {
+        AtomicReference<String> seen = new AtomicReference<>();
+        Handler app = Trace.create().wrap(request -> {
+            seen.set(MDC.get(Trace.MDC_KEY));
+            return Response.noContent();
+        });
+
+        TestResponse response = TestClient.of(app).get("/");
+
+        assertEquals(response.header("X-Request-Id").orElseThrow(), seen.get());
+        assertNull(MDC.get(Trace.MDC_KEY));
+    }
+
+    @Test
+    void restoresAnOuterIdWhenNested() {
+        MDC.put(Trace.MDC_KEY, "outer");
+        try {
+            TestClient.of(Trace.create().wrap(OK)).get("/");
+            assertEquals("outer", MDC.get(Trace.MDC_KEY));
+        } finally {
+            MDC.remove(Trace.MDC_KEY);
+        }
+    }
+
+    @Test
+    void logsOneAccessLineWithMethodPathStatusBytesAndLatency() {
+        Handler app = Trace.create().wrap(Router.create().get("/users/{id}", OK).build());
+        try (LogCapture logs = new LogCapture()) {
+            TestResponse response = TestClient.of(app).get("/users/42?token=secret");
+
+            List<ILoggingEvent> lines = logs.events(Trace.ACCESS_LOGGER, Level.INFO);
+            assertEquals(1, lines.size());
+            String line = lines.getFirst().getFormattedMessage();
+            assertTrue(line.matches("method=GET path=/users/42 status=200 bytes=2 latency_ms=\\d+\\.\\d{3}"), line);
+            assertFalse(line.contains("secret"));
+            assertEquals(response.header("X-Request-Id").orElseThrow(), lines.getFirst().getMDCPropertyMap().get(Trace.MDC_KEY));
+        }
+    }
+
+    @Test
+    void logsErrorStatusesAndZeroBytesForHead() {
+        Handler app = Trace.create().wrap(Router.create().get("/x", OK).build());
+        try (LogCapture logs = new LogCapture()) {
+            TestClient client = TestClient.of(app);
+            client.get("/missing");
+            client.head("/x");
+
+            List<String> lines = logs.events(Trace.ACCESS_LOGGER, Level.INFO).stream()
+                    .map(ILoggingEvent::getFormattedMessage).toList();
+            assertTrue(lines.get(0).startsWith("method=GET path=/missing status=404 bytes="), lines.get(0));
+            assertTrue(lines.get(1).startsWith("method=HEAD path=/x status=200 bytes=0 "), lines.get(1));
+        }
+    }
+
+    @Test
+    void logsAnUnknownLengthAsADash() {
+        Handler app = Trace.create().wrap(r -> Response.stream(200, "text/plain", -1, out -> out.write(1)));
+        try (LogCapture logs = new LogCapture()) {
+            TestClient.of(app).get("/");
+
+            assertTrue(logs.events(Trace.ACCESS_LOGGER, Level.INFO).getFirst().getFormattedMessage().contains(" bytes=- "));
+        }
+    }
+
+    @Test
+    void errorsLoggedBelowCarryTheRequestId() {
+        Handler app = Trace.create().wrap(request -> {
+            throw new IllegalStateException("boom");
+        });
+        try (LogCapture logs = new LogCapture()) {
+            TestResponse response = TestClient.of(app).get("/");
+
+            assertEquals(500, response.status());
+            List<ILoggingEvent> errors = logs.errors();
+            assertEquals(1, errors.size());
+            assertEquals(response.header("X-Request-Id").orElseThrow(), errors.getFirst().getMDCPropertyMap().get(Trace.MDC_KEY));
+        }
+    }
+
+    @Test
+    void streamedBodiesAreWrittenWithTheIdInTheMdc() {
+        AtomicReference<String> seen = new AtomicReference<>();
+        Handler app = Trace.create().wrap(request -> Response.stream(200, "text/plain", -1, out -> {
+            seen.set(MDC.get(Trace.MDC_KEY));
+            out.write("streamed".getBytes(StandardCharsets.UTF_8));
+        }));
+
+        TestResponse response = TestClient.of(app).get("/");
+
+        assertEquals("streamed", response.text());
+        assertEquals(response.header("X-Request-Id").orElseThrow(), seen.get());
+        assertNull(MDC.get(Trace.MDC_KEY));
+    }
+
+    @Test
+    void accessLogCanBeTurnedOffWhileIdsRemain() {
+        Handler app = Trace.of(Trace.Config.defaults().withAccessLog(false)).wrap(OK);
+        try (LogCapture logs = new LogCapture()) {
+            TestResponse response = TestClient.of(app).get("/");
+
+            assertTrue(response.header("X-Request-Id").isPresent());
+            assertTrue(logs.events(Trace.ACCESS_LOGGER, Level.TRACE).isEmpty());
+        }
+    }
+
+    @Test
+    void usesAConfiguredHeader() {
+        Handler app = Trace.of(Trace.Config.defaults().withHeader("X-Correlation-Id")).wrap(OK);
+
+        TestResponse response = TestClient.of(app).send(Request.builder("GET", "/").header("X-Correlation-Id", "c-1"));
+
+        assertEquals("c-1", response.header("X-Correlation-Id").orElseThrow());
+        assertTrue(response.header("X-Request-Id").isEmpty());
+    }
+
+    @Test
+    void rejectsAHeaderNameThatIsNotAToken() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Trace.Config.defaults().withHeader("X Request Id"));
+
+        assertTrue(e.getMessage().startsWith("header:"), e.getMessage());
+    }
+}
