@@ -162,7 +162,10 @@ public final class BackendServer implements AutoCloseable {
             return this;
         }
 
-        /** The application's routes, built once the pool exists. Health routes are added beside them. */
+        /**
+         * The application's routes, built once the pool exists. {@code /health}, {@code /health/live} and
+         * {@code /health/ready} are the server's own and answered before the application's routes.
+         */
         public Builder routes(Function<DataSource, Router> routes) {
             this.routes = Objects.requireNonNull(routes, "routes");
             return this;
@@ -203,8 +206,11 @@ public final class BackendServer implements AutoCloseable {
                 MigrationCommand.source(cfg.migrations(), migrations)
                         .ifPresent(source -> Migrator.create(pool, source, cfg.migrations()).migrate());
                 Health health = new Health(pool);
-                Handler app = Middleware.stack(StandardMiddleware.from(cfg.http()), Middleware.stack(middleware)).wrap(
-                        routes.apply(pool).merge(health.routes()).build());
+                Handler application = Middleware.stack(StandardMiddleware.from(cfg.http()), Middleware.stack(middleware))
+                        .wrap(routes.apply(pool).build());
+                // Probes stay outside the stack: load shedding must not fail liveness (an orchestrator would
+                // restart a pod for being busy), and probes every few seconds would flood the access log.
+                Handler app = health.routes().fallback(application).build();
                 HttpListener listener = HttpListener.start(cfg.http(), HttpAdapter.of(app));
                 BackendServer server = new BackendServer(cfg, pool, embedded, health, listener);
                 LOG.info("Listening on http://{}:{} (provider {}, virtual threads, pool {}-{} connections to {}) in {} ms",

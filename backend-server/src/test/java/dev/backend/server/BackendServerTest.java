@@ -92,6 +92,37 @@ class BackendServerTest {
     }
 
     @Test
+    void answersHealthProbesWhileLoadSheddingTurnsApplicationRequestsAway() throws Exception {
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        Config config = config(Config.defaults().http().provider());
+        config = config.withHttp(Config.fromEnvironment(Map.of("HOST", "127.0.0.1", "PORT", "0", "MAX_IN_FLIGHT", "1"))
+                .http());
+        try (BackendServer server = BackendServer.builder().config(config)
+                .routes(dataSource -> Router.create()
+                        .get("/busy", request -> {
+                            entered.countDown();
+                            release.await();
+                            return Response.text("done");
+                        })
+                        .get("/other", request -> Response.text("other")))
+                .start()) {
+            CompletableFuture<HttpResponse<String>> busy = client.sendAsync(
+                    HttpRequest.newBuilder(uri(server, "/busy")).build(), HttpResponse.BodyHandlers.ofString());
+            assertTrue(entered.await(30, TimeUnit.SECONDS));
+
+            assertEquals(503, get(server, "/other").statusCode(), "the one slot is taken");
+            assertEquals(200, get(server, "/health/live").statusCode());
+            assertEquals(200, get(server, "/health/ready").statusCode());
+            assertEquals(503, get(server, "/health/unknown").statusCode(),
+                    "paths the server does not own belong to the application, and are shed with it");
+            release.countDown();
+            assertEquals("done", busy.get(30, TimeUnit.SECONDS).body());
+            assertEquals(200, get(server, "/other").statusCode());
+        }
+    }
+
+    @Test
     void aFailedStartUndoesWhatItOpened() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             Config config = config(Config.HttpProvider.ROBAHO).withHttp(
