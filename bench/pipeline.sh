@@ -4,19 +4,23 @@
 # same run. Variants are interleaved round by round so drift on a shared machine hits all of them alike;
 # the report gives each variant's median req/s and p99 over the rounds and its ratio to the raw handler.
 #
-#   bench/pipeline.sh                      # 3 rounds, robaho provider, variants raw and router
-#   ROUNDS=5 PROVIDER=jdk bench/pipeline.sh
-#   VARIANTS="raw router stack" bench/pipeline.sh
+#   bench/pipeline.sh                      # 3 rounds, JDK provider, every variant
+#   ROUNDS=5 PROVIDER=robaho bench/pipeline.sh
+#   VARIANTS="raw router stack stack-log" bench/pipeline.sh
 #
-# Settings (environment): ROUNDS (3), PROVIDER (robaho|jdk), VARIANTS ("raw router"), THREADS (1),
-# CONNECTIONS (64), DURATION (8s), WARMUP (3s), HEAP (512m). Needs wrk (Debian: apt-get install wrk).
+# Variants: raw (a hand-written HttpHandler), router (Router + HttpAdapter), stack (the server's standard
+# middleware around the router, access log off), stack-log (the same with the access log on, written to
+# a file as a log collector would read it).
+#
+# Settings (environment): ROUNDS (3), PROVIDER (jdk|robaho), VARIANTS ("raw router stack stack-log"), THREADS (1),
+# CONNECTIONS (64), DURATION (8s), WARMUP (3s), HEAP (512m), JAVA_OPTS (extra JVM options). Needs wrk (Debian: apt-get install wrk).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 . .mvn/find-jdk.sh
 
 ROUNDS=${ROUNDS:-3}
-PROVIDER=${PROVIDER:-robaho}
-VARIANTS=${VARIANTS:-raw router}
+PROVIDER=${PROVIDER:-jdk}
+VARIANTS=${VARIANTS:-raw router stack stack-log}
 THREADS=${THREADS:-1}
 CONNECTIONS=${CONNECTIONS:-64}
 DURATION=${DURATION:-8s}
@@ -49,7 +53,8 @@ run_variant() { # $1 variant -> prints "rps p99ms"
   local variant=$1 port= server_out
   server_out=$(mktemp)
   # Port 0: the server binds a free port and prints it.
-  "$JAVA_HOME/bin/java" -Xms"$HEAP" -Xmx"$HEAP" -XX:+UseParallelGC -cp "$cp" "$MAIN" "$variant" "$PROVIDER" 0 \
+  # shellcheck disable=SC2086 # JAVA_OPTS is a list of options
+  "$JAVA_HOME/bin/java" -Xms"$HEAP" -Xmx"$HEAP" -XX:+UseParallelGC ${JAVA_OPTS:-} -cp "$cp" "$MAIN" "$variant" "$PROVIDER" 0 \
     >"$server_out" 2>&1 &
   server_pid=$!
   for _ in $(seq 1 200); do
@@ -57,7 +62,7 @@ run_variant() { # $1 variant -> prints "rps p99ms"
     [ -n "$port" ] && break
     sleep 0.1
   done
-  cat "$server_out" >>"$raw_log"; rm -f "$server_out"
+  head -n 20 "$server_out" >>"$raw_log"
   if [ -z "$port" ]; then echo "bench: $variant did not start (see $raw_log)" >&2; exit 1; fi
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" "http://127.0.0.1:$port/json" >/dev/null
   local result
@@ -65,6 +70,7 @@ run_variant() { # $1 variant -> prints "rps p99ms"
   echo "== $variant ($PROVIDER)" >>"$raw_log"
   echo "$result" >>"$raw_log"
   kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=
+  rm -f "$server_out"
   local rps p99 errors
   rps=$(awk '/^Requests\/sec:/ { print $2 }' <<<"$result")
   p99=$(awk '$1 == "99%" { print $2 }' <<<"$result")

@@ -2,10 +2,12 @@ package dev.backend.server;
 
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.spi.HttpServerProvider;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ServiceLoader;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -46,7 +48,7 @@ final class HttpListener {
             server = switch (http.provider()) {
                 case ROBAHO -> {
                     setLimits("robaho.net.httpserver", http);
-                    yield new robaho.net.httpserver.DefaultHttpServerProvider().createHttpServer(address, BACKLOG);
+                    yield robahoProvider().createHttpServer(address, BACKLOG);
                 }
                 case JDK -> {
                     setLimits("sun.net.httpserver", http);
@@ -73,6 +75,20 @@ final class HttpListener {
         server.setExecutor(guard == null ? executor : guard.watchConnections(executor));
         server.start();
         return listener;
+    }
+
+    /**
+     * robaho's provider, found as the service it registers: the dependency is optional, so an embedder who
+     * never asks for it does not get a second provider that {@code HttpServer.create} would pick.
+     */
+    private static HttpServerProvider robahoProvider() {
+        return ServiceLoader.load(HttpServerProvider.class).stream()
+                .filter(provider -> provider.type().getName().startsWith("robaho.net.httpserver."))
+                .findFirst()
+                .map(ServiceLoader.Provider::get)
+                .orElseThrow(() -> new IllegalStateException("HTTP_PROVIDER=robaho needs io.github.robaho:httpserver "
+                        + "on the class path (backend-server.jar has it; an application embedding the server adds "
+                        + "the dependency)"));
     }
 
     int port() {

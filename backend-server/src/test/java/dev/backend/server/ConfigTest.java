@@ -18,7 +18,7 @@ class ConfigTest {
         Config config = Config.defaults();
         assertEquals("0.0.0.0", config.http().host());
         assertEquals(8080, config.http().port());
-        assertEquals(Config.HttpProvider.ROBAHO, config.http().provider());
+        assertEquals(Config.HttpProvider.JDK, config.http().provider());
         assertEquals(Duration.ofSeconds(30), config.http().requestTimeout());
         assertEquals(10L << 20, config.http().bodyLimit());
         assertEquals(Optional.empty(), config.database().url());
@@ -78,7 +78,7 @@ class ConfigTest {
                 "HTTP_PROVIDER", "netty",
                 "SHUTDOWN_TIMEOUT", "soon")));
         assertEquals(java.util.List.of(
-                "HTTP_PROVIDER=netty is not valid: expected one of robaho, jdk",
+                "HTTP_PROVIDER=netty is not valid: expected one of jdk, robaho",
                 "PORT=80a is not valid: expected an integer from 0 to 65535",
                 "MAX_CONNECTIONS=-1 is not valid: expected an integer from 1 to 10000",
                 "ACQUIRE_TIMEOUT=100ms is not valid: expected a duration from 250ms to 24h, such as 500ms, 3s, 10m or 1h",

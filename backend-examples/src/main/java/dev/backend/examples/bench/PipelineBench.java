@@ -2,25 +2,31 @@ package dev.backend.examples.bench;
 
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
+import dev.backend.core.Handler;
 import dev.backend.core.HttpAdapter;
 import dev.backend.core.Json;
+import dev.backend.core.Middleware;
 import dev.backend.core.Response;
 import dev.backend.core.Router;
+import dev.backend.server.Config;
+import dev.backend.server.StandardMiddleware;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.Map;
 import java.util.concurrent.Executors;
 
 /**
  * The server {@code bench/pipeline.sh} drives with wrk: {@code GET /json} answered either by a raw {@link
- * HttpHandler} or by the pipeline, on the same provider and the same virtual-thread executor, so the ratio
+ * HttpHandler}, by the pipeline (a router), or by the pipeline inside the server's standard middleware
+ * ({@code stack}; {@code stack-log} with the access log on), on the same provider and the same virtual-thread executor, so the ratio
  * of the two is the cost of the pipeline alone.
  *
  * <p>Both variants serialise the same record with the same mapper on every request, as a real handler
  * would; only what sits between the socket and that call differs.
  *
- * <p>Run with: {@code java -cp <examples class path> dev.backend.examples.bench.PipelineBench raw|router robaho|jdk PORT}
+ * <p>Run with: {@code java -cp <examples class path> dev.backend.examples.bench.PipelineBench raw|router|stack|stack-log robaho|jdk PORT}
  */
 public final class PipelineBench {
 
@@ -32,14 +38,15 @@ public final class PipelineBench {
     /** Starts the variant named by {@code args[0]} on the provider {@code args[1]} and port {@code args[2]}. */
     public static void main(String[] args) throws IOException {
         if (args.length != 3) {
-            System.err.println("usage: PipelineBench raw|router robaho|jdk PORT");
+            System.err.println("usage: PipelineBench raw|router|stack|stack-log robaho|jdk PORT");
             System.exit(2);
         }
         HttpHandler handler = switch (args[0]) {
             case "raw" -> PipelineBench::raw;
-            case "router" -> HttpAdapter.of(Router.create()
-                    .get("/json", request -> Response.json(new Message("Hello, World!")))
-                    .build());
+            case "router" -> HttpAdapter.of(router());
+            // The server's standard middleware with its defaults; the access log is measured on its own.
+            case "stack" -> HttpAdapter.of(standardStack(false).wrap(router()));
+            case "stack-log" -> HttpAdapter.of(standardStack(true).wrap(router()));
             default -> throw new IllegalArgumentException("unknown variant " + args[0]);
         };
         InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), Integer.parseInt(args[2]));
@@ -57,6 +64,15 @@ public final class PipelineBench {
         server.start();
         System.out.println("PipelineBench " + args[0] + " on " + server.getClass().getName() + " port "
                 + server.getAddress().getPort());
+    }
+
+    private static Handler router() {
+        return Router.create().get("/json", request -> Response.json(new Message("Hello, World!"))).build();
+    }
+
+    private static Middleware standardStack(boolean accessLog) {
+        Config.Http http = Config.fromEnvironment(Map.of("ACCESS_LOG", Boolean.toString(accessLog))).http();
+        return StandardMiddleware.from(http);
     }
 
     /** What a careful hand-written handler does: route by path, serialise, send with a length. */
