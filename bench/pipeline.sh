@@ -2,7 +2,8 @@
 # Measures what the pipeline costs: GET /json from a raw com.sun.net.httpserver HttpHandler and from the
 # pipeline variants, on the same provider and virtual-thread executor, driven by wrk on loopback in the
 # same run. Variants are interleaved round by round so drift on a shared machine hits all of them alike;
-# the report gives each variant's median req/s and p99 over the rounds and its ratio to the raw handler.
+# the report gives each variant's median req/s and p99 over the rounds, and the median of its per-round
+# ratio to the raw handler.
 #
 #   bench/pipeline.sh                      # 3 rounds, JDK provider, every variant
 #   ROUNDS=5 PROVIDER=robaho bench/pipeline.sh
@@ -79,27 +80,31 @@ run_variant() { # $1 variant -> prints "rps p99ms"
   echo "$rps $(to_ms "$p99")"
 }
 
-declare -A rps_of p99_of
+declare -A rps_of p99_of ratio_of
+first=${VARIANTS%% *}
 for round in $(seq 1 "$ROUNDS"); do
   for variant in $VARIANTS; do
     read -r rps p99 < <(run_variant "$variant")
-    printf 'round %d %-8s %10.0f req/s  p99 %7.2f ms\n' "$round" "$variant" "$rps" "$p99" >&2
+    printf 'round %d %-9s %10.0f req/s  p99 %7.2f ms\n' "$round" "$variant" "$rps" "$p99" >&2
     rps_of[$variant]+="$rps "
     p99_of[$variant]+="$p99 "
+    [ "$variant" = "$first" ] && base_rps=$rps
+    # The ratio within a round compares runs seconds apart; across rounds the machine drifts more.
+    ratio_of[$variant]+="$(awk -v a="$rps" -v b="$base_rps" 'BEGIN { printf "%.4f", a / b }') "
   done
 done
 
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
-first=${VARIANTS%% *}
-base=$(median <<<"${rps_of[$first]}")
 echo
 echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION GET /json, provider $PROVIDER, $ROUNDS rounds, medians ($(nproc) cores, $(date -u +%F))"
-printf '| %-8s | %10s | %8s | %s |\n' variant "req/s" "p99 ms" "vs $first"
-printf '|%s|%s|%s|%s|\n' ---------- ------------ ---------- ----------
+echo "(vs $first: the median over rounds of each round's ratio to $first)"
+printf '| %-9s | %10s | %8s | %s |\n' variant "req/s" "p99 ms" "vs $first"
+printf '|%s|%s|%s|%s|\n' ----------- ------------ ---------- ----------
 for variant in $VARIANTS; do
   rps=$(median <<<"${rps_of[$variant]}")
   p99=$(median <<<"${p99_of[$variant]}")
-  printf '| %-8s | %10.0f | %8.2f | %s |\n' "$variant" "$rps" "$p99" "$(awk -v a="$rps" -v b="$base" 'BEGIN { printf "%.3f", a / b }')"
+  ratio=$(median <<<"${ratio_of[$variant]}")
+  printf '| %-9s | %10.0f | %8.2f | %.3f |\n' "$variant" "$rps" "$p99" "$ratio"
 done
 echo "(raw wrk output: $raw_log)"

@@ -11,8 +11,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Signals to a real server process mid-request. The jar has no route that stays busy yet, so these run
- * {@link SlowUploadMain}: the same {@code Main} serve path with an upload route, in its own JVM.
+ * Signals to a real server process mid-request, under both providers: {@link SlowUploadMain} is the same
+ * {@code Main} serve path in its own JVM with a route that logs when its handler starts, so the signal is
+ * sent exactly while a request is in flight. {@code ServerJarIT} does the same against the jar's users API.
  */
 class GracefulStopIT {
 

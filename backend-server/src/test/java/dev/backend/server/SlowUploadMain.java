@@ -7,7 +7,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The server's own {@link Main} serve path in a separate JVM, plus {@code POST /upload}, a route that reads
  * its whole body: a client that sends the body slowly keeps a request in flight for as long as it likes,
- * which the process tests use to signal the server mid-request. The runnable jar has no such route yet.
+ * which the process tests use to signal the server mid-request; it logs when its handler starts, which the
+ * jar's routes do not, so the tests know the request is in flight without guessing.
  */
 public final class SlowUploadMain {
 
