@@ -13,7 +13,8 @@ import java.util.Map;
 
 /**
  * A deliberately dumb HTTP/1.1 client over one socket, so tests see exactly what went over the wire:
- * which headers, how many body bytes, and whether the connection stayed open.
+ * which headers, how many body bytes, and whether the connection stayed open. Shared with backend-server's
+ * tests through this module's test jar.
  */
 public final class RawHttp implements AutoCloseable {
 
@@ -37,14 +38,19 @@ public final class RawHttp implements AutoCloseable {
     /** Connects to {@code port} on loopback. */
     public RawHttp(int port) throws IOException {
         socket = new Socket(InetAddress.getLoopbackAddress(), port);
-        socket.setSoTimeout(10_000);
+        socket.setSoTimeout(30_000); // generous: the machines running the tests are small and shared
         in = socket.getInputStream();
         out = socket.getOutputStream();
     }
 
-    /** Sends bytes as they are. */
+    /** Sends text as it is, UTF-8 encoded. */
     public void sendRaw(String request) throws IOException {
-        out.write(request.getBytes(StandardCharsets.UTF_8));
+        sendRaw(request.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Sends bytes as they are. */
+    public void sendRaw(byte[] bytes) throws IOException {
+        out.write(bytes);
         out.flush();
     }
 
@@ -92,6 +98,20 @@ public final class RawHttp implements AutoCloseable {
             body = in.readAllBytes();
         }
         return new Reply(status, headers, body);
+    }
+
+    /** Waits until nothing accepts connections on {@code port}: a stopping server closed its listener. */
+    public static void awaitRefused(int port) throws InterruptedException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            try {
+                new Socket(InetAddress.getLoopbackAddress(), port).close();
+                Thread.sleep(20); // still listening: the stop has not reached the listener yet
+            } catch (IOException refused) {
+                return;
+            }
+        }
+        throw new AssertionError("port " + port + " still accepts connections");
     }
 
     /** True when the server closed the connection (reading hits end of stream). */

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.backend.core.RawHttp;
 import dev.backend.core.Response;
 import dev.backend.core.Router;
 import dev.backend.testing.TestDatabase;

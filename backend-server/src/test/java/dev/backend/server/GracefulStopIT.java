@@ -3,6 +3,7 @@ package dev.backend.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.backend.core.RawHttp;
 import dev.backend.testing.TestDatabase;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

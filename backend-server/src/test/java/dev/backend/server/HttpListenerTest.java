@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.backend.core.HttpAdapter;
+import dev.backend.core.RawHttp;
 import dev.backend.core.Response;
 import dev.backend.core.Router;
 import java.io.IOException;
