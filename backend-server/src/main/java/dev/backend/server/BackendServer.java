@@ -28,8 +28,8 @@ import org.slf4j.LoggerFactory;
  * {@snippet :
  * BackendServer server = BackendServer.builder()
  *         .config(Config.fromEnvironment(System.getenv()))
- *         .migrations(MigrationSource.directory(Path.of("migrations")))
- *         .routes(dataSource -> Router.create().nest("/api/v1", new NotesApi(dataSource).routes()))
+ *         .migrations(MigrationSource.classpath("notes/migrations"))
+ *         .routes(dataSource -> Router.create().nest("/api", NotesApi.routes(dataSource)))
  *         .start();
  * server.stopOnSignals();   // SIGTERM / SIGINT drain and stop; a second signal forces exit
  * server.awaitStop();
