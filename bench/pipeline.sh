@@ -46,13 +46,11 @@ to_ms() { # wrk prints 812.00us, 3.21ms or 1.02s
   awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /[0-9]s$/ && v !~ /ms$/) n *= 1000; printf "%.2f", n }'
 }
 
-server_pid=
-cleanup() { [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null || true; }
-trap cleanup EXIT
-
-run_variant() { # $1 variant -> prints "rps p99ms"
-  local variant=$1 port= server_out
+run_variant() { # $1 variant -> prints "rps p99ms"; runs in a subshell of its own, so it cleans up itself
+  local variant=$1 port=
+  server_pid= # not local: the EXIT trap below runs after the function returns
   server_out=$(mktemp)
+  trap '[ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; rm -f "$server_out"' EXIT
   # Port 0: the server binds a free port and prints it.
   # shellcheck disable=SC2086 # JAVA_OPTS is a list of options
   "$JAVA_HOME/bin/java" -Xms"$HEAP" -Xmx"$HEAP" -XX:+UseParallelGC ${JAVA_OPTS:-} -cp "$cp" "$MAIN" "$variant" "$PROVIDER" 0 \
@@ -84,7 +82,8 @@ declare -A rps_of p99_of ratio_of
 first=${VARIANTS%% *}
 for round in $(seq 1 "$ROUNDS"); do
   for variant in $VARIANTS; do
-    read -r rps p99 < <(run_variant "$variant")
+    measured=$(run_variant "$variant") || exit 1
+    read -r rps p99 <<<"$measured"
     printf 'round %d %-9s %10.0f req/s  p99 %7.2f ms\n' "$round" "$variant" "$rps" "$p99" >&2
     rps_of[$variant]+="$rps "
     p99_of[$variant]+="$p99 "
