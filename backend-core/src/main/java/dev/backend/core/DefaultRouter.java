@@ -88,18 +88,23 @@ final class DefaultRouter implements Router {
     private record Routing(RouteTree tree) implements Handler {
         @Override
         public Response handle(Request request) {
-            String path = request.path();
+            String path;
+            try {
+                path = Percent.canonicalPath(request.path());
+            } catch (AppException e) {
+                return e.error().toResponse();
+            }
             RouteTree.Match match = tree.find(path);
             if (match == null) {
                 Handler fallback = tree.fallbackFor(path);
                 return fallback != null
                         ? Handler.respond(fallback, request)
-                        : AppError.notFound("No route for " + request.method() + " " + truncate(path)).toResponse();
+                        : AppError.notFound("No route for " + request.method() + " " + truncate(request.path())).toResponse();
             }
             RouteTree.Route route = match.node().route(request.method());
             if (route == null) {
                 return new AppError.MethodNotAllowed("Method " + request.method() + " is not allowed for "
-                        + truncate(path), match.node().allowed()).toResponse();
+                        + truncate(request.path()), match.node().allowed()).toResponse();
             }
             request.route(route.template().text(), route.paramNames(), match.values());
             return Handler.respond(route.handler(), request);

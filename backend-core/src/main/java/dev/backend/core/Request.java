@@ -7,7 +7,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.URLDecoder;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -79,7 +80,11 @@ public final class Request {
                 exchange.getRemoteAddress(), DEFAULT_BODY_LIMIT);
     }
 
-    /** Starts a request built by hand, for tests and for calling handlers directly. */
+    /**
+     * Starts a request built by hand, for tests and for calling handlers directly. Characters outside
+     * ASCII in {@code target} are percent-encoded as UTF-8, as a client sends them: {@code "/files/é"}
+     * arrives as {@code /files/%C3%A9}.
+     */
     public static Builder builder(String method, String target) {
         return new Builder(method, target);
     }
@@ -89,7 +94,10 @@ public final class Request {
         return method;
     }
 
-    /** The path as sent, still percent-encoded, without the query string. */
+    /**
+     * The path as sent, still percent-encoded, without the query string: what access logs, redirects and
+     * signatures over the exact request target need. The {@link Router} matches its decoded form instead.
+     */
     public String path() {
         return path;
     }
@@ -129,7 +137,10 @@ public final class Request {
 
     // ---- path parameters ----
 
-    /** The percent-decoded value of a path parameter the route declares, such as {@code {id}}. */
+    /**
+     * The percent-decoded value of a path parameter the route declares, such as {@code {id}}. It may
+     * contain {@code /} when the client sent {@code %2F}: check it before using it as a file name.
+     */
     public String path(String name) {
         for (int i = 0; i < paramNames.length; i++) {
             if (paramNames[i].equals(name)) {
@@ -160,7 +171,10 @@ public final class Request {
 
     // ---- query ----
 
-    /** The first value of a query parameter, decoded. */
+    /**
+     * The first value of a query parameter, decoded ({@code +} is a space). Invalid percent-encoding or
+     * bytes that are not UTF-8 are a 400, as are characters that should have been percent-encoded.
+     */
     public Optional<String> query(String name) {
         List<String> values = queryParams().get(name);
         return values == null ? Optional.empty() : Optional.of(values.getFirst());
@@ -235,9 +249,13 @@ public final class Request {
         return bodyBytes;
     }
 
-    /** The body decoded as UTF-8. */
+    /** The body decoded as UTF-8; bytes that are not UTF-8 are a 400, not silently replaced. */
     public String bodyText() {
-        return new String(bodyBytes(), StandardCharsets.UTF_8);
+        try {
+            return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bodyBytes())).toString();
+        } catch (CharacterCodingException e) {
+            throw AppError.badRequest("Request body is not valid UTF-8").toException();
+        }
     }
 
     /**
@@ -306,6 +324,7 @@ public final class Request {
 
     /** Builds a {@link Request} by hand; see {@link Request#builder(String, String)}. */
     public static final class Builder {
+        private static final char[] HEX = "0123456789ABCDEF".toCharArray();
         private final String method;
         private final String path;
         private final String rawQuery;
@@ -319,9 +338,29 @@ public final class Request {
             if (!target.startsWith("/")) {
                 throw new IllegalArgumentException("target must start with '/', was '" + target + "'");
             }
-            int q = target.indexOf('?');
-            this.path = q < 0 ? target : target.substring(0, q);
-            this.rawQuery = q < 0 ? null : target.substring(q + 1);
+            String encoded = encodeNonAscii(target);
+            int q = encoded.indexOf('?');
+            this.path = q < 0 ? encoded : encoded.substring(0, q);
+            this.rawQuery = q < 0 ? null : encoded.substring(q + 1);
+        }
+
+        private static String encodeNonAscii(String target) {
+            if (target.chars().allMatch(c -> c < 0x80)) {
+                return target;
+            }
+            StringBuilder out = new StringBuilder(target.length() + 16);
+            target.codePoints().forEach(cp -> {
+                if (cp < 0x80) {
+                    out.append((char) cp);
+                } else if (cp >= Character.MIN_SURROGATE && cp <= Character.MAX_SURROGATE) {
+                    throw new IllegalArgumentException("target has a lone surrogate: '" + target + "'");
+                } else {
+                    for (byte b : Character.toString(cp).getBytes(StandardCharsets.UTF_8)) {
+                        out.append('%').append(HEX[(b >> 4) & 0xF]).append(HEX[b & 0xF]);
+                    }
+                }
+            });
+            return out.toString();
         }
 
         /** Adds a header value. */
@@ -386,31 +425,13 @@ public final class Request {
                     int eq = rawQuery.indexOf('=', start);
                     String name = eq < 0 || eq > end ? rawQuery.substring(start, end) : rawQuery.substring(start, eq);
                     String value = eq < 0 || eq > end ? "" : rawQuery.substring(eq + 1, end);
-                    params.computeIfAbsent(decodeQuery(name), k -> new ArrayList<>(1)).add(decodeQuery(value));
+                    params.computeIfAbsent(Percent.decodeQuery(name), k -> new ArrayList<>(1))
+                            .add(Percent.decodeQuery(value));
                 }
                 start = end + 1;
             }
             params.replaceAll((k, v) -> List.copyOf(v));
             return Collections.unmodifiableMap(params);
-        }
-
-        private static String decodeQuery(String s) {
-            if (s.indexOf('%') < 0 && s.indexOf('+') < 0) {
-                return s;
-            }
-            try {
-                return URLDecoder.decode(s, StandardCharsets.UTF_8);
-            } catch (IllegalArgumentException e) {
-                throw AppError.badRequest("Malformed percent-encoding in the query string").toException();
-            }
-        }
-
-        /** Percent-decodes a path segment; unlike a query, '+' stays '+'. */
-        static String decodePath(String s) {
-            if (s.indexOf('%') < 0) {
-                return s;
-            }
-            return decodeQuery(s.replace("+", "%2B"));
         }
 
         static Optional<Long> parseLong(String s) {

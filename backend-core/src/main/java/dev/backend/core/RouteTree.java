@@ -127,7 +127,10 @@ final class RouteTree {
         return node;
     }
 
-    /** The node with routes that {@code path} reaches, or {@code null}. {@code path} starts with '/'. */
+    /**
+     * The node with routes that {@code path} reaches, or {@code null}. {@code path} is a {@link
+     * Percent#canonicalPath}, so literals compare with decoded text and values come out decoded.
+     */
     Match find(String path) {
         int[] captures = new int[2 * maxParams];
         int[] count = {0};
@@ -137,7 +140,7 @@ final class RouteTree {
         }
         String[] values = new String[count[0] / 2];
         for (int i = 0; i < values.length; i++) {
-            values[i] = Request.Params.decodePath(path.substring(captures[2 * i], captures[2 * i + 1]));
+            values[i] = Percent.fromCanonical(path.substring(captures[2 * i], captures[2 * i + 1]));
         }
         return new Match(node, values);
     }
