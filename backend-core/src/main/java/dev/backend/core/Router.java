@@ -72,12 +72,21 @@ public interface Router {
     }
 
     /**
-     * Adds the routes of {@code router} under {@code prefix} (such as {@code /api/v1}), as they are now.
-     * Its fallback, if it has one, answers unknown paths under the prefix.
+     * Adds the routes of {@code router} under {@code prefix} (such as {@code /api/v1}, not {@code /} and
+     * without a trailing {@code /}), as they are now. Its route {@code /} answers the prefix itself.
+     *
+     * <p>Its fallback, if it has one, owns the prefix: it answers the prefix, {@code prefix/} and every
+     * path below that no route under the prefix matches, even when a parameter route of this router (say
+     * {@code /{name}/{version}}) would match it too. Routes under the prefix still win, and a path that a
+     * route matches for another method is a 405, not the fallback. Without its own fallback, unknown
+     * paths under the prefix go to this router's fallback, or 404.
      */
     Router nest(String prefix, Router router);
 
-    /** Adds the routes of {@code router} as they are now; its fallback replaces this one's if set. */
+    /**
+     * Adds the routes of {@code router} as they are now. Its fallbacks, its own and those of routers
+     * nested in it, replace this one's for the same prefix.
+     */
     Router merge(Router router);
 
     /** Answers paths no route matches, instead of the default 404. */
