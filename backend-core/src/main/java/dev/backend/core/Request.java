@@ -11,6 +11,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,6 +40,9 @@ import tools.jackson.core.type.TypeReference;
  * }
  * }
  *
+ * <p>Middleware hands values to the handler as typed attributes ({@link Key}): a copy of the request
+ * carrying the value goes down the chain, so no string map and no cast are involved.
+ *
  * <p>Not thread-safe: a request belongs to the one thread answering it.
  */
 public final class Request {
@@ -47,6 +51,7 @@ public final class Request {
     public static final long DEFAULT_BODY_LIMIT = 2L * 1024 * 1024;
 
     private static final String[] NONE = {};
+    private static final Object[] NO_ATTRIBUTES = {};
 
     private final String method;
     private final String path;
@@ -54,30 +59,40 @@ public final class Request {
     private final Headers headers;
     private final InetSocketAddress remoteAddress;
     private final long bodyLimit;
-    private InputStream bodyStream;
-    private byte[] bodyBytes;
+    private final Body body;
+    /** Alternating keys and values, copied on write: requests carry a handful at most. */
+    private final Object[] attributes;
     private Map<String, List<String>> query;
     private String route;
     private String[] paramNames = NONE;
     private String[] paramValues = NONE;
 
-    private Request(String method, String path, String rawQuery, Headers headers, InputStream body,
-            InetSocketAddress remoteAddress, long bodyLimit) {
+    private Request(String method, String path, String rawQuery, Headers headers, Body body,
+            InetSocketAddress remoteAddress, long bodyLimit, Object[] attributes) {
         this.method = method;
         this.path = path;
         this.rawQuery = rawQuery;
         this.headers = headers;
-        this.bodyStream = body;
+        this.body = body;
         this.remoteAddress = remoteAddress;
         this.bodyLimit = bodyLimit;
+        this.attributes = attributes;
+    }
+
+    /** A copy sharing everything but the body limit and the attributes; the body itself is shared. */
+    private Request copy(long limit, Object[] newAttributes) {
+        Request copy = new Request(method, path, rawQuery, headers, body, remoteAddress, limit, newAttributes);
+        copy.query = query;
+        copy.route(route, paramNames, paramValues);
+        return copy;
     }
 
     static Request from(HttpExchange exchange) {
         var uri = exchange.getRequestURI();
         String path = uri.getRawPath();
         return new Request(exchange.getRequestMethod(), path == null || path.isEmpty() ? "/" : path,
-                uri.getRawQuery(), exchange.getRequestHeaders(), exchange.getRequestBody(),
-                exchange.getRemoteAddress(), DEFAULT_BODY_LIMIT);
+                uri.getRawQuery(), exchange.getRequestHeaders(), new Body(exchange.getRequestBody()),
+                exchange.getRemoteAddress(), DEFAULT_BODY_LIMIT, NO_ATTRIBUTES);
     }
 
     /**
@@ -115,6 +130,90 @@ public final class Request {
     /** The route template that matched, such as {@code /api/v1/users/{id}}, once routed. */
     public Optional<String> route() {
         return Optional.ofNullable(route);
+    }
+
+    // ---- attributes ----
+
+    /**
+     * The value middleware attached under {@code key} with {@link #withAttribute}, if any.
+     *
+     * {@snippet :
+     * String client = request.attribute(ApiKeyAuth.CLIENT).orElseThrow();
+     * }
+     */
+    public <T> Optional<T> attribute(Key<T> key) {
+        Objects.requireNonNull(key, "key");
+        for (int i = 0; i < attributes.length; i += 2) {
+            if (attributes[i] == key) {
+                @SuppressWarnings("unchecked") // withAttribute only stores a T under a Key<T>
+                T value = (T) attributes[i + 1];
+                return Optional.of(value);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * A copy of this request carrying {@code value} under {@code key}, replacing an earlier value for the
+     * same key; this request is unchanged. Pass the copy on, {@code next.handle(request.withAttribute(KEY,
+     * value))}: middleware inside that call and the handler see the value, middleware outside it does
+     * not. The copy shares the body with this request (whichever reads it, both see the same bytes), its
+     * limit, the route and the other attributes.
+     */
+    public <T> Request withAttribute(Key<T> key, T value) {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(value, () -> "value for attribute '" + key.name() + "'");
+        Object[] copy = attributes;
+        int at = -1;
+        for (int i = 0; i < attributes.length && at < 0; i += 2) {
+            at = attributes[i] == key ? i : -1;
+        }
+        if (at < 0) {
+            copy = Arrays.copyOf(attributes, attributes.length + 2);
+            at = attributes.length;
+            copy[at] = key;
+        } else {
+            copy = attributes.clone();
+        }
+        copy[at + 1] = value;
+        return copy(bodyLimit, copy);
+    }
+
+    /**
+     * A typed key for a request attribute: the key is the identity (two keys with the same name are
+     * different keys, so libraries cannot collide), the name is for diagnostics. Keep keys in constants.
+     *
+     * {@snippet :
+     * public static final Request.Key<String> CLIENT = Request.Key.of("api client");
+     * }
+     *
+     * @param <T> the type of the value stored under this key
+     */
+    public static final class Key<T> {
+        private final String name;
+
+        private Key(String name) {
+            this.name = name;
+        }
+
+        /** A new key; {@code name} shows in messages and {@link #toString()}. */
+        public static <T> Key<T> of(String name) {
+            Objects.requireNonNull(name, "name");
+            if (name.isBlank()) {
+                throw new IllegalArgumentException("a key needs a name for diagnostics");
+            }
+            return new Key<>(name);
+        }
+
+        /** The name given to {@link #of}. */
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public String toString() {
+            return "Request.Key[" + name + "]";
+        }
     }
 
     // ---- headers ----
@@ -217,12 +316,8 @@ public final class Request {
         if (limit < 0) {
             throw new IllegalArgumentException("limit must be >= 0, was " + limit);
         }
-        Request copy = new Request(method, path, rawQuery, headers, bodyStream, remoteAddress, limit);
-        copy.bodyBytes = bodyBytes;
-        copy.query = query;
-        copy.route(route, paramNames, paramValues);
         checkDeclaredLength(limit);
-        return copy;
+        return copy(limit, attributes);
     }
 
     /**
@@ -230,23 +325,23 @@ public final class Request {
      * {@link #bodyLimit()} bytes is a 413, and nothing past the limit is buffered.
      */
     public byte[] bodyBytes() {
-        if (bodyBytes == null) {
-            if (bodyStream == null) {
+        if (body.bytes == null) {
+            if (body.stream == null) {
                 throw new IllegalStateException("the body was already taken as a stream");
             }
             checkDeclaredLength(bodyLimit);
-            try (InputStream in = bodyStream) {
-                bodyStream = null;
+            try (InputStream in = body.stream) {
+                body.stream = null;
                 byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, bodyLimit + 1));
                 if (bytes.length > bodyLimit) {
                     throw tooLarge(bodyLimit);
                 }
-                bodyBytes = bytes;
+                body.bytes = bytes;
             } catch (IOException e) {
                 throw new UncheckedIOException("reading the request body failed", e);
             }
         }
-        return bodyBytes;
+        return body.bytes;
     }
 
     /** The body decoded as UTF-8; bytes that are not UTF-8 are a 400, not silently replaced. */
@@ -263,15 +358,15 @@ public final class Request {
      * Can be taken once, and not after {@link #bodyBytes()}.
      */
     public InputStream bodyStream() {
-        if (bodyBytes != null) {
-            return new ByteArrayInputStream(bodyBytes);
+        if (body.bytes != null) {
+            return new ByteArrayInputStream(body.bytes);
         }
-        if (bodyStream == null) {
+        if (body.stream == null) {
             throw new IllegalStateException("the body stream was already taken");
         }
         checkDeclaredLength(bodyLimit);
-        InputStream in = new LimitedInputStream(bodyStream, bodyLimit);
-        bodyStream = null;
+        InputStream in = new LimitedInputStream(body.stream, bodyLimit);
+        body.stream = null;
         return in;
     }
 
@@ -401,8 +496,8 @@ public final class Request {
             if (body.length > 0 && !copy.containsKey("Content-Length")) {
                 copy.set("Content-Length", Integer.toString(body.length));
             }
-            return new Request(method, path, rawQuery, copy, new ByteArrayInputStream(body), remoteAddress,
-                    DEFAULT_BODY_LIMIT);
+            return new Request(method, path, rawQuery, copy, new Body(new ByteArrayInputStream(body)), remoteAddress,
+                    DEFAULT_BODY_LIMIT, NO_ATTRIBUTES);
         }
     }
 
@@ -466,6 +561,19 @@ public final class Request {
                 }
             }
             return Optional.of(UUID.fromString(s));
+        }
+    }
+
+    /**
+     * The body of a request and of its copies: whichever copy reads it first, all see the same bytes, and
+     * a stream taken by one cannot be read again through another.
+     */
+    private static final class Body {
+        private InputStream stream;
+        private byte[] bytes;
+
+        Body(InputStream stream) {
+            this.stream = stream;
         }
     }
 
