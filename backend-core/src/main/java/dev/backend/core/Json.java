@@ -62,7 +62,8 @@ import tools.jackson.databind.type.LogicalType;
  * <tr><td>{@code Map<String, V>}</td><td>an object</td><td>a {@code null} value is a 422</td></tr>
  * <tr><td>{@code byte[]}</td><td>a base64 string (RFC 4648 §4, padded)</td><td>what this mapper writes;
  *     serde's {@code Vec<u8>} is an array of numbers instead</td></tr>
- * <tr><td>{@code JsonNode}, {@code Object}</td><td>any value</td><td></td></tr>
+ * <tr><td>{@code JsonNode}</td><td>any value</td><td>{@code null} is a {@code NullNode}</td></tr>
+ * <tr><td>{@code Object}</td><td>any value but {@code null}</td><td>objects as maps, arrays as lists</td></tr>
  * </table>
  *
  * <p>And for the body as a whole: an empty body is a 400; {@code null} at the root is a 422 (unless

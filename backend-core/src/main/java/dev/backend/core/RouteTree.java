@@ -70,6 +70,8 @@ final class RouteTree {
      */
     record Match(Node node, String[] values, Handler fallback) {}
 
+    private static final String[] NO_VALUES = {};
+
     private final Node root = new Node();
     /** The most parameters any path through the tree can capture: sizes the capture array. */
     private int maxParams;
@@ -155,8 +157,6 @@ final class RouteTree {
         }
         return new Match(node, values, null);
     }
-
-    private static final String[] NO_VALUES = {};
 
     /** One lookup: the path, the parameter spans captured so far, and whether a fallback answered. */
     private static final class Walk {
