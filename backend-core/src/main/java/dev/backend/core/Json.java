@@ -61,7 +61,7 @@ import tools.jackson.databind.type.LogicalType;
  *     a {@code Set} keeps one of equal elements</td></tr>
  * <tr><td>{@code Map<String, V>}</td><td>an object</td><td>a {@code null} value is a 422</td></tr>
  * <tr><td>{@code byte[]}</td><td>a base64 string (RFC 4648 §4, padded)</td><td>what this mapper writes;
- *     serde's {@code Vec<u8>} is an array of numbers instead</td></tr>
+ *     Jackson also reads an array of byte values (-128 to 255), which is serde's {@code Vec<u8>} form</td></tr>
  * <tr><td>{@code JsonNode}</td><td>any value</td><td>{@code null} is a {@code NullNode}</td></tr>
  * <tr><td>{@code Object}</td><td>any value but {@code null}</td><td>objects as maps, arrays as lists</td></tr>
  * </table>
