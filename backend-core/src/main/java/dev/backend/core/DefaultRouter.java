@@ -25,7 +25,11 @@ final class DefaultRouter implements Router {
     @Override
     public Router nest(String prefix, Router router) {
         RouteTemplate base = RouteTemplate.parse(prefix);
-        if (prefix.length() > 1 && prefix.endsWith("/")) {
+        if (prefix.equals("/")) {
+            // Its fallback would be a second root fallback: merge says which one wins, nest cannot.
+            throw new IllegalArgumentException("nest at '/' is merge: use merge(router)");
+        }
+        if (prefix.endsWith("/")) {
             throw new IllegalArgumentException("nest prefix must not end with '/': '" + prefix + "'");
         }
         if (base.segments().stream().anyMatch(s -> s instanceof RouteTemplate.CatchAll)) {
@@ -46,7 +50,10 @@ final class DefaultRouter implements Router {
     public Router merge(Router router) {
         DefaultRouter other = (DefaultRouter) router;
         routes.addAll(other.routes);
-        fallbacks.addAll(other.fallbacks);
+        for (Fallback fallback : other.fallbacks) {
+            fallbacks.removeIf(f -> f.prefix().text().equals(fallback.prefix().text()));
+            fallbacks.add(fallback);
+        }
         return this;
     }
 
@@ -88,18 +95,23 @@ final class DefaultRouter implements Router {
     private record Routing(RouteTree tree) implements Handler {
         @Override
         public Response handle(Request request) {
-            String path = request.path();
+            String path;
+            try {
+                path = Percent.canonicalPath(request.path());
+            } catch (AppException e) {
+                return e.error().toResponse();
+            }
             RouteTree.Match match = tree.find(path);
             if (match == null) {
-                Handler fallback = tree.fallbackFor(path);
-                return fallback != null
-                        ? Handler.respond(fallback, request)
-                        : AppError.notFound("No route for " + request.method() + " " + truncate(path)).toResponse();
+                return AppError.notFound("No route for " + request.method() + " " + truncate(request.path())).toResponse();
+            }
+            if (match.fallback() != null) {
+                return Handler.respond(match.fallback(), request);
             }
             RouteTree.Route route = match.node().route(request.method());
             if (route == null) {
                 return new AppError.MethodNotAllowed("Method " + request.method() + " is not allowed for "
-                        + truncate(path), match.node().allowed()).toResponse();
+                        + truncate(request.path()), match.node().allowed()).toResponse();
             }
             request.route(route.template().text(), route.paramNames(), match.values());
             return Handler.respond(route.handler(), request);

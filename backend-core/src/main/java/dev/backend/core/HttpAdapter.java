@@ -24,7 +24,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>It hides the {@code sendResponseHeaders} length quirk (0 means chunked, -1 means no body): bodies
  * of known length get a {@code Content-Length}, streams of unknown length go chunked, and {@code HEAD},
- * 1xx, 204 and 304 responses are sent without a body. A failure the handler did not turn into a
+ * 1xx, 204 and 304 responses are sent without a body. Framing is the adapter's alone: a {@code
+ * Content-Length} or {@code Transfer-Encoding} header set on the {@link Response} is not sent, so 1xx and
+ * 204 never carry a length (RFC 9110 §8.6), a 304 none that could differ from the 200's, and no answer
+ * carries two framings. A {@code HEAD} gets the {@code Content-Length} its {@code GET} would send when
+ * the body's length is known without producing it (RFC 9110 §9.3.2). A failure the handler did not turn into a
  * response becomes one here; a client that hangs up mid-response is logged at debug and forgotten.
  */
 public final class HttpAdapter implements HttpHandler {
@@ -64,7 +68,11 @@ public final class HttpAdapter implements HttpHandler {
 
     private static void write(HttpExchange exchange, Response response, boolean head) throws IOException {
         Headers headers = exchange.getResponseHeaders();
-        response.forEachHeader(headers::add);
+        response.forEachHeader((name, value) -> {
+            if (!name.equalsIgnoreCase("Content-Length") && !name.equalsIgnoreCase("Transfer-Encoding")) {
+                headers.add(name, value);
+            }
+        });
         int status = response.status();
         Response.Body body = response.body();
         if (forbidsBody(status)) {

@@ -1,15 +1,10 @@
 package dev.backend.core;
 
-import java.util.Collection;
-import java.util.Map;
+import com.fasterxml.jackson.annotation.Nulls;
 import java.util.Objects;
-import java.util.Optional;
-import java.util.UUID;
 import tools.jackson.core.JacksonException;
-import tools.jackson.core.TokenStreamLocation;
+import tools.jackson.core.JsonParser;
 import tools.jackson.core.StreamReadFeature;
-import tools.jackson.core.exc.InputCoercionException;
-import tools.jackson.core.exc.StreamReadException;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JavaType;
@@ -18,20 +13,71 @@ import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.cfg.CoercionAction;
 import tools.jackson.databind.cfg.CoercionInputShape;
 import tools.jackson.databind.cfg.DateTimeFeature;
-import tools.jackson.databind.exc.MismatchedInputException;
+import tools.jackson.databind.cfg.EnumFeature;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.type.LogicalType;
 
 /**
  * The one shared, configured {@link JsonMapper} behind {@link Response#json} and {@link Request#json}.
  *
- * <p>The defaults follow what serde users expect: {@code java.time} values as RFC 3339 strings, records
- * as objects, unknown properties ignored, and strict types: {@code "1"} is not an integer, {@code 1.5} is
- * not an {@code int}, {@code 5} is not a string. A record component that is absent or {@code null} is an
- * error unless its type is {@code Optional} (serde's {@code Option}).
+ * <p>Request bodies are read the way serde's derived {@code Deserialize} reads the same Rust types with
+ * serde_json: JSON that is not valid (RFC 8259) is a 400, valid JSON of the wrong shape a 422 naming
+ * the field ({@code "Invalid JSON field 'address.city': expected a string"}), and {@link Request#json}
+ * never returns {@code null}. Type by type:
  *
- * <p>Replace it once at start-up, before serving, with {@link #use(JsonMapper)}; start from {@link
- * #defaults()} to keep these settings:
+ * <table>
+ * <caption>What each Java type accepts (anything else is a 422)</caption>
+ * <tr><th>type</th><th>accepts</th><th>notes</th></tr>
+ * <tr><td>record</td><td>an object</td><td>unknown keys are ignored; every component must be present
+ *     and not {@code null} unless its type is {@code Optional}; primitives included: a missing {@code int}
+ *     is a 422, not 0</td></tr>
+ * <tr><td>{@code Optional<T>}, {@code OptionalInt}...</td><td>absent or {@code null} (empty), or a
+ *     {@code T}</td><td>serde's {@code Option}</td></tr>
+ * <tr><td>{@code int}, {@code long}, {@code short}, {@code byte}, boxed, {@code BigInteger}</td><td>an
+ *     integer literal in range</td><td>{@code 1.0}, {@code 1e2}, {@code "1"}, {@code true} are refused;
+ *     out of range is "number out of range"</td></tr>
+ * <tr><td>{@code double}, {@code float}, boxed</td><td>any number</td><td>one that overflows to infinity
+ *     ({@code 1e400}) is "number out of range"; one below the smallest value rounds to 0, as in serde_json;
+ *     {@code "NaN"} is a string</td></tr>
+ * <tr><td>{@code BigDecimal}</td><td>any number, exactly</td><td>a decimal exponent beyond ±1000 is "number
+ *     out of range"</td></tr>
+ * <tr><td>{@code boolean}, {@code Boolean}</td><td>{@code true}, {@code false}</td><td>not {@code 0}/{@code
+ *     1} or {@code "true"}</td></tr>
+ * <tr><td>{@code String}, {@code char}</td><td>a string ({@code char}: of one character)</td><td>not a
+ *     number; an escaped lone surrogate ({@code "\ud800"}) is a 400, as in serde_json</td></tr>
+ * <tr><td>enum</td><td>the constant's exact name</td><td>not another case, not an ordinal; rename with
+ *     {@code @JsonProperty}</td></tr>
+ * <tr><td>{@code UUID}</td><td>the 36-character 8-4-4-4-12 hex form, either case</td><td>no braces,
+ *     {@code urn:uuid:}, 32-digit or base64 forms</td></tr>
+ * <tr><td>{@code Instant}</td><td>an RFC 3339 date-time with {@code Z} or an offset</td><td>converted to
+ *     UTC; no epoch numbers or numeric strings</td></tr>
+ * <tr><td>{@code OffsetDateTime}</td><td>an RFC 3339 date-time with {@code Z} or an offset</td><td>the
+ *     offset is kept as sent</td></tr>
+ * <tr><td>{@code LocalDate}, {@code LocalDateTime}, {@code LocalTime}</td><td>{@code 2026-01-02}, {@code
+ *     2026-01-02T03:04:05}, {@code 03:04:05}</td><td>an offset or a time where none belongs is refused, so
+ *     none is silently dropped; no arrays</td></tr>
+ * <tr><td>{@code Duration}</td><td>an ISO 8601 duration such as {@code "PT30S"}</td><td>not a number</td></tr>
+ * <tr><td>{@code List}, {@code Set}, arrays</td><td>an array</td><td>a {@code null} element is a 422;
+ *     a {@code Set} keeps one of equal elements</td></tr>
+ * <tr><td>{@code Map<String, V>}</td><td>an object</td><td>a {@code null} value is a 422</td></tr>
+ * <tr><td>{@code byte[]}</td><td>a base64 string (RFC 4648 §4, padded)</td><td>what this mapper writes;
+ *     Jackson also reads an array of byte values (-128 to 255), which is serde's {@code Vec<u8>} form</td></tr>
+ * <tr><td>{@code JsonNode}</td><td>any value</td><td>{@code null} is a {@code NullNode}</td></tr>
+ * <tr><td>{@code Object}</td><td>any value but {@code null}</td><td>objects as maps, arrays as lists</td></tr>
+ * </table>
+ *
+ * <p>And for the body as a whole: an empty body is a 400; {@code null} at the root is a 422 (unless
+ * the type is {@code Optional}); anything but whitespace after the value is a 400 (serde_json's
+ * "trailing characters"); a repeated key in any object is a 422 (serde refuses repeated struct fields,
+ * and I-JSON, RFC 7493 §2.3, all); the body must be UTF-8 (RFC 8259 §8.1: a UTF-8 byte order mark is
+ * ignored, UTF-16 and UTF-32 are a 400, as are invalid UTF-8 bytes); comments, {@code NaN}, single
+ * quotes, leading zeros, leading {@code +} and trailing commas are a 400; nesting deeper than 500 levels
+ * or a number longer than 1000 characters is a 400 (serde_json stops at 128 levels). Error messages name
+ * JSON types and the field path, never a Java class.
+ *
+ * <p>Replace the mapper once at start-up, before serving, with {@link #use(JsonMapper)}; start from
+ * {@link #defaults()} to keep these rules (a builder that replaces the annotation introspector drops
+ * the required-record-component rule):
  *
  * {@snippet :
  * Json.use(Json.defaults().enable(SerializationFeature.INDENT_OUTPUT).build());
@@ -52,10 +98,19 @@ public final class Json {
                 .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
                 .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
                 .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                .enable(EnumFeature.FAIL_ON_NUMBERS_FOR_ENUMS)
+                // The constant's name, as serde uses the variant's name: toString() is for people.
+                .disable(EnumFeature.READ_ENUMS_USING_TO_STRING)
+                .disable(EnumFeature.WRITE_ENUMS_USING_TO_STRING)
                 .disable(DateTimeFeature.WRITE_DATES_AS_TIMESTAMPS)
+                .disable(DateTimeFeature.ADJUST_DATES_TO_CONTEXT_TIME_ZONE)
                 .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
                 // Error locations must not quote request bodies back into logs or responses.
                 .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
+                .annotationIntrospector(new JsonRules.RequiredRecordComponents())
+                .changeDefaultNullHandling(setter -> setter.withContentNulls(Nulls.FAIL))
+                .addModule(JsonRules.module())
                 .withCoercionConfig(LogicalType.Textual, config -> config
                         .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
                         .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
@@ -91,95 +146,45 @@ public final class Json {
         return read(body, m, m.constructType(type));
     }
 
-    /** Parses a request body; syntax errors are 400, well-formed JSON of the wrong shape is 422. */
+    /** Parses a request body by the rules above; every failure is an {@link AppException}. */
     private static <T> T read(byte[] body, JsonMapper m, JavaType type) {
         if (body.length == 0) {
             throw new AppError.BadRequest("Request body is empty; expected JSON").toException();
         }
-        try {
-            return m.readValue(body, type);
-        } catch (InputCoercionException e) {
-            // A number out of range for its type: the JSON is fine, its content is not.
-            throw new AppError.Unprocessable(describe(e, "number out of range")).toException();
-        } catch (StreamReadException e) {
-            throw new AppError.BadRequest("Malformed JSON" + at(e.getLocation()) + ": " + e.getOriginalMessage())
-                    .toException();
-        } catch (MismatchedInputException e) {
-            throw new AppError.Unprocessable(describe(e, expectation(e))).toException();
+        if (!looksLikeUtf8(body)) {
+            throw JsonErrors.malformed(null, "the body must be UTF-8 (RFC 8259 §8.1)").toException();
+        }
+        T value;
+        try (JsonParser parser = m.createParser(body)) {
+            value = m.readValue(parser, type);
+            if (parser.nextToken() != null) {
+                throw JsonErrors.malformed(parser.currentLocation(), "trailing data after the JSON value")
+                        .toException();
+            }
         } catch (JacksonException e) {
-            // Raised by a constructor or a value type's parser: the shape is what the client got wrong.
-            throw new AppError.Unprocessable(describe(e, "invalid value")).toException();
+            throw JsonErrors.of(e).toException();
         }
+        if (value == null) {
+            throw JsonErrors.unprocessable("expected " + JsonErrors.typeName(type.getRawClass()) + ", not null")
+                    .toException();
+        }
+        return value;
     }
 
-    private static String describe(JacksonException e, String problem) {
-        String path = path(e);
-        return path.isEmpty() ? "Invalid JSON body: " + problem : "Invalid JSON field '" + path + "': " + problem;
-    }
-
-    private static String expectation(MismatchedInputException e) {
-        String message = String.valueOf(e.getOriginalMessage());
-        if (message.startsWith("Null value for creator property") || message.startsWith("Cannot map `null`")) {
-            return "required, must not be missing or null";
+    /**
+     * False for bodies Jackson would decode as UTF-16 or UTF-32: a UTF-16 byte order mark, or a zero byte
+     * among the first four. No UTF-8 JSON text has either (a zero byte is only valid escaped as
+     * {@code \u0000}).
+     */
+    private static boolean looksLikeUtf8(byte[] body) {
+        if ((body[0] & 0xFF) >= 0xFE) {
+            return false;
         }
-        return e.getTargetType() == null ? "invalid value" : "expected " + typeName(e.getTargetType());
-    }
-
-    /** Client-facing names for Java types: the client speaks JSON, not Java. */
-    private static String typeName(Class<?> type) {
-        if (type == String.class || type == char.class || type == Character.class) {
-            return "a string";
-        }
-        if (type == int.class || type == Integer.class || type == long.class || type == Long.class
-                || type == short.class || type == Short.class || type == byte.class || type == Byte.class
-                || type == java.math.BigInteger.class) {
-            return "an integer";
-        }
-        if (type == double.class || type == Double.class || type == float.class || type == Float.class
-                || type == java.math.BigDecimal.class) {
-            return "a number";
-        }
-        if (type == boolean.class || type == Boolean.class) {
-            return "a boolean";
-        }
-        if (type == UUID.class) {
-            return "a UUID string";
-        }
-        if (java.time.temporal.Temporal.class.isAssignableFrom(type)) {
-            return "an RFC 3339 date-time string";
-        }
-        if (type.isEnum()) {
-            return "one of " + java.util.Arrays.toString(type.getEnumConstants());
-        }
-        if (type.isArray() || Collection.class.isAssignableFrom(type)) {
-            return "an array";
-        }
-        if (type == Optional.class) {
-            return "a value or null";
-        }
-        return Map.class.isAssignableFrom(type) || type.isRecord() || !type.getName().startsWith("java.")
-                ? "an object"
-                : "a " + type.getSimpleName();
-    }
-
-    private static String path(JacksonException e) {
-        StringBuilder path = new StringBuilder();
-        for (JacksonException.Reference ref : e.getPath()) {
-            if (ref.getPropertyName() != null) {
-                if (!path.isEmpty()) {
-                    path.append('.');
-                }
-                path.append(ref.getPropertyName());
-            } else if (ref.getIndex() >= 0) {
-                path.append('[').append(ref.getIndex()).append(']');
+        for (int i = 0; i < Math.min(4, body.length); i++) {
+            if (body[i] == 0) {
+                return false;
             }
         }
-        return path.toString();
-    }
-
-    private static String at(TokenStreamLocation location) {
-        return location == null || location.getLineNr() < 0
-                ? ""
-                : " at line " + location.getLineNr() + ", column " + location.getColumnNr();
+        return true;
     }
 }

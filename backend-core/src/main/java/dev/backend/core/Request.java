@@ -7,9 +7,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.URLDecoder;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,6 +40,9 @@ import tools.jackson.core.type.TypeReference;
  * }
  * }
  *
+ * <p>Middleware hands values to the handler as typed attributes ({@link Key}): a copy of the request
+ * carrying the value goes down the chain, so no string map and no cast are involved.
+ *
  * <p>Not thread-safe: a request belongs to the one thread answering it.
  */
 public final class Request {
@@ -46,6 +51,7 @@ public final class Request {
     public static final long DEFAULT_BODY_LIMIT = 2L * 1024 * 1024;
 
     private static final String[] NONE = {};
+    private static final Object[] NO_ATTRIBUTES = {};
 
     private final String method;
     private final String path;
@@ -53,33 +59,47 @@ public final class Request {
     private final Headers headers;
     private final InetSocketAddress remoteAddress;
     private final long bodyLimit;
-    private InputStream bodyStream;
-    private byte[] bodyBytes;
+    private final Body body;
+    /** Alternating keys and values, copied on write: requests carry a handful at most. */
+    private final Object[] attributes;
     private Map<String, List<String>> query;
     private String route;
     private String[] paramNames = NONE;
     private String[] paramValues = NONE;
 
-    private Request(String method, String path, String rawQuery, Headers headers, InputStream body,
-            InetSocketAddress remoteAddress, long bodyLimit) {
+    private Request(String method, String path, String rawQuery, Headers headers, Body body,
+            InetSocketAddress remoteAddress, long bodyLimit, Object[] attributes) {
         this.method = method;
         this.path = path;
         this.rawQuery = rawQuery;
         this.headers = headers;
-        this.bodyStream = body;
+        this.body = body;
         this.remoteAddress = remoteAddress;
         this.bodyLimit = bodyLimit;
+        this.attributes = attributes;
+    }
+
+    /** A copy sharing everything but the body limit and the attributes; the body itself is shared. */
+    private Request copy(long limit, Object[] newAttributes) {
+        Request copy = new Request(method, path, rawQuery, headers, body, remoteAddress, limit, newAttributes);
+        copy.query = query;
+        copy.route(route, paramNames, paramValues);
+        return copy;
     }
 
     static Request from(HttpExchange exchange) {
         var uri = exchange.getRequestURI();
         String path = uri.getRawPath();
         return new Request(exchange.getRequestMethod(), path == null || path.isEmpty() ? "/" : path,
-                uri.getRawQuery(), exchange.getRequestHeaders(), exchange.getRequestBody(),
-                exchange.getRemoteAddress(), DEFAULT_BODY_LIMIT);
+                uri.getRawQuery(), exchange.getRequestHeaders(), new Body(exchange.getRequestBody()),
+                exchange.getRemoteAddress(), DEFAULT_BODY_LIMIT, NO_ATTRIBUTES);
     }
 
-    /** Starts a request built by hand, for tests and for calling handlers directly. */
+    /**
+     * Starts a request built by hand, for tests and for calling handlers directly. Characters outside
+     * ASCII in {@code target} are percent-encoded as UTF-8, as a client sends them: {@code "/files/é"}
+     * arrives as {@code /files/%C3%A9}.
+     */
     public static Builder builder(String method, String target) {
         return new Builder(method, target);
     }
@@ -89,7 +109,10 @@ public final class Request {
         return method;
     }
 
-    /** The path as sent, still percent-encoded, without the query string. */
+    /**
+     * The path as sent, still percent-encoded, without the query string: what access logs, redirects and
+     * signatures over the exact request target need. The {@link Router} matches its decoded form instead.
+     */
     public String path() {
         return path;
     }
@@ -107,6 +130,90 @@ public final class Request {
     /** The route template that matched, such as {@code /api/v1/users/{id}}, once routed. */
     public Optional<String> route() {
         return Optional.ofNullable(route);
+    }
+
+    // ---- attributes ----
+
+    /**
+     * The value middleware attached under {@code key} with {@link #withAttribute}, if any.
+     *
+     * {@snippet :
+     * String client = request.attribute(ApiKeyAuth.CLIENT).orElseThrow();
+     * }
+     */
+    public <T> Optional<T> attribute(Key<T> key) {
+        Objects.requireNonNull(key, "key");
+        for (int i = 0; i < attributes.length; i += 2) {
+            if (attributes[i] == key) {
+                @SuppressWarnings("unchecked") // withAttribute only stores a T under a Key<T>
+                T value = (T) attributes[i + 1];
+                return Optional.of(value);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * A copy of this request carrying {@code value} under {@code key}, replacing an earlier value for the
+     * same key; this request is unchanged. Pass the copy on, {@code next.handle(request.withAttribute(KEY,
+     * value))}: middleware inside that call and the handler see the value, middleware outside it does
+     * not. The copy shares the body with this request (whichever reads it, both see the same bytes), its
+     * limit, the route and the other attributes.
+     */
+    public <T> Request withAttribute(Key<T> key, T value) {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(value, () -> "value for attribute '" + key.name() + "'");
+        Object[] copy = attributes;
+        int at = -1;
+        for (int i = 0; i < attributes.length && at < 0; i += 2) {
+            at = attributes[i] == key ? i : -1;
+        }
+        if (at < 0) {
+            copy = Arrays.copyOf(attributes, attributes.length + 2);
+            at = attributes.length;
+            copy[at] = key;
+        } else {
+            copy = attributes.clone();
+        }
+        copy[at + 1] = value;
+        return copy(bodyLimit, copy);
+    }
+
+    /**
+     * A typed key for a request attribute: the key is the identity (two keys with the same name are
+     * different keys, so libraries cannot collide), the name is for diagnostics. Keep keys in constants.
+     *
+     * {@snippet :
+     * public static final Request.Key<String> CLIENT = Request.Key.of("api client");
+     * }
+     *
+     * @param <T> the type of the value stored under this key
+     */
+    public static final class Key<T> {
+        private final String name;
+
+        private Key(String name) {
+            this.name = name;
+        }
+
+        /** A new key; {@code name} shows in messages and {@link #toString()}. */
+        public static <T> Key<T> of(String name) {
+            Objects.requireNonNull(name, "name");
+            if (name.isBlank()) {
+                throw new IllegalArgumentException("a key needs a name for diagnostics");
+            }
+            return new Key<>(name);
+        }
+
+        /** The name given to {@link #of}. */
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public String toString() {
+            return "Request.Key[" + name + "]";
+        }
     }
 
     // ---- headers ----
@@ -129,7 +236,10 @@ public final class Request {
 
     // ---- path parameters ----
 
-    /** The percent-decoded value of a path parameter the route declares, such as {@code {id}}. */
+    /**
+     * The percent-decoded value of a path parameter the route declares, such as {@code {id}}. It may
+     * contain {@code /} when the client sent {@code %2F}: check it before using it as a file name.
+     */
     public String path(String name) {
         for (int i = 0; i < paramNames.length; i++) {
             if (paramNames[i].equals(name)) {
@@ -160,7 +270,10 @@ public final class Request {
 
     // ---- query ----
 
-    /** The first value of a query parameter, decoded. */
+    /**
+     * The first value of a query parameter, decoded ({@code +} is a space). Invalid percent-encoding or
+     * bytes that are not UTF-8 are a 400, as are characters that should have been percent-encoded.
+     */
     public Optional<String> query(String name) {
         List<String> values = queryParams().get(name);
         return values == null ? Optional.empty() : Optional.of(values.getFirst());
@@ -203,12 +316,8 @@ public final class Request {
         if (limit < 0) {
             throw new IllegalArgumentException("limit must be >= 0, was " + limit);
         }
-        Request copy = new Request(method, path, rawQuery, headers, bodyStream, remoteAddress, limit);
-        copy.bodyBytes = bodyBytes;
-        copy.query = query;
-        copy.route(route, paramNames, paramValues);
         checkDeclaredLength(limit);
-        return copy;
+        return copy(limit, attributes);
     }
 
     /**
@@ -216,28 +325,32 @@ public final class Request {
      * {@link #bodyLimit()} bytes is a 413, and nothing past the limit is buffered.
      */
     public byte[] bodyBytes() {
-        if (bodyBytes == null) {
-            if (bodyStream == null) {
+        if (body.bytes == null) {
+            if (body.stream == null) {
                 throw new IllegalStateException("the body was already taken as a stream");
             }
             checkDeclaredLength(bodyLimit);
-            try (InputStream in = bodyStream) {
-                bodyStream = null;
+            try (InputStream in = body.stream) {
+                body.stream = null;
                 byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, bodyLimit + 1));
                 if (bytes.length > bodyLimit) {
                     throw tooLarge(bodyLimit);
                 }
-                bodyBytes = bytes;
+                body.bytes = bytes;
             } catch (IOException e) {
                 throw new UncheckedIOException("reading the request body failed", e);
             }
         }
-        return bodyBytes;
+        return body.bytes;
     }
 
-    /** The body decoded as UTF-8. */
+    /** The body decoded as UTF-8; bytes that are not UTF-8 are a 400, not silently replaced. */
     public String bodyText() {
-        return new String(bodyBytes(), StandardCharsets.UTF_8);
+        try {
+            return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bodyBytes())).toString();
+        } catch (CharacterCodingException e) {
+            throw AppError.badRequest("Request body is not valid UTF-8").toException();
+        }
     }
 
     /**
@@ -245,15 +358,15 @@ public final class Request {
      * Can be taken once, and not after {@link #bodyBytes()}.
      */
     public InputStream bodyStream() {
-        if (bodyBytes != null) {
-            return new ByteArrayInputStream(bodyBytes);
+        if (body.bytes != null) {
+            return new ByteArrayInputStream(body.bytes);
         }
-        if (bodyStream == null) {
+        if (body.stream == null) {
             throw new IllegalStateException("the body stream was already taken");
         }
         checkDeclaredLength(bodyLimit);
-        InputStream in = new LimitedInputStream(bodyStream, bodyLimit);
-        bodyStream = null;
+        InputStream in = new LimitedInputStream(body.stream, bodyLimit);
+        body.stream = null;
         return in;
     }
 
@@ -306,6 +419,7 @@ public final class Request {
 
     /** Builds a {@link Request} by hand; see {@link Request#builder(String, String)}. */
     public static final class Builder {
+        private static final char[] HEX = "0123456789ABCDEF".toCharArray();
         private final String method;
         private final String path;
         private final String rawQuery;
@@ -319,9 +433,29 @@ public final class Request {
             if (!target.startsWith("/")) {
                 throw new IllegalArgumentException("target must start with '/', was '" + target + "'");
             }
-            int q = target.indexOf('?');
-            this.path = q < 0 ? target : target.substring(0, q);
-            this.rawQuery = q < 0 ? null : target.substring(q + 1);
+            String encoded = encodeNonAscii(target);
+            int q = encoded.indexOf('?');
+            this.path = q < 0 ? encoded : encoded.substring(0, q);
+            this.rawQuery = q < 0 ? null : encoded.substring(q + 1);
+        }
+
+        private static String encodeNonAscii(String target) {
+            if (target.chars().allMatch(c -> c < 0x80)) {
+                return target;
+            }
+            StringBuilder out = new StringBuilder(target.length() + 16);
+            target.codePoints().forEach(cp -> {
+                if (cp < 0x80) {
+                    out.append((char) cp);
+                } else if (cp >= Character.MIN_SURROGATE && cp <= Character.MAX_SURROGATE) {
+                    throw new IllegalArgumentException("target has a lone surrogate: '" + target + "'");
+                } else {
+                    for (byte b : Character.toString(cp).getBytes(StandardCharsets.UTF_8)) {
+                        out.append('%').append(HEX[(b >> 4) & 0xF]).append(HEX[b & 0xF]);
+                    }
+                }
+            });
+            return out.toString();
         }
 
         /** Adds a header value. */
@@ -362,8 +496,8 @@ public final class Request {
             if (body.length > 0 && !copy.containsKey("Content-Length")) {
                 copy.set("Content-Length", Integer.toString(body.length));
             }
-            return new Request(method, path, rawQuery, copy, new ByteArrayInputStream(body), remoteAddress,
-                    DEFAULT_BODY_LIMIT);
+            return new Request(method, path, rawQuery, copy, new Body(new ByteArrayInputStream(body)), remoteAddress,
+                    DEFAULT_BODY_LIMIT, NO_ATTRIBUTES);
         }
     }
 
@@ -386,31 +520,13 @@ public final class Request {
                     int eq = rawQuery.indexOf('=', start);
                     String name = eq < 0 || eq > end ? rawQuery.substring(start, end) : rawQuery.substring(start, eq);
                     String value = eq < 0 || eq > end ? "" : rawQuery.substring(eq + 1, end);
-                    params.computeIfAbsent(decodeQuery(name), k -> new ArrayList<>(1)).add(decodeQuery(value));
+                    params.computeIfAbsent(Percent.decodeQuery(name), k -> new ArrayList<>(1))
+                            .add(Percent.decodeQuery(value));
                 }
                 start = end + 1;
             }
             params.replaceAll((k, v) -> List.copyOf(v));
             return Collections.unmodifiableMap(params);
-        }
-
-        private static String decodeQuery(String s) {
-            if (s.indexOf('%') < 0 && s.indexOf('+') < 0) {
-                return s;
-            }
-            try {
-                return URLDecoder.decode(s, StandardCharsets.UTF_8);
-            } catch (IllegalArgumentException e) {
-                throw AppError.badRequest("Malformed percent-encoding in the query string").toException();
-            }
-        }
-
-        /** Percent-decodes a path segment; unlike a query, '+' stays '+'. */
-        static String decodePath(String s) {
-            if (s.indexOf('%') < 0) {
-                return s;
-            }
-            return decodeQuery(s.replace("+", "%2B"));
         }
 
         static Optional<Long> parseLong(String s) {
@@ -445,6 +561,19 @@ public final class Request {
                 }
             }
             return Optional.of(UUID.fromString(s));
+        }
+    }
+
+    /**
+     * The body of a request and of its copies: whichever copy reads it first, all see the same bytes, and
+     * a stream taken by one cannot be read again through another.
+     */
+    private static final class Body {
+        private InputStream stream;
+        private byte[] bytes;
+
+        Body(InputStream stream) {
+            this.stream = stream;
         }
     }
 

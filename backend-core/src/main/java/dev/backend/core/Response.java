@@ -20,8 +20,9 @@ import java.util.function.BiConsumer;
  * Response.json(201, user).withHeader("Location", "/api/v1/users/" + user.id());
  * }
  *
- * <p>{@code Content-Length} is not a header here: the adapter derives it from the body, and answers
- * {@code HEAD}, 204 and 304 without a body, as HTTP requires.
+ * <p>{@code Content-Length} and {@code Transfer-Encoding} are not headers here: the adapter derives the
+ * framing from the body (a value set with {@link #withHeader} is not sent), and answers {@code HEAD}, 204
+ * and 304 without a body, as HTTP requires.
  */
 public final class Response {
 

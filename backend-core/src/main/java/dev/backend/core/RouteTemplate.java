@@ -10,7 +10,7 @@ record RouteTemplate(String text, List<Segment> segments) {
 
     sealed interface Segment {}
 
-    /** Matches exactly this text (still percent-encoded, as the request path is). */
+    /** Matches a request segment whose percent-decoded text is exactly this text. */
     record Literal(String text) implements Segment {}
 
     /** Matches one non-empty segment. */
@@ -60,6 +60,15 @@ record RouteTemplate(String text, List<Segment> segments) {
         if (!braced) {
             if (part.indexOf('{') >= 0 || part.indexOf('}') >= 0) {
                 throw new IllegalArgumentException("a parameter must be a whole segment, like /{id}, in '" + template + "'");
+            }
+            if (part.indexOf('%') >= 0) {
+                // Requests are matched decoded, so "/caf%C3%A9" would be ambiguous: "/café" or a literal '%'?
+                throw new IllegalArgumentException("route paths are matched decoded: write characters as"
+                        + " themselves, not percent-encoded, in '" + template + "'");
+            }
+            if (part.equals(".") || part.equals("..")) {
+                throw new IllegalArgumentException("'.' and '..' segments can never match (requests with them are"
+                        + " refused): '" + template + "'");
             }
             return new Literal(part);
         }

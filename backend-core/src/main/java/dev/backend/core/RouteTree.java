@@ -64,8 +64,13 @@ final class RouteTree {
         }
     }
 
-    /** A successful path lookup: the node and the parameter values in path order. */
-    record Match(Node node, String[] values) {}
+    /**
+     * A successful path lookup: a node with routes and the parameter values in path order, or the
+     * fallback of the nested router whose prefix the path is under.
+     */
+    record Match(Node node, String[] values, Handler fallback) {}
+
+    private static final String[] NO_VALUES = {};
 
     private final Node root = new Node();
     /** The most parameters any path through the tree can capture: sizes the capture array. */
@@ -127,76 +132,88 @@ final class RouteTree {
         return node;
     }
 
-    /** The node with routes that {@code path} reaches, or {@code null}. {@code path} starts with '/'. */
+    /**
+     * What {@code path} reaches, or {@code null} (a 404). {@code path} is a {@link Percent#canonicalPath},
+     * so literals compare with decoded text and values come out decoded.
+     *
+     * <p>A nested router's fallback takes part in the walk as a catch-all of the lowest rank at its prefix,
+     * matching the prefix itself too: it answers every path under the prefix that no route under the
+     * prefix matches, so an outer parameter route such as {@code /{name}/{version}} cannot take {@code
+     * /api/foo} from the fallback of a router nested at {@code /api} (axum #3138). A more specific route
+     * under the prefix still wins, as literals do over parameters. The root fallback is the last resort.
+     */
     Match find(String path) {
-        int[] captures = new int[2 * maxParams];
-        int[] count = {0};
-        Node node = find(root, path, 1, captures, count);
+        Walk walk = new Walk(path, maxParams);
+        Node node = walk.find(root, 1);
         if (node == null) {
             return null;
         }
-        String[] values = new String[count[0] / 2];
+        if (walk.fallback) {
+            return new Match(node, NO_VALUES, node.fallback);
+        }
+        String[] values = new String[walk.count / 2];
         for (int i = 0; i < values.length; i++) {
-            values[i] = Request.Params.decodePath(path.substring(captures[2 * i], captures[2 * i + 1]));
+            values[i] = Percent.fromCanonical(path.substring(walk.captures[2 * i], walk.captures[2 * i + 1]));
         }
-        return new Match(node, values);
+        return new Match(node, values, null);
     }
 
-    private static Node find(Node node, String path, int start, int[] captures, int[] count) {
-        int slash = path.indexOf('/', start);
-        int end = slash < 0 ? path.length() : slash;
-        boolean last = slash < 0;
+    /** One lookup: the path, the parameter spans captured so far, and whether a fallback answered. */
+    private static final class Walk {
+        private final String path;
+        private final int[] captures;
+        private int count;
+        private boolean fallback;
 
-        Node literal = node.literal(path, start, end);
-        if (literal != null) {
-            Node found = last ? withRoutes(literal) : find(literal, path, end + 1, captures, count);
-            if (found != null) {
-                return found;
-            }
+        Walk(String path, int maxParams) {
+            this.path = path;
+            this.captures = new int[2 * maxParams];
         }
-        if (node.param != null && end > start) {
-            int mark = count[0];
-            push(captures, count, start, end);
-            Node found = last ? withRoutes(node.param) : find(node.param, path, end + 1, captures, count);
-            if (found != null) {
-                return found;
-            }
-            count[0] = mark;
-        }
-        if (node.catchAll != null && start < path.length() && !node.catchAll.routes.isEmpty()) {
-            push(captures, count, start, path.length());
-            return node.catchAll;
-        }
-        return null;
-    }
 
-    private static Node withRoutes(Node node) {
-        return node.routes.isEmpty() ? null : node;
-    }
-
-    private static void push(int[] captures, int[] count, int start, int end) {
-        captures[count[0]++] = start;
-        captures[count[0]++] = end;
-    }
-
-    /** The fallback of the deepest nested router whose prefix {@code path} starts with, or {@code null}. */
-    Handler fallbackFor(String path) {
-        Node node = root;
-        Handler best = root.fallback;
-        int start = 1;
-        while (node != null && start <= path.length()) {
+        Node find(Node node, int start) {
             int slash = path.indexOf('/', start);
             int end = slash < 0 ? path.length() : slash;
-            Node next = node.literal(path, start, end);
-            if (next == null && end > start) {
-                next = node.param;
+            boolean last = slash < 0;
+
+            Node literal = node.literal(path, start, end);
+            if (literal != null) {
+                Node found = last ? exactly(literal) : find(literal, end + 1);
+                if (found != null) {
+                    return found;
+                }
             }
-            if (next != null && next.fallback != null) {
-                best = next.fallback;
+            if (node.param != null && end > start) {
+                int mark = count;
+                push(start, end);
+                Node found = last ? exactly(node.param) : find(node.param, end + 1);
+                if (found != null) {
+                    return found;
+                }
+                count = mark;
             }
-            node = next;
-            start = end + 1;
+            if (node.catchAll != null && start < path.length() && !node.catchAll.routes.isEmpty()) {
+                push(start, path.length());
+                return node.catchAll;
+            }
+            return fallbackOf(node);
         }
-        return best;
+
+        /** The node a path ends at: its routes, or else its fallback (the path is a nested prefix). */
+        private Node exactly(Node node) {
+            return node.routes.isEmpty() ? fallbackOf(node) : node;
+        }
+
+        private Node fallbackOf(Node node) {
+            if (node.fallback == null) {
+                return null;
+            }
+            fallback = true;
+            return node;
+        }
+
+        private void push(int start, int end) {
+            captures[count++] = start;
+            captures[count++] = end;
+        }
     }
 }

@@ -9,6 +9,17 @@ package dev.backend.core;
  * An unknown path answers 404, a known path with the wrong method 405 with an {@code Allow} header, and
  * {@code HEAD} is served by the {@code GET} handler (the body is dropped when sent).
  *
+ * <p>Paths are matched on their decoded form (RFC 3986 §2.1, §6.2.2): the request path is split at
+ * {@code /}, then each segment is percent-decoded as UTF-8 and compared with the template as text. So
+ * {@code /caf%C3%A9} and {@code /caf%c3%a9} both match the template {@code /café}, and {@code /%75sers}
+ * matches {@code /users}. An encoded slash stays inside its segment: {@code /files/a%2Fb} matches {@code
+ * /files/{name}} with {@code name} = {@code a/b}, never {@code /files/a/b}; a catch-all's value is decoded
+ * whole, so there the two look alike. {@code +} is a plus sign in a path. Comparison is case-sensitive,
+ * code point by code point, without Unicode normalization. Templates are written decoded: a {@code %} in
+ * a template is refused. Invalid percent-encoding, bytes that are not UTF-8, characters outside
+ * printable ASCII sent raw, and {@code .} or {@code ..} segments (also as {@code %2E}) are a 400 before any
+ * route runs; {@link Request#path()} keeps the path as sent.
+ *
  * {@snippet :
  * Router users = Router.create()
  *         .get("/users", api::list)
@@ -61,12 +72,21 @@ public interface Router {
     }
 
     /**
-     * Adds the routes of {@code router} under {@code prefix} (such as {@code /api/v1}), as they are now.
-     * Its fallback, if it has one, answers unknown paths under the prefix.
+     * Adds the routes of {@code router} under {@code prefix} (such as {@code /api/v1}, not {@code /} and
+     * without a trailing {@code /}), as they are now. Its route {@code /} answers the prefix itself.
+     *
+     * <p>Its fallback, if it has one, owns the prefix: it answers the prefix, {@code prefix/} and every
+     * path below that no route under the prefix matches, even when a parameter route of this router (say
+     * {@code /{name}/{version}}) would match it too. Routes under the prefix still win, and a path that a
+     * route matches for another method is a 405, not the fallback. Without its own fallback, unknown
+     * paths under the prefix go to this router's fallback, or 404.
      */
     Router nest(String prefix, Router router);
 
-    /** Adds the routes of {@code router} as they are now; its fallback replaces this one's if set. */
+    /**
+     * Adds the routes of {@code router} as they are now. Its fallbacks, its own and those of routers
+     * nested in it, replace this one's for the same prefix.
+     */
     Router merge(Router router);
 
     /** Answers paths no route matches, instead of the default 404. */

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.backend.core.middleware.Compression;
 import dev.backend.core.testing.TestServer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -69,6 +70,64 @@ class HttpAdapterTest {
             assertEquals(200, head.status());
             assertEquals(getLength, head.header("Content-Length"));
             assertEquals(200, next.status());
+        }
+    }
+
+    @Test
+    void answersHeadWithTheEncodingVaryEtagAndLengthOfTheCompressedGet() throws IOException {
+        String big = "{\"items\":[" + "\"abcdefgh\",".repeat(300) + "\"end\"]}";
+        Handler app = Compression.create().wrap(Router.create()
+                .get("/big", r -> Response.json(200, Map.of("items", big)).withHeader("ETag", "\"v1\""))
+                .build());
+        try (TestServer compressed = TestServer.start(app); RawHttp http = new RawHttp(compressed.port())) {
+            for (String accept : new String[] {"Accept-Encoding: gzip", "Accept-Encoding: br;q=1, gzip;q=0.5",
+                    "Accept-Encoding: identity", "X-None: 1"}) {
+                RawHttp.Reply get = http.send("GET", "/big", accept);
+                RawHttp.Reply head = http.send("HEAD", "/big", accept);
+
+                for (String name : new String[] {"Content-Encoding", "Vary", "ETag", "Content-Length", "Content-Type"}) {
+                    assertEquals(get.header(name), head.header(name), accept + ": " + name);
+                }
+                assertEquals(Integer.toString(get.body().length), head.header("Content-Length"), accept);
+                assertEquals(0, head.body().length);
+            }
+            assertEquals("gzip", http.send("HEAD", "/big", "Accept-Encoding: gzip").header("Content-Encoding"));
+            assertEquals(200, http.send("GET", "/big").status(), "the HEAD left no body on the connection");
+        }
+    }
+
+    @Test
+    void answersHeadOfAStreamOfUnknownLengthWithoutALength() throws IOException {
+        try (RawHttp http = new RawHttp(server.port())) {
+            RawHttp.Reply head = http.send("HEAD", "/chunked");
+
+            assertEquals(200, head.status());
+            assertNull(head.header("Content-Length"));
+            assertEquals(200, http.send("GET", "/json").status(), "the HEAD left no body on the connection");
+        }
+    }
+
+    @Test
+    void sendsOnlyTheFramingItDerivesNeverAHandlersLengthOrTransferEncoding() throws IOException {
+        Handler app = Router.create()
+                .get("/no-content", r -> Response.noContent().withHeader("Content-Length", "10"))
+                .get("/not-modified", r -> Response.status(304).withHeader("Content-Length", "10"))
+                .get("/bytes", r -> Response.text("12345").withHeader("Content-Length", "99")
+                        .withHeader("Transfer-Encoding", "chunked"))
+                .build();
+        try (TestServer framed = TestServer.start(app); RawHttp http = new RawHttp(framed.port())) {
+            RawHttp.Reply noContent = http.send("GET", "/no-content");
+            RawHttp.Reply notModified = http.send("GET", "/not-modified");
+            RawHttp.Reply bytes = http.send("GET", "/bytes");
+            RawHttp.Reply headNoContent = http.send("HEAD", "/no-content");
+
+            assertNull(noContent.header("Content-Length"), "RFC 9110 §8.6: never on 204");
+            assertNull(notModified.header("Content-Length"));
+            assertEquals("5", bytes.header("Content-Length"));
+            assertNull(bytes.header("Transfer-Encoding"));
+            assertEquals("12345", bytes.text());
+            assertNull(headNoContent.header("Content-Length"));
+            assertEquals(200, http.send("GET", "/bytes").status());
         }
     }
 

@@ -196,6 +196,18 @@ class RequestTest {
     }
 
     @Test
+    void aQueryIntegerOutsideIntIsA400NotAWrappedValue() {
+        assertEquals(-2147483648, client.get("/search?limit=-2147483648").json().get("limit").asInt());
+        assertEquals(2147483647, client.get("/search?limit=2147483647").json().get("limit").asInt());
+        for (String bad : List.of("2147483648", "-2147483649", "99999999999999999999999", "+1", "1.0", "1e3", "",
+                "%201", "0x10", "%EF%BC%91", "-")) {
+            TestResponse response = client.get("/search?limit=" + bad);
+            assertEquals(400, response.status(), bad);
+            assertEquals("Invalid query parameter 'limit': expected an integer", response.error().orElseThrow(), bad);
+        }
+    }
+
+    @Test
     void returns400ForMalformedPercentEncoding() {
         assertEquals(400, client.get("/search?q=%zz").status());
     }

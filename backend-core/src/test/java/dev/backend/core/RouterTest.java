@@ -166,6 +166,109 @@ class RouterTest {
     }
 
     @Test
+    void aNestedFallbackWinsOverAnOuterParameterRouteForPathsUnderItsPrefix() {
+        Router api = Router.create()
+                .get("/users", echo("users"))
+                .fallback(r -> Response.text("api fallback"));
+        TestClient client = TestClient.of(Router.create()
+                .nest("/api", api)
+                .get("/{name}/{version}", echo("crate"))
+                .get("/{name}", echo("name"))
+                .build());
+
+        assertEquals("api fallback", client.get("/api/foo").text());
+        assertEquals("api fallback", client.get("/api/foo/bar").text());
+        assertEquals("api fallback", client.get("/api").text());
+        assertEquals("api fallback", client.get("/api/").text());
+        assertEquals("users", handlerOf(client.get("/api/users")));
+        assertEquals("crate", handlerOf(client.get("/serde/1.0")));
+        assertEquals("name", handlerOf(client.get("/apis")));
+    }
+
+    @Test
+    void aNestedRouterWithoutAFallbackDoesNotClaimItsPrefix() {
+        TestClient client = TestClient.of(Router.create()
+                .nest("/api", Router.create().get("/users", echo("users")))
+                .get("/{name}/{version}", echo("crate"))
+                .build());
+
+        assertEquals("crate", handlerOf(client.get("/api/foo")));
+    }
+
+    @Test
+    void aMoreSpecificOuterRouteUnderThePrefixStillWinsOverTheNestedFallback() {
+        TestClient client = TestClient.of(Router.create()
+                .nest("/api", Router.create().get("/users", echo("users")).fallback(r -> Response.text("api fallback")))
+                .get("/api/health", echo("health"))
+                .get("/api/{version}/status", echo("status"))
+                .build());
+
+        assertEquals("health", handlerOf(client.get("/api/health")));
+        assertEquals("status", handlerOf(client.get("/api/v2/status")));
+        assertEquals("api fallback", client.get("/api/v2/other").text());
+    }
+
+    @Test
+    void aWrongMethodUnderANestedPrefixIs405NotTheFallback() {
+        TestClient client = TestClient.of(Router.create()
+                .nest("/api", Router.create().get("/users", echo("users")).fallback(r -> Response.text("api fallback")))
+                .build());
+
+        TestResponse response = client.delete("/api/users");
+
+        assertEquals(405, response.status());
+        assertEquals("GET, HEAD", response.header("Allow").orElseThrow());
+    }
+
+    @Test
+    void aNestedRootRouteAnswersThePrefixAndTheFallbackItsTrailingSlash() {
+        TestClient client = TestClient.of(Router.create()
+                .nest("/api", Router.create().get("/", echo("root")).fallback(r -> Response.text("api fallback")))
+                .build());
+
+        assertEquals("root", handlerOf(client.get("/api")));
+        assertEquals("api fallback", client.get("/api/").text());
+    }
+
+    @Test
+    void fallbacksNestTwiceAndUnderParameters() {
+        Router inner = Router.create().get("/x", echo("x")).fallback(r -> Response.text("b fallback"));
+        Router perUser = Router.create().get("/posts", echo("posts")).fallback(r -> Response.text("user fallback"));
+        TestClient client = TestClient.of(Router.create()
+                .nest("/a", Router.create().nest("/b", inner))
+                .nest("/users/{id}", perUser)
+                .fallback(r -> Response.text("root fallback"))
+                .build());
+
+        assertEquals("b fallback", client.get("/a/b/y").text());
+        assertEquals("root fallback", client.get("/a/c").text());
+        assertEquals("user fallback", client.get("/users/7/comments").text());
+        assertEquals("posts", handlerOf(client.get("/users/7/posts")));
+    }
+
+    @Test
+    void mergingReplacesTheFallbackForTheSamePrefixAndKeepsNestedOnes() {
+        Router withNested = Router.create()
+                .nest("/nested", Router.create().fallback(r -> Response.text("nested fallback")))
+                .fallback(r -> Response.text("merged fallback"));
+        TestClient client = TestClient.of(Router.create()
+                .fallback(r -> Response.text("own fallback"))
+                .merge(withNested)
+                .build());
+
+        assertEquals("merged fallback", client.get("/other").text());
+        assertEquals("nested fallback", client.get("/nested/does-not-exist").text());
+    }
+
+    @Test
+    void refusesToNestAtTheRoot() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Router.create().nest("/", Router.create()));
+
+        assertEquals("nest at '/' is merge: use merge(router)", e.getMessage());
+    }
+
+    @Test
     void mergesRouters() {
         Router a = Router.create().get("/a", echo("a"));
         Router b = Router.create().get("/b", echo("b"));

@@ -8,23 +8,29 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.util.List;
 import java.util.Objects;
 import java.util.zip.GZIPOutputStream;
 
 /**
  * Gzip response compression, like tower-http's {@code CompressionLayer}, with {@code java.util.zip}.
  *
- * <p>A response is compressed when all of these hold: the client accepts {@code gzip} ({@code
- * Accept-Encoding}, q-values honoured, {@code *} included); the request is not {@code HEAD}; the status
- * carries a body (not 1xx, 204, 206 or 304); the body has no {@code Content-Encoding} yet and no {@code
- * Cache-Control: no-transform}; its type is text-like (text, JSON, XML, JavaScript, SVG; not {@code
- * text/event-stream}); and it is at least {@code minSize} bytes, or a stream of unknown length.
+ * <p>A response is compressed when all of these hold: the client prefers {@code gzip} to the plain body
+ * by its {@code Accept-Encoding} (RFC 9110 §12.5.3, q-values and {@code *} honoured; see {@link
+ * AcceptEncoding} for the exact rules); the status carries a body (not 1xx, 204, 206 or 304); the body has
+ * no {@code Content-Encoding} yet and no {@code Cache-Control: no-transform}; its type is text-like (text,
+ * JSON, XML, JavaScript, SVG; not {@code text/event-stream}); and it is at least {@code minSize} bytes, or
+ * a stream of unknown length. A client that refuses identity ({@code identity;q=0}) still gets a plain
+ * body where these rules say not to compress, which RFC 9110 §12.5.3 allows instead of a 406.
+ *
+ * <p>{@code HEAD} is answered as the {@code GET} would be (RFC 9110 §9.3.2): the same {@code
+ * Content-Encoding}, {@code Vary}, {@code ETag} and, for a body held in memory, the {@code Content-Length}
+ * of the compressed bytes, which are produced to be counted and then dropped.
  *
  * <p>Every response that would have been compressed for another {@code Accept-Encoding} gets {@code
  * Vary: Accept-Encoding}, so caches keep both versions apart. A strong {@code ETag} is weakened on the
- * compressed copy, because the bytes differ. Byte bodies are compressed at once and keep an exact {@code
- * Content-Length}; streams are compressed as they are written and sent chunked.
+ * compressed copy, because the bytes differ; a handler answering {@code If-None-Match} must therefore
+ * compare weakly, as RFC 9110 §13.1.2 requires anyway. Byte bodies are compressed at once and keep an
+ * exact {@code Content-Length}; streams are compressed as they are written and sent chunked.
  *
  * {@snippet :
  * Middleware gzip = Compression.of(Compression.Config.defaults().withMinSize(512));
@@ -88,18 +94,18 @@ public final class Compression implements Middleware {
         Objects.requireNonNull(next, "next");
         return request -> {
             Response response = next.handle(request);
-            if (!eligible(request, response)) {
+            if (!eligible(response)) {
                 return response;
             }
             Response varied = response.withAddedHeader("Vary", "Accept-Encoding");
-            return acceptsGzip(request.headers("Accept-Encoding")) ? compress(varied) : varied;
+            return AcceptEncoding.prefersGzip(request.headers("Accept-Encoding")) ? compress(varied) : varied;
         };
     }
 
     /** Everything but the client's consent: the cases where {@code Accept-Encoding} changes the answer. */
-    private boolean eligible(Request request, Response response) {
+    private boolean eligible(Response response) {
         int status = response.status();
-        if (status < 200 || status == 204 || status == 206 || status == 304 || request.method().equals("HEAD")) {
+        if (status < 200 || status == 204 || status == 206 || status == 304) {
             return false;
         }
         long length = response.body().knownLength();
@@ -139,62 +145,6 @@ public final class Compression implements Middleware {
             throw new UncheckedIOException("gzip into memory failed", e);
         }
         return out.toByteArray();
-    }
-
-    /**
-     * True if some {@code Accept-Encoding} value allows gzip: {@code gzip} (or {@code x-gzip}) with a
-     * non-zero q, or {@code *} with a non-zero q and gzip not refused by name.
-     */
-    static boolean acceptsGzip(List<String> acceptEncoding) {
-        int gzip = -1;
-        int any = -1;
-        for (String value : acceptEncoding) {
-            int start = 0;
-            while (start < value.length()) {
-                int end = value.indexOf(',', start);
-                end = end < 0 ? value.length() : end;
-                int semicolon = value.indexOf(';', start);
-                int nameEnd = semicolon >= 0 && semicolon < end ? semicolon : end;
-                int from = start;
-                while (from < nameEnd && value.charAt(from) == ' ') {
-                    from++;
-                }
-                int to = nameEnd;
-                while (to > from && value.charAt(to - 1) == ' ') {
-                    to--;
-                }
-                boolean nonZero = nameEnd == end || qIsNonZero(value, nameEnd + 1, end);
-                if (is(value, from, to, "gzip") || is(value, from, to, "x-gzip")) {
-                    gzip = nonZero ? 1 : 0;
-                } else if (is(value, from, to, "*")) {
-                    any = nonZero ? 1 : 0;
-                }
-                start = end + 1;
-            }
-        }
-        return gzip == 1 || (gzip == -1 && any == 1);
-    }
-
-    private static boolean is(String value, int from, int to, String name) {
-        return to - from == name.length() && value.regionMatches(true, from, name, 0, name.length());
-    }
-
-    /** Reads {@code q=...} among the parameters in {@code value[from, to)}; absent means 1. */
-    private static boolean qIsNonZero(String value, int from, int to) {
-        int q = value.indexOf("q=", from);
-        if (q < 0 || q >= to) {
-            return true;
-        }
-        for (int i = q + 2; i < to; i++) {
-            char c = value.charAt(i);
-            if (c >= '1' && c <= '9') {
-                return true;
-            }
-            if (c != '0' && c != '.') {
-                break;
-            }
-        }
-        return false;
     }
 
     /** {@link GZIPOutputStream} at a chosen level; its deflater is released on close. */

@@ -3,6 +3,7 @@ package dev.backend.examples.apikey;
 import dev.backend.core.AppError;
 import dev.backend.core.Handler;
 import dev.backend.core.Middleware;
+import dev.backend.core.Request;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.List;
@@ -11,7 +12,8 @@ import java.util.Optional;
 
 /**
  * Lets a request through only with a known API key in {@code X-Api-Key}; anything else is a 401 with a
- * JSON body, before the handler runs.
+ * JSON body, before the handler runs. A request let through carries the name of the client the key
+ * belongs to as the {@link #CLIENT} attribute, for the rate limit and the handler.
  *
  * <p>Keys are compared by their SHA-256 digests with {@link MessageDigest#isEqual}, which takes the same
  * time wherever two digests differ, so response timing does not reveal how much of a guessed key is right.
@@ -20,6 +22,9 @@ public final class ApiKeyAuth implements Middleware {
 
     /** The header clients send their key in. */
     public static final String HEADER = "X-Api-Key";
+
+    /** The name of the client whose key authenticated the request. */
+    public static final Request.Key<String> CLIENT = Request.Key.of("api client");
 
     private record Client(String name, byte[] keyDigest) {}
 
@@ -42,10 +47,11 @@ public final class ApiKeyAuth implements Middleware {
             if (key.isEmpty()) {
                 return AppError.unauthorized("Missing " + HEADER + " header").toResponse();
             }
-            if (client(key.get()).isEmpty()) {
+            Optional<String> client = client(key.get());
+            if (client.isEmpty()) {
                 return AppError.unauthorized("Unknown API key").toResponse();
             }
-            return next.handle(request);
+            return next.handle(request.withAttribute(CLIENT, client.get()));
         };
     }
 

@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.backend.core.Handler;
 import dev.backend.core.HttpAdapter;
 import dev.backend.core.Middleware;
+import dev.backend.core.Request;
 import dev.backend.core.Response;
 import dev.backend.core.Router;
 import java.io.IOException;
@@ -12,10 +13,13 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 
 /**
- * Custom middleware: an API-key check and a per-client rate limit, each a plain {@link Middleware}.
+ * Custom middleware: an API-key check and a per-client rate limit, each a plain {@link Middleware}. The
+ * check hands the client's name to the limiter and the handler as a typed request attribute ({@link
+ * ApiKeyAuth#CLIENT}).
  *
  * <p>Run with: {@code backend-examples/run api-key}, then
- * {@code curl -H 'X-Api-Key: demo-key-alice' localhost:8080/api/hello} (more than 5 quick calls get 429).
+ * {@code curl -H 'X-Api-Key: demo-key-alice' localhost:8080/api/hello} ({@code {"message":"Hello, alice"}};
+ * more than 5 quick calls get 429).
  */
 public final class ApiKeyExample {
 
@@ -23,12 +27,17 @@ public final class ApiKeyExample {
 
     /** Routes behind the key check (outermost: unknown callers never reach the limiter) and the limit. */
     public static Handler app(Map<String, String> keysByClient, double perSecond, int burst) {
-        Router api = Router.create()
-                .get("/api/hello", request -> Response.json(Map.of("message", "Hello, authenticated client")));
+        Router api = Router.create().get("/api/hello", ApiKeyExample::hello);
         return Middleware.stack(
                         new ApiKeyAuth(keysByClient),
-                        new RateLimit(perSecond, burst, request -> request.header(ApiKeyAuth.HEADER)))
+                        new RateLimit(perSecond, burst, request -> request.attribute(ApiKeyAuth.CLIENT)))
                 .wrap(api.build());
+    }
+
+    /** Greets the client by name: the key check already found out who is calling. */
+    static Response hello(Request request) {
+        String client = request.attribute(ApiKeyAuth.CLIENT).orElseThrow();
+        return Response.json(Map.of("message", "Hello, " + client));
     }
 
     /** Serves the example on port 8080 with two demo keys, 1 request a second in bursts of 5. */

@@ -21,9 +21,10 @@ import java.util.function.LongSupplier;
  * request arriving more than the burst allowance before it is refused. One {@link AtomicLong} per client
  * and a compare-and-set, so concurrent requests never block each other.
  *
- * <p>Clients are told apart by {@code clientKey} (here the API key, checked by {@link ApiKeyAuth} further
- * out). The state per client is one entry in a map, so the key must come from a bounded set: keying on
- * something a client invents freely (a header it makes up) would let it grow the map without end.
+ * <p>Clients are told apart by {@code clientKey} (here the client's name, which {@link ApiKeyAuth} further
+ * out attached to the request). The state per client is one entry in a map, so the key must come from a
+ * bounded set: keying on something a client invents freely (a header it makes up) would let it grow the map
+ * without end.
  */
 public final class RateLimit implements Middleware {
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.backend.core.Handler;
 import dev.backend.core.Request;
 import dev.backend.core.Response;
 import dev.backend.core.testing.TestClient;
@@ -35,6 +36,20 @@ class ApiKeyExampleTest {
     @Test
     void letsAKnownKeyThrough() {
         assertEquals(200, call("key-a").status());
+    }
+
+    @Test
+    void theHandlerKnowsWhichClientCalled() {
+        assertEquals("Hello, alice", call("key-a").json().get("message").asString());
+        assertEquals("Hello, bob", call("key-b").json().get("message").asString());
+    }
+
+    @Test
+    void theCheckAttachesTheClientsNameNotItsKey() {
+        Handler seen = new ApiKeyAuth(Map.of("alice", "key-a"))
+                .wrap(request -> Response.text(request.attribute(ApiKeyAuth.CLIENT).orElse("none")));
+
+        assertEquals("alice", TestClient.of(seen).send(Request.builder("GET", "/").header(ApiKeyAuth.HEADER, "key-a")).text());
     }
 
     @Test

@@ -1,0 +1,197 @@
+package dev.backend.core;
+
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
+import java.time.temporal.Temporal;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.TokenStreamLocation;
+import tools.jackson.core.exc.InputCoercionException;
+import tools.jackson.core.exc.StreamConstraintsException;
+import tools.jackson.core.exc.StreamReadException;
+import tools.jackson.databind.exc.InvalidDefinitionException;
+import tools.jackson.databind.exc.InvalidNullException;
+import tools.jackson.databind.exc.MismatchedInputException;
+
+/**
+ * Turns what Jackson throws while reading a request body into the client's error, in the client's
+ * terms: JSON types and field paths, never Java class names, Jackson feature names or body excerpts
+ * beyond the offending token.
+ */
+final class JsonErrors {
+
+    /** Where Jackson's own messages start naming its configuration; cut there. */
+    private static final String[] INTERNALS = {" (start marker at", ": enable `", " (not recognized as one", " (for ", "\n"};
+    private static final Pattern CONSTRAINT_SOURCE = Pattern.compile(", from `[^`]*`\\)");
+
+    private JsonErrors() {}
+
+    /**
+     * The error for {@code e}: syntax and parser limits are 400 (serde_json's {@code Syntax} and {@code
+     * Eof} categories, which axum answers with 400), a value of the wrong shape is 422 (serde's {@code
+     * Data}), and a type Jackson cannot build at all is the server's bug, a logged 500.
+     */
+    static AppError of(JacksonException e) {
+        StreamConstraintsException limit = cause(e, StreamConstraintsException.class);
+        if (limit != null) {
+            return new AppError.BadRequest("JSON exceeds a parser limit" + at(limit.getLocation()) + ": "
+                    + CONSTRAINT_SOURCE.matcher(String.valueOf(limit.getOriginalMessage())).replaceAll(")"));
+        }
+        StreamReadException parse = cause(e, StreamReadException.class);
+        if (parse instanceof InputCoercionException) {
+            return unprocessable(e, "number out of range");
+        }
+        String parseMessage = parse == null ? "" : String.valueOf(parse.getOriginalMessage());
+        if (parseMessage.startsWith("Duplicate Object property ")) {
+            // serde rejects a repeated field as a data error; I-JSON (RFC 7493 §2.3) forbids repeated keys.
+            String key = parseMessage.substring("Duplicate Object property ".length()).replace("\"", "");
+            return unprocessable(e, "duplicate key '" + key + "'");
+        }
+        if (parse != null) {
+            return malformed(parse.getLocation(), clean(parse.getOriginalMessage()));
+        }
+        if (String.valueOf(e.getOriginalMessage()).startsWith("Trailing token")) {
+            return malformed(e.getLocation(), "trailing data after the JSON value");
+        }
+        return switch (e) {
+            case InvalidDefinitionException definition -> new AppError.Internal(definition);
+            case InvalidNullException n -> unprocessable(e, "must not be null");
+            case MismatchedInputException m -> unprocessable(e, expectation(m));
+            // Raised by a record's constructor or a value type's parser: the value is what the client got wrong.
+            default -> unprocessable(e, "invalid value");
+        };
+    }
+
+    static AppError malformed(TokenStreamLocation location, String problem) {
+        return new AppError.BadRequest("Malformed JSON" + at(location) + ": " + problem);
+    }
+
+    /** A 422 for the whole body, such as a {@code null} where an object belongs. */
+    static AppError unprocessable(String problem) {
+        return new AppError.Unprocessable("Invalid JSON body: " + problem);
+    }
+
+    private static AppError unprocessable(JacksonException e, String problem) {
+        String path = path(e);
+        return new AppError.Unprocessable(path.isEmpty()
+                ? "Invalid JSON body: " + problem
+                : "Invalid JSON field '" + path + "': " + problem);
+    }
+
+    private static <T extends Throwable> T cause(Throwable e, Class<T> type) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (type.isInstance(t)) {
+                return type.cast(t);
+            }
+        }
+        return null;
+    }
+
+    private static String expectation(MismatchedInputException e) {
+        String message = String.valueOf(e.getOriginalMessage());
+        if (message.startsWith("Missing required creator property") || message.startsWith("Null value for creator property")
+                || message.startsWith("Cannot map `null`")) {
+            return "required, must not be missing or null";
+        }
+        return e.getTargetType() == null ? "invalid value" : "expected " + typeName(e.getTargetType());
+    }
+
+    /** Jackson's syntax message, cut before it names parser features or internal classes. */
+    static String clean(String message) {
+        String cleaned = String.valueOf(message);
+        for (String marker : INTERNALS) {
+            int at = cleaned.indexOf(marker);
+            if (at >= 0) {
+                cleaned = cleaned.substring(0, at);
+            }
+        }
+        return cleaned.indexOf('`') >= 0 || cleaned.contains("jackson") || cleaned.contains("java.")
+                ? "invalid syntax"
+                : cleaned;
+    }
+
+    /** Client-facing names for Java types: the client speaks JSON, not Java. */
+    static String typeName(Class<?> type) {
+        if (type == Object.class) {
+            return "a JSON value";
+        }
+        if (type == String.class || type == char.class || type == Character.class) {
+            return "a string";
+        }
+        if (type == int.class || type == Integer.class || type == long.class || type == Long.class
+                || type == short.class || type == Short.class || type == byte.class || type == Byte.class
+                || type == BigInteger.class) {
+            return "an integer";
+        }
+        if (type == double.class || type == Double.class || type == float.class || type == Float.class
+                || type == BigDecimal.class) {
+            return "a number";
+        }
+        if (type == boolean.class || type == Boolean.class) {
+            return "a boolean";
+        }
+        if (type == UUID.class) {
+            return "a UUID string";
+        }
+        if (type == LocalDate.class) {
+            return "a date string (YYYY-MM-DD)";
+        }
+        if (type == LocalDateTime.class) {
+            return "a date-time string without offset (YYYY-MM-DDTHH:MM:SS)";
+        }
+        if (type == LocalTime.class) {
+            return "a time string (HH:MM:SS)";
+        }
+        if (type == Duration.class) {
+            return "an ISO 8601 duration string (such as PT30S)";
+        }
+        if (Temporal.class.isAssignableFrom(type)) {
+            return "an RFC 3339 date-time string";
+        }
+        if (type.isEnum()) {
+            return "one of " + Arrays.stream(type.getEnumConstants()).map(c -> ((Enum<?>) c).name()).toList();
+        }
+        if (type == byte[].class) {
+            return "a base64 string";
+        }
+        if (type.isArray() || Collection.class.isAssignableFrom(type)) {
+            return "an array";
+        }
+        if (type == Optional.class) {
+            return "a value or null";
+        }
+        return Map.class.isAssignableFrom(type) || type.isRecord() || !type.getName().startsWith("java.")
+                ? "an object"
+                : "a " + type.getSimpleName();
+    }
+
+    private static String path(JacksonException e) {
+        StringBuilder path = new StringBuilder();
+        for (JacksonException.Reference ref : e.getPath()) {
+            if (ref.getPropertyName() != null) {
+                if (!path.isEmpty()) {
+                    path.append('.');
+                }
+                path.append(ref.getPropertyName());
+            } else if (ref.getIndex() >= 0) {
+                path.append('[').append(ref.getIndex()).append(']');
+            }
+        }
+        return path.toString();
+    }
+
+    private static String at(TokenStreamLocation location) {
+        return location == null || location.getLineNr() < 0
+                ? ""
+                : " at line " + location.getLineNr() + ", column " + location.getColumnNr();
+    }
+}

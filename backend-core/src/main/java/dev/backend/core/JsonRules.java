@@ -1,0 +1,247 @@
+package dev.backend.core;
+
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+import java.util.UUID;
+import java.util.function.Function;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
+import tools.jackson.core.exc.InputCoercionException;
+import tools.jackson.core.exc.StreamReadException;
+import tools.jackson.databind.DeserializationContext;
+import tools.jackson.databind.cfg.MapperConfig;
+import tools.jackson.databind.deser.std.StdScalarDeserializer;
+import tools.jackson.databind.introspect.AnnotatedMember;
+import tools.jackson.databind.introspect.JacksonAnnotationIntrospector;
+import tools.jackson.databind.module.SimpleModule;
+
+/**
+ * The value rules {@link Json} adds to Jackson where Jackson's own readers are more lenient than serde's
+ * derived {@code Deserialize}: each reader takes exactly one JSON shape and reports anything else as a
+ * mismatch (a 422), so a client never gets a silently different value.
+ */
+final class JsonRules {
+
+    /**
+     * The largest decimal exponent a {@link BigDecimal} may have. {@code 1e999999999} is a 12-byte body
+     * whose {@code toPlainString()} is a billion characters; bounding the scale keeps every BigDecimal a
+     * client sends printable, and is still far beyond what PostgreSQL's {@code numeric} stores.
+     */
+    static final int MAX_DECIMAL_SCALE = 1000;
+
+    private JsonRules() {}
+
+    static SimpleModule module() {
+        SimpleModule module = new SimpleModule("backend-json-rules");
+        module.addDeserializer(String.class, new StringReader());
+        module.addDeserializer(Double.class, new DoubleReader(Double.class));
+        module.addDeserializer(double.class, new DoubleReader(double.class));
+        module.addDeserializer(Float.class, new FloatReader(Float.class));
+        module.addDeserializer(float.class, new FloatReader(float.class));
+        module.addDeserializer(Byte.class, new ByteReader(Byte.class));
+        module.addDeserializer(byte.class, new ByteReader(byte.class));
+        module.addDeserializer(BigDecimal.class, new DecimalReader());
+        module.addDeserializer(UUID.class, new TextReader<>(UUID.class, text -> Request.Params.uuid(text).orElse(null)));
+        module.addDeserializer(Instant.class, temporal(Instant.class, Instant::parse));
+        module.addDeserializer(OffsetDateTime.class, temporal(OffsetDateTime.class, OffsetDateTime::parse));
+        module.addDeserializer(LocalDate.class, temporal(LocalDate.class, LocalDate::parse));
+        module.addDeserializer(LocalDateTime.class, temporal(LocalDateTime.class, LocalDateTime::parse));
+        module.addDeserializer(LocalTime.class, temporal(LocalTime.class, LocalTime::parse));
+        module.addDeserializer(Duration.class, temporal(Duration.class, Duration::parse));
+        return module;
+    }
+
+    private static <T> TextReader<T> temporal(Class<T> type, Function<String, T> parse) {
+        return new TextReader<>(type, text -> {
+            try {
+                return parse.apply(text);
+            } catch (DateTimeParseException e) {
+                return null;
+            }
+        });
+    }
+
+    /**
+     * Marks every record component required unless its type is an {@code Optional}: serde's rule, where
+     * only an {@code Option} field may be missing. Jackson would otherwise fill a missing {@code int}
+     * with 0 and a missing {@code boolean} with false. An explicit {@code @JsonProperty(isRequired = ...)}
+     * still wins.
+     */
+    static final class RequiredRecordComponents extends JacksonAnnotationIntrospector {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public Boolean hasRequiredMarker(MapperConfig<?> config, AnnotatedMember member) {
+            Boolean explicit = super.hasRequiredMarker(config, member);
+            if (explicit != null || !member.getDeclaringClass().isRecord()) {
+                return explicit;
+            }
+            Class<?> type = member.getRawType();
+            return !(type == Optional.class || type == OptionalInt.class || type == OptionalLong.class
+                    || type == OptionalDouble.class);
+        }
+    }
+
+    /**
+     * Strings only, and only valid Unicode: an escaped lone surrogate ({@code "\ud800"}) has no UTF-8
+     * form, so it would turn into {@code ?} on its way to the database. serde_json rejects it as a
+     * syntax error, and so does Jackson in object keys; this does the same for values.
+     */
+    private static final class StringReader extends StdScalarDeserializer<String> {
+        StringReader() {
+            super(String.class);
+        }
+
+        @Override
+        public String deserialize(JsonParser p, DeserializationContext ctxt) {
+            if (!p.hasToken(JsonToken.VALUE_STRING)) {
+                return (String) ctxt.handleUnexpectedToken(String.class, p);
+            }
+            String text = p.getString();
+            int bad = loneSurrogate(text);
+            if (bad >= 0) {
+                throw new StreamReadException(p, String.format("Invalid string: lone surrogate \\u%04x has no"
+                        + " Unicode character", (int) text.charAt(bad)));
+            }
+            return text;
+        }
+
+        private static int loneSurrogate(String text) {
+            for (int i = 0; i < text.length(); i++) {
+                char c = text.charAt(i);
+                if (Character.isHighSurrogate(c) && i + 1 < text.length()
+                        && Character.isLowSurrogate(text.charAt(i + 1))) {
+                    i++;
+                } else if (Character.isSurrogate(c)) {
+                    return i;
+                }
+            }
+            return -1;
+        }
+    }
+
+    /** Numbers only ({@code "NaN"} and {@code "Infinity"} are strings), and finite: {@code 1e400} overflows. */
+    private static final class DoubleReader extends StdScalarDeserializer<Double> {
+        private final Class<?> type;
+
+        DoubleReader(Class<?> type) {
+            super(Double.class);
+            this.type = type;
+        }
+
+        @Override
+        public Double deserialize(JsonParser p, DeserializationContext ctxt) {
+            if (!p.hasToken(JsonToken.VALUE_NUMBER_INT) && !p.hasToken(JsonToken.VALUE_NUMBER_FLOAT)) {
+                return (Double) ctxt.handleUnexpectedToken(type, p);
+            }
+            double value = p.getDoubleValue();
+            if (Double.isInfinite(value)) {
+                throw new InputCoercionException(p, "Numeric value out of range of double", p.currentToken(), type);
+            }
+            return value;
+        }
+    }
+
+    /** As {@link DoubleReader}, for {@code float}: {@code 1e39} overflows it. */
+    private static final class FloatReader extends StdScalarDeserializer<Float> {
+        private final Class<?> type;
+
+        FloatReader(Class<?> type) {
+            super(Float.class);
+            this.type = type;
+        }
+
+        @Override
+        public Float deserialize(JsonParser p, DeserializationContext ctxt) {
+            if (!p.hasToken(JsonToken.VALUE_NUMBER_INT) && !p.hasToken(JsonToken.VALUE_NUMBER_FLOAT)) {
+                return (Float) ctxt.handleUnexpectedToken(type, p);
+            }
+            float value = p.getFloatValue();
+            if (Float.isInfinite(value)) {
+                throw new InputCoercionException(p, "Numeric value out of range of float", p.currentToken(), type);
+            }
+            return value;
+        }
+    }
+
+    /**
+     * Integers from -128 to 127: Jackson also takes 128 to 255 and wraps them to negative bytes, so 200
+     * would arrive as -56. Rust's {@code i8} refuses them too.
+     */
+    private static final class ByteReader extends StdScalarDeserializer<Byte> {
+        private final Class<?> type;
+
+        ByteReader(Class<?> type) {
+            super(Byte.class);
+            this.type = type;
+        }
+
+        @Override
+        public Byte deserialize(JsonParser p, DeserializationContext ctxt) {
+            if (!p.hasToken(JsonToken.VALUE_NUMBER_INT)) {
+                return (Byte) ctxt.handleUnexpectedToken(type, p);
+            }
+            int value = p.getIntValue();
+            if (value < Byte.MIN_VALUE || value > Byte.MAX_VALUE) {
+                throw new InputCoercionException(p, "Numeric value out of range of byte", p.currentToken(), type);
+            }
+            return (byte) value;
+        }
+    }
+
+    /** Numbers only, read exactly, with the exponent bounded by {@link #MAX_DECIMAL_SCALE}. */
+    private static final class DecimalReader extends StdScalarDeserializer<BigDecimal> {
+        DecimalReader() {
+            super(BigDecimal.class);
+        }
+
+        @Override
+        public BigDecimal deserialize(JsonParser p, DeserializationContext ctxt) {
+            if (!p.hasToken(JsonToken.VALUE_NUMBER_INT) && !p.hasToken(JsonToken.VALUE_NUMBER_FLOAT)) {
+                return (BigDecimal) ctxt.handleUnexpectedToken(BigDecimal.class, p);
+            }
+            BigDecimal value = p.getDecimalValue();
+            if (Math.abs((long) value.scale()) > MAX_DECIMAL_SCALE) {
+                throw new InputCoercionException(p, "Numeric value out of range of BigDecimal", p.currentToken(),
+                        BigDecimal.class);
+            }
+            return value;
+        }
+    }
+
+    /**
+     * A value written as one JSON string in one format and nothing else: no numbers (Jackson reads
+     * {@code 1700000000} as an Instant), no arrays ({@code [2026,1,2]} as a LocalDate), no alternative
+     * spellings (a 24-character base64 string as a UUID). {@code parse} answers null for a bad string.
+     */
+    private static final class TextReader<T> extends StdScalarDeserializer<T> {
+        private final Class<T> type;
+        private final Function<String, T> parse;
+
+        TextReader(Class<T> type, Function<String, T> parse) {
+            super(type);
+            this.type = type;
+            this.parse = parse;
+        }
+
+        @Override
+        public T deserialize(JsonParser p, DeserializationContext ctxt) {
+            if (!p.hasToken(JsonToken.VALUE_STRING)) {
+                return type.cast(ctxt.handleUnexpectedToken(type, p));
+            }
+            String text = p.getString();
+            T value = parse.apply(text);
+            return value != null ? value : type.cast(ctxt.handleWeirdStringValue(type, text, "not in the expected format"));
+        }
+    }
+}

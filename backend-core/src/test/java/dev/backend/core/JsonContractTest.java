@@ -1,0 +1,495 @@
+package dev.backend.core;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.backend.core.middleware.LogCapture;
+import dev.backend.core.testing.TestClient;
+import dev.backend.core.testing.TestResponse;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import tools.jackson.core.type.TypeReference;
+
+/**
+ * The JSON contract of {@link Json}, type by type, against what serde's derived {@code Deserialize} does
+ * with serde_json for the corresponding Rust type (the Rust type is named in each test).
+ */
+class JsonContractTest {
+
+    enum Color {
+        RED, GREEN;
+
+        @Override
+        public String toString() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    record Ints(int i, long l, short s, byte b, Integer boxed, BigInteger big) {}
+
+    record Flags(boolean flag, double ratio) {}
+
+    record Floats(double d, float f, Double boxed) {}
+
+    record Text(String s) {}
+
+    record Letter(char c) {}
+
+    record Paint(Color color) {}
+
+    record Id(UUID id) {}
+
+    record When(Instant at) {}
+
+    record Zoned(OffsetDateTime at) {}
+
+    record Day(LocalDate day) {}
+
+    record Local(LocalDateTime at) {}
+
+    record Wait(Duration delay) {}
+
+    record Nested(Text inner) {}
+
+    record Numbers(List<Integer> values) {}
+
+    record Labels(Set<String> labels) {}
+
+    record Counts(Map<String, Integer> counts) {}
+
+    record Maybe(Optional<Integer> value, OptionalInt count) {}
+
+    record Money(BigDecimal amount) {}
+
+    record Blob(byte[] data) {}
+
+    record Item(String name) {}
+
+    interface Shape {}
+
+    record Drawing(Shape shape) {}
+
+    private static Request post(String json) {
+        return post(json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static Request post(byte[] body) {
+        return Request.builder("POST", "/").header("Content-Type", "application/json").body(body).build();
+    }
+
+    private static <T> T read(String json, Class<T> type) {
+        return post(json).json(type);
+    }
+
+    /** The error {@code json} is refused with; fails the test if it is accepted. */
+    private static AppError refused(String json, Class<?> type) {
+        return refused(json.getBytes(StandardCharsets.UTF_8), type);
+    }
+
+    private static AppError refused(byte[] body, Class<?> type) {
+        AppError error = assertThrows(AppException.class, () -> post(body).json(type),
+                () -> new String(body, StandardCharsets.UTF_8) + " was accepted as " + type.getSimpleName()).error();
+        assertSafe(error.message());
+        return error;
+    }
+
+    private static void assertRefused(int status, String message, String json, Class<?> type) {
+        AppError error = refused(json, type);
+        assertEquals(status, error.status(), json);
+        assertEquals(message, error.message(), json);
+    }
+
+    /** Messages speak JSON: no Java class, no Jackson feature, no stack. */
+    private static void assertSafe(String message) {
+        for (String leak : List.of("java.", "jackson", "Jackson", "`", "Exception", "dev.backend", "\n")) {
+            assertFalse(message.contains(leak), "'" + message + "' leaks " + leak);
+        }
+    }
+
+    // ---- records: every component required unless Optional (serde: a field without Option<T> must be present)
+
+    @Test
+    void missingPrimitiveComponentsAre422LikeAnyOtherMissingField() {
+        assertRefused(422, "Invalid JSON field 'i': required, must not be missing or null",
+                "{\"l\":1,\"s\":1,\"b\":1,\"boxed\":1,\"big\":1}", Ints.class);
+        assertRefused(422, "Invalid JSON field 'l': required, must not be missing or null",
+                "{\"i\":1,\"s\":1,\"b\":1,\"boxed\":1,\"big\":1}", Ints.class);
+        assertRefused(422, "Invalid JSON field 'flag': required, must not be missing or null", "{\"ratio\":1}",
+                Flags.class);
+        assertRefused(422, "Invalid JSON field 'ratio': required, must not be missing or null", "{\"flag\":true}",
+                Flags.class);
+    }
+
+    @Test
+    void nullComponentsAre422() {
+        assertRefused(422, "Invalid JSON field 'flag': required, must not be missing or null",
+                "{\"flag\":null,\"ratio\":1}", Flags.class);
+        assertRefused(422, "Invalid JSON field 'inner': required, must not be missing or null", "{\"inner\":null}",
+                Nested.class);
+        assertRefused(422, "Invalid JSON field 'inner.s': required, must not be missing or null", "{\"inner\":{}}",
+                Nested.class);
+    }
+
+    @Test
+    void ignoresUnknownKeysAsSerdeDoesWithoutDenyUnknownFields() {
+        assertEquals(new Text("x"), read("{\"s\":\"x\",\"other\":[1,{}]}", Text.class));
+    }
+
+    @Test
+    void refusesARepeatedKeyAnywhere() {
+        assertRefused(422, "Invalid JSON body: duplicate key 's'", "{\"s\":\"a\",\"s\":\"b\"}", Text.class);
+        assertRefused(422, "Invalid JSON field 'counts': duplicate key 'a'", "{\"counts\":{\"a\":1,\"a\":2}}",
+                Counts.class);
+    }
+
+    // ---- the body as a whole
+
+    @ParameterizedTest
+    @ValueSource(strings = {"null", " null "})
+    void aNullBodyIs422AndNeverReachesTheHandler(String body) {
+        assertRefused(422, "Invalid JSON body: expected an object, not null", body, Text.class);
+    }
+
+    @Test
+    void aNullBodyAnswers422WithoutLoggingAnError() {
+        TestClient client = TestClient.of(Router.create()
+                .post("/users", r -> Response.text(r.json(Text.class).s().trim()))
+                .build());
+
+        try (LogCapture logs = new LogCapture()) {
+            TestResponse response = client.send(Request.builder("POST", "/users")
+                    .header("Content-Type", "application/json").body("null"));
+
+            assertEquals(422, response.status(), response.text());
+            assertEquals(List.of(), logs.errors());
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"[]", "[{\"s\":\"x\"}]", "1", "\"x\"", "true", "1.5"})
+    void arraysAndScalarsWhereAnObjectBelongsAre422(String body) {
+        assertRefused(422, "Invalid JSON body: expected an object", body, Text.class);
+    }
+
+    @Test
+    void nullAtTheRootIsAcceptedOnlyForOptional() throws Exception {
+        assertEquals(Optional.empty(), post("null").json(new TypeReference<Optional<Integer>>() {}));
+        assertEquals(422, assertThrows(AppException.class, () -> post("null").json(Integer.class)).error().status());
+        assertEquals(422, assertThrows(AppException.class, () -> post("null").json(Object.class)).error().status());
+    }
+
+    @Test
+    void trailingDataIs400() {
+        assertRefused(400, "Malformed JSON at line 1, column 10: trailing data after the JSON value", "{\"s\":\"a\"}{}",
+                Text.class);
+        assertEquals(400, refused("{\"s\":\"a\"} x", Text.class).status());
+        assertEquals(400, refused("{\"s\":\"a\"}]", Text.class).status());
+        assertEquals(new Text("a"), read(" {\"s\":\"a\"}\r\n\t ", Text.class));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"{", "{\"s\":", "{\"s\":\"a", "{'s':'a'}", "{s:\"a\"}", "{\"s\":\"a\",}",
+            "/* c */{\"s\":\"a\"}", "{\"s\":NaN}", "{\"s\":Infinity}", "{\"s\":01}", "{\"s\":+1}", "{\"s\":.5}",
+            "{\"s\":1.}", "{\"s\":\"\t\"}", "{\"s\":\"\\x\"}", "{\"s\":tru}"})
+    void invalidJsonIs400WithALocationAndNoParserInternals(String body) {
+        AppError error = refused(body, Text.class);
+
+        assertEquals(400, error.status(), body);
+        assertTrue(error.message().startsWith("Malformed JSON at line 1, column "), error.message());
+    }
+
+    @Test
+    void aTrailingCommaIs400() {
+        assertRefused(400, "Malformed JSON at line 1, column 4: Unexpected character (']' (code 93)): expected a value",
+                "[1,]", Object.class);
+    }
+
+    @Test
+    void saysWhichFeatureIsMissingWithoutNamingTheParser() {
+        assertRefused(400, "Malformed JSON at line 1, column 9: Non-standard token 'NaN'", "{\"s\":NaN}", Text.class);
+        assertRefused(400, "Malformed JSON at line 1, column 2: Unexpected end-of-input: expected close marker for Object",
+                "{", Text.class);
+    }
+
+    @Test
+    void nestingDeeperThan500LevelsIs400() {
+        AppError error = refused("[".repeat(100_000), Object.class);
+
+        assertEquals(400, error.status());
+        assertTrue(error.message().contains("nesting depth (501) exceeds the maximum allowed (500)"), error.message());
+        assertTrue(post("[".repeat(500) + "]".repeat(500)).json(Object.class) instanceof List<?>);
+    }
+
+    @Test
+    void aNumberLongerThan1000CharactersIs400() {
+        AppError error = refused("{\"big\":" + "1".repeat(1001) + "}", Ints.class);
+
+        assertEquals(400, error.status());
+        assertTrue(error.message().contains("Number value length (1001) exceeds the maximum allowed (1000)"),
+                error.message());
+    }
+
+    @Test
+    void theBodyMustBeUtf8() {
+        byte[] utf16 = "{\"s\":\"a\"}".getBytes(StandardCharsets.UTF_16);
+        byte[] utf16le = "{\"s\":\"a\"}".getBytes(StandardCharsets.UTF_16LE);
+        byte[] invalid = {'{', '"', 's', '"', ':', '"', (byte) 0xFF, '"', '}'};
+        byte[] encodedSurrogate = {'{', '"', 's', '"', ':', '"', (byte) 0xED, (byte) 0xA0, (byte) 0x80, '"', '}'};
+        byte[] bom = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF, '{', '"', 's', '"', ':', '"', 'a', '"', '}'};
+
+        assertEquals("Malformed JSON: the body must be UTF-8 (RFC 8259 §8.1)", refused(utf16, Text.class).message());
+        assertEquals(400, refused(utf16le, Text.class).status());
+        assertEquals(400, refused(invalid, Text.class).status());
+        assertEquals(400, refused(encodedSurrogate, Text.class).status());
+        assertEquals(new Text("a"), post(bom).json(Text.class));
+    }
+
+    @Test
+    void aTypeJacksonCannotBuildIsTheServersBugNotTheClients() {
+        AppError error = refused("{\"shape\":{}}", Drawing.class);
+
+        assertEquals(500, error.status());
+        assertEquals(AppError.INTERNAL_MESSAGE, error.message());
+    }
+
+    // ---- integers (Rust i32, i64, i16, i8, Option<i32>; BigInteger has no std equivalent)
+
+    @Test
+    void integersAreIntegerLiteralsInRange() {
+        assertEquals(new Ints(-1, 9_223_372_036_854_775_807L, (short) 32767, (byte) -128, 0, new BigInteger("1" + "0".repeat(40))),
+                read("{\"i\":-1,\"l\":9223372036854775807,\"s\":32767,\"b\":-128,\"boxed\":-0,\"big\":1" + "0".repeat(40) + "}",
+                        Ints.class));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"1.0", "1.5", "1e2", "\"1\"", "true", "[1]", "{}"})
+    void integersRefuseFractionsExponentsStringsAndOtherTypes(String value) {
+        assertRefused(422, "Invalid JSON field 'i': expected an integer", ints("i", value), Ints.class);
+    }
+
+    @Test
+    void integersOutOfRangeAre422() {
+        assertRefused(422, "Invalid JSON field 'i': number out of range", ints("i", "2147483648"), Ints.class);
+        assertRefused(422, "Invalid JSON field 'l': number out of range", ints("l", "9223372036854775808"), Ints.class);
+        assertRefused(422, "Invalid JSON field 's': number out of range", ints("s", "32768"), Ints.class);
+        assertRefused(422, "Invalid JSON field 'b': number out of range", ints("b", "128"), Ints.class);
+        assertRefused(422, "Invalid JSON field 'boxed': number out of range", ints("boxed", "-2147483649"), Ints.class);
+    }
+
+    private static String ints(String field, String value) {
+        String json = "{\"i\":1,\"l\":1,\"s\":1,\"b\":1,\"boxed\":1,\"big\":1}";
+        return json.replace("\"" + field + "\":1", "\"" + field + "\":" + value);
+    }
+
+    // ---- floating point (Rust f64, f32)
+
+    @Test
+    void floatsAcceptAnyNumberIncludingIntegers() {
+        assertEquals(new Floats(1.0, 2.5f, 1e300), read("{\"d\":1,\"f\":2.5,\"boxed\":1e300}", Floats.class));
+        assertEquals(new Floats(0.0, 0.0f, 0.0), read("{\"d\":1e-400,\"f\":1e-50,\"boxed\":0}", Floats.class));
+    }
+
+    @Test
+    void floatsThatOverflowToInfinityAre422() {
+        assertRefused(422, "Invalid JSON field 'd': number out of range", "{\"d\":1e400,\"f\":1,\"boxed\":1}", Floats.class);
+        assertRefused(422, "Invalid JSON field 'f': number out of range", "{\"d\":1,\"f\":1e39,\"boxed\":1}", Floats.class);
+        assertRefused(422, "Invalid JSON field 'boxed': number out of range", "{\"d\":1,\"f\":1,\"boxed\":-1e400}",
+                Floats.class);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"\"NaN\"", "\"Infinity\"", "\"1.5\"", "true"})
+    void floatsAreNeverStrings(String value) {
+        assertRefused(422, "Invalid JSON field 'd': expected a number", "{\"d\":" + value + ",\"f\":1,\"boxed\":1}",
+                Floats.class);
+    }
+
+    @Test
+    void decimalsAreExactAndBounded() {
+        assertEquals(new BigDecimal("1.10"), read("{\"amount\":1.10}", Money.class).amount());
+        assertEquals(new BigDecimal("1E+1000"), read("{\"amount\":1e1000}", Money.class).amount());
+        assertRefused(422, "Invalid JSON field 'amount': number out of range", "{\"amount\":1e999999999}", Money.class);
+        assertRefused(422, "Invalid JSON field 'amount': number out of range", "{\"amount\":1e-1001}", Money.class);
+        assertRefused(422, "Invalid JSON field 'amount': expected a number", "{\"amount\":\"1.10\"}", Money.class);
+    }
+
+    // ---- booleans (Rust bool)
+
+    @ParameterizedTest
+    @ValueSource(strings = {"0", "1", "\"true\"", "\"yes\""})
+    void booleansAreOnlyTrueAndFalse(String value) {
+        assertRefused(422, "Invalid JSON field 'flag': expected a boolean", "{\"flag\":" + value + ",\"ratio\":1}",
+                Flags.class);
+    }
+
+    // ---- strings (Rust String, char)
+
+    @Test
+    void stringsAreStringsOfValidUnicode() {
+        assertEquals("😀\u0000é", read("{\"s\":\"\\ud83d\\ude00\\u0000\\u00e9\"}", Text.class).s());
+        assertRefused(422, "Invalid JSON field 's': expected a string", "{\"s\":5}", Text.class);
+        assertRefused(422, "Invalid JSON field 's': expected a string", "{\"s\":{}}", Text.class);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"\\ud800", "x\\udc00", "\\ud800\\ud800", "\\ude00\\ud83d"})
+    void anEscapedLoneSurrogateIs400AsInSerdeJson(String escaped) {
+        AppError error = refused("{\"s\":\"" + escaped + "\"}", Text.class);
+
+        assertEquals(400, error.status());
+        assertTrue(error.message().contains("lone surrogate"), error.message());
+    }
+
+    @Test
+    void charsAreOneCharacterStrings() {
+        assertEquals('é', read("{\"c\":\"é\"}", Letter.class).c());
+        assertRefused(422, "Invalid JSON field 'c': expected a string", "{\"c\":\"ab\"}", Letter.class);
+        assertRefused(422, "Invalid JSON field 'c': expected a string", "{\"c\":65}", Letter.class);
+    }
+
+    // ---- enums (a Rust enum of unit variants)
+
+    @Test
+    void enumsAreTheirConstantsExactNameNotToStringNorOrdinal() {
+        assertEquals(Color.GREEN, read("{\"color\":\"GREEN\"}", Paint.class).color());
+        for (String value : List.of("\"green\"", "1", "\"1\"", "\"\"", "\"BLUE\"")) {
+            assertRefused(422, "Invalid JSON field 'color': expected one of [RED, GREEN]", "{\"color\":" + value + "}",
+                    Paint.class);
+        }
+        assertEquals("{\"color\":\"GREEN\"}", new String(Json.write(new Paint(Color.GREEN)), StandardCharsets.UTF_8));
+    }
+
+    // ---- UUID (uuid::Uuid; it also parses braced, urn and 32-digit forms, which are refused here)
+
+    @Test
+    void uuidsAreTheCanonicalHyphenatedForm() {
+        UUID id = UUID.fromString("123e4567-e89b-12d3-a456-426614174000");
+        assertEquals(id, read("{\"id\":\"123e4567-e89b-12d3-a456-426614174000\"}", Id.class).id());
+        assertEquals(id, read("{\"id\":\"123E4567-E89B-12D3-A456-426614174000\"}", Id.class).id());
+        for (String value : List.of("\"123e4567e89b12d3a456426614174000\"", "\"EjRWeJCrze8SNFZ4kKvN7w==\"",
+                "\"{123e4567-e89b-12d3-a456-426614174000}\"", "\"1-1-1-1-1\"", "\"\"", "1")) {
+            assertRefused(422, "Invalid JSON field 'id': expected a UUID string", "{\"id\":" + value + "}", Id.class);
+        }
+    }
+
+    // ---- date and time (chrono DateTime<Utc>, DateTime<FixedOffset>, NaiveDate, NaiveDateTime)
+
+    @Test
+    void instantsAreRfc3339DateTimesWithAnOffsetConvertedToUtc() {
+        assertEquals(Instant.parse("2026-01-02T01:04:05Z"), read("{\"at\":\"2026-01-02T03:04:05+02:00\"}", When.class).at());
+        assertEquals(Instant.parse("2026-01-02T03:04:05.123456789Z"),
+                read("{\"at\":\"2026-01-02t03:04:05.123456789z\"}", When.class).at());
+        for (String value : List.of("1700000000", "1700000000.5", "\"1700000000\"", "\"2026-01-02T03:04:05\"",
+                "\"2026-01-02 03:04:05Z\"", "\"2026-01-02\"", "\"\"", "[2026,1,2]")) {
+            assertRefused(422, "Invalid JSON field 'at': expected an RFC 3339 date-time string", "{\"at\":" + value + "}",
+                    When.class);
+        }
+    }
+
+    @Test
+    void offsetDateTimesKeepTheOffsetTheClientSent() {
+        OffsetDateTime at = read("{\"at\":\"2026-01-02T03:04:05+02:00\"}", Zoned.class).at();
+
+        assertEquals(OffsetDateTime.parse("2026-01-02T03:04:05+02:00"), at);
+        assertEquals("{\"at\":\"2026-01-02T03:04:05+02:00\"}", new String(Json.write(new Zoned(at)), StandardCharsets.UTF_8));
+        assertRefused(422, "Invalid JSON field 'at': expected an RFC 3339 date-time string", "{\"at\":1700000000}",
+                Zoned.class);
+    }
+
+    @Test
+    void localDatesAndTimesRefuseWhatTheyWouldSilentlyDrop() {
+        assertEquals(LocalDate.of(2026, 1, 2), read("{\"day\":\"2026-01-02\"}", Day.class).day());
+        for (String value : List.of("\"2026-01-02T03:04:05\"", "\"2026-01-02T03:04:05Z\"", "[2026,1,2]", "20000",
+                "\"2026-02-30\"", "\"20260102\"")) {
+            assertRefused(422, "Invalid JSON field 'day': expected a date string (YYYY-MM-DD)", "{\"day\":" + value + "}",
+                    Day.class);
+        }
+        assertEquals(LocalDateTime.of(2026, 1, 2, 3, 4, 5), read("{\"at\":\"2026-01-02T03:04:05\"}", Local.class).at());
+        for (String value : List.of("\"2026-01-02T03:04:05Z\"", "\"2026-01-02T03:04:05+01:00\"", "[2026,1,2,3,4]")) {
+            assertRefused(422, "Invalid JSON field 'at': expected a date-time string without offset (YYYY-MM-DDTHH:MM:SS)",
+                    "{\"at\":" + value + "}", Local.class);
+        }
+    }
+
+    @Test
+    void durationsAreIso8601Strings() {
+        assertEquals(Duration.ofSeconds(30), read("{\"delay\":\"PT30S\"}", Wait.class).delay());
+        assertRefused(422, "Invalid JSON field 'delay': expected an ISO 8601 duration string (such as PT30S)",
+                "{\"delay\":30}", Wait.class);
+    }
+
+    // ---- nested records, collections, maps (Rust structs, Vec<i32>, HashSet<String>, HashMap<String, i32>)
+
+    @Test
+    void nestedValuesOfTheWrongShapeAre422NamingThePath() {
+        assertRefused(422, "Invalid JSON field 'inner': expected an object", "{\"inner\":\"x\"}", Nested.class);
+        assertRefused(422, "Invalid JSON field 'inner': expected an object", "{\"inner\":[]}", Nested.class);
+        assertRefused(422, "Invalid JSON field 'inner.s': expected a string", "{\"inner\":{\"s\":[]}}", Nested.class);
+        assertRefused(422, "Invalid JSON field 'values': expected an array", "{\"values\":{}}", Numbers.class);
+        assertRefused(422, "Invalid JSON field 'values[1]': expected an integer", "{\"values\":[1,\"2\"]}", Numbers.class);
+        assertRefused(422, "Invalid JSON field 'counts': expected an object", "{\"counts\":[]}", Counts.class);
+        assertRefused(422, "Invalid JSON field 'counts.a': expected an integer", "{\"counts\":{\"a\":true}}", Counts.class);
+    }
+
+    @Test
+    void nullElementsAndMapValuesAre422() {
+        assertRefused(422, "Invalid JSON field 'values[1]': must not be null", "{\"values\":[1,null]}", Numbers.class);
+        assertRefused(422, "Invalid JSON field 'labels[0]': must not be null", "{\"labels\":[null]}", Labels.class);
+        assertRefused(422, "Invalid JSON field 'counts.a': must not be null", "{\"counts\":{\"a\":null}}", Counts.class);
+    }
+
+    @Test
+    void setsKeepOneOfEqualElementsAsHashSetDoes() {
+        assertEquals(Set.of("a"), read("{\"labels\":[\"a\",\"a\"]}", Labels.class).labels());
+    }
+
+    @Test
+    void optionalsAreEmptyWhenMissingOrNull() {
+        assertEquals(new Maybe(Optional.empty(), OptionalInt.empty()), read("{}", Maybe.class));
+        assertEquals(new Maybe(Optional.empty(), OptionalInt.empty()), read("{\"value\":null,\"count\":null}", Maybe.class));
+        assertEquals(new Maybe(Optional.of(1), OptionalInt.of(2)), read("{\"value\":1,\"count\":2}", Maybe.class));
+        assertRefused(422, "Invalid JSON field 'value': expected an integer", "{\"value\":\"1\"}", Maybe.class);
+    }
+
+    @Test
+    void bytesAreBase64() {
+        assertArrayEquals(new byte[] {1, 2, 3}, read("{\"data\":\"AQID\"}", Blob.class).data());
+        assertRefused(422, "Invalid JSON field 'data': expected a base64 string", "{\"data\":\"!!!\"}", Blob.class);
+        assertRefused(422, "Invalid JSON field 'data': expected a base64 string", "{\"data\":\"AQI\"}", Blob.class);
+    }
+
+    // ---- generic types through Request.json(TypeReference)
+
+    @Test
+    void genericTypesFollowTheSameRules() {
+        TypeReference<List<Item>> items = new TypeReference<>() {};
+
+        assertEquals(List.of(new Item("a")), post("[{\"name\":\"a\"}]").json(items));
+        assertEquals("Invalid JSON body: expected an array, not null",
+                assertThrows(AppException.class, () -> post("null").json(items)).error().message());
+        assertEquals("Invalid JSON field '[1]': must not be null",
+                assertThrows(AppException.class, () -> post("[{\"name\":\"a\"},null]").json(items)).error().message());
+        assertEquals("Invalid JSON field '[0].name': required, must not be missing or null",
+                assertThrows(AppException.class, () -> post("[{}]").json(items)).error().message());
+        assertEquals("Invalid JSON body: expected an array",
+                assertThrows(AppException.class, () -> post("{}").json(items)).error().message());
+    }
+}

@@ -1,0 +1,208 @@
+package dev.backend.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.backend.core.testing.TestClient;
+import dev.backend.core.testing.TestResponse;
+import dev.backend.core.testing.TestServer;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Paths and queries are matched and read on their decoded form (RFC 3986); bad encodings are a 400. */
+class PathMatchingTest {
+
+    private final Handler app = Router.create()
+            .get("/files/{name}", r -> Response.text(r.path("name")))
+            .get("/files/{name}/{more}", r -> Response.text(r.path("name") + "|" + r.path("more")))
+            .get("/café", r -> Response.text("café"))
+            .get("/users", r -> Response.text("users"))
+            .get("/a+b", r -> Response.text("plus"))
+            .get("/static/{*rest}", r -> Response.text(r.path("rest")))
+            .get("/search", r -> Response.text(String.join("|", r.queryAll("q"))))
+            .post("/text", r -> Response.text(r.bodyText()))
+            .build();
+
+    private final TestClient client = TestClient.of(app);
+
+    private String text(String target) {
+        TestResponse response = client.get(target);
+        assertEquals(200, response.status(), target + " " + response.text());
+        return response.text();
+    }
+
+    private AppError badRequest(String target) {
+        TestResponse response = client.get(target);
+        assertEquals(400, response.status(), target + " " + response.text());
+        return new AppError.BadRequest(response.error().orElseThrow());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/files/%FF", "/files/%FE", "/files/%C3", "/files/%C3%28", "/files/%ED%A0%80",
+            "/files/%F4%90%80%80", "/files/%C0%AF", "/caf%C3"})
+    void percentEncodedBytesThatAreNotUtf8Are400NotAReplacementCharacter(String target) {
+        assertEquals("Malformed path: percent-encoded bytes are not UTF-8 (RFC 3986 §2.5)", badRequest(target).message());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/files/%ZZ", "/files/%", "/files/%F", "/files/a%2", "/files/%G0", "/files/%\u0663\u0663"})
+    void invalidPercentEncodingIs400(String target) {
+        assertTrue(badRequest(target).message().startsWith("Malformed path: "), target);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/files/..", "/files/.", "/files/%2E%2E", "/files/%2e", "/files/.%2E", "/files/../users",
+            "/files/a/../b", "/./users", "/static/a/../../etc"})
+    void dotSegmentsAre400EvenWhenEncoded(String target) {
+        assertEquals("Malformed path: '.' and '..' segments are not allowed (RFC 3986 §3.3)", badRequest(target).message());
+    }
+
+    @Test
+    void dotsInsideASegmentAreOrdinaryCharacters() {
+        assertEquals("...", text("/files/..."));
+        assertEquals(".env", text("/files/.env"));
+        assertEquals("a..b", text("/files/a..b"));
+    }
+
+    @Test
+    void literalSegmentsMatchTheDecodedTextWhateverTheEncoding() {
+        assertEquals("café", text("/caf%C3%A9"));
+        assertEquals("café", text("/caf%c3%a9"));
+        assertEquals("café", text("/café"));
+        assertEquals("users", text("/%75sers"));
+        assertEquals("users", text("/%75%73%65%72%73"));
+    }
+
+    @Test
+    void parameterValuesAreDecodedAndUppercaseAndLowercaseHexAreTheSame() {
+        assertEquals("é", text("/files/%C3%A9"));
+        assertEquals("é", text("/files/%c3%a9"));
+        assertEquals("a b", text("/files/a%20b"));
+        assertEquals("100%", text("/files/100%25"));
+        assertEquals("%2F", text("/files/%252F"));
+        assertEquals("😀", text("/files/%F0%9F%98%80"));
+    }
+
+    @Test
+    void anEncodedSlashStaysInsideItsSegment() {
+        assertEquals("a/b", text("/files/a%2Fb"));
+        assertEquals("a/b", text("/files/a%2fb"));
+        assertEquals("a|b", text("/files/a/b"));
+        assertEquals("x/y|z", text("/files/x%2Fy/z"));
+    }
+
+    @Test
+    void plusIsAPlusSignInAPath() {
+        assertEquals("a+b", text("/files/a+b"));
+        assertEquals("plus", text("/a+b"));
+        assertEquals("plus", text("/a%2Bb"));
+        assertEquals(404, client.get("/a%20b").status());
+    }
+
+    @Test
+    void aCatchAllIsDecodedWhole() {
+        assertEquals("css/site é.css", text("/static/css/site%20%C3%A9.css"));
+        assertEquals("a/b/c", text("/static/a%2Fb/c"));
+    }
+
+    @Test
+    void matchingIsCaseSensitiveAndWithoutUnicodeNormalization() {
+        assertEquals(404, client.get("/Users").status());
+        assertEquals(404, client.get("/cafe%CC%81").status(), "e + combining acute is not é");
+    }
+
+    @Test
+    void rawSpacesAndControlCharactersAre400() {
+        // Raw non-ASCII is tested over the wire below: the builder encodes it, as a client does.
+        for (String path : List.of("/files/a b", "/files/a\tb", "/files/\u007f")) {
+            assertEquals("Malformed path: characters outside printable ASCII must be percent-encoded (RFC 3986 §2.1)",
+                    badRequest(path).message());
+        }
+    }
+
+    @Test
+    void theBuilderPercentEncodesNonAsciiAsAClientWould() {
+        Request request = Request.builder("GET", "/files/é?q=ü").build();
+
+        assertEquals("/files/%C3%A9", request.path());
+        assertEquals("q=%C3%BC", request.rawQuery().orElseThrow());
+        assertEquals("é", text("/files/é"));
+    }
+
+    @Test
+    void templatesAreWrittenDecoded() {
+        Router router = Router.create();
+        Handler h = r -> Response.noContent();
+
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> router.get("/caf%C3%A9", h)).getMessage()
+                .contains("matched decoded"));
+        assertThrows(IllegalArgumentException.class, () -> router.get("/files/..", h));
+        assertThrows(IllegalArgumentException.class, () -> router.get("/./x", h));
+    }
+
+    @Test
+    void theRawPathIsKeptAsSent() {
+        TestClient echo = TestClient.of(Router.create().get("/files/{name}", r -> Response.text(r.path())).build());
+
+        assertEquals("/files/a%2fb%C3%A9", echo.get("/files/a%2fb%C3%A9").text());
+    }
+
+    // ---- queries
+
+    @Test
+    void queryValuesAreDecodedStrictly() {
+        assertEquals("é|€|a b|a+b", text("/search?q=%C3%A9&q=%e2%82%ac&q=a+b&q=a%2Bb"));
+        assertEquals("ü", text("/search?q=ü"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/search?q=%FF", "/search?q=%FE", "/search?q=%C3", "/search?%FF=x", "/search?q=%ED%A0%80"})
+    void queryBytesThatAreNotUtf8Are400(String target) {
+        assertEquals("Malformed query string: percent-encoded bytes are not UTF-8 (RFC 3986 §2.5)",
+                badRequest(target).message());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/search?q=%zz", "/search?q=%", "/search?q=%4"})
+    void invalidQueryEncodingIs400(String target) {
+        assertEquals("Malformed query string: '%' must be followed by two hex digits (RFC 3986 §2.1)",
+                badRequest(target).message());
+    }
+
+    @Test
+    void aRouteThatNeverReadsTheQueryIgnoresItsEncoding() {
+        assertEquals("users", text("/users?q=%FF"));
+    }
+
+    // ---- body text
+
+    @Test
+    void bodyTextThatIsNotUtf8Is400() {
+        TestResponse response = client.send(Request.builder("POST", "/text").body(new byte[] {'a', (byte) 0xFF}));
+
+        assertEquals(400, response.status());
+        assertEquals("Request body is not valid UTF-8", response.error().orElseThrow());
+        assertEquals("é", client.send(Request.builder("POST", "/text").body("é")).text());
+    }
+
+    // ---- over a socket, through the JDK's own request parsing
+
+    @Test
+    void theWireAgreesWithTheInProcessRules() throws IOException {
+        try (TestServer server = TestServer.start(app); RawHttp http = new RawHttp(server.port())) {
+            assertEquals(400, http.send("GET", "/files/%FF").status());
+            assertEquals("é", http.send("GET", "/files/%C3%A9").text());
+            assertEquals(400, http.send("GET", "/files/%2E%2E").status());
+            assertEquals(400, http.send("GET", "/search?q=%FE").status());
+
+            http.sendRaw("GET /files/caf\u00c3\u00a9 HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            RawHttp.Reply raw = http.read(false);
+            assertEquals(400, raw.status(), raw.text());
+        }
+    }
+}
