@@ -32,12 +32,16 @@ public enum MigrationCommand {
     /** Checks the files against the database; any problem is a failure, for CI. */
     VALIDATE;
 
-    /** The command called {@code name} in lower case ({@code migrate}, {@code info}, {@code validate}), if any. */
+    /**
+     * {@return the command called {@code name}, if any}
+     *
+     * @param name as typed on a command line: {@code migrate}, {@code info} or {@code validate}
+     */
     public static Optional<MigrationCommand> named(String name) {
         return Arrays.stream(values()).filter(command -> command.verb().equals(name)).findFirst();
     }
 
-    /** The command's name on a command line: {@code migrate}, {@code info} or {@code validate}. */
+    /** {@return the command's name on a command line: {@code migrate}, {@code info} or {@code validate}} */
     public String verb() {
         return name().toLowerCase(Locale.ROOT);
     }
@@ -45,6 +49,10 @@ public enum MigrationCommand {
     /**
      * Runs the command on {@code MIGRATIONS_DIR} when set, else on {@code named}.
      *
+     * @param config the configuration, as {@code serve} would use it
+     * @param named the application's migrations
+     * @param out where results go
+     * @param err where failures go, one message each
      * @return the exit code: 0 when all is well, 1 on any problem (including a database that cannot be
      *     reached); with no database to use at all, {@link ConfigException#EXIT_CODE}
      */

@@ -6,10 +6,10 @@ package dev.backend.server.spi;
  */
 public interface EmbeddedDatabase extends AutoCloseable {
 
-    /** Where to connect, such as {@code jdbc:postgresql://localhost:54321/postgres}. */
+    /** {@return where to connect, such as {@code jdbc:postgresql://localhost:54321/postgres}} */
     String jdbcUrl();
 
-    /** The user to connect as; the database trusts it on this machine, so there is no password. */
+    /** {@return the user to connect as; the database trusts it on this machine, so there is no password} */
     String user();
 
     /**

@@ -15,6 +15,8 @@ public interface EmbeddedDatabaseProvider {
      * Starts PostgreSQL with its data in {@code directory}, creating the cluster on first use, and returns
      * once it accepts connections.
      *
+     * @param directory where the data lives; it survives restarts
+     * @return the running database, which backend-server closes on stop
      * @throws IllegalStateException with a message for the operator when it cannot start
      */
     EmbeddedDatabase start(Path directory);
