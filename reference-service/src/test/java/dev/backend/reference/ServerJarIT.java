@@ -109,6 +109,16 @@ class ServerJarIT {
     }
 
     @Test
+    void migrateAppliesTheMigrationPackagedUnderItsOwnPackageInsideTheJar() throws Exception {
+        Map<String, String> environment = Map.of("EMBEDDED_DATABASE_DIR", temp.resolve("postgres").toString());
+        try (ServerProcess migrate = ServerProcess.jar(jar(), environment, "migrate")) {
+            assertEquals(0, migrate.awaitExit(), migrate.output());
+            assertTrue(migrate.output().contains("Applied 1 migration(s) from classpath:dev/backend/reference/migrations to "
+                    + "postgres://postgres@localhost:"), migrate.output());
+        }
+    }
+
+    @Test
     void exitsWith2AndNamesTheVariableOnABadPortBeforeStartingAnything() throws Exception {
         Path data = temp.resolve("postgres");
         try (ServerProcess server = ServerProcess.jar(jar(), Map.of("PORT", "99999", "EMBEDDED_DATABASE_DIR", data.toString()))) {

@@ -43,9 +43,11 @@ final class ServerProcess implements AutoCloseable {
         });
     }
 
-    /** {@code java -jar jar}, with exactly {@code environment} (plus PATH). */
-    static ServerProcess jar(Path jar, Map<String, String> environment) throws IOException {
-        return start(List.of(java(), "-jar", jar.toString()), environment);
+    /** {@code java -jar jar [arguments]}, with exactly {@code environment} (plus PATH). */
+    static ServerProcess jar(Path jar, Map<String, String> environment, String... arguments) throws IOException {
+        List<String> command = new ArrayList<>(List.of(java(), "-jar", jar.toString()));
+        command.addAll(List.of(arguments));
+        return start(command, environment);
     }
 
     /** {@code java -cp <the test class path> mainClass}, with exactly {@code environment} (plus PATH). */

@@ -29,7 +29,7 @@ final class UserRepository {
 
     private final DataSource dataSource;
 
-    /** A repository on {@code dataSource}, whose schema {@code migrations/V1__create_users.sql} creates. */
+    /** A repository on {@code dataSource}, whose schema {@code dev/backend/reference/migrations/V1__create_users.sql} creates. */
     UserRepository(DataSource dataSource) {
         this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
     }
