@@ -206,7 +206,8 @@ public final class BackendServer implements AutoCloseable {
         public BackendServer start() {
             long begin = System.nanoTime();
             Config cfg = config != null ? config : Config.fromEnvironment(System.getenv());
-            String origin = config != null ? "configuration from code" : "configuration from the environment";
+            // Only the default is named: a configuration given in code may itself come from an environment map.
+            String origin = config != null ? "" : ", configuration from the environment";
             LogSettings.apply(cfg.log());
             Optional<EmbeddedDatabaseProvider> development = cfg.database().url().isPresent()
                     ? Optional.empty()
@@ -229,7 +230,7 @@ public final class BackendServer implements AutoCloseable {
                 Handler app = health.routes().fallback(application).build();
                 HttpListener listener = HttpListener.start(cfg.http(), HttpAdapter.of(app));
                 BackendServer server = new BackendServer(cfg, pool, embedded, health, listener);
-                LOG.info("Listening on http://{}:{} (provider {}, virtual threads, pool {}-{} connections to {}, {}) "
+                LOG.info("Listening on http://{}:{} (provider {}, virtual threads, pool {}-{} connections to {}{}) "
                         + "in {} ms", cfg.http().host(), listener.port(),
                         cfg.http().provider().name().toLowerCase(Locale.ROOT), cfg.database().minConnections(),
                         cfg.database().maxConnections(), url.masked(), origin, millisSince(begin));
