@@ -7,6 +7,8 @@ import dev.backend.core.Middleware;
 import dev.backend.core.Router;
 import dev.backend.server.migration.MigrationSource;
 import dev.backend.server.migration.Migrator;
+import dev.backend.server.spi.EmbeddedDatabase;
+import dev.backend.server.spi.EmbeddedDatabaseProvider;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,13 +23,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The runtime around an application's routes: configuration, PostgreSQL (embedded when no {@code
- * DATABASE_URL}), the HikariCP pool, migrations before the port opens, health endpoints, the standard
- * middleware, a virtual-thread listener, and an ordered graceful stop.
+ * The runtime around an application's routes: configuration (the environment unless given in code),
+ * PostgreSQL ({@code DATABASE_URL}, or the embedded development database when the opt-in
+ * backend-embedded-postgres module is present), the HikariCP pool, migrations before the port opens, health
+ * endpoints, the standard middleware, a virtual-thread listener, and an ordered graceful stop.
  *
  * {@snippet :
- * BackendServer server = BackendServer.builder()
- *         .config(Config.fromEnvironment(System.getenv()))
+ * BackendServer server = BackendServer.builder()          // configured from the environment: PORT, DATABASE_URL, ...
  *         .migrations(MigrationSource.classpath("notes/migrations"))
  *         .routes(dataSource -> Router.create().nest("/api", NotesApi.routes(dataSource)))
  *         .start();
@@ -60,7 +62,10 @@ public final class BackendServer implements AutoCloseable {
         this.listener = listener;
     }
 
-    /** A builder with the default configuration (embedded PostgreSQL, port 8080) and no routes. */
+    /**
+     * A builder with no routes, configured from the environment ({@code Config.fromEnvironment(System.getenv())},
+     * the same variables the reference service's jar reads) unless {@link Builder#config(Config)} is called.
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -156,7 +161,10 @@ public final class BackendServer implements AutoCloseable {
 
         private Builder() {}
 
-        /** The configuration; default {@link Config#defaults()}. */
+        /**
+         * The configuration; without this call, {@link #start()} reads it from the environment with {@code
+         * Config.fromEnvironment(System.getenv())}, and says so in its start-up line.
+         */
         public Builder config(Config config) {
             this.config = Objects.requireNonNull(config, "config");
             return this;
@@ -187,20 +195,29 @@ public final class BackendServer implements AutoCloseable {
         }
 
         /**
-         * Starts PostgreSQL if embedded, opens the pool, applies migrations, then binds the port. A failure
+         * Applies {@code LOG_LEVEL} and {@code LOG_FORMAT} if set, starts the embedded development database if
+         * there is no {@code DATABASE_URL}, opens the pool, applies migrations, then binds the port. A failure
          * at any step undoes the earlier ones and is rethrown.
+         *
+         * @throws ConfigException when the environment's configuration is not valid, or when there is neither
+         *     a {@code DATABASE_URL} nor an embedded development database (the message names the dependency to
+         *     add); nothing has started then
          */
         public BackendServer start() {
             long begin = System.nanoTime();
-            Logging.routeJavaUtilLogging();
-            Config cfg = config != null ? config : Config.defaults();
+            Config cfg = config != null ? config : Config.fromEnvironment(System.getenv());
+            // Only the default is named: a configuration given in code may itself come from an environment map.
+            String origin = config != null ? "" : ", configuration from the environment";
+            LogSettings.apply(cfg.log());
+            Optional<EmbeddedDatabaseProvider> development = cfg.database().url().isPresent()
+                    ? Optional.empty()
+                    : Optional.of(DevelopmentDatabase.provider());
             List<AutoCloseable> opened = new ArrayList<>();
             try {
-                Optional<EmbeddedDatabase> embedded = cfg.database().url().isPresent()
-                        ? Optional.empty()
-                        : Optional.of(EmbeddedDatabase.start(cfg.database().embeddedDirectory()));
+                Optional<EmbeddedDatabase> embedded =
+                        development.map(provider -> provider.start(cfg.database().embeddedDirectory()));
                 embedded.ifPresent(opened::add);
-                DatabaseUrl url = cfg.database().url().orElseGet(() -> embedded.orElseThrow().url());
+                DatabaseUrl url = cfg.database().url().orElseGet(() -> DevelopmentDatabase.url(embedded.orElseThrow()));
                 HikariDataSource pool = ConnectionPool.open(cfg.database(), url);
                 opened.addFirst(pool);
                 MigrationCommand.source(cfg.migrations(), migrations)
@@ -213,10 +230,10 @@ public final class BackendServer implements AutoCloseable {
                 Handler app = health.routes().fallback(application).build();
                 HttpListener listener = HttpListener.start(cfg.http(), HttpAdapter.of(app));
                 BackendServer server = new BackendServer(cfg, pool, embedded, health, listener);
-                LOG.info("Listening on http://{}:{} (provider {}, virtual threads, pool {}-{} connections to {}) in {} ms",
-                        cfg.http().host(), listener.port(), cfg.http().provider().name().toLowerCase(Locale.ROOT),
-                        cfg.database().minConnections(), cfg.database().maxConnections(), url.masked(),
-                        millisSince(begin));
+                LOG.info("Listening on http://{}:{} (provider {}, virtual threads, pool {}-{} connections to {}{}) "
+                        + "in {} ms", cfg.http().host(), listener.port(),
+                        cfg.http().provider().name().toLowerCase(Locale.ROOT), cfg.database().minConnections(),
+                        cfg.database().maxConnections(), url.masked(), origin, millisSince(begin));
                 return server;
             } catch (RuntimeException e) {
                 for (AutoCloseable resource : opened) {

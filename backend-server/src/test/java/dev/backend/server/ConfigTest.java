@@ -29,8 +29,9 @@ class ConfigTest {
         assertEquals(Duration.ofMinutes(10), config.database().idleTimeout());
         assertEquals(Duration.ofMinutes(30), config.database().maxLifetime());
         assertEquals(Duration.ofSeconds(30), config.shutdownTimeout());
-        assertEquals("INFO", config.log().level());
-        assertEquals(Config.LogFormat.TEXT, config.log().format());
+        // Unset: the application's own logging configuration decides.
+        assertEquals(Optional.empty(), config.log().level());
+        assertEquals(Optional.empty(), config.log().format());
     }
 
     @Test
@@ -63,8 +64,8 @@ class ConfigTest {
         assertEquals(Duration.ofSeconds(5), config.http().requestTimeout());
         assertEquals(1L << 20, config.http().bodyLimit());
         assertEquals(Duration.ofMinutes(2), config.shutdownTimeout());
-        assertEquals("DEBUG", config.log().level());
-        assertEquals(Config.LogFormat.JSON, config.log().format());
+        assertEquals(Optional.of("DEBUG"), config.log().level());
+        assertEquals(Optional.of(Config.LogFormat.JSON), config.log().format());
         assertEquals(Path.of("/var/lib/app/pg"), config.database().embeddedDirectory());
     }
 

@@ -119,9 +119,9 @@ class ScriptLoaderTest {
     }
 
     @Test
-    void loadsTheReferenceServiceMigrationsFromTheClasspath() {
-        List<Script> scripts = ScriptLoader.load(MigrationSource.classpath("migrations"));
-        assertEquals("V1__create_users.sql", scripts.getFirst().fileName());
+    void loadsFromADirectoryOnTheClasspath() {
+        List<Script> scripts = ScriptLoader.load(MigrationSource.classpath("dev/backend/server/migration/bundled"));
+        assertEquals(List.of("V1__create_things.sql", "V2__add_index.sql"), scripts.stream().map(Script::fileName).toList());
         assertTrue(scripts.getFirst().transactional());
     }
 
