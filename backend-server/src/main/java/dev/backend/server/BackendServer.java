@@ -217,6 +217,22 @@ public final class BackendServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The handler {@link #start()} would serve, on {@code dataSource}: the health endpoints, the standard
+         * middleware for the configuration's {@code http()} settings (limits, timeout, body limit,
+         * compression, ...), the application's middleware and routes. Nothing is started: no database, no
+         * migrations, no pool, no port. For tests in process, through {@code TestClient}:
+         *
+         * {@snippet :
+         * TestClient client = TestClient.of(App.server().config(config).handler(testDatabase.dataSource()));
+         * }
+         */
+        public Handler handler(DataSource dataSource) {
+            Objects.requireNonNull(dataSource, "dataSource");
+            Config cfg = config != null ? config : Config.fromEnvironment(System.getenv());
+            return handler(cfg.http(), dataSource, new Health(dataSource, readinessChecks));
+        }
+
         private Handler handler(Config.Http http, DataSource dataSource, Health health) {
             Handler application = Middleware.stack(StandardMiddleware.from(http), Middleware.stack(middleware))
                     .wrap(routes.apply(dataSource).build());
