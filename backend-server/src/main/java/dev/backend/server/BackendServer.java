@@ -204,6 +204,10 @@ public final class BackendServer implements AutoCloseable {
          * however often probes come, and its failures are logged, never sent. {@code /health/live} never
          * runs it: a dependency that is down must not get the pod restarted.
          *
+         * @param name the name probes report, unique
+         * @param timeout how long a run may take before it counts as failed, from 1 ms to 1 minute
+         * @param check returns when the dependency is usable, throws when it is not
+         * @return this builder
          * @throws IllegalArgumentException when {@code name} is blank, taken, or one of the server's own
          *     ({@code server}, {@code database}), or {@code timeout} is not from 1 ms to 1 minute
          */
@@ -226,6 +230,9 @@ public final class BackendServer implements AutoCloseable {
          * {@snippet :
          * TestClient client = TestClient.of(App.server().config(config).handler(testDatabase.dataSource()));
          * }
+         *
+         * @param dataSource the database the routes and the {@code database} check use
+         * @return a new handler; each call builds its own middleware instances
          */
         public Handler handler(DataSource dataSource) {
             Objects.requireNonNull(dataSource, "dataSource");

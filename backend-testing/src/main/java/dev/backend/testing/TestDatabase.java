@@ -69,7 +69,12 @@ public final class TestDatabase implements BeforeAllCallback, AfterAllCallback, 
      */
     @FunctionalInterface
     public interface Migrations {
-        /** Applies the migrations to the database {@code dataSource} connects to. */
+        /**
+         * Applies the migrations to the database {@code dataSource} connects to.
+         *
+         * @param dataSource the class's new database
+         * @throws Exception any failure, which fails the class's tests
+         */
         void apply(DataSource dataSource) throws Exception;
     }
 
@@ -89,7 +94,12 @@ public final class TestDatabase implements BeforeAllCallback, AfterAllCallback, 
         this.resetBeforeEachTest = resetBeforeEachTest;
     }
 
-    /** A copy that applies {@code migrations} to the class's database before its first test. */
+    /**
+     * A copy that applies {@code migrations} to the class's database before its first test.
+     *
+     * @param migrations what brings the empty database to the application's schema
+     * @return the copy, to register
+     */
     public TestDatabase withMigrations(Migrations migrations) {
         return new TestDatabase(Optional.of(Objects.requireNonNull(migrations, "migrations")), resetBeforeEachTest);
     }
@@ -102,6 +112,8 @@ public final class TestDatabase implements BeforeAllCallback, AfterAllCallback, 
      *
      * <p>On embedded PostgreSQL 18 this measured several times faster than cloning a template database per
      * method ({@code CREATE DATABASE ... TEMPLATE}), and it keeps one database, and URL, for the whole class.
+     *
+     * @return the copy, to register
      */
     public TestDatabase withResetBeforeEachTest() {
         return new TestDatabase(migrations, true);
