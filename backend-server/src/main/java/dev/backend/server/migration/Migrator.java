@@ -31,9 +31,9 @@ import org.slf4j.LoggerFactory;
  * <p>{@link #migrate()} runs under the session advisory lock {@link #LOCK_KEY}, so any number of instances
  * starting at once apply each migration exactly once; it waits for the lock at most {@code
  * MIGRATION_LOCK_TIMEOUT}. It refuses to run, changing nothing, when an applied file changed, an applied file
- * is missing, a new file is older than the latest applied one, or a migration failed before (see {@link
- * MigrationStatus.State}). Each migration runs in its own transaction together with its history row, unless
- * its first line is {@code -- migrate:no-transaction}.
+ * is missing, a new file is older than the latest applied one, a migration failed before (see {@link
+ * MigrationStatus.State}), or a pending file has no statement to run. Each migration runs in its own
+ * transaction together with its history row, unless its first line is {@code -- migrate:no-transaction}.
  *
  * <p>A file runs as {@code psql -f} would run it: split where PostgreSQL's lexer ends a statement (see {@link
  * SqlSplitter}), with the {@code standard_conforming_strings} the session has at each statement, and each
@@ -166,6 +166,11 @@ public final class Migrator {
                     problems.add(script.label() + " is not applied but is lower than the latest applied version "
                             + highest.get() + " (out of order). Give it a version above " + highest.get()
                             + ", or set MIGRATIONS_OUT_OF_ORDER=true to apply it anyway");
+                }
+                if (script.statements().isEmpty()) {
+                    problems.add(script.label() + ": " + script.fileName() + " has no SQL statement to run (it is "
+                            + "empty, or only comments and whitespace): write its statements (a file meant to do "
+                            + "nothing can say SELECT 1;)");
                 }
                 pending.add(script);
             } else if (!row.success()) {

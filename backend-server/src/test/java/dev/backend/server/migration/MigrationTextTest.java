@@ -2,6 +2,7 @@ package dev.backend.server.migration;
 
 import static dev.backend.server.migration.Fixtures.SETTINGS;
 import static dev.backend.server.migration.Fixtures.column;
+import static dev.backend.server.migration.Fixtures.update;
 import static dev.backend.server.migration.Fixtures.write;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -23,7 +24,7 @@ import org.postgresql.core.BaseConnection;
 import org.postgresql.ds.PGSimpleDataSource;
 import org.postgresql.jdbc.PreferQueryMode;
 
-/** A migration runs exactly what its file says, against real PostgreSQL: line endings, strings. */
+/** A migration runs exactly what its file says, against real PostgreSQL: line endings, strings, empty files. */
 class MigrationTextTest {
 
     @RegisterExtension
@@ -51,6 +52,35 @@ class MigrationTextTest {
 
         assertEquals(List.of("t"), column(ds, "SELECT to_regclass('audit') IS NOT NULL"));
         assertEquals(List.of("1|true"), column(ds, "SELECT version || '|' || success FROM schema_migrations"));
+    }
+
+    @Test
+    void refusesAFileWithNoStatementNamingItAndAppliesNothing() {
+        write(dir, "V1__table.sql", "CREATE TABLE t (id int);");
+        write(dir, "V2__empty.sql", "");
+        write(dir, "V3__comments.sql", "-- migrate:no-transaction\r\n/* nothing /* here */ */\n;\f;\r");
+
+        MigrationException e = assertThrows(MigrationException.class, () -> migrator(ds).migrate());
+
+        assertTrue(e.getMessage().contains("V2 (empty): V2__empty.sql has no SQL statement to run (it is empty, or "
+                + "only comments and whitespace)"), e.getMessage());
+        assertTrue(e.getMessage().contains("V3 (comments): V3__comments.sql has no SQL statement"), e.getMessage());
+        assertEquals(List.of("f"), column(ds, "SELECT to_regclass('t') IS NOT NULL"));
+        assertEquals(List.of("0"), column(ds, "SELECT count(*) FROM schema_migrations"));
+    }
+
+    @Test
+    void anEmptyFileRecordedAsAppliedBeforeStaysApplied() {
+        assertEquals(0, migrator(ds).migrate());
+        // An older version applied such files; its history row must not block later runs.
+        write(dir, "V1__empty.sql", "-- placeholder\n");
+        update(ds, "INSERT INTO schema_migrations (version, description, checksum, execution_ms, success) VALUES "
+                + "('1', 'empty', '" + Script.checksum("-- placeholder\n") + "', 0, true)");
+        write(dir, "V2__table.sql", "CREATE TABLE t (id int);");
+
+        assertEquals(1, migrator(ds).migrate());
+        assertEquals(List.of(MigrationStatus.State.APPLIED, MigrationStatus.State.APPLIED),
+                migrator(ds).status().entries().stream().map(MigrationStatus.Entry::state).toList());
     }
 
     @Test
