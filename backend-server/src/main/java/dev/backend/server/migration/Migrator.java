@@ -17,6 +17,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import javax.sql.DataSource;
 import org.postgresql.util.PSQLException;
@@ -181,6 +182,10 @@ public final class Migrator {
                 problems.add(script.label() + " was changed after it was applied: the database recorded checksum "
                         + row.checksum() + ", " + script.fileName() + " now has " + script.checksum()
                         + ". Restore the file as it was applied, and put new changes in a new migration");
+            } else if (script.sql().indexOf('\r') >= 0 && !EarlierSplitter.skipped(script).isEmpty()) {
+                entries.add(new Keyed(script.version(), ranEntry(script.version(), row,
+                        MigrationStatus.State.INCOMPLETE)));
+                problems.add(incompleteProblem(script, EarlierSplitter.skipped(script), table));
             } else {
                 entries.add(new Keyed(script.version(), ranEntry(script.version(), row, MigrationStatus.State.APPLIED)));
             }
@@ -227,6 +232,17 @@ public final class Migrator {
         return label + " failed on " + row.installedOn() + " outside a transaction, so part of it may be applied. "
                 + "Repair the database by hand, then delete its history row so it runs again: DELETE FROM " + table
                 + " WHERE version = '" + row.version() + "'";
+    }
+
+    private static String incompleteProblem(Script script, List<SqlSplitter.Statement> skipped, String table) {
+        List<Integer> lines = skipped.stream().map(SqlSplitter.Statement::line).toList();
+        boolean noneRan = skipped.size() == script.statements().size();
+        return script.label() + " is recorded as applied, but the statement" + (lines.size() == 1 ? " on line " : "s on "
+                + "lines ") + lines.stream().map(String::valueOf).collect(Collectors.joining(", ")) + " of "
+                + script.fileName() + " never ran: its lines end in CR, and the version that applied it read a -- "
+                + "comment as running on to the next LF. " + (noneRan ? "Nothing of it ran, so" : "Undo what of it "
+                + "did run (the other statements), then") + " delete its history row so it runs whole: DELETE FROM "
+                + table + " WHERE version = '" + script.version() + "'";
     }
 
     private void apply(Connection connection, Verbatim session, String table, Script script) throws SQLException {

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.backend.testing.TestDatabase;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -24,7 +25,10 @@ import org.postgresql.core.BaseConnection;
 import org.postgresql.ds.PGSimpleDataSource;
 import org.postgresql.jdbc.PreferQueryMode;
 
-/** A migration runs exactly what its file says, against real PostgreSQL: line endings, strings, empty files. */
+/**
+ * A migration runs exactly what its file says, against real PostgreSQL: line endings, strings, empty files, and
+ * files an earlier version did not run whole.
+ */
 class MigrationTextTest {
 
     @RegisterExtension
@@ -81,6 +85,33 @@ class MigrationTextTest {
         assertEquals(1, migrator(ds).migrate());
         assertEquals(List.of(MigrationStatus.State.APPLIED, MigrationStatus.State.APPLIED),
                 migrator(ds).status().entries().stream().map(MigrationStatus.Entry::state).toList());
+    }
+
+    @Test
+    void refusesAMigrationAnEarlierVersionRecordedAsAppliedWithoutRunningItUntilRepaired() throws Exception {
+        String file = "-- create the audit table\rCREATE TABLE audit(id int);\r";
+        assertEquals(0, Migrator.create(ds, MigrationSource.directory(Files.createDirectory(dir.resolve("none"))),
+                SETTINGS).migrate());
+        // What the earlier version left behind: a history row for a file of which nothing ran.
+        update(ds, "INSERT INTO schema_migrations (version, description, checksum, execution_ms, success) VALUES "
+                + "('1', 'audit', '" + Script.checksum(file) + "', 0, true)");
+        write(dir, "V1__audit.sql", file);
+        write(dir, "V2__later.sql", "CREATE TABLE later (id int);");
+
+        MigrationException e = assertThrows(MigrationException.class, () -> migrator(ds).migrate());
+
+        String schema = column(ds, "SELECT current_schema()").getFirst();
+        assertEquals("V1 (audit) is recorded as applied, but the statement on line 2 of V1__audit.sql never ran: its "
+                + "lines end in CR, and the version that applied it read a -- comment as running on to the next LF. "
+                + "Nothing of it ran, so delete its history row so it runs whole: DELETE FROM " + schema
+                + ".schema_migrations WHERE version = '1'", e.getMessage());
+        assertEquals(List.of(MigrationStatus.State.INCOMPLETE, MigrationStatus.State.PENDING),
+                migrator(ds).status().entries().stream().map(MigrationStatus.Entry::state).toList());
+        assertEquals(List.of("f"), column(ds, "SELECT to_regclass('later') IS NOT NULL"));
+
+        update(ds, "DELETE FROM schema_migrations WHERE version = '1'");
+        assertEquals(2, migrator(ds).migrate());
+        assertEquals(List.of("t"), column(ds, "SELECT to_regclass('audit') IS NOT NULL"));
     }
 
     @Test
