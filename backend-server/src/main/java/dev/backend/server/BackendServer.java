@@ -225,8 +225,8 @@ public final class BackendServer implements AutoCloseable {
          * The handler {@link #start()} would serve, on {@code dataSource}: the health endpoints, the standard
          * middleware for the configuration's {@code http()} settings (limits, timeout, body limit,
          * compression, ...; the environment's unless {@link #config} was called), the application's middleware
-         * and routes. Nothing is started: no database, no
-         * migrations, no pool, no port. For tests in process, through {@code TestClient}:
+         * and routes. Nothing is started: no database, no migrations, no pool, no port. For tests in process,
+         * through {@code TestClient}:
          *
          * {@snippet :
          * TestClient client = TestClient.of(App.server().config(config).handler(testDatabase.dataSource()));
