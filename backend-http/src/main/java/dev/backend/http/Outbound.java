@@ -1,0 +1,119 @@
+package dev.backend.http;
+
+import java.io.IOException;
+
+/**
+ * A connection's write buffer: a response's status line, fields and body gather here and leave in as few writes
+ * as possible (one for a small response), and responses to pipelined requests can share a write. A write larger
+ * than the buffer goes to the transport directly after what is buffered.
+ */
+final class Outbound {
+
+    static final int SIZE = 8192;
+
+    private final Transport transport;
+    final byte[] buf = new byte[SIZE];
+    int count;
+
+    Outbound(Transport transport) {
+        this.transport = transport;
+    }
+
+    /** Room left in the buffer. */
+    int room() {
+        return buf.length - count;
+    }
+
+    void write(byte[] bytes) throws IOException {
+        write(bytes, 0, bytes.length);
+    }
+
+    void write(byte[] bytes, int offset, int length) throws IOException {
+        if (length > buf.length - count) {
+            flush();
+            if (length >= buf.length) {
+                transport.write(bytes, offset, length);
+                return;
+            }
+        }
+        System.arraycopy(bytes, offset, buf, count, length);
+        count += length;
+    }
+
+    void write(int b) throws IOException {
+        if (count == buf.length) {
+            flush();
+        }
+        buf[count++] = (byte) b;
+    }
+
+    /**
+     * Appends the characters of {@code text} as bytes, each 0x00–0xFF (callers check); returns false, leaving
+     * the buffer as it was, if they do not fit.
+     */
+    boolean tryAscii(String text) {
+        int length = text.length();
+        if (length > buf.length - count) {
+            return false;
+        }
+        int at = count;
+        for (int i = 0; i < length; i++) {
+            buf[at + i] = (byte) text.charAt(i);
+        }
+        count = at + length;
+        return true;
+    }
+
+    /** Appends Latin-1 text, flushing as often as it takes. */
+    void ascii(String text) throws IOException {
+        if (tryAscii(text)) {
+            return;
+        }
+        for (int i = 0; i < text.length(); i++) {
+            write(text.charAt(i));
+        }
+    }
+
+    /** Appends a non-negative number in decimal. */
+    void decimal(long value) throws IOException {
+        if (buf.length - count < 20) {
+            flush();
+        }
+        int digits = 1;
+        for (long v = value; v >= 10; v /= 10) {
+            digits++;
+        }
+        int end = count + digits;
+        long v = value;
+        for (int i = end - 1; i >= count; i--) {
+            buf[i] = (byte) ('0' + (v % 10));
+            v /= 10;
+        }
+        count = end;
+    }
+
+    void crlf() throws IOException {
+        if (buf.length - count < 2) {
+            flush();
+        }
+        buf[count++] = '\r';
+        buf[count++] = '\n';
+    }
+
+    boolean pending() {
+        return count > 0;
+    }
+
+    void flush() throws IOException {
+        if (count > 0) {
+            int n = count;
+            count = 0;
+            transport.write(buf, 0, n);
+        }
+    }
+
+    /** Forgets what is buffered, when the connection is being abandoned. */
+    void discard() {
+        count = 0;
+    }
+}
