@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.net.SocketTimeoutException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -23,6 +22,11 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Output of a finished response stays buffered while bytes of a pipelined request are already waiting, so
  * responses to pipelined requests share writes; it is written before any read that could block.
+ *
+ * <p>Timeouts: before each blocking read or write the connection publishes a deadline and what it waits for;
+ * the engine's watchdog, ticking a few times a second, ends whatever is overdue ({@link #expire}): an idle wait
+ * is closed, a read is interrupted (the reader then answers 408 or fails the body read), a write stalled by a
+ * client that reads nothing closes the connection. No socket timeout is used: see {@link SocketTransport}.
  */
 final class Connection implements Runnable {
 
@@ -31,11 +35,18 @@ final class Connection implements Runnable {
     static final int ACTIVE = 2;
     static final int CLOSED = 3;
 
+    /** What a deadline guards: waiting for a request, a read, a write. */
+    static final int WAIT = 0;
+    static final int READ = 1;
+    static final int WRITE = 2;
+
     private static final VarHandle STATE;
+    private static final VarHandle DEADLINE;
 
     static {
         try {
             STATE = MethodHandles.lookup().findVarHandle(Connection.class, "state", int.class);
+            DEADLINE = MethodHandles.lookup().findVarHandle(Connection.class, "deadline", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -52,28 +63,56 @@ final class Connection implements Runnable {
     final Outbound out;
     private final RequestParser parser;
     private final RequestHead head = new RequestHead();
-    private final long readTimeoutNanos;
-    private final int idleMillis;
-    private final int firstMillis;
-    final int readMillis;
+    final long readNanos;
+    private final long idleNanos;
+    private final long firstNanos;
     private volatile int state = READING;
     private volatile Exchange current;
+    /** {@link System#nanoTime()} by which the current read or write must end; 0 when nothing is watched. */
+    private volatile long deadline;
+    private volatile int watched;
+    /** The watchdog ended a read: the reader reports a timeout rather than end of stream. */
+    volatile boolean timedOut;
 
     Connection(Engine engine, Transport transport, boolean overflow) {
         this.engine = engine;
         this.transport = transport;
         this.overflow = overflow;
         this.in = new Inbound(transport);
-        this.out = new Outbound(transport);
-        this.parser = new RequestParser(in, transport, engine.options);
-        long read = engine.options.requestReadTimeout().toMillis();
+        this.out = new Outbound(this);
+        this.parser = new RequestParser(this);
+        long read = engine.options.requestReadTimeout().toNanos();
         if (overflow) {
-            read = Math.min(read, HttpServerOptions.OVERFLOW_REQUEST_TIMEOUT.toMillis());
+            read = Math.min(read, HttpServerOptions.OVERFLOW_REQUEST_TIMEOUT.toNanos());
         }
-        this.readMillis = (int) read;
-        this.readTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(read);
-        this.idleMillis = (int) engine.options.idleTimeout().toMillis();
-        this.firstMillis = (int) Math.min(idleMillis, read);
+        this.readNanos = read;
+        this.idleNanos = engine.options.idleTimeout().toNanos();
+        this.firstNanos = Math.min(idleNanos, read);
+    }
+
+    /** Publishes a deadline for the blocking call that follows. */
+    void watch(int what, long deadlineNanos) {
+        watched = what;
+        deadline = deadlineNanos == 0 ? 1 : deadlineNanos;
+    }
+
+    /** The blocking call returned in time. */
+    void unwatch() {
+        deadline = 0;
+    }
+
+    /** From the watchdog: ends the watched call if it is overdue. */
+    void expire(long now) {
+        long due = deadline;
+        if (due == 0 || now - due < 0 || !DEADLINE.compareAndSet(this, due, 0L)) {
+            return;
+        }
+        timedOut = true;
+        switch (watched) {
+            case WAIT -> closeIfIdle();
+            case READ -> transport.interruptRead();
+            default -> transport.close();
+        }
     }
 
     boolean active() {
@@ -84,7 +123,9 @@ final class Connection implements Runnable {
     public void run() {
         boolean graceful = false;
         try {
+            watch(READ, System.nanoTime() + readNanos);
             transport.open();
+            unwatch();
             graceful = serve();
         } catch (IOException | RuntimeException e) {
             Engine.LOG.log(Level.DEBUG, "Connection ended: {0}", e.toString());
@@ -111,9 +152,9 @@ final class Connection implements Runnable {
                 return false;
             }
             first = false;
-            long deadline = System.nanoTime() + readTimeoutNanos;
+            long headDeadline = System.nanoTime() + readNanos;
             try {
-                if (!parser.parse(head, deadline)) {
+                if (!parser.parse(head, headDeadline)) {
                     return false;
                 }
             } catch (HttpError e) {
@@ -153,20 +194,20 @@ final class Connection implements Runnable {
         }
         out.flush();
         in.reset();
-        transport.readTimeout(first ? firstMillis : idleMillis);
         state = IDLE;
         // stop() sets stopping, then looks for IDLE connections: one of the two sees the other.
         if (engine.stopping()) {
             return false;
         }
         int n;
+        watch(WAIT, System.nanoTime() + (first ? firstNanos : idleNanos));
         try {
             n = in.fill(Inbound.INITIAL_SIZE);
-        } catch (SocketTimeoutException e) {
-            return false;
         } catch (IOException e) {
             Engine.LOG.log(Level.DEBUG, "Idle connection ended: {0}", e.toString());
             return false;
+        } finally {
+            unwatch();
         }
         return STATE.compareAndSet(this, IDLE, READING) && n > 0;
     }
@@ -229,11 +270,10 @@ final class Connection implements Runnable {
         try {
             out.flush();
             transport.shutdownOutput();
-            transport.readTimeout(LINGER_MILLIS);
-            long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(LINGER_MILLIS);
+            watch(READ, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(LINGER_MILLIS));
             int discarded = 0;
             in.reset();
-            while (discarded < LINGER_BYTES && System.nanoTime() < end) {
+            while (discarded < LINGER_BYTES) {
                 int n = in.readDirect(in.buf, 0, in.buf.length);
                 if (n < 0) {
                     break;
@@ -243,6 +283,7 @@ final class Connection implements Runnable {
         } catch (IOException | UnsupportedOperationException e) {
             Engine.LOG.log(Level.TRACE, "Graceful close cut short: {0}", e.toString());
         } finally {
+            unwatch();
             transport.close();
         }
     }

@@ -19,6 +19,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -27,8 +28,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Threads: the acceptor is a platform thread, not a daemon, so the JVM stays up while the server runs (as
  * with the JDK's dispatcher); it only accepts, counts and starts one virtual thread per connection, which reads
  * requests, runs their handlers (inline, unless an executor was set) and writes the responses, all with
- * blocking I/O. Nothing else runs: timeouts are socket read timeouts, the {@code Date} value is refreshed by
- * the first response of each second.
+ * blocking I/O. One more virtual thread, the watchdog, ticks a few times a second and ends reads and writes
+ * that are past their deadline (see {@link Connection}). The {@code Date} value is refreshed by the first
+ * response of each second.
  *
  * <p>Connection limit: past {@code maxConnections}, accepted sockets go to the overflow lane (one request each,
  * a short deadline, {@code Connection: close}) while it has room, else are closed at once. Reaching the limit is
@@ -59,7 +61,9 @@ final class Engine {
     private boolean bound;
     private boolean started;
     private volatile boolean stopping;
+    private volatile boolean stopped;
     private Thread acceptor;
+    private Thread watchdog;
     private long limitLogged = System.nanoTime() - LIMIT_LOG_INTERVAL;
     private long overflowed;
     private long refused;
@@ -192,6 +196,7 @@ final class Engine {
             acceptor.setDaemon(false);
             started = true;
             acceptor.start();
+            watchdog = Thread.ofVirtual().name("backend-http-watchdog-" + listener.getLocalPort()).start(this::watch);
         } finally {
             lifecycle.unlock();
         }
@@ -212,6 +217,20 @@ final class Engine {
                 continue;
             }
             admit(socket);
+        }
+    }
+
+    /** Ends overdue reads and writes until the server has stopped. */
+    private void watch() {
+        long tick = Math.clamp(Math.min(Math.min(options.requestReadTimeout().toNanos(), options.idleTimeout().toNanos()),
+                HttpServerOptions.OVERFLOW_REQUEST_TIMEOUT.toNanos()) / 4, TimeUnit.MILLISECONDS.toNanos(5),
+                TimeUnit.MILLISECONDS.toNanos(250));
+        while (!stopped) {
+            LockSupport.parkNanos(this, tick);
+            long now = System.nanoTime();
+            for (Connection connection : connections) {
+                connection.expire(now);
+            }
         }
     }
 
@@ -238,9 +257,7 @@ final class Engine {
             overflowed++;
             limitReached();
         }
-        int handshakeMillis = (int) options.requestReadTimeout().toMillis();
-        Transport transport = new SocketTransport(socket, options.tcpNoDelay(), tls ? configurator : null,
-                handshakeMillis);
+        Transport transport = new SocketTransport(socket, options.tcpNoDelay(), tls ? configurator : null);
         Connection connection = new Connection(this, transport, overflowLane);
         connections.add(connection);
         try {
@@ -324,6 +341,10 @@ final class Engine {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
+            stopped = true;
+            if (watchdog != null) {
+                LockSupport.unpark(watchdog);
+            }
             lifecycle.unlock();
         }
     }

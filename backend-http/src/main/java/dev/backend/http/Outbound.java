@@ -6,17 +6,25 @@ import java.io.IOException;
  * A connection's write buffer: a response's status line, fields and body gather here and leave in as few writes
  * as possible (one for a small response), and responses to pipelined requests can share a write. A write larger
  * than the buffer goes to the transport directly after what is buffered.
+ *
+ * <p>Every socket write is watched: one that makes no progress for the idle timeout (a client that stopped
+ * reading) closes the connection. Large writes go in slices so a slow but steady reader is not cut off.
  */
 final class Outbound {
 
     static final int SIZE = 8192;
+    private static final int SLICE = 64 * 1024;
 
+    private final Connection connection;
     private final Transport transport;
+    private final long stallNanos;
     final byte[] buf = new byte[SIZE];
     int count;
 
-    Outbound(Transport transport) {
-        this.transport = transport;
+    Outbound(Connection connection) {
+        this.connection = connection;
+        this.transport = connection.transport;
+        this.stallNanos = connection.engine.options.idleTimeout().toNanos();
     }
 
     /** Room left in the buffer. */
@@ -32,7 +40,7 @@ final class Outbound {
         if (length > buf.length - count) {
             flush();
             if (length >= buf.length) {
-                transport.write(bytes, offset, length);
+                send(bytes, offset, length);
                 return;
             }
         }
@@ -108,7 +116,21 @@ final class Outbound {
         if (count > 0) {
             int n = count;
             count = 0;
-            transport.write(buf, 0, n);
+            send(buf, 0, n);
+        }
+    }
+
+    private void send(byte[] bytes, int offset, int length) throws IOException {
+        while (length > 0) {
+            int n = Math.min(length, SLICE);
+            connection.watch(Connection.WRITE, System.nanoTime() + stallNanos);
+            try {
+                transport.write(bytes, offset, n);
+            } finally {
+                connection.unwatch();
+            }
+            offset += n;
+            length -= n;
         }
     }
 

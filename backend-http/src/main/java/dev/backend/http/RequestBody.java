@@ -2,7 +2,6 @@ package dev.backend.http;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.SocketTimeoutException;
 
 /**
  * The request body stream: exactly {@code Content-Length} bytes, or a chunked body decoded strictly (RFC 9112
@@ -178,18 +177,20 @@ final class RequestBody extends InputStream {
         return n;
     }
 
-    /** One socket read with the body timeout; end of stream or a timeout fails the body. */
+    /** One socket read, which must make progress within the request read timeout; else the body fails. */
     private int readSocket(Read read) throws IOException {
         Connection connection = exchange.connection;
-        connection.transport.readTimeout(connection.readMillis);
+        connection.watch(Connection.READ, System.nanoTime() + connection.readNanos);
         int n;
         try {
             n = read.run();
-        } catch (SocketTimeoutException e) {
-            throw fail(408, "request body read timed out");
+        } catch (IOException e) {
+            throw connection.timedOut ? fail(408, "request body read timed out") : fail(400, "request body could not be read");
+        } finally {
+            connection.unwatch();
         }
         if (n < 0) {
-            throw fail(400, "request body ended early");
+            throw connection.timedOut ? fail(408, "request body read timed out") : fail(400, "request body ended early");
         }
         return n;
     }

@@ -3,7 +3,6 @@ package dev.backend.http;
 import static java.nio.charset.StandardCharsets.ISO_8859_1;
 
 import java.io.IOException;
-import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.URISyntaxException;
 
@@ -38,16 +37,17 @@ final class RequestParser {
 
     private static final int MAX_EMPTY_LINES = 8;
 
+    private final Connection connection;
     private final Inbound in;
-    private final Transport transport;
     private final int maxLine;
     private final int maxCount;
     private final int maxHeaderSize;
     private final int maxBuffer;
 
-    RequestParser(Inbound in, Transport transport, HttpServerOptions options) {
-        this.in = in;
-        this.transport = transport;
+    RequestParser(Connection connection) {
+        HttpServerOptions options = connection.engine.options;
+        this.connection = connection;
+        this.in = connection.in;
         this.maxLine = options.maxRequestLineLength();
         this.maxCount = options.maxHeaderCount();
         this.maxHeaderSize = options.maxHeaderSize();
@@ -162,12 +162,22 @@ final class RequestParser {
         if (left <= 0) {
             throw new HttpError(408, "");
         }
-        transport.readTimeout((int) Math.min(Integer.MAX_VALUE, Math.max(1, (left + 999_999) / 1_000_000)));
+        connection.watch(Connection.READ, deadline);
+        int n;
         try {
-            return in.fill(maxBuffer);
-        } catch (SocketTimeoutException e) {
+            n = in.fill(maxBuffer);
+        } catch (IOException e) {
+            if (connection.timedOut) {
+                throw new HttpError(408, "");
+            }
+            throw e;
+        } finally {
+            connection.unwatch();
+        }
+        if (n < 0 && connection.timedOut) {
             throw new HttpError(408, "");
         }
+        return n;
     }
 
     private void requestLine(RequestHead head, int start, int end) throws HttpError {

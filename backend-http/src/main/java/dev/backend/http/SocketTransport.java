@@ -12,30 +12,28 @@ import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
 
 /**
- * An accepted socket. Virtual threads block in its reads and writes without holding a carrier; {@link
- * Socket#setSoTimeout} gives every read its deadline. With a configurator, the socket is layered under an
- * {@link SSLSocket} in {@link #open()}, on the connection's thread, and the handshake is bounded by the
- * request read timeout.
+ * An accepted socket. Virtual threads block in its reads and writes without holding a carrier. Reads have no
+ * socket timeout: a timed read parks its virtual thread with a scheduled wake-up and registers it with the
+ * poller each time, which costs more than the rest of a small request; the engine's watchdog ends overdue
+ * reads instead ({@link #interruptRead()}). With a configurator, the socket is layered under an {@link
+ * SSLSocket} in {@link #open()}, on the connection's thread.
  */
 final class SocketTransport implements Transport {
 
     private final Socket raw;
     private final boolean noDelay;
     private final HttpsConfigurator tls;
-    private final int handshakeMillis;
     private volatile Socket socket;
     private InputStream in;
     private OutputStream out;
-    private int timeout = -1;
     private InetSocketAddress remote;
     private InetSocketAddress local;
 
-    SocketTransport(Socket raw, boolean noDelay, HttpsConfigurator tls, int handshakeMillis) {
+    SocketTransport(Socket raw, boolean noDelay, HttpsConfigurator tls) {
         this.raw = raw;
         this.socket = raw;
         this.noDelay = noDelay;
         this.tls = tls;
-        this.handshakeMillis = handshakeMillis;
     }
 
     @Override
@@ -53,7 +51,6 @@ final class SocketTransport implements Transport {
             tls.configure(parameters);
             parameters.applyLegacy();
             socket = ssl;
-            readTimeout(handshakeMillis);
             ssl.startHandshake();
         }
         in = socket.getInputStream();
@@ -71,10 +68,12 @@ final class SocketTransport implements Transport {
     }
 
     @Override
-    public void readTimeout(int millis) throws IOException {
-        if (millis != timeout) {
-            socket.setSoTimeout(millis);
-            timeout = millis;
+    public void interruptRead() {
+        try {
+            // On the TCP socket even under TLS: the TLS layer then sees end of stream and fails its read.
+            raw.shutdownInput();
+        } catch (IOException | RuntimeException e) {
+            close();
         }
     }
 

@@ -13,15 +13,17 @@ interface Transport {
     /** Prepares the stream on the connection's own thread: socket options, the TLS handshake. */
     void open() throws IOException;
 
-    /** Reads like {@link java.io.InputStream#read(byte[], int, int)}; a read past the timeout throws
-     * {@link java.net.SocketTimeoutException}. */
+    /** Reads like {@link java.io.InputStream#read(byte[], int, int)}, blocking without a time limit. */
     int read(byte[] buffer, int offset, int length) throws IOException;
 
     /** Writes all of it. */
     void write(byte[] buffer, int offset, int length) throws IOException;
 
-    /** The most each later read waits, in milliseconds, at least 1. */
-    void readTimeout(int millis) throws IOException;
+    /**
+     * Makes a read blocked on another thread return end of stream (or fail), and every later read too: how a
+     * deadline ends a read. Safe from any thread.
+     */
+    void interruptRead();
 
     /** Sends end of stream to the peer while input stays readable (TCP FIN, or TLS close_notify). */
     void shutdownOutput() throws IOException;
