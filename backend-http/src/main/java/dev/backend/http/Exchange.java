@@ -60,6 +60,8 @@ final class Exchange extends HttpExchange {
     private ResponseHeaders responseHeaders;
     final RequestBody requestBody;
     private ResponseBody responseBody;
+    /** The stream a handler gets for a request without body; made only if asked for. */
+    private RequestBody emptyBody;
     private InputStream userIn;
     private OutputStream userOut;
     private final boolean persistent;
@@ -201,7 +203,10 @@ final class Exchange extends HttpExchange {
     @Override
     public void close() {
         try {
-            getRequestBody().close();
+            InputStream in = userIn != null ? userIn : requestBody != RequestBody.EMPTY ? requestBody : emptyBody;
+            if (in != null) {
+                in.close();
+            }
         } catch (IOException e) {
             Engine.LOG.log(Level.DEBUG, "Closing the request body failed: {0}", e.toString());
         }
@@ -224,7 +229,16 @@ final class Exchange extends HttpExchange {
 
     @Override
     public InputStream getRequestBody() {
-        return userIn != null ? userIn : requestBody;
+        if (userIn != null) {
+            return userIn;
+        }
+        if (requestBody != RequestBody.EMPTY) {
+            return requestBody;
+        }
+        if (emptyBody == null) {
+            emptyBody = RequestBody.empty();
+        }
+        return emptyBody;
     }
 
     @Override

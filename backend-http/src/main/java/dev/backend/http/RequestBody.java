@@ -16,7 +16,7 @@ import java.io.InputStream;
  */
 final class RequestBody extends InputStream {
 
-    /** The body of a request without one; shared, it has no state. */
+    /** The engine's view of a request without body: shared, so it must never be handed to a handler. */
     static final RequestBody EMPTY = new RequestBody(null, false, 0);
 
     private static final int SIZE_LINE = 0;
@@ -43,6 +43,11 @@ final class RequestBody extends InputStream {
 
     static RequestBody fixed(Exchange exchange, long length) {
         return new RequestBody(exchange, false, length);
+    }
+
+    /** An empty body of its own, for a handler: it fails reads once closed. */
+    static RequestBody empty() {
+        return new RequestBody(null, false, 0);
     }
 
     static RequestBody chunked(Exchange exchange) {
@@ -99,9 +104,7 @@ final class RequestBody extends InputStream {
     /** Marks the stream closed; what is left is drained, or the connection closed, when the exchange ends. */
     @Override
     public void close() {
-        if (this != EMPTY) {
-            closed = true;
-        }
+        closed = true;
     }
 
     /**
