@@ -11,7 +11,9 @@ import java.net.InetSocketAddress;
  * {@link java.util.ServiceLoader} when this module is on the class or module path, or named with {@code
  * -Dcom.sun.net.httpserver.HttpServerProvider=dev.backend.http.BackendHttpServerProvider}.
  *
- * <p>Each server takes its limits from {@link HttpServerOptions#fromSystemProperties()} when it is created.
+ * <p>Each server takes its limits from {@link HttpServerOptions#fromSystemProperties()} when it is created;
+ * {@link BackendHttp} creates them with explicit options. {@link #createHttpsServer} serves TLS through the
+ * {@link com.sun.net.httpserver.HttpsConfigurator} set before start.
  */
 public final class BackendHttpServerProvider extends HttpServerProvider {
 

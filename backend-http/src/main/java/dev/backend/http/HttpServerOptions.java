@@ -70,6 +70,8 @@ public record HttpServerOptions(
      * This engine's defaults: request line 8 KiB, 200 header lines, header section 32 KiB, request read timeout
      * 10 s, idle timeout 30 s, 10,000 connections plus 64 in the overflow lane, {@code TCP_NODELAY} on, 64 KiB
      * drained.
+     *
+     * @return the shared default options
      */
     public static HttpServerOptions defaults() {
         return DEFAULTS;
@@ -84,6 +86,7 @@ public record HttpServerOptions(
      * leaves this engine's default in place: every limit stays on. Read each time it is called, so every server
      * gets the properties of its own creation.
      *
+     * @return the defaults with the properties applied
      * @throws IllegalArgumentException if a property holds a number outside the range its component accepts
      */
     public static HttpServerOptions fromSystemProperties() {
