@@ -349,15 +349,30 @@ final class Exchange extends HttpExchange {
         return bodyFailure != 0 || body.chunkedBody() || body.remaining() > connection.engine.options.drainAmount();
     }
 
+    /** Checks again what was checked when set: the lists are live and may have changed since. */
     private static void checkFields(ResponseHeaders fields) {
         for (int i = 0; i < fields.fields(); i++) {
             ResponseHeaders.checkName(fields.wireName(i));
+            String single = fields.single(i);
+            if (single != null) {
+                ResponseHeaders.checkValue(single);
+                continue;
+            }
             for (String value : fields.valuesAt(i)) {
                 if (value != null) {
                     ResponseHeaders.checkValue(value);
                 }
             }
         }
+    }
+
+    private static void writeField(Outbound out, String name, String value) throws IOException {
+        out.ascii(name);
+        out.ascii(": ");
+        if (value != null) {
+            out.ascii(value);
+        }
+        out.crlf();
     }
 
     private static void writeFields(Outbound out, ResponseHeaders fields, boolean keepLength, boolean dropConnection)
@@ -370,13 +385,13 @@ final class Exchange extends HttpExchange {
                 continue;
             }
             String name = fields.wireName(i);
+            String single = fields.single(i);
+            if (single != null) {
+                writeField(out, name, single);
+                continue;
+            }
             for (String value : fields.valuesAt(i)) {
-                out.ascii(name);
-                out.ascii(": ");
-                if (value != null) {
-                    out.ascii(value);
-                }
-                out.crlf();
+                writeField(out, name, value);
             }
         }
     }
@@ -401,10 +416,7 @@ final class Exchange extends HttpExchange {
                 if (key != HeaderNames.CONTENT_LENGTH && key != HeaderNames.TRANSFER_ENCODING
                         && key != HeaderNames.CONNECTION) {
                     for (String value : fields.valuesAt(i)) {
-                        out.ascii(fields.wireName(i));
-                        out.ascii(": ");
-                        out.ascii(value == null ? "" : value);
-                        out.crlf();
+                        writeField(out, fields.wireName(i), value);
                     }
                 }
             }

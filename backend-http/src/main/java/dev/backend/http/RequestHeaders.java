@@ -28,9 +28,11 @@ final class RequestHeaders extends Headers {
 
     private static final int INDEX_FROM = 16;
 
-    private String[] names = new String[8];
-    /** A {@code String} for a single value, or an unmodifiable {@code List<String>} once asked for or repeated. */
-    private Object[] values = new Object[8];
+    /**
+     * Per field, in arrival order: its name in key form, then a {@code String} for a single value or an
+     * unmodifiable {@code List<String>} once asked for or repeated.
+     */
+    private Object[] slots = new Object[16];
     private int size;
     private HashMap<String, Integer> index;
 
@@ -38,24 +40,23 @@ final class RequestHeaders extends Headers {
     void addParsed(String name, String value) {
         int i = indexOf(name);
         if (i >= 0) {
-            Object current = values[i];
+            Object current = slots[2 * i + 1];
             List<String> list = new ArrayList<>(current instanceof String s ? List.of(s) : asList(current));
             list.add(value);
-            values[i] = Collections.unmodifiableList(list);
+            slots[2 * i + 1] = Collections.unmodifiableList(list);
             return;
         }
-        if (size == names.length) {
-            names = java.util.Arrays.copyOf(names, size * 2);
-            values = java.util.Arrays.copyOf(values, size * 2);
+        if (2 * size == slots.length) {
+            slots = java.util.Arrays.copyOf(slots, slots.length * 2);
         }
-        names[size] = name;
-        values[size] = value;
+        slots[2 * size] = name;
+        slots[2 * size + 1] = value;
         if (index != null) {
             index.put(name, size);
         } else if (size + 1 == INDEX_FROM) {
             index = new HashMap<>();
             for (int k = 0; k <= size; k++) {
-                index.put(names[k], k);
+                index.put(name(k), k);
             }
         }
         size++;
@@ -65,7 +66,7 @@ final class RequestHeaders extends Headers {
     void replaceParsed(String name, String value) {
         int i = indexOf(name);
         if (i >= 0) {
-            values[i] = value;
+            slots[2 * i + 1] = value;
         } else {
             addParsed(name, value);
         }
@@ -74,7 +75,7 @@ final class RequestHeaders extends Headers {
     /** The number of values of {@code name} (a name in key form). */
     int count(String name) {
         int i = indexOf(name);
-        return i < 0 ? 0 : values[i] instanceof String ? 1 : asList(values[i]).size();
+        return i < 0 ? 0 : slots[2 * i + 1] instanceof String ? 1 : asList(slots[2 * i + 1]).size();
     }
 
     private int indexOf(String key) {
@@ -83,12 +84,16 @@ final class RequestHeaders extends Headers {
             return i == null ? -1 : i;
         }
         for (int i = 0; i < size; i++) {
-            String name = names[i];
+            String name = name(i);
             if (name == key || HeaderNames.sameName(name, key)) {
                 return i;
             }
         }
         return -1;
+    }
+
+    private String name(int i) {
+        return (String) slots[2 * i];
     }
 
     @SuppressWarnings("unchecked")
@@ -97,10 +102,10 @@ final class RequestHeaders extends Headers {
     }
 
     private List<String> list(int i) {
-        Object value = values[i];
+        Object value = slots[2 * i + 1];
         if (value instanceof String s) {
             List<String> list = List.of(s);
-            values[i] = list;
+            slots[2 * i + 1] = list;
             return list;
         }
         return asList(value);
@@ -145,7 +150,7 @@ final class RequestHeaders extends Headers {
         if (i < 0) {
             return null;
         }
-        Object value = values[i];
+        Object value = slots[2 * i + 1];
         return value instanceof String s ? s : asList(value).getFirst();
     }
 
@@ -239,7 +244,7 @@ final class RequestHeaders extends Headers {
         return new AbstractSet<>() {
             @Override
             public Iterator<String> iterator() {
-                return new Cursor<>(i -> names[i]);
+                return new Cursor<>(RequestHeaders.this::name);
             }
 
             @Override
@@ -274,7 +279,7 @@ final class RequestHeaders extends Headers {
         return new AbstractSet<>() {
             @Override
             public Iterator<Map.Entry<String, List<String>>> iterator() {
-                return new Cursor<>(i -> new AbstractMap.SimpleImmutableEntry<>(names[i], list(i)));
+                return new Cursor<>(i -> new AbstractMap.SimpleImmutableEntry<>(name(i), list(i)));
             }
 
             @Override
@@ -293,7 +298,7 @@ final class RequestHeaders extends Headers {
             return false;
         }
         for (int i = 0; i < size; i++) {
-            if (!list(i).equals(other.get(names[i]))) {
+            if (!list(i).equals(other.get(name(i)))) {
                 return false;
             }
         }
@@ -304,7 +309,7 @@ final class RequestHeaders extends Headers {
     public int hashCode() {
         int hash = 0;
         for (int i = 0; i < size; i++) {
-            hash += names[i].hashCode() ^ list(i).hashCode();
+            hash += name(i).hashCode() ^ list(i).hashCode();
         }
         return hash;
     }
@@ -313,7 +318,7 @@ final class RequestHeaders extends Headers {
     public String toString() {
         StringBuilder text = new StringBuilder("Headers { {");
         for (int i = 0; i < size; i++) {
-            text.append(i == 0 ? "" : ", ").append(names[i]).append('=').append(list(i));
+            text.append(i == 0 ? "" : ", ").append(name(i)).append('=').append(list(i));
         }
         return text.append("} }").toString();
     }

@@ -25,9 +25,11 @@ import java.util.function.BiFunction;
  */
 final class ResponseHeaders extends Headers {
 
-    private String[] keys = new String[8];
-    private String[] wire = new String[8];
-    private List<?>[] values = new List<?>[8];
+    /** Per field: its key form, its spelling as given, and its values (a bare String until a list is asked for). */
+    private static final int STRIDE = 3;
+    private static final Object[] NONE = new Object[0];
+
+    private Object[] slots = NONE;
     private int size;
 
     /** The number of fields, for the writer. */
@@ -37,12 +39,17 @@ final class ResponseHeaders extends Headers {
 
     /** The key form of field {@code i}. */
     String key(int i) {
-        return keys[i];
+        return (String) slots[i * STRIDE];
     }
 
     /** Field {@code i}'s name as the handler spelled it. */
     String wireName(int i) {
-        return wire[i];
+        return (String) slots[i * STRIDE + 1];
+    }
+
+    /** Field {@code i}'s single value, or null if it has a list. */
+    String single(int i) {
+        return slots[i * STRIDE + 2] instanceof String value ? value : null;
     }
 
     /** Field {@code i}'s values. */
@@ -50,14 +57,23 @@ final class ResponseHeaders extends Headers {
         return list(i);
     }
 
+    /** The live list of field {@code i}, made from its single value the first time it is asked for. */
     @SuppressWarnings("unchecked")
     private List<String> list(int i) {
-        return (List<String>) values[i];
+        Object value = slots[i * STRIDE + 2];
+        if (value instanceof String single) {
+            ArrayList<String> list = new ArrayList<>(2);
+            list.add(single);
+            slots[i * STRIDE + 2] = list;
+            return list;
+        }
+        return (List<String>) value;
     }
 
     private int indexOf(String key) {
+        Object[] slots = this.slots;
         for (int i = 0; i < size; i++) {
-            String k = keys[i];
+            String k = (String) slots[i * STRIDE];
             if (k == key || HeaderNames.sameName(k, key)) {
                 return i;
             }
@@ -65,27 +81,22 @@ final class ResponseHeaders extends Headers {
         return -1;
     }
 
-    private int insert(String name, List<String> list) {
-        if (size == keys.length) {
-            keys = Arrays.copyOf(keys, size * 2);
-            wire = Arrays.copyOf(wire, size * 2);
-            values = Arrays.copyOf(values, size * 2);
+    /** Adds a field; {@code value} is a String or a List. */
+    private void insert(String name, Object value) {
+        if ((size + 1) * STRIDE > slots.length) {
+            slots = Arrays.copyOf(slots, Math.max(4, size * 2) * STRIDE);
         }
-        keys[size] = HeaderNames.normalized(name);
-        wire[size] = name;
-        values[size] = list;
-        return size++;
+        int at = size * STRIDE;
+        slots[at] = HeaderNames.normalized(name);
+        slots[at + 1] = name;
+        slots[at + 2] = value;
+        size++;
     }
 
     private void removeAt(int i) {
-        int tail = size - i - 1;
-        System.arraycopy(keys, i + 1, keys, i, tail);
-        System.arraycopy(wire, i + 1, wire, i, tail);
-        System.arraycopy(values, i + 1, values, i, tail);
+        System.arraycopy(slots, (i + 1) * STRIDE, slots, i * STRIDE, (size - i - 1) * STRIDE);
         size--;
-        keys[size] = null;
-        wire[size] = null;
-        values[size] = null;
+        Arrays.fill(slots, size * STRIDE, (size + 1) * STRIDE, null);
     }
 
     static void checkName(String name) {
@@ -134,7 +145,7 @@ final class ResponseHeaders extends Headers {
     public boolean containsValue(Object value) {
         Objects.requireNonNull(value);
         for (int i = 0; i < size; i++) {
-            if (values[i].equals(value)) {
+            if (list(i).equals(value)) {
                 return true;
             }
         }
@@ -150,10 +161,15 @@ final class ResponseHeaders extends Headers {
     @Override
     public String getFirst(String key) {
         int i = indexOf(Objects.requireNonNull(key));
-        if (i < 0 || values[i].isEmpty()) {
+        if (i < 0) {
             return null;
         }
-        return list(i).getFirst();
+        String single = single(i);
+        if (single != null) {
+            return single;
+        }
+        List<String> list = list(i);
+        return list.isEmpty() ? null : list.getFirst();
     }
 
     @Override
@@ -168,8 +184,8 @@ final class ResponseHeaders extends Headers {
             return null;
         }
         List<String> previous = list(i);
-        wire[i] = key;
-        values[i] = value;
+        slots[i * STRIDE + 1] = key;
+        slots[i * STRIDE + 2] = value;
         return previous;
     }
 
@@ -179,16 +195,14 @@ final class ResponseHeaders extends Headers {
         checkValue(value);
         int i = indexOf(key);
         if (i < 0) {
-            ArrayList<String> list = new ArrayList<>(2);
-            list.add(value);
-            insert(key, list);
+            insert(key, value);
             return;
         }
         List<String> list = list(i);
         if (!(list instanceof ArrayList<String>)) {
             // put() may have stored an immutable list; adding to a copy keeps add() working as documented.
             list = new ArrayList<>(list);
-            values[i] = list;
+            slots[i * STRIDE + 2] = list;
         }
         list.add(value);
     }
@@ -197,14 +211,12 @@ final class ResponseHeaders extends Headers {
     public void set(String key, String value) {
         checkName(Objects.requireNonNull(key));
         checkValue(value);
-        ArrayList<String> list = new ArrayList<>(2);
-        list.add(value);
         int i = indexOf(key);
         if (i < 0) {
-            insert(key, list);
+            insert(key, value);
         } else {
-            wire[i] = key;
-            values[i] = list;
+            slots[i * STRIDE + 1] = key;
+            slots[i * STRIDE + 2] = value;
         }
     }
 
@@ -226,18 +238,16 @@ final class ResponseHeaders extends Headers {
 
     @Override
     public void clear() {
-        Arrays.fill(keys, 0, size, null);
-        Arrays.fill(wire, 0, size, null);
-        Arrays.fill(values, 0, size, null);
+        Arrays.fill(slots, 0, size * STRIDE, null);
         size = 0;
     }
 
     @Override
     public void replaceAll(BiFunction<? super String, ? super List<String>, ? extends List<String>> function) {
         for (int i = 0; i < size; i++) {
-            List<String> replaced = Objects.requireNonNull(function.apply(keys[i], list(i)));
+            List<String> replaced = Objects.requireNonNull(function.apply(key(i), list(i)));
             replaced.forEach(ResponseHeaders::checkValue);
-            values[i] = replaced;
+            slots[i * STRIDE + 2] = replaced;
         }
     }
 
@@ -249,7 +259,7 @@ final class ResponseHeaders extends Headers {
                 return new Cursor<>() {
                     @Override
                     String at(int i) {
-                        return keys[i];
+                        return key(i);
                     }
                 };
             }
@@ -299,7 +309,7 @@ final class ResponseHeaders extends Headers {
                 return new Cursor<>() {
                     @Override
                     Map.Entry<String, List<String>> at(int i) {
-                        return new Field(keys[i]);
+                        return new Field(key(i));
                     }
                 };
             }
@@ -320,7 +330,7 @@ final class ResponseHeaders extends Headers {
             return false;
         }
         for (int i = 0; i < size; i++) {
-            if (!values[i].equals(other.get(keys[i]))) {
+            if (!list(i).equals(other.get(key(i)))) {
                 return false;
             }
         }
@@ -331,7 +341,7 @@ final class ResponseHeaders extends Headers {
     public int hashCode() {
         int hash = 0;
         for (int i = 0; i < size; i++) {
-            hash += keys[i].hashCode() ^ values[i].hashCode();
+            hash += key(i).hashCode() ^ list(i).hashCode();
         }
         return hash;
     }
@@ -340,7 +350,7 @@ final class ResponseHeaders extends Headers {
     public String toString() {
         StringBuilder text = new StringBuilder("Headers { {");
         for (int i = 0; i < size; i++) {
-            text.append(i == 0 ? "" : ", ").append(keys[i]).append('=').append(values[i]);
+            text.append(i == 0 ? "" : ", ").append(key(i)).append('=').append(list(i));
         }
         return text.append("} }").toString();
     }
@@ -371,7 +381,7 @@ final class ResponseHeaders extends Headers {
             }
             value.forEach(ResponseHeaders::checkValue);
             List<String> previous = list(i);
-            values[i] = value;
+            slots[i * STRIDE + 2] = value;
             return previous;
         }
 
