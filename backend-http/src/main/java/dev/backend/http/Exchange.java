@@ -428,6 +428,17 @@ final class Exchange extends HttpExchange {
         }
     }
 
+    /**
+     * Writes out what is buffered before a read that may block: a response to a pipelined request, or the part
+     * of this response written so far (complete chunks only).
+     */
+    void flushBeforeRead() throws IOException {
+        if (responseBody != null) {
+            responseBody.endOpenChunk();
+        }
+        connection.out.flush();
+    }
+
     /** Before the handler's first read of the body: tells a waiting client to send it (RFC 9110 §10.1.1). */
     void continueIfExpected() throws IOException {
         if (expectContinue && !continueSent && !headersSent) {

@@ -183,6 +183,8 @@ final class RequestBody extends InputStream {
     /** One socket read, which must make progress within the request read timeout; else the body fails. */
     private int readSocket(Read read) throws IOException {
         Connection connection = exchange.connection;
+        // What is buffered for the client goes out first: it may be waiting for it before sending more.
+        exchange.flushBeforeRead();
         connection.watch(Connection.READ, System.nanoTime() + connection.readNanos);
         int n;
         try {

@@ -162,6 +162,9 @@ final class RequestParser {
         if (left <= 0) {
             throw new HttpError(408, "");
         }
+        // A response to a pipelined request may still be buffered: the client may wait for it before it sends
+        // the rest of this request.
+        connection.out.flush();
         connection.watch(Connection.READ, deadline);
         int n;
         try {

@@ -104,6 +104,13 @@ final class ResponseBody extends OutputStream {
         out.count += length;
     }
 
+    /** Frames the open chunk, if any, so the buffer holds only complete chunks. */
+    void endOpenChunk() throws IOException {
+        if (mode == CHUNKED) {
+            endChunk();
+        }
+    }
+
     /** Frames the open chunk: its size line goes in front, the data moves up to meet it, CRLF follows. */
     private void endChunk() throws IOException {
         if (chunkStart < 0) {

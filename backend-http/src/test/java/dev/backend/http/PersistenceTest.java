@@ -79,6 +79,20 @@ class PersistenceTest {
     }
 
     @Test
+    void aBufferedResponseGoesOutBeforeWaitingForTheRestOfAPipelinedRequest() throws IOException {
+        try (RawClient client = client()) {
+            // The first response is held back while the second request's bytes are waiting; a client that sends
+            // the rest only after reading the first response must not deadlock with the server.
+            client.send("GET /echo?1 HTTP/1.1\r\nHost: x\r\n\r\nGET /echo?2 HTTP/1.1\r\n");
+            assertEquals("/echo?1 ", client.read(false).text());
+            client.send("Host: x\r\n\r\nPOST /echo?3 HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\nab");
+            assertEquals("/echo?2 ", client.read(false).text());
+            client.send("cd");
+            assertEquals("/echo?3 abcd", client.read(false).text());
+        }
+    }
+
+    @Test
     void aClientsConnectionCloseEndsTheConnectionAfterTheResponse() throws IOException {
         try (RawClient client = client()) {
             RawClient.Response response = client.exchange("GET /echo HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
