@@ -67,6 +67,8 @@ final class Engine {
     private long limitLogged = System.nanoTime() - LIMIT_LOG_INTERVAL;
     private long overflowed;
     private long refused;
+    private long acceptFailureLogged = System.nanoTime() - LIMIT_LOG_INTERVAL;
+    private long acceptFailures;
 
     Engine(HttpServerOptions options, boolean tls) throws IOException {
         this.options = options;
@@ -212,7 +214,7 @@ final class Engine {
                     return;
                 }
                 // Typically out of file descriptors: pause instead of spinning, and keep serving.
-                LOG.log(Level.WARNING, "Accepting a connection failed: {0}", e.getMessage());
+                acceptFailed(e);
                 pause();
                 continue;
             }
@@ -231,6 +233,17 @@ final class Engine {
             for (Connection connection : connections) {
                 connection.expire(now);
             }
+        }
+    }
+
+    private void acceptFailed(IOException e) {
+        acceptFailures++;
+        long now = System.nanoTime();
+        if (now - acceptFailureLogged >= LIMIT_LOG_INTERVAL) {
+            acceptFailureLogged = now;
+            LOG.log(Level.WARNING, "Accepting connections failed {0} times since the last report, last: {1}",
+                    acceptFailures, e.getMessage());
+            acceptFailures = 0;
         }
     }
 
