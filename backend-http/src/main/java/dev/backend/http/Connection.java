@@ -52,6 +52,9 @@ final class Connection implements Runnable {
         }
     }
 
+    /** A connection whose last wait for a request took longer gives up its write buffer before the next wait. */
+    private static final long SPARSE_NANOS = TimeUnit.SECONDS.toNanos(1);
+
     /** How long the graceful close waits for the client to close its side, and how much it reads meanwhile. */
     private static final int LINGER_MILLIS = 1000;
     private static final int LINGER_BYTES = 256 * 1024;
@@ -73,6 +76,8 @@ final class Connection implements Runnable {
     private volatile int watched;
     /** The watchdog ended a read: the reader reports a timeout rather than end of stream. */
     volatile boolean timedOut;
+    /** The last wait for a request was long: memory matters more here than the cost of a new buffer. */
+    private boolean sparse;
 
     Connection(Engine engine, Transport transport, boolean overflow) {
         this.engine = engine;
@@ -193,6 +198,9 @@ final class Connection implements Runnable {
             return true;
         }
         out.flush();
+        if (sparse) {
+            out.release();
+        }
         in.reset();
         state = IDLE;
         // stop() sets stopping, then looks for IDLE connections: one of the two sees the other.
@@ -200,7 +208,8 @@ final class Connection implements Runnable {
             return false;
         }
         int n;
-        watch(WAIT, System.nanoTime() + (first ? firstNanos : idleNanos));
+        long waitStart = System.nanoTime();
+        watch(WAIT, waitStart + (first ? firstNanos : idleNanos));
         try {
             n = in.fill(Inbound.INITIAL_SIZE);
         } catch (IOException e) {
@@ -209,6 +218,7 @@ final class Connection implements Runnable {
         } finally {
             unwatch();
         }
+        sparse = System.nanoTime() - waitStart > SPARSE_NANOS;
         return STATE.compareAndSet(this, IDLE, READING) && n > 0;
     }
 

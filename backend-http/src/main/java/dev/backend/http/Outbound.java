@@ -7,6 +7,9 @@ import java.io.IOException;
  * as possible (one for a small response), and responses to pipelined requests can share a write. A write larger
  * than the buffer goes to the transport directly after what is buffered.
  *
+ * <p>The buffer is given up while its connection waits a long time for a request (see {@link Connection}), so
+ * an idle connection holds only its read buffer; it is made again by the next write.
+ *
  * <p>Every socket write is watched: one that makes no progress for the idle timeout (a client that stopped
  * reading) closes the connection. Large writes go in slices so a slow but steady reader is not cut off.
  */
@@ -18,7 +21,9 @@ final class Outbound {
     private final Connection connection;
     private final Transport transport;
     private final long stallNanos;
-    final byte[] buf = new byte[SIZE];
+    private static final byte[] RELEASED = new byte[0];
+
+    byte[] buf = RELEASED;
     int count;
 
     Outbound(Connection connection) {
@@ -27,9 +32,23 @@ final class Outbound {
         this.stallNanos = connection.engine.options.idleTimeout().toNanos();
     }
 
-    /** Room left in the buffer. */
+    /** Room left in the buffer, which exists after this call. */
     int room() {
+        ensure();
         return buf.length - count;
+    }
+
+    private void ensure() {
+        if (buf.length == 0) {
+            buf = new byte[SIZE];
+        }
+    }
+
+    /** Gives the buffer up if nothing is in it. */
+    void release() {
+        if (count == 0) {
+            buf = RELEASED;
+        }
     }
 
     void write(byte[] bytes) throws IOException {
@@ -37,6 +56,7 @@ final class Outbound {
     }
 
     void write(byte[] bytes, int offset, int length) throws IOException {
+        ensure();
         if (length > buf.length - count) {
             flush();
             if (length >= buf.length) {
@@ -49,6 +69,7 @@ final class Outbound {
     }
 
     void write(int b) throws IOException {
+        ensure();
         if (count == buf.length) {
             flush();
         }
@@ -60,6 +81,7 @@ final class Outbound {
      * the buffer as it was, if they do not fit.
      */
     boolean tryAscii(String text) {
+        ensure();
         int length = text.length();
         if (length > buf.length - count) {
             return false;
@@ -84,6 +106,7 @@ final class Outbound {
 
     /** Appends a non-negative number in decimal. */
     void decimal(long value) throws IOException {
+        ensure();
         if (buf.length - count < 20) {
             flush();
         }
@@ -101,6 +124,7 @@ final class Outbound {
     }
 
     void crlf() throws IOException {
+        ensure();
         if (buf.length - count < 2) {
             flush();
         }

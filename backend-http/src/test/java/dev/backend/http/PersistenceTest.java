@@ -61,6 +61,17 @@ class PersistenceTest {
     }
 
     @Test
+    void aConnectionThatWaitedLongBetweenRequestsKeepsAnswering() throws Exception {
+        try (RawClient client = client()) {
+            client.exchange("GET /echo?1 HTTP/1.1\r\nHost: x\r\n\r\n");
+            Thread.sleep(1200);
+            assertEquals("/echo?2 ", client.exchange("GET /echo?2 HTTP/1.1\r\nHost: x\r\n\r\n").text());
+            // That long wait made the connection give up its write buffer before this one: a new one is made.
+            assertEquals("/echo?3 ", client.exchange("GET /echo?3 HTTP/1.1\r\nHost: x\r\n\r\n").text());
+        }
+    }
+
+    @Test
     void pipelinedRequestsAreAnsweredInOrder() throws IOException {
         try (RawClient client = client()) {
             client.send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n"
