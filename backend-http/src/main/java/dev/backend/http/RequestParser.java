@@ -447,9 +447,17 @@ final class RequestParser {
         return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
     }
 
+    private static final boolean[] REG_NAME = new boolean[128];
+
+    static {
+        for (char c = 0; c < 128; c++) {
+            REG_NAME[c] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || "-._~!$&'()*+,;=".indexOf(c) >= 0;
+        }
+    }
+
     /** unreserved / sub-delims (RFC 3986 §2.2, §2.3). */
     private static boolean regNameChar(char c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                || "-._~!$&'()*+,;=".indexOf(c) >= 0;
+        return c < 128 && REG_NAME[c];
     }
 }
