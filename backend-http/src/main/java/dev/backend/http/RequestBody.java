@@ -33,6 +33,8 @@ final class RequestBody extends InputStream {
     private boolean closed;
     private boolean started;
     private IOException failure;
+    /** For single-byte reads, made on the first. */
+    private byte[] one;
 
     private RequestBody(Exchange exchange, boolean chunked, long length) {
         this.exchange = exchange;
@@ -69,7 +71,9 @@ final class RequestBody extends InputStream {
 
     @Override
     public int read() throws IOException {
-        byte[] one = new byte[1];
+        if (one == null) {
+            one = new byte[1];
+        }
         int n = read(one, 0, 1);
         return n < 0 ? -1 : one[0] & 0xFF;
     }

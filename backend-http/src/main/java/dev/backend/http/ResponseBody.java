@@ -33,6 +33,8 @@ final class ResponseBody extends OutputStream {
     private long remaining;
     /** Where the open chunk's reserved size line starts in the write buffer, or -1. */
     private int chunkStart = -1;
+    /** For single-byte writes, made on the first. */
+    private byte[] one;
 
     ResponseBody(Exchange exchange) {
         this.exchange = exchange;
@@ -52,7 +54,11 @@ final class ResponseBody extends OutputStream {
 
     @Override
     public void write(int b) throws IOException {
-        write(new byte[] {(byte) b}, 0, 1);
+        if (one == null) {
+            one = new byte[1];
+        }
+        one[0] = (byte) b;
+        write(one, 0, 1);
     }
 
     @Override

@@ -230,6 +230,28 @@ class ExchangeContractTest {
     }
 
     @Test
+    void bodiesCanBeReadAndWrittenByteByByte() throws IOException {
+        try (RawClient client = start("/", exchange -> {
+            InputStream in = exchange.getRequestBody();
+            StringBuilder text = new StringBuilder();
+            for (int b = in.read(); b >= 0; b = in.read()) {
+                text.append((char) b);
+            }
+            boolean chunked = exchange.getRequestURI().getQuery() != null;
+            exchange.sendResponseHeaders(200, chunked ? 0 : text.length());
+            try (OutputStream out = exchange.getResponseBody()) {
+                for (char c : text.reverse().toString().toCharArray()) {
+                    out.write(c);
+                }
+            }
+        })) {
+            assertEquals("olleh", client.exchange("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello").text());
+            assertEquals("dlrow", client.exchange("POST /?chunked HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    + "2\r\nwo\r\n3\r\nrld\r\n0\r\n\r\n").text());
+        }
+    }
+
+    @Test
     void aHandlerMayFinishTheResponseFromAnotherThread() throws IOException {
         ExecutorService later = Executors.newSingleThreadExecutor();
         try (RawClient client = start("/", exchange -> later.execute(() -> {
