@@ -35,6 +35,7 @@ class DifferentialTest {
 
     private static HttpServer jdk;
     private static HttpServer backend;
+    private static final java.util.Map<String, String> HEAD_WRITES = new java.util.concurrent.ConcurrentHashMap<>();
 
     @BeforeAll
     static void start() {
@@ -47,6 +48,22 @@ class DifferentialTest {
                         + " host=" + exchange.getRequestHeaders().getFirst("Host"));
             });
             server.createContext("/nobody", exchange -> answer(exchange, 200, "not read"));
+            server.createContext("/throws", exchange -> {
+                throw new IllegalStateException("handler bug");
+            });
+            server.createContext("/closes", HttpExchange::close);
+            server.createContext("/head-writes", exchange -> {
+                exchange.getResponseHeaders().set("X-Write", "pending");
+                exchange.sendResponseHeaders(200, 4);
+                String outcome;
+                try (OutputStream out = exchange.getResponseBody()) {
+                    out.write("body".getBytes(StandardCharsets.UTF_8));
+                    outcome = "written";
+                } catch (IOException e) {
+                    outcome = "failed";
+                }
+                HEAD_WRITES.put(exchange.getHttpContext().getServer() == jdk ? "jdk" : "backend", outcome);
+            });
             server.createContext("/typed", exchange -> {
                 exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
                 exchange.getResponseHeaders().set("X-Request-Id", "abc");
@@ -122,7 +139,11 @@ class DifferentialTest {
                 new Case("a chunk size with 0x", post("Transfer-Encoding: chunked\r\n\r\n0x3\r\nabc\r\n0\r\n\r\n"), 0, 400,
                         "a framing error is the client's: 400 and close instead of a connection closed without answer"),
                 new Case("a body shorter than its Content-Length", post("Content-Length: 10\r\n\r\nabc"), 0, 400,
-                        "the handler's read fails; this engine answers 400 for it, the JDK closes"));
+                        "the handler's read fails; this engine answers 400 for it, the JDK closes"),
+                new Case("a handler that throws before sending headers", "GET /throws HTTP/1.1\r\nHost: x\r\n\r\n", 0, 500,
+                        "an answer the client can act on; a connection closed without one invites a retry of the request"),
+                new Case("an exchange closed before sendResponseHeaders", "GET /closes HTTP/1.1\r\nHost: x\r\n\r\n", 0, 500,
+                        "as above: the handler ended the exchange without a response"));
     }
 
     private static String distinctFields(int count) {
@@ -203,6 +224,17 @@ class DifferentialTest {
             assertEquals("close", response.header("Connection"));
             assertTrue(client.closedByServer());
         }
+    }
+
+    @Test
+    void aHandlerWritingItsGetBodyForHeadFailsOnTheJdkAndIsDroppedHere() throws Exception {
+        String request = "HEAD /head-writes HTTP/1.1\r\nHost: x\r\n\r\n";
+
+        responseTo(TestServers.port(jdk), request);
+        responseTo(TestServers.port(backend), request);
+
+        assertTrue(ServerContractTest.waitFor(() -> HEAD_WRITES.size() == 2));
+        assertEquals(java.util.Map.of("jdk", "failed", "backend", "written"), HEAD_WRITES);
     }
 
     @Test
