@@ -28,9 +28,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Threads: the acceptor is a platform thread, not a daemon, so the JVM stays up while the server runs (as
  * with the JDK's dispatcher); it only accepts, counts and starts one virtual thread per connection, which reads
  * requests, runs their handlers (inline, unless an executor was set) and writes the responses, all with
- * blocking I/O. One more virtual thread, the watchdog, ticks a few times a second and ends reads and writes
- * that are past their deadline (see {@link Connection}). The {@code Date} value is refreshed by the first
- * response of each second.
+ * blocking I/O. One more thread, the watchdog (a platform daemon thread), ticks a few times a second and ends
+ * reads and writes that are past their deadline (see {@link Connection}). The {@code Date} value is refreshed by
+ * the first response of each second.
  *
  * <p>Connection limit: past {@code maxConnections}, accepted sockets go to the overflow lane (one request each,
  * a short deadline, {@code Connection: close}) while it has room, else are closed at once. Reaching the limit is
@@ -198,7 +198,9 @@ final class Engine {
             acceptor.setDaemon(false);
             started = true;
             acceptor.start();
-            watchdog = Thread.ofVirtual().name("backend-http-watchdog-" + listener.getLocalPort()).start(this::watch);
+            // A platform thread: timeouts must fire even when handlers keep every carrier of virtual threads busy.
+            watchdog = Thread.ofPlatform().daemon().name("backend-http-watchdog-" + listener.getLocalPort())
+                    .start(this::watch);
         } finally {
             lifecycle.unlock();
         }
