@@ -118,7 +118,11 @@ final class Exchange extends HttpExchange {
         }
     }
 
-    /** The JDK's authentication step, between the user's filters and the handler. */
+    /**
+     * The JDK's authentication step, between the user's filters and the handler. A refused request's body is not
+     * read (the JDK reads it all): the response decides whether the little there is can be drained or the
+     * connection closes, so an unauthenticated client cannot make the server read an endless body.
+     */
     private void authenticate(Authenticator authenticator, HttpHandler handler, HttpExchange exchange)
             throws IOException {
         Authenticator.Result result = authenticator.authenticate(exchange);
@@ -126,17 +130,16 @@ final class Exchange extends HttpExchange {
             principal = success.getPrincipal();
             handler.handle(exchange);
         } else if (result instanceof Authenticator.Retry retry) {
-            exchange.getRequestBody().readAllBytes();
             exchange.sendResponseHeaders(retry.getResponseCode(), -1);
         } else if (result instanceof Authenticator.Failure failure) {
-            exchange.getRequestBody().readAllBytes();
             exchange.sendResponseHeaders(failure.getResponseCode(), -1);
         }
     }
 
     private void handlerFailed(Throwable failure) {
-        if (failure instanceof IOException) {
-            // Reading the request or writing the response failed: the client's doing, or its connection's.
+        if (failure instanceof IOException || bodyFailure != 0) {
+            // Reading the request or writing the response failed (perhaps wrapped by the handler): the client's
+            // doing, or its connection's, so no stack trace.
             Engine.LOG.log(Level.DEBUG, "Exchange {0} {1} ended by an I/O failure: {2}", method, uri, failure.toString());
         } else {
             Engine.LOG.log(Level.WARNING, "Handler for " + method + " " + uri + " failed", failure);

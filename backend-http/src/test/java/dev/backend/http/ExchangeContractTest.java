@@ -111,6 +111,25 @@ class ExchangeContractTest {
     }
 
     @Test
+    void aRefusedRequestsBodyIsNotReadToTheEnd() throws IOException {
+        try (RawClient client = start("/", exchange -> InMemory.answer(exchange, 200, "never"))) {
+            server.createContext("/private", exchange -> InMemory.answer(exchange, 200, "never"))
+                    .setAuthenticator(new BasicAuthenticator("realm") {
+                        @Override
+                        public boolean checkCredentials(String user, String password) {
+                            return false;
+                        }
+                    });
+            // A body announced as huge and never sent: reading it would hang until the read timeout.
+            RawClient.Response response = client.exchange("POST /private HTTP/1.1\r\nHost: x\r\n"
+                    + "Content-Length: 1000000000\r\n\r\nsome");
+
+            assertEquals(401, response.status());
+            assertEquals("close", response.header("Connection"));
+        }
+    }
+
+    @Test
     void attributesBelongToOneExchange() throws IOException {
         try (RawClient client = start("/", exchange -> {
             Object before = exchange.getAttribute("count");
