@@ -22,7 +22,9 @@ import org.junit.jupiter.api.Test;
 class ParserFuzzTest {
 
     private static final long SEED = 0x5EED_2026_0010L;
+    /** Each run lasts this long, and covers at least {@link #MIN_INPUTS} however slow the machine is. */
     private static final long BUDGET_NANOS = TimeUnit.MILLISECONDS.toNanos(1500);
+    private static final int MIN_INPUTS = 2000;
     private static final Pattern STATUS = Pattern.compile("HTTP/1\\.1 (\\d{3}) ");
     private static final HttpServerOptions OPTIONS = HttpServerOptions.defaults()
             .withMaxRequestLineLength(4096).withMaxHeaderSize(8192).withMaxHeaderCount(50);
@@ -35,7 +37,7 @@ class ParserFuzzTest {
             Fuzz fuzz = new Fuzz(SEED);
             int count = 0;
             long end = System.nanoTime() + BUDGET_NANOS;
-            while (System.nanoTime() < end) {
+            while (count < MIN_INPUTS || System.nanoTime() < end) {
                 byte[] input = fuzz.next();
                 Connection connection = new Connection(memory.engine, new MemoryTransport(input, fuzz.slice()), false);
                 RequestParser parser = new RequestParser(connection);
@@ -56,7 +58,7 @@ class ParserFuzzTest {
             return count;
         });
         System.out.printf("parser fuzz: %d inputs (seed %x), heads parsed or refused by status: %s%n", runs, SEED, outcomes);
-        assertTrue(runs >= 1000, "only " + runs + " inputs ran");
+        assertTrue(runs >= MIN_INPUTS, "only " + runs + " inputs ran");
     }
 
     @Test
@@ -67,7 +69,7 @@ class ParserFuzzTest {
             Fuzz fuzz = new Fuzz(SEED + 1);
             int count = 0;
             long end = System.nanoTime() + BUDGET_NANOS;
-            while (System.nanoTime() < end) {
+            while (count < MIN_INPUTS || System.nanoTime() < end) {
                 byte[] input = fuzz.next();
                 String output = memory.run(input, fuzz.slice()).output.toString(StandardCharsets.ISO_8859_1);
                 check(input, output, statuses);
@@ -76,7 +78,7 @@ class ParserFuzzTest {
             return count;
         });
         System.out.printf("request loop fuzz: %d inputs (seed %x), responses by status: %s%n", runs, SEED + 1, statuses);
-        assertTrue(runs >= 1000, "only " + runs + " inputs ran");
+        assertTrue(runs >= MIN_INPUTS, "only " + runs + " inputs ran");
         assertEquals(null, statuses.get(500));
     }
 
