@@ -122,55 +122,109 @@ public record HttpServerOptions(
         return options;
     }
 
-    /** A copy with {@code maxRequestLineLength} replaced. */
+    /**
+     * A copy with {@code maxRequestLineLength} replaced.
+     *
+     * @param bytes the longest request line, in bytes, from 64 to 1048576
+     * @return new options
+     * @throws IllegalArgumentException if the value is out of range
+     */
     public HttpServerOptions withMaxRequestLineLength(int bytes) {
         return new HttpServerOptions(bytes, maxHeaderCount, maxHeaderSize, requestReadTimeout, idleTimeout,
                 maxConnections, overflowConnections, tcpNoDelay, drainAmount);
     }
 
-    /** A copy with {@code maxHeaderCount} replaced. */
+    /**
+     * A copy with {@code maxHeaderCount} replaced.
+     *
+     * @param lines the most field lines, at least 1
+     * @return new options
+     * @throws IllegalArgumentException if the value is out of range
+     */
     public HttpServerOptions withMaxHeaderCount(int lines) {
         return new HttpServerOptions(maxRequestLineLength, lines, maxHeaderSize, requestReadTimeout, idleTimeout,
                 maxConnections, overflowConnections, tcpNoDelay, drainAmount);
     }
 
-    /** A copy with {@code maxHeaderSize} replaced. */
+    /**
+     * A copy with {@code maxHeaderSize} replaced.
+     *
+     * @param bytes the largest header section, in bytes, from 256 to 16777216
+     * @return new options
+     * @throws IllegalArgumentException if the value is out of range
+     */
     public HttpServerOptions withMaxHeaderSize(int bytes) {
         return new HttpServerOptions(maxRequestLineLength, maxHeaderCount, bytes, requestReadTimeout, idleTimeout,
                 maxConnections, overflowConnections, tcpNoDelay, drainAmount);
     }
 
-    /** A copy with {@code requestReadTimeout} replaced. */
+    /**
+     * A copy with {@code requestReadTimeout} replaced.
+     *
+     * @param timeout from 1 ms to 24 days
+     * @return new options
+     * @throws IllegalArgumentException if the value is out of range
+     */
     public HttpServerOptions withRequestReadTimeout(Duration timeout) {
         return new HttpServerOptions(maxRequestLineLength, maxHeaderCount, maxHeaderSize, timeout, idleTimeout,
                 maxConnections, overflowConnections, tcpNoDelay, drainAmount);
     }
 
-    /** A copy with {@code idleTimeout} replaced. */
+    /**
+     * A copy with {@code idleTimeout} replaced.
+     *
+     * @param timeout from 1 ms to 24 days
+     * @return new options
+     * @throws IllegalArgumentException if the value is out of range
+     */
     public HttpServerOptions withIdleTimeout(Duration timeout) {
         return new HttpServerOptions(maxRequestLineLength, maxHeaderCount, maxHeaderSize, requestReadTimeout, timeout,
                 maxConnections, overflowConnections, tcpNoDelay, drainAmount);
     }
 
-    /** A copy with {@code maxConnections} replaced. */
+    /**
+     * A copy with {@code maxConnections} replaced.
+     *
+     * @param connections at least 1
+     * @return new options
+     * @throws IllegalArgumentException if the value is out of range
+     */
     public HttpServerOptions withMaxConnections(int connections) {
         return new HttpServerOptions(maxRequestLineLength, maxHeaderCount, maxHeaderSize, requestReadTimeout,
                 idleTimeout, connections, overflowConnections, tcpNoDelay, drainAmount);
     }
 
-    /** A copy with {@code overflowConnections} replaced. */
+    /**
+     * A copy with {@code overflowConnections} replaced.
+     *
+     * @param connections 0 or more; 0 turns the lane off
+     * @return new options
+     * @throws IllegalArgumentException if the value is out of range
+     */
     public HttpServerOptions withOverflowConnections(int connections) {
         return new HttpServerOptions(maxRequestLineLength, maxHeaderCount, maxHeaderSize, requestReadTimeout,
                 idleTimeout, maxConnections, connections, tcpNoDelay, drainAmount);
     }
 
-    /** A copy with {@code tcpNoDelay} replaced. */
+    /**
+     * A copy with {@code tcpNoDelay} replaced.
+     *
+     * @param noDelay whether to set {@code TCP_NODELAY}
+     * @return new options
+     * @throws IllegalArgumentException if the value is out of range
+     */
     public HttpServerOptions withTcpNoDelay(boolean noDelay) {
         return new HttpServerOptions(maxRequestLineLength, maxHeaderCount, maxHeaderSize, requestReadTimeout,
                 idleTimeout, maxConnections, overflowConnections, noDelay, drainAmount);
     }
 
-    /** A copy with {@code drainAmount} replaced. */
+    /**
+     * A copy with {@code drainAmount} replaced.
+     *
+     * @param bytes in bytes, 0 or more
+     * @return new options
+     * @throws IllegalArgumentException if the value is out of range
+     */
     public HttpServerOptions withDrainAmount(long bytes) {
         return new HttpServerOptions(maxRequestLineLength, maxHeaderCount, maxHeaderSize, requestReadTimeout,
                 idleTimeout, maxConnections, overflowConnections, tcpNoDelay, bytes);
