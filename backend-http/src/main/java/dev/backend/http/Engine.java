@@ -81,10 +81,6 @@ final class Engine {
         this.server = server;
     }
 
-    HttpServer server() {
-        return server;
-    }
-
     boolean stopping() {
         return stopping;
     }

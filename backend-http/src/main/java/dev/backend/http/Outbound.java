@@ -132,10 +132,6 @@ final class Outbound {
         buf[count++] = '\n';
     }
 
-    boolean pending() {
-        return count > 0;
-    }
-
     void flush() throws IOException {
         if (count > 0) {
             int n = count;
@@ -156,10 +152,5 @@ final class Outbound {
             offset += n;
             length -= n;
         }
-    }
-
-    /** Forgets what is buffered, when the connection is being abandoned. */
-    void discard() {
-        count = 0;
     }
 }

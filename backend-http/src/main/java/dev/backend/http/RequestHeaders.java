@@ -72,12 +72,6 @@ final class RequestHeaders extends Headers {
         }
     }
 
-    /** The number of values of {@code name} (a name in key form). */
-    int count(String name) {
-        int i = indexOf(name);
-        return i < 0 ? 0 : slots[2 * i + 1] instanceof String ? 1 : asList(slots[2 * i + 1]).size();
-    }
-
     private int indexOf(String key) {
         if (index != null) {
             Integer i = index.get(HeaderNames.normalized(key));
