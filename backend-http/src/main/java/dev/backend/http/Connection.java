@@ -236,7 +236,7 @@ final class Connection implements Runnable {
             }
         }
         // The handler may hand the exchange to another thread and return: it ends when its streams are closed.
-        while (!exchange.finished()) {
+        while (!exchange.released) {
             LockSupport.park(exchange);
         }
     }
@@ -245,6 +245,7 @@ final class Connection implements Runnable {
     void exchangeEnded(Exchange exchange) {
         state = READING;
         engine.exchangeEnded();
+        exchange.released = true;
         Thread waiter = exchange.waiter;
         if (waiter != null && waiter != Thread.currentThread()) {
             LockSupport.unpark(waiter);

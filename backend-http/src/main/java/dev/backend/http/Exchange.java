@@ -76,6 +76,11 @@ final class Exchange extends HttpExchange {
     /** The request body could not be read as framed; its status (400, 408) answers a handler that gave up. */
     int bodyFailure;
     private volatile boolean finished;
+    /**
+     * Set last, once the exchange no longer touches the connection's buffers: only then may the connection's
+     * thread go on. {@code finished} comes first, while the response is still being flushed or a body drained.
+     */
+    volatile boolean released;
     volatile Thread waiter;
     private Map<String, Object> attributes;
     private HttpPrincipal principal;
