@@ -9,6 +9,9 @@
  */
 module dev.backend.server {
     requires transitive dev.backend.core;
+    requires dev.backend.http;
+    // The open-files limit, which MAX_HTTP_CONNECTIONS is derived from.
+    requires jdk.management;
     requires transitive java.sql;
     requires com.zaxxer.hikari;
     requires org.postgresql.jdbc;
@@ -21,7 +24,6 @@ module dev.backend.server {
     exports dev.backend.server.migration;
     exports dev.backend.server.spi;
 
-    // The development database (backend-embedded-postgres) and HTTP_PROVIDER=robaho are found as services.
+    // The development database (backend-embedded-postgres) is found as a service.
     uses dev.backend.server.spi.EmbeddedDatabaseProvider;
-    uses com.sun.net.httpserver.spi.HttpServerProvider;
 }

@@ -12,7 +12,6 @@ import dev.backend.server.spi.EmbeddedDatabaseProvider;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
@@ -150,6 +149,14 @@ public final class BackendServer implements AutoCloseable {
         }
     }
 
+    /** What the start-up line calls the engine {@code HTTP_PROVIDER} chose. */
+    private static String engineName(Config.HttpProvider provider) {
+        return switch (provider) {
+            case BACKEND -> "backend-http";
+            case JDK -> "jdk sun.net.httpserver";
+        };
+    }
+
     private static long millisSince(long nanos) {
         return Duration.ofNanos(System.nanoTime() - nanos).toMillis();
     }
@@ -281,10 +288,11 @@ public final class BackendServer implements AutoCloseable {
                 Handler app = handler(cfg.http(), pool, health);
                 HttpListener listener = HttpListener.start(cfg.http(), HttpAdapter.of(app));
                 BackendServer server = new BackendServer(cfg, pool, embedded, health, listener);
-                LOG.info("Listening on http://{}:{} (provider {}, virtual threads, pool {}-{} connections to {}{}) "
-                        + "in {} ms", cfg.http().host(), listener.port(),
-                        cfg.http().provider().name().toLowerCase(Locale.ROOT), cfg.database().minConnections(),
-                        cfg.database().maxConnections(), url.masked(), origin, millisSince(begin));
+                LOG.info("Listening on http://{}:{} (engine {}, at most {} connections, virtual threads, pool {}-{} "
+                        + "connections to {}{}) in {} ms", cfg.http().host(), listener.port(),
+                        engineName(cfg.http().provider()), cfg.http().maxHttpConnections(),
+                        cfg.database().minConnections(), cfg.database().maxConnections(), url.masked(), origin,
+                        millisSince(begin));
                 return server;
             } catch (RuntimeException e) {
                 for (AutoCloseable resource : opened) {

@@ -17,6 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -144,6 +145,24 @@ class HttpListenerTest {
             assertTrue(System.nanoTime() - begin < TimeUnit.SECONDS.toNanos(30));
         }
         listener = null;
+    }
+
+    /** The JDK's provider cannot do this: it reads its limits from system properties, once per JVM. */
+    @Test
+    void theBackendEnginesLimitsBelongToEachServerNotToTheJvm() throws Exception {
+        Config.Http quick = Config.fromEnvironment(Map.of("HOST", "127.0.0.1", "PORT", "0",
+                "IDLE_CONNECTION_TIMEOUT", "300ms")).http();
+        HttpListener impatient = HttpListener.start(quick, HttpAdapter.of(request -> Response.text("quick")));
+        HttpListener patient = start(Config.HttpProvider.BACKEND);
+        try (RawHttp short1 = new RawHttp(impatient.port()); RawHttp long1 = new RawHttp(patient.port())) {
+            assertEquals(200, short1.send("GET", "/").status());
+            assertEquals(200, long1.send("GET", "/json").status());
+
+            assertTrue(short1.closedByServer(), "closed after its own 300 ms idle timeout");
+            assertEquals(200, long1.send("GET", "/json").status(), "the other server's 60 s still hold");
+        } finally {
+            impatient.stop(Duration.ofSeconds(1));
+        }
     }
 
     @ParameterizedTest

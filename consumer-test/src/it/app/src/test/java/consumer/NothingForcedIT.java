@@ -27,11 +27,14 @@ class NothingForcedIT {
         return AppProcess.runtimeClassPath().stream().map(p -> p.getFileName().toString()).sorted().toList();
     }
 
-    /** Exactly these: a new dependency of backend-server is a decision for every user, so it changes this list. */
+    /**
+     * Exactly these: a new dependency of backend-server is a decision for every user, so it changes this list.
+     * backend-http is the default HTTP engine, and needs nothing but the JDK.
+     */
     @Test
     void theRuntimeClassPathHoldsTheLibraryItsPoolDriverJsonAndSlf4jApiOnly() {
         List<String> names = jarNames();
-        List<String> expected = List.of("HikariCP-", "backend-core-", "backend-server-", "checker-qual-",
+        List<String> expected = List.of("HikariCP-", "backend-core-", "backend-http-", "backend-server-", "checker-qual-",
                 "jackson-annotations-", "jackson-core-", "jackson-databind-", "postgresql-", "slf4j-api-");
         assertEquals(expected.size(), names.size(), String.join("\n", names));
         for (int i = 0; i < expected.size(); i++) {
@@ -52,7 +55,7 @@ class NothingForcedIT {
             }
             for (String type : List.of("ch.qos.logback.classic.Logger", "org.slf4j.bridge.SLF4JBridgeHandler",
                     "io.zonky.test.db.postgres.embedded.EmbeddedPostgres", "dev.backend.embedded.EmbeddedPostgresProvider",
-                    "dev.backend.reference.Main", "dev.backend.server.Main", "robaho.net.httpserver.DefaultHttpServerProvider")) {
+                    "dev.backend.reference.Main", "dev.backend.server.Main")) {
                 assertThrows(ClassNotFoundException.class, () -> loader.loadClass(type), type);
             }
             assertEquals(List.of(), Collections.list(loader.getResources(
