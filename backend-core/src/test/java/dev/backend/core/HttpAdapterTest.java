@@ -5,24 +5,31 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.backend.core.middleware.Compression;
-import dev.backend.core.testing.TestServer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
-/** What goes over the wire: lengths, HEAD, 204/304, chunking, keep-alive. */
+/** What goes over the wire: lengths, HEAD, 204/304, chunking, keep-alive; on both engines. */
+@ParameterizedClass
+@EnumSource(HttpEngine.class)
 class HttpAdapterTest {
 
     record Echo(String name) {}
 
-    private static TestServer server;
+    private static HttpEngine.Served server;
 
-    @BeforeAll
-    static void start() {
-        server = TestServer.start(Router.create()
+    @Parameter
+    HttpEngine engine;
+
+    @BeforeParameterizedClassInvocation
+    static void start(HttpEngine engine) {
+        server = engine.serve(Router.create()
                 .get("/json", r -> Response.json(Map.of("message", "Hello, World!")))
                 .get("/empty", r -> Response.status(200))
                 .get("/no-content", r -> Response.noContent())
@@ -41,7 +48,7 @@ class HttpAdapterTest {
                 .build());
     }
 
-    @AfterAll
+    @AfterParameterizedClassInvocation
     static void stop() {
         server.close();
     }
@@ -79,7 +86,7 @@ class HttpAdapterTest {
         Handler app = Compression.create().wrap(Router.create()
                 .get("/big", r -> Response.json(200, Map.of("items", big)).withHeader("ETag", "\"v1\""))
                 .build());
-        try (TestServer compressed = TestServer.start(app); RawHttp http = new RawHttp(compressed.port())) {
+        try (HttpEngine.Served compressed = engine.serve(app); RawHttp http = new RawHttp(compressed.port())) {
             for (String accept : new String[] {"Accept-Encoding: gzip", "Accept-Encoding: br;q=1, gzip;q=0.5",
                     "Accept-Encoding: identity", "X-None: 1"}) {
                 RawHttp.Reply get = http.send("GET", "/big", accept);
@@ -115,7 +122,7 @@ class HttpAdapterTest {
                 .get("/bytes", r -> Response.text("12345").withHeader("Content-Length", "99")
                         .withHeader("Transfer-Encoding", "chunked"))
                 .build();
-        try (TestServer framed = TestServer.start(app); RawHttp http = new RawHttp(framed.port())) {
+        try (HttpEngine.Served framed = engine.serve(app); RawHttp http = new RawHttp(framed.port())) {
             RawHttp.Reply noContent = http.send("GET", "/no-content");
             RawHttp.Reply notModified = http.send("GET", "/not-modified");
             RawHttp.Reply bytes = http.send("GET", "/bytes");
