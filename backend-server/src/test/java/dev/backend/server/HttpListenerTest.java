@@ -44,6 +44,12 @@ class HttpListenerTest {
                 .get("/stream", request -> Response.stream(200, "text/plain", -1,
                         out -> out.write("streamed".getBytes(StandardCharsets.UTF_8))))
                 .post("/echo", request -> Response.text(request.bodyText()))
+                .get("/fails-midway", request -> Response.stream(200, "text/plain", Long.parseLong(
+                        request.query("length").orElse("-1")), out -> {
+                            out.write("partial".getBytes(StandardCharsets.UTF_8), 0, 6);
+                            out.flush();
+                            throw new IllegalStateException("the source failed");
+                        }))
                 .get("/slow", request -> {
                     entered.countDown();
                     release.await();
@@ -163,6 +169,27 @@ class HttpListenerTest {
         } finally {
             impatient.stop(Duration.ofSeconds(1));
         }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Config.HttpProvider.class)
+    void responsesCutOffMidwayDoNotKeepTheDrainWaiting(Config.HttpProvider provider) throws IOException {
+        HttpListener server = start(provider);
+        for (String length : new String[] {"-1", "100"}) {
+            try (RawHttp http = new RawHttp(server.port())) {
+                http.sendRaw("GET /fails-midway?length=" + length + " HTTP/1.1\r\nHost: localhost\r\n\r\n");
+                try {
+                    assertTrue(http.read(false).body().length < 100, "cut off");
+                } catch (IOException cutOffMidChunk) {
+                    // the chunked one: the connection closed before the last chunk
+                }
+                assertTrue(http.closedByServer());
+            }
+        }
+        long begin = System.nanoTime();
+        assertEquals(0, server.stop(Duration.ofSeconds(60)));
+        assertTrue(System.nanoTime() - begin < TimeUnit.SECONDS.toNanos(20), "the drain waited for a cut-off response");
+        listener = null;
     }
 
     @ParameterizedTest
