@@ -31,6 +31,11 @@ import org.slf4j.LoggerFactory;
  * the body's length is known without producing it (RFC 9110 §9.3.2). A failure the handler did not turn into a
  * response becomes one here; a client that hangs up mid-response is logged at debug and forgotten. A streamed
  * body that fails midway is cut off, never ended as if complete: see {@link #handle}.
+ *
+ * <p>Request framing is the client's fault and is answered as such: a {@code Content-Length} that is not one
+ * run of digits is a 400 before anything is read; a body that cannot be read as framed is a 400 (a 408 when
+ * the client was too slow) through {@link Request}. Both answers carry {@code Connection: close}, so no byte
+ * after them is ever read as another request.
  */
 public final class HttpAdapter implements HttpHandler {
 
@@ -59,7 +64,13 @@ public final class HttpAdapter implements HttpHandler {
     public void handle(HttpExchange exchange) throws IOException {
         try {
             Request request = Request.from(exchange);
-            Response response = Handler.respond(handler, request);
+            Response response = request.invalidContentLength()
+                    .map(AppError::toResponse)
+                    .orElseGet(() -> Handler.respond(handler, request));
+            if (request.bodyUnreadable()) {
+                // What follows the body on this connection cannot be trusted to be the next request.
+                response = response.withHeader("Connection", "close");
+            }
             write(exchange, response, request.method().equals("HEAD"));
         } catch (IOException e) {
             LOG.debug("Could not send the response to {}: {}", exchange.getRemoteAddress(), e.toString());

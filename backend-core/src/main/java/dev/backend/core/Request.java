@@ -5,7 +5,6 @@ import com.sun.net.httpserver.HttpExchange;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -322,7 +321,9 @@ public final class Request {
 
     /**
      * The whole body. Read on first call and kept, so later calls return the same bytes; more than
-     * {@link #bodyLimit()} bytes is a 413, and nothing past the limit is buffered.
+     * {@link #bodyLimit()} bytes is a 413, and nothing past the limit is buffered. A body that cannot be read
+     * as its framing says (a broken chunk, fewer bytes than its {@code Content-Length}) is a 400, a client too
+     * slow to send it a 408; either way the connection closes after the answer.
      */
     public byte[] bodyBytes() {
         if (body.bytes == null) {
@@ -330,15 +331,23 @@ public final class Request {
                 throw new IllegalStateException("the body was already taken as a stream");
             }
             checkDeclaredLength(bodyLimit);
-            try (InputStream in = body.stream) {
-                body.stream = null;
-                byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, bodyLimit + 1));
-                if (bytes.length > bodyLimit) {
-                    throw tooLarge(bodyLimit);
-                }
-                body.bytes = bytes;
+            InputStream in = body.stream;
+            body.stream = null;
+            byte[] bytes;
+            try {
+                bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, bodyLimit + 1));
             } catch (IOException e) {
-                throw new UncheckedIOException("reading the request body failed", e);
+                // Not closed: the JDK's provider would try to drain the rest of a body it cannot frame, and wait.
+                throw body.unreadable(e);
+            }
+            if (bytes.length > bodyLimit) {
+                throw tooLarge(bodyLimit);
+            }
+            body.bytes = bytes;
+            try {
+                in.close();
+            } catch (IOException e) {
+                throw body.unreadable(e);
             }
         }
         return body.bytes;
@@ -354,8 +363,9 @@ public final class Request {
     }
 
     /**
-     * The body as a stream, for bodies too large to hold; it fails with 413 past {@link #bodyLimit()}.
-     * Can be taken once, and not after {@link #bodyBytes()}.
+     * The body as a stream, for bodies too large to hold; it fails with 413 past {@link #bodyLimit()}, and with
+     * 400 (408 when the client was too slow) when the body cannot be read as its framing says: a broken chunk, a
+     * body shorter than its {@code Content-Length}. Can be taken once, and not after {@link #bodyBytes()}.
      */
     public InputStream bodyStream() {
         if (body.bytes != null) {
@@ -365,7 +375,7 @@ public final class Request {
             throw new IllegalStateException("the body stream was already taken");
         }
         checkDeclaredLength(bodyLimit);
-        InputStream in = new LimitedInputStream(body.stream, bodyLimit);
+        InputStream in = new LimitedInputStream(body, body.stream, bodyLimit);
         body.stream = null;
         return in;
     }
@@ -395,6 +405,43 @@ public final class Request {
         String media = (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).trim()
                 .toLowerCase(Locale.ROOT);
         return media.equals("application/json") || (media.startsWith("application/") && media.endsWith("+json"));
+    }
+
+    /**
+     * Whether the body could not be read as framed: the connection must close after the answer, since no byte
+     * after it can be trusted to start the next request (RFC 9112 §6.3).
+     */
+    boolean bodyUnreadable() {
+        return body.unreadable;
+    }
+
+    /**
+     * A {@code Content-Length} that is not exactly one run of digits (RFC 9112 §6.3: {@code 1*DIGIT}), such as
+     * {@code +2}, {@code -1} or two values: a smuggling precondition, so the request is refused before its body
+     * is read. backend-http refuses these itself; the JDK's provider passes {@code +2} on as a length of 2.
+     */
+    Optional<AppError> invalidContentLength() {
+        List<String> values = headers.get("Content-Length");
+        if (values == null) {
+            return Optional.empty();
+        }
+        if (values.size() == 1 && isDigits(values.getFirst())) {
+            return Optional.empty();
+        }
+        body.unreadable = true;
+        return Optional.of(AppError.badRequest("Invalid Content-Length: expected one decimal number of bytes"));
+    }
+
+    private static boolean isDigits(String value) {
+        if (value.isEmpty() || value.length() > 18) {
+            return false;
+        }
+        for (int i = 0; i < value.length(); i++) {
+            if (value.charAt(i) < '0' || value.charAt(i) > '9') {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void checkDeclaredLength(long limit) {
@@ -571,26 +618,51 @@ public final class Request {
     private static final class Body {
         private InputStream stream;
         private byte[] bytes;
+        private boolean unreadable;
 
         Body(InputStream stream) {
             this.stream = stream;
         }
+
+        /**
+         * Marks the body unreadable and answers for it: 408 when the engine gave up waiting for it, else 400. The
+         * client's bytes are at fault, so nothing about the failure but that is said or logged.
+         */
+        AppException unreadable(IOException failure) {
+            unreadable = true;
+            if (failure instanceof java.net.SocketTimeoutException
+                    || String.valueOf(failure.getMessage()).contains("timed out")) {
+                return new AppError.Timeout("The request body did not arrive in time").toException();
+            }
+            return AppError.badRequest("The request body could not be read: its framing is invalid or it ended early")
+                    .toException();
+        }
     }
 
-    /** Counts body bytes and fails with 413 past the limit, so a chunked body cannot grow without bound. */
+    /**
+     * Counts body bytes and fails with 413 past the limit, so a chunked body cannot grow without bound; a body
+     * that cannot be read as framed fails with the 400 (or 408) of {@link Body#unreadable}.
+     */
     private static final class LimitedInputStream extends InputStream {
+        private final Body body;
         private final InputStream in;
         private final long limit;
         private long read;
 
-        LimitedInputStream(InputStream in, long limit) {
+        LimitedInputStream(Body body, InputStream in, long limit) {
+            this.body = body;
             this.in = in;
             this.limit = limit;
         }
 
         @Override
         public int read() throws IOException {
-            int b = in.read();
+            int b;
+            try {
+                b = in.read();
+            } catch (IOException e) {
+                throw body.unreadable(e);
+            }
             if (b >= 0) {
                 count(1);
             }
@@ -599,7 +671,12 @@ public final class Request {
 
         @Override
         public int read(byte[] buffer, int offset, int length) throws IOException {
-            int n = in.read(buffer, offset, (int) Math.min(length, limit - read + 1));
+            int n;
+            try {
+                n = in.read(buffer, offset, (int) Math.min(length, limit - read + 1));
+            } catch (IOException e) {
+                throw body.unreadable(e);
+            }
             if (n > 0) {
                 count(n);
             }
@@ -615,7 +692,11 @@ public final class Request {
 
         @Override
         public void close() throws IOException {
-            in.close();
+            // After a framing failure the JDK's provider would drain the rest on close, waiting for bytes that may
+            // never come; the connection closes after the answer anyway.
+            if (!body.unreadable) {
+                in.close();
+            }
         }
     }
 }
