@@ -13,6 +13,14 @@ module dev.backend.server {
     requires com.zaxxer.hikari;
     requires org.postgresql.jdbc;
     requires org.slf4j;
+    // Metrics (METRICS=true by default) and the embedder's own MeterRegistry in the builder's signature.
+    requires transitive micrometer.core;
+    requires micrometer.registry.prometheus;
+    requires io.prometheus.writer.text;
+    requires micrometer.java21;
+    // Optional at run time: with the OpenTelemetry API present (the Java agent bridges it), spans get the route.
+    requires static io.opentelemetry.api;
+    requires static io.opentelemetry.context;
     // Optional at run time: applied only when the application's SLF4J backend is logback (LogbackSettings).
     requires static ch.qos.logback.classic;
     requires static ch.qos.logback.core;
