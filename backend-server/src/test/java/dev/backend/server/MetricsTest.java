@@ -135,22 +135,15 @@ class MetricsTest {
     }
 
     @Test
-    void countsRequestsShedTimedOutAndRefusedByTheBodyLimitAndThoseInFlight() throws Exception {
+    void countsRequestsInFlightAndThoseShedByTheConcurrencyLimit() throws Exception {
         CountDownLatch entered = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        Config config = config(Map.of("MAX_IN_FLIGHT", "1", "REQUEST_TIMEOUT", "200ms", "BODY_LIMIT", "10"));
-        try (BackendServer server = BackendServer.builder().config(config)
-                .routes(dataSource -> Router.create()
-                        .get("/busy", request -> {
-                            entered.countDown();
-                            release.await(60, TimeUnit.SECONDS);
-                            return Response.text("done");
-                        })
-                        .get("/slow", request -> {
-                            Thread.sleep(60_000);
-                            return Response.text("never");
-                        })
-                        .post("/upload", request -> Response.text(request.bodyText())))
+        try (BackendServer server = BackendServer.builder().config(config(Map.of("MAX_IN_FLIGHT", "1")))
+                .routes(dataSource -> Router.create().get("/busy", request -> {
+                    entered.countDown();
+                    release.await(60, TimeUnit.SECONDS);
+                    return Response.text("done");
+                }))
                 .start()) {
             CompletableFuture<HttpResponse<String>> busy = client.sendAsync(
                     HttpRequest.newBuilder(uri(server.port(), "/busy")).build(), HttpResponse.BodyHandlers.ofString());
@@ -160,9 +153,28 @@ class MetricsTest {
             Scrape during = scrape(server);
             assertEquals(1, during.value("http_server_requests_active", Map.of()));
             assertEquals(1, during.value("http_server_requests_rejected_total", Map.of("reason", "load_shed")));
+            assertEquals(1, requests(during, "GET", "UNKNOWN", "503", "SERVER_ERROR", "none"), "shed before routing");
             release.countDown();
             assertEquals(200, busy.get(30, TimeUnit.SECONDS).statusCode());
 
+            Scrape after = scrape(server);
+            assertEquals(0, after.value("http_server_requests_active", Map.of()));
+            assertEquals(1, requests(after, "GET", "/busy", "200", "SUCCESS", "none"));
+            assertEquals(0, after.value("http_server_requests_rejected_total", Map.of("reason", "timeout")));
+        }
+    }
+
+    @Test
+    void countsRequestsTimedOutAndRefusedByTheBodyLimit() throws Exception {
+        Config config = config(Map.of("REQUEST_TIMEOUT", "200ms", "BODY_LIMIT", "10"));
+        try (BackendServer server = BackendServer.builder().config(config)
+                .routes(dataSource -> Router.create()
+                        .get("/slow", request -> {
+                            Thread.sleep(60_000);
+                            return Response.text("never");
+                        })
+                        .post("/upload", request -> Response.text(request.bodyText())))
+                .start()) {
             int timedOut = send(server, "GET", "/slow").statusCode();
             assertTrue(timedOut == 408 || timedOut == 503 || timedOut == 504, "timeout answered " + timedOut);
             HttpResponse<String> tooLarge = client.send(HttpRequest.newBuilder(uri(server.port(), "/upload"))
@@ -170,13 +182,13 @@ class MetricsTest {
             assertEquals(413, tooLarge.statusCode());
 
             Scrape after = scrape(server);
-            assertEquals(1, after.value("http_server_requests_rejected_total", Map.of("reason", "load_shed")));
+            assertEquals(0, after.value("http_server_requests_rejected_total", Map.of("reason", "load_shed")));
             assertEquals(1, after.value("http_server_requests_rejected_total", Map.of("reason", "timeout")));
             assertEquals(1, after.value("http_server_requests_rejected_total", Map.of("reason", "body_limit")));
-            assertEquals(1, requests(after, "GET", "UNKNOWN", "503", "SERVER_ERROR", "none"), "shed before routing");
             assertEquals(1, requests(after, "GET", "/slow", Integer.toString(timedOut), HttpMetrics.outcome(timedOut),
                     "none"), "a timeout keeps its route");
-            assertEquals(0, after.value("http_server_requests_active", Map.of()));
+            assertEquals(1, requests(after, "POST", "UNKNOWN", "413", "CLIENT_ERROR", "none"),
+                    "a declared length over the limit is refused before routing");
         }
     }
 
