@@ -17,7 +17,10 @@ module dev.backend.server {
     requires transitive micrometer.core;
     requires micrometer.registry.prometheus;
     requires io.prometheus.writer.text;
-    requires micrometer.java21;
+    // The JVM meters read MXBeans: process CPU (com.sun.management) and the virtual-thread scheduler (jdk.management),
+    // which a module-path application or a jlink image would otherwise leave out.
+    requires java.management;
+    requires jdk.management;
     // Optional at run time: with the OpenTelemetry API present (the Java agent bridges it), spans get the route.
     requires static io.opentelemetry.api;
     requires static io.opentelemetry.context;

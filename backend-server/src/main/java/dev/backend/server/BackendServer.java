@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
@@ -179,6 +180,9 @@ public final class BackendServer implements AutoCloseable {
         return Duration.ofNanos(System.nanoTime() - nanos).toMillis();
     }
 
+    /** What the migrations at start did, for the metrics. */
+    private record Migrated(int applied, Optional<String> version) {}
+
     /** The highest version applied, as written in its file name. */
     private static Optional<String> schemaVersion(Migrator migrator) {
         List<MigrationStatus.Entry> entries = migrator.status().entries();
@@ -277,22 +281,24 @@ public final class BackendServer implements AutoCloseable {
                     ? Optional.empty()
                     : Optional.of(DevelopmentDatabase.provider());
             List<AutoCloseable> opened = new ArrayList<>();
+            Optional<CompletableFuture<ServerMetrics>> starting = cfg.metrics().enabled()
+                    ? Optional.of(ServerMetrics.startAside(meterRegistry))
+                    : Optional.empty();
+            starting.ifPresent(future -> opened.add(() -> ServerMetrics.await(future).close()));
             try {
-                Optional<ServerMetrics> metrics = cfg.metrics().enabled()
-                        ? Optional.of(ServerMetrics.start(meterRegistry))
-                        : Optional.empty();
-                metrics.ifPresent(opened::add);
                 Optional<EmbeddedDatabase> embedded =
                         development.map(provider -> provider.start(cfg.database().embeddedDirectory()));
                 embedded.ifPresent(db -> opened.addFirst(db));
                 DatabaseUrl url = cfg.database().url().orElseGet(() -> DevelopmentDatabase.url(embedded.orElseThrow()));
-                HikariDataSource pool = ConnectionPool.open(cfg.database(), url, metrics.map(ServerMetrics::pool));
+                HikariDataSource pool = ConnectionPool.open(cfg.database(), url, starting.map(ServerMetrics::pool));
                 opened.addFirst(pool);
-                MigrationCommand.source(cfg.migrations(), migrations).ifPresent(source -> {
+                Optional<Migrated> migrated = MigrationCommand.source(cfg.migrations(), migrations).map(source -> {
                     Migrator migrator = Migrator.create(pool, source, cfg.migrations());
                     int applied = migrator.migrate();
-                    metrics.ifPresent(m -> m.migrations(applied, schemaVersion(migrator)));
+                    return new Migrated(applied, starting.isPresent() ? schemaVersion(migrator) : Optional.empty());
                 });
+                Optional<ServerMetrics> metrics = starting.map(ServerMetrics::await);
+                metrics.ifPresent(m -> migrated.ifPresent(done -> m.migrations(done.applied(), done.version())));
                 Health health = new Health(pool);
                 List<Middleware> stack = new ArrayList<>();
                 // Outermost: the span is named after the route once the router has found it.

@@ -17,12 +17,14 @@ import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
-import io.micrometer.java21.instrument.binder.jdk.VirtualThreadMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,7 +44,10 @@ final class ServerMetrics implements AutoCloseable {
 
     private final MeterRegistry registry;
     private final boolean owned;
+    private final ReentrantLock lock = new ReentrantLock();
+    /** Binders holding listeners or a JFR stream, released on close; guarded by {@link #lock}. */
     private final List<AutoCloseable> binders = new ArrayList<>();
+    private boolean closed;
     private final HttpMetrics http;
 
     private ServerMetrics(MeterRegistry registry, boolean owned) {
@@ -51,12 +56,56 @@ final class ServerMetrics implements AutoCloseable {
         this.http = HttpMetrics.of(registry);
     }
 
-    /** The meters on {@code given}, or on a new Prometheus registry. */
-    static ServerMetrics start(Optional<MeterRegistry> given) {
-        ServerMetrics metrics = given.map(registry -> new ServerMetrics(registry, false))
-                .orElseGet(() -> new ServerMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), true));
-        metrics.bindJvm();
-        return metrics;
+    /**
+     * The meters on {@code given}, or on a new Prometheus registry, started on a thread of its own: loading
+     * Micrometer takes a few hundred milliseconds, which the database start, the pool and the migrations
+     * overlap. The future completes once the registry and the request meters exist, which is all the request
+     * path needs; the same thread then binds the JVM meters, so the port never waits for them.
+     */
+    static CompletableFuture<ServerMetrics> startAside(Optional<MeterRegistry> given) {
+        CompletableFuture<ServerMetrics> started = new CompletableFuture<>();
+        Thread.ofPlatform().daemon().name("metrics-start").start(() -> {
+            ServerMetrics metrics;
+            try {
+                metrics = given.map(registry -> new ServerMetrics(registry, false))
+                        .orElseGet(() -> new ServerMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), true));
+            } catch (Throwable e) {
+                started.completeExceptionally(e);
+                return;
+            }
+            started.complete(metrics);
+            metrics.bindJvm();
+        });
+        return started;
+    }
+
+    /** The metrics {@link #startAside} started, once they are; their failure is rethrown as it was. */
+    static ServerMetrics await(CompletableFuture<ServerMetrics> started) {
+        try {
+            return started.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException failure) {
+                throw failure;
+            }
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * HikariCP's own Micrometer tracker ({@code hikaricp_connections_*}, tagged {@code pool="db"}) for a pool
+     * opened while the metrics are still starting: it reports once they have started (the creation times of the
+     * pool's first connections may be missed).
+     */
+    static MetricsTrackerFactory pool(CompletableFuture<ServerMetrics> starting) {
+        return (poolName, stats) -> {
+            PoolTrackers.Deferred tracker = new PoolTrackers.Deferred();
+            starting.thenAccept(metrics -> tracker.attach(
+                    new MicrometerMetricsTrackerFactory(metrics.registry).create(poolName, stats)));
+            return tracker;
+        };
     }
 
     MeterRegistry registry() {
@@ -82,11 +131,6 @@ final class ServerMetrics implements AutoCloseable {
         return Optional.empty();
     }
 
-    /** HikariCP's own Micrometer tracker: {@code hikaricp_connections_*}, tagged {@code pool="db"}. */
-    MetricsTrackerFactory pool() {
-        return new MicrometerMetricsTrackerFactory(registry);
-    }
-
     /** What the migrations at start did: the count applied, and the version the schema is at, if any. */
     void migrations(int applied, Optional<String> version) {
         Counter.builder(MIGRATIONS_APPLIED)
@@ -105,33 +149,56 @@ final class ServerMetrics implements AutoCloseable {
     }
 
     private void bindJvm() {
-        List<MeterBinder> jvm = List.of(new JvmMemoryMetrics(), new JvmThreadMetrics(), new ClassLoaderMetrics(),
-                new JvmInfoMetrics(), new JvmCompilationMetrics(), new ProcessorMetrics(), new UptimeMetrics(),
-                new FileDescriptorMetrics());
-        jvm.forEach(binder -> binder.bindTo(registry));
-        JvmGcMetrics gc = new JvmGcMetrics();
-        bindClosing(gc, gc);
-        JvmHeapPressureMetrics heapPressure = new JvmHeapPressureMetrics();
-        bindClosing(heapPressure, heapPressure);
         try {
-            VirtualThreadMetrics virtualThreads = new VirtualThreadMetrics();
-            bindClosing(virtualThreads, virtualThreads);
-        } catch (LinkageError | RuntimeException e) {
-            // A runtime image without jdk.jfr (or one that refuses a JFR stream) still serves every other meter.
-            LOG.info("Virtual-thread metrics are off: {}", e.toString());
+            for (MeterBinder binder : List.of(new JvmMemoryMetrics(), new JvmThreadMetrics(), new ClassLoaderMetrics(),
+                    new JvmInfoMetrics(), new JvmCompilationMetrics(), new ProcessorMetrics(), new UptimeMetrics(),
+                    new FileDescriptorMetrics())) {
+                bind(binder, () -> { });
+            }
+            JvmGcMetrics gc = new JvmGcMetrics();
+            bind(gc, gc);
+            JvmHeapPressureMetrics heapPressure = new JvmHeapPressureMetrics();
+            bind(heapPressure, heapPressure);
+            bind(VirtualThreadGauges::bindTo, () -> { });
+        } catch (RuntimeException e) {
+            LOG.warn("JVM metrics are incomplete: {}", e.toString());
         }
     }
 
-    /** Binds a binder that holds listeners or a JFR stream, to be released by {@link #close()}. */
-    private void bindClosing(MeterBinder binder, AutoCloseable release) {
-        binder.bindTo(registry);
-        binders.add(release);
+    /**
+     * Binds a binder, and keeps what releases its listeners or JFR stream for {@link #close()}; when the
+     * metrics were closed already (a stop during start), releases it at once instead.
+     */
+    private void bind(MeterBinder binder, AutoCloseable release) {
+        lock.lock();
+        try {
+            if (!closed) {
+                binder.bindTo(registry);
+                binders.add(release);
+                return;
+            }
+        } finally {
+            lock.unlock();
+        }
+        try {
+            release.close();
+        } catch (Exception e) {
+            LOG.debug("Releasing {} failed", binder, e);
+        }
     }
 
     /** Stops the JVM listeners and, if the server made the registry, closes it; an embedder's stays open. */
     @Override
     public void close() {
-        for (AutoCloseable binder : binders) {
+        List<AutoCloseable> bound;
+        lock.lock();
+        try {
+            closed = true;
+            bound = List.copyOf(binders);
+        } finally {
+            lock.unlock();
+        }
+        for (AutoCloseable binder : bound) {
             try {
                 binder.close();
             } catch (Exception e) {

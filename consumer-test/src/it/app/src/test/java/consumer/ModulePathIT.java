@@ -76,11 +76,17 @@ class ModulePathIT {
     void metricsAreServedWithTheRouteTemplateThePoolAndTheJvm() throws Exception {
         assertEquals(200, AppProcess.get(port, "/greetings/1").statusCode());
 
+        // The JVM meters are bound aside once the server has started: give them a moment on a loaded machine.
         HttpResponse<String> scrape = AppProcess.get(port, "/metrics");
+        for (int i = 0; i < 300 && !scrape.body().contains("jvm_threads_virtual_parallelism "); i++) {
+            Thread.sleep(100);
+            scrape = AppProcess.get(port, "/metrics");
+        }
 
         assertEquals(200, scrape.statusCode(), app.output());
         assertTrue(scrape.body().contains("uri=\"/greetings/{id}\""), scrape.body());
-        for (String name : List.of("hikaricp_connections_active{", "jvm_memory_used_bytes{", "process_uptime_seconds ")) {
+        for (String name : List.of("hikaricp_connections_active{", "jvm_memory_used_bytes{", "process_uptime_seconds ",
+                "process_cpu_usage ", "jvm_threads_virtual_parallelism ")) {
             assertTrue(scrape.body().contains(name), name);
         }
     }

@@ -37,7 +37,7 @@ class NothingForcedIT {
         List<String> names = jarNames();
         List<String> expected = List.of("HdrHistogram-", "HikariCP-", "backend-core-", "backend-server-",
                 "checker-qual-", "jackson-annotations-", "jackson-core-", "jackson-databind-", "jspecify-",
-                "micrometer-commons-", "micrometer-core-", "micrometer-java21-", "micrometer-observation-",
+                "micrometer-commons-", "micrometer-core-", "micrometer-observation-",
                 "micrometer-registry-prometheus-", "postgresql-", "prometheus-metrics-config-",
                 "prometheus-metrics-core-", "prometheus-metrics-exposition-textformats-", "prometheus-metrics-model-",
                 "prometheus-metrics-tracer-common-", "slf4j-api-");
