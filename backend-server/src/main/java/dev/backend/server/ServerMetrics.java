@@ -121,7 +121,8 @@ final class ServerMetrics implements AutoCloseable {
         return prometheusIn(registry);
     }
 
-    private static Optional<PrometheusMeterRegistry> prometheusIn(MeterRegistry registry) {
+    /** {@code registry} itself if it is a Prometheus registry, else the first Prometheus member of a composite. */
+    static Optional<PrometheusMeterRegistry> prometheusIn(MeterRegistry registry) {
         if (registry instanceof PrometheusMeterRegistry prometheus) {
             return Optional.of(prometheus);
         }

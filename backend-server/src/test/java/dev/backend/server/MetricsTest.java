@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.backend.core.AppError;
 import dev.backend.core.Response;
 import dev.backend.core.Router;
+import dev.backend.core.testing.TestClient;
 import dev.backend.testing.TestDatabase;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -307,6 +308,19 @@ class MetricsTest {
             assertEquals(404, send(server, "GET", "/metrics").statusCode());
             assertEquals(1, registry.get(HttpMetrics.REQUESTS).tag("uri", "/users/{id}").timer().count());
         }
+    }
+
+    @Test
+    void theHandlerForTestsInProcessCountsOnTheRegistryTheApplicationGave() {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        TestClient inProcess = TestClient.of(BackendServer.builder().config(config(Map.of())).meterRegistry(registry)
+                .routes(MetricsTest::routes).handler(DB.dataSource()));
+
+        assertEquals(200, inProcess.get("/users/1").status());
+
+        Scrape scrape = Scrape.parse(inProcess.get("/metrics").text());
+        assertEquals(1, requests(scrape, "GET", "/users/{id}", "200", "SUCCESS", "none"));
+        registry.close();
     }
 
     private static double requests(Scrape scrape, String method, String uri, String status, String outcome,
