@@ -58,31 +58,28 @@ public final class Request {
     private final Headers headers;
     private final InetSocketAddress remoteAddress;
     private final long bodyLimit;
-    private final Body body;
+    /** The body and the route, shared with every copy of this request. */
+    private final Shared shared;
     /** Alternating keys and values, copied on write: requests carry a handful at most. */
     private final Object[] attributes;
     private Map<String, List<String>> query;
-    private String route;
-    private String[] paramNames = NONE;
-    private String[] paramValues = NONE;
 
-    private Request(String method, String path, String rawQuery, Headers headers, Body body,
+    private Request(String method, String path, String rawQuery, Headers headers, Shared shared,
             InetSocketAddress remoteAddress, long bodyLimit, Object[] attributes) {
         this.method = method;
         this.path = path;
         this.rawQuery = rawQuery;
         this.headers = headers;
-        this.body = body;
+        this.shared = shared;
         this.remoteAddress = remoteAddress;
         this.bodyLimit = bodyLimit;
         this.attributes = attributes;
     }
 
-    /** A copy sharing everything but the body limit and the attributes; the body itself is shared. */
+    /** A copy sharing everything but the body limit and the attributes; the body and route are shared. */
     private Request copy(long limit, Object[] newAttributes) {
-        Request copy = new Request(method, path, rawQuery, headers, body, remoteAddress, limit, newAttributes);
+        Request copy = new Request(method, path, rawQuery, headers, shared, remoteAddress, limit, newAttributes);
         copy.query = query;
-        copy.route(route, paramNames, paramValues);
         return copy;
     }
 
@@ -90,7 +87,7 @@ public final class Request {
         var uri = exchange.getRequestURI();
         String path = uri.getRawPath();
         return new Request(exchange.getRequestMethod(), path == null || path.isEmpty() ? "/" : path,
-                uri.getRawQuery(), exchange.getRequestHeaders(), new Body(exchange.getRequestBody()),
+                uri.getRawQuery(), exchange.getRequestHeaders(), new Shared(exchange.getRequestBody()),
                 exchange.getRemoteAddress(), DEFAULT_BODY_LIMIT, NO_ATTRIBUTES);
     }
 
@@ -126,9 +123,14 @@ public final class Request {
         return Optional.ofNullable(remoteAddress);
     }
 
-    /** The route template that matched, such as {@code /api/v1/users/{id}}, once routed. */
+    /**
+     * The route template that matched, such as {@code /api/v1/users/{id}}, once routed. The route belongs to
+     * the exchange, not to one copy: middleware outside the router, which passed on a copy ({@link
+     * #withAttribute}, {@link #withBodyLimit}), reads it here once the handler returned, as metrics and
+     * tracing do.
+     */
     public Optional<String> route() {
-        return Optional.ofNullable(route);
+        return Optional.ofNullable(shared.route);
     }
 
     // ---- attributes ----
@@ -156,8 +158,8 @@ public final class Request {
      * A copy of this request carrying {@code value} under {@code key}, replacing an earlier value for the
      * same key; this request is unchanged. Pass the copy on, {@code next.handle(request.withAttribute(KEY,
      * value))}: middleware inside that call and the handler see the value, middleware outside it does
-     * not. The copy shares the body with this request (whichever reads it, both see the same bytes), its
-     * limit, the route and the other attributes.
+     * not. The copy shares the body with this request (whichever reads it, both see the same bytes), the
+     * route, its limit and the other attributes.
      */
     public <T> Request withAttribute(Key<T> key, T value) {
         Objects.requireNonNull(key, "key");
@@ -240,12 +242,13 @@ public final class Request {
      * contain {@code /} when the client sent {@code %2F}: check it before using it as a file name.
      */
     public String path(String name) {
-        for (int i = 0; i < paramNames.length; i++) {
-            if (paramNames[i].equals(name)) {
-                return paramValues[i];
+        String[] names = shared.paramNames;
+        for (int i = 0; i < names.length; i++) {
+            if (names[i].equals(name)) {
+                return shared.paramValues[i];
             }
         }
-        throw new IllegalArgumentException("route " + route + " has no path parameter '" + name + "'");
+        throw new IllegalArgumentException("route " + shared.route + " has no path parameter '" + name + "'");
     }
 
     /** A path parameter as a UUID; anything but the canonical 36-character form is a 400 naming it. */
@@ -262,9 +265,9 @@ public final class Request {
     }
 
     void route(String template, String[] names, String[] values) {
-        this.route = template;
-        this.paramNames = names;
-        this.paramValues = values;
+        shared.route = template;
+        shared.paramNames = names;
+        shared.paramValues = values;
     }
 
     // ---- query ----
@@ -326,31 +329,31 @@ public final class Request {
      * slow to send it a 408; either way the connection closes after the answer.
      */
     public byte[] bodyBytes() {
-        if (body.bytes == null) {
-            if (body.stream == null) {
+        if (shared.bytes == null) {
+            if (shared.stream == null) {
                 throw new IllegalStateException("the body was already taken as a stream");
             }
             checkDeclaredLength(bodyLimit);
-            InputStream in = body.stream;
-            body.stream = null;
+            InputStream in = shared.stream;
+            shared.stream = null;
             byte[] bytes;
             try {
                 bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, bodyLimit + 1));
             } catch (IOException e) {
                 // Not closed: the JDK's provider would try to drain the rest of a body it cannot frame, and wait.
-                throw body.unreadable(e);
+                throw shared.unreadable(e);
             }
             if (bytes.length > bodyLimit) {
                 throw tooLarge(bodyLimit);
             }
-            body.bytes = bytes;
+            shared.bytes = bytes;
             try {
                 in.close();
             } catch (IOException e) {
-                throw body.unreadable(e);
+                throw shared.unreadable(e);
             }
         }
-        return body.bytes;
+        return shared.bytes;
     }
 
     /** The body decoded as UTF-8; bytes that are not UTF-8 are a 400, not silently replaced. */
@@ -368,15 +371,15 @@ public final class Request {
      * body shorter than its {@code Content-Length}. Can be taken once, and not after {@link #bodyBytes()}.
      */
     public InputStream bodyStream() {
-        if (body.bytes != null) {
-            return new ByteArrayInputStream(body.bytes);
+        if (shared.bytes != null) {
+            return new ByteArrayInputStream(shared.bytes);
         }
-        if (body.stream == null) {
+        if (shared.stream == null) {
             throw new IllegalStateException("the body stream was already taken");
         }
         checkDeclaredLength(bodyLimit);
-        InputStream in = new LimitedInputStream(body, body.stream, bodyLimit);
-        body.stream = null;
+        InputStream in = new LimitedInputStream(shared, shared.stream, bodyLimit);
+        shared.stream = null;
         return in;
     }
 
@@ -412,7 +415,7 @@ public final class Request {
      * after it can be trusted to start the next request (RFC 9112 §6.3).
      */
     boolean bodyUnreadable() {
-        return body.unreadable;
+        return shared.unreadable;
     }
 
     /**
@@ -428,7 +431,7 @@ public final class Request {
         if (values.size() == 1 && isDigits(values.getFirst())) {
             return Optional.empty();
         }
-        body.unreadable = true;
+        shared.unreadable = true;
         return Optional.of(AppError.badRequest("Invalid Content-Length: expected one decimal number of bytes"));
     }
 
@@ -543,7 +546,7 @@ public final class Request {
             if (body.length > 0 && !copy.containsKey("Content-Length")) {
                 copy.set("Content-Length", Integer.toString(body.length));
             }
-            return new Request(method, path, rawQuery, copy, new Body(new ByteArrayInputStream(body)), remoteAddress,
+            return new Request(method, path, rawQuery, copy, new Shared(new ByteArrayInputStream(body)), remoteAddress,
                     DEFAULT_BODY_LIMIT, NO_ATTRIBUTES);
         }
     }
@@ -612,15 +615,19 @@ public final class Request {
     }
 
     /**
-     * The body of a request and of its copies: whichever copy reads it first, all see the same bytes, and
-     * a stream taken by one cannot be read again through another.
+     * What a request and its copies share. The body: whichever copy reads it first, all see the same bytes,
+     * and a stream taken by one cannot be read again through another. The route the router matched: set on
+     * the copy the router was given, seen by the copies outside it.
      */
-    private static final class Body {
+    private static final class Shared {
         private InputStream stream;
         private byte[] bytes;
+        private String route;
+        private String[] paramNames = NONE;
+        private String[] paramValues = NONE;
         private boolean unreadable;
 
-        Body(InputStream stream) {
+        Shared(InputStream stream) {
             this.stream = stream;
         }
 
@@ -641,16 +648,16 @@ public final class Request {
 
     /**
      * Counts body bytes and fails with 413 past the limit, so a chunked body cannot grow without bound; a body
-     * that cannot be read as framed fails with the 400 (or 408) of {@link Body#unreadable}.
+     * that cannot be read as framed fails with the 400 (or 408) of {@link Shared#unreadable}.
      */
     private static final class LimitedInputStream extends InputStream {
-        private final Body body;
+        private final Shared shared;
         private final InputStream in;
         private final long limit;
         private long read;
 
-        LimitedInputStream(Body body, InputStream in, long limit) {
-            this.body = body;
+        LimitedInputStream(Shared shared, InputStream in, long limit) {
+            this.shared = shared;
             this.in = in;
             this.limit = limit;
         }
@@ -661,7 +668,7 @@ public final class Request {
             try {
                 b = in.read();
             } catch (IOException e) {
-                throw body.unreadable(e);
+                throw shared.unreadable(e);
             }
             if (b >= 0) {
                 count(1);
@@ -675,7 +682,7 @@ public final class Request {
             try {
                 n = in.read(buffer, offset, (int) Math.min(length, limit - read + 1));
             } catch (IOException e) {
-                throw body.unreadable(e);
+                throw shared.unreadable(e);
             }
             if (n > 0) {
                 count(n);
@@ -694,7 +701,7 @@ public final class Request {
         public void close() throws IOException {
             // After a framing failure the JDK's provider would drain the rest on close, waiting for bytes that may
             // never come; the connection closes after the answer anyway.
-            if (!body.unreadable) {
+            if (!shared.unreadable) {
                 in.close();
             }
         }
