@@ -334,17 +334,21 @@ public final class Request {
                 throw new IllegalStateException("the body was already taken as a stream");
             }
             checkDeclaredLength(bodyLimit);
+            long declared = declaredLength();
+            if (declared > Integer.MAX_VALUE - 8) {
+                throw tooLarge(Integer.MAX_VALUE - 8); // no array holds it: read it as a stream
+            }
+            if (declared >= 0) {
+                shared.reserve(declared);
+            }
             InputStream in = shared.stream;
             shared.stream = null;
             byte[] bytes;
             try {
-                bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, bodyLimit + 1));
+                bytes = declared >= 0 ? readDeclared(in, (int) declared) : readGrowing(in);
             } catch (IOException e) {
                 // Not closed: the JDK's provider would try to drain the rest of a body it cannot frame, and wait.
                 throw shared.unreadable(e);
-            }
-            if (bytes.length > bodyLimit) {
-                throw tooLarge(bodyLimit);
             }
             shared.bytes = bytes;
             try {
@@ -354,6 +358,55 @@ public final class Request {
             }
         }
         return shared.bytes;
+    }
+
+    /** The exact array a declared length calls for: no growing copies, so the body takes its size once. */
+    private byte[] readDeclared(InputStream in, int length) throws IOException {
+        byte[] bytes = new byte[length];
+        int read = in.readNBytes(bytes, 0, length);
+        if (read < length) {
+            return Arrays.copyOf(bytes, read);
+        }
+        int next = in.read();
+        if (next < 0) {
+            return bytes;
+        }
+        // Longer than declared, which only a stream that is not an engine's can be: the rest counts too.
+        byte[] rest = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, Math.max(0, bodyLimit - length)));
+        if ((long) length + 1 + rest.length > bodyLimit) {
+            throw tooLarge(bodyLimit);
+        }
+        byte[] all = Arrays.copyOf(bytes, length + 1 + rest.length);
+        all[length] = (byte) next;
+        System.arraycopy(rest, 0, all, length + 1, rest.length);
+        return all;
+    }
+
+    /** A body of unknown length, reserved step by step as it grows; past the limit a 413, reading no further. */
+    private byte[] readGrowing(InputStream in) throws IOException {
+        long most = bodyLimit + 1; // one byte past the limit, never reserved, tells a body over it
+        byte[] bytes = new byte[(int) Math.min(BodyMemory.STEP, most)];
+        int size = 0;
+        long reserved = 0;
+        while (true) {
+            if (size == bytes.length) {
+                bytes = Arrays.copyOf(bytes, (int) Math.min(bytes.length * 2L, Math.min(Integer.MAX_VALUE - 8, most)));
+            }
+            if (size == reserved && reserved < bodyLimit) {
+                long step = Math.min(BodyMemory.STEP, bodyLimit - reserved);
+                shared.reserve(step);
+                reserved += step;
+            }
+            long readable = (reserved < bodyLimit ? reserved : most) - size;
+            int n = in.read(bytes, size, (int) Math.min(bytes.length - size, readable));
+            if (n < 0) {
+                return Arrays.copyOf(bytes, size);
+            }
+            size += n;
+            if (size > bodyLimit) {
+                throw tooLarge(bodyLimit);
+            }
+        }
     }
 
     /** The body decoded as UTF-8; bytes that are not UTF-8 are a 400, not silently replaced. */
@@ -408,6 +461,30 @@ public final class Request {
         String media = (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).trim()
                 .toLowerCase(Locale.ROOT);
         return media.equals("application/json") || (media.startsWith("application/") && media.endsWith("+json"));
+    }
+
+    /**
+     * A copy whose body, when read whole, is reserved from {@code memory} first; {@link BodyMemory#release} gives it
+     * back. Used by {@link dev.backend.core.middleware.BodyLimit#withMemoryLimit}; the latest budget set before the
+     * body is read is the one it is reserved from.
+     */
+    public Request withBodyMemory(BodyMemory memory) {
+        shared.memory = Objects.requireNonNull(memory, "memory");
+        return copy(bodyLimit, attributes);
+    }
+
+    void releaseBodyMemory(BodyMemory memory) {
+        if (shared.reservedFrom == memory && shared.reserved > 0) {
+            memory.give(shared.reserved);
+            shared.reserved = 0;
+        }
+    }
+
+    /** The declared {@code Content-Length} when it is one valid number, else -1. */
+    private long declaredLength() {
+        List<String> values = headers.get("Content-Length");
+        return values != null && values.size() == 1 && isDigits(values.getFirst()) ? Long.parseLong(values.getFirst())
+                : -1;
     }
 
     /**
@@ -626,9 +703,25 @@ public final class Request {
         private String[] paramNames = NONE;
         private String[] paramValues = NONE;
         private boolean unreadable;
+        private BodyMemory memory;
+        private BodyMemory reservedFrom;
+        private long reserved;
 
         Shared(InputStream stream) {
             this.stream = stream;
+        }
+
+        /** Reserves {@code bytes} more of the body from the budget, if one is set. */
+        void reserve(long bytes) {
+            if (memory == null || bytes == 0) {
+                return;
+            }
+            if (reservedFrom != null && reservedFrom != memory) {
+                throw new IllegalStateException("one body reserved from two budgets");
+            }
+            memory.reserve(bytes);
+            reservedFrom = memory;
+            reserved += bytes;
         }
 
         /**

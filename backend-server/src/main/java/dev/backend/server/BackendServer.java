@@ -353,6 +353,7 @@ public final class BackendServer implements AutoCloseable {
             // Only the default is named: a configuration given in code may itself come from an environment map.
             String origin = config != null ? "" : ", configuration from the environment";
             LogSettings.apply(cfg.log());
+            OutOfMemoryExit.install();
             Optional<EmbeddedDatabaseProvider> development = cfg.database().url().isPresent()
                     ? Optional.empty()
                     : Optional.of(DevelopmentDatabase.provider());

@@ -78,6 +78,10 @@ public record Config(Http http, Database database, Migrations migrations, Log lo
      *     the open-files limit less what the process needs besides ({@link OpenFiles}). The backend engine serves
      *     a few connections beyond it, one request each (the overflow lane), so health probes still get
      *     answers; the JDK's provider closes them unanswered
+     * @param bodyMemoryLimit the most bytes of request bodies held in memory at once, by all requests together
+     *     ({@code BODY_MEMORY_LIMIT}); a request whose body would pass it is answered 503 with {@code Retry-After}
+     *     without its body being read. By default an eighth of the maximum heap, and never less than {@code
+     *     bodyLimit}
      */
     public record Http(
             String host,
@@ -93,7 +97,8 @@ public record Config(Http http, Database database, Migrations migrations, Log lo
             Trace.Config trace,
             Optional<Compression.Config> compression,
             SecurityHeaders.Config securityHeaders,
-            int maxHttpConnections) {
+            int maxHttpConnections,
+            long bodyMemoryLimit) {
 
         public Http {
             Objects.requireNonNull(host, "host");
@@ -111,30 +116,32 @@ public record Config(Http http, Database database, Migrations migrations, Log lo
             requirePositive("REQUEST_READ_TIMEOUT", requestReadTimeout);
             requirePositive("IDLE_CONNECTION_TIMEOUT", idleConnectionTimeout);
             check(maxHttpConnections >= 1, "MAX_HTTP_CONNECTIONS must be at least 1, was " + maxHttpConnections);
+            check(bodyMemoryLimit >= bodyLimit, "BODY_MEMORY_LIMIT (" + Env.humanSize(bodyMemoryLimit)
+                    + ") must be at least BODY_LIMIT (" + Env.humanSize(bodyLimit) + "): a body the limit allows must fit");
         }
 
         /** A copy listening on {@code port} (0 picks a free one). */
         public Http withPort(int port) {
             return new Http(host, port, provider, requestTimeout, bodyLimit, maxInFlight, cors, maxHeaderSize,
-                    requestReadTimeout, idleConnectionTimeout, trace, compression, securityHeaders, maxHttpConnections);
+                    requestReadTimeout, idleConnectionTimeout, trace, compression, securityHeaders, maxHttpConnections, bodyMemoryLimit);
         }
 
         /** A copy served by {@code provider}. */
         public Http withProvider(HttpProvider provider) {
             return new Http(host, port, provider, requestTimeout, bodyLimit, maxInFlight, cors, maxHeaderSize,
-                    requestReadTimeout, idleConnectionTimeout, trace, compression, securityHeaders, maxHttpConnections);
+                    requestReadTimeout, idleConnectionTimeout, trace, compression, securityHeaders, maxHttpConnections, bodyMemoryLimit);
         }
 
         /** A copy with other CORS settings; empty turns CORS off. */
         public Http withCors(Optional<Cors.Config> cors) {
             return new Http(host, port, provider, requestTimeout, bodyLimit, maxInFlight, cors, maxHeaderSize,
-                    requestReadTimeout, idleConnectionTimeout, trace, compression, securityHeaders, maxHttpConnections);
+                    requestReadTimeout, idleConnectionTimeout, trace, compression, securityHeaders, maxHttpConnections, bodyMemoryLimit);
         }
 
         /** A copy with other compression settings; empty turns compression off. */
         public Http withCompression(Optional<Compression.Config> compression) {
             return new Http(host, port, provider, requestTimeout, bodyLimit, maxInFlight, cors, maxHeaderSize,
-                    requestReadTimeout, idleConnectionTimeout, trace, compression, securityHeaders, maxHttpConnections);
+                    requestReadTimeout, idleConnectionTimeout, trace, compression, securityHeaders, maxHttpConnections, bodyMemoryLimit);
         }
     }
 
@@ -317,12 +324,13 @@ public record Config(Http http, Database database, Migrations migrations, Log lo
         SecurityHeaders.Config securityHeaders = securityHeaders(env);
         // Only to size the default: MAX_CONNECTIONS itself is checked with the database settings below.
         int poolSize = env.string("MAX_CONNECTIONS").flatMap(Config::quietInt).orElse(DEFAULT_POOL_SIZE);
+        long bodyLimit = env.size("BODY_LIMIT", 10L << 20);
         Optional<Http> http = env.build(() -> new Http(
                 host,
                 env.integer("PORT", 8080, 0, 65535),
                 HttpProvider.valueOf(provider.toUpperCase(Locale.ROOT)),
                 env.duration("REQUEST_TIMEOUT", Duration.ofSeconds(30)),
-                env.size("BODY_LIMIT", 10L << 20),
+                bodyLimit,
                 env.integer("MAX_IN_FLIGHT", 1024, 1, 1_000_000),
                 cors,
                 (int) env.size("MAX_HEADER_SIZE", 16L << 10, 1L << 10, 16L << 20),
@@ -331,7 +339,8 @@ public record Config(Http http, Database database, Migrations migrations, Log lo
                 trace,
                 compression,
                 securityHeaders,
-                env.integer("MAX_HTTP_CONNECTIONS", OpenFiles.defaultMaxHttpConnections(poolSize), 1, 10_000_000)));
+                env.integer("MAX_HTTP_CONNECTIONS", OpenFiles.defaultMaxHttpConnections(poolSize), 1, 10_000_000),
+                env.size("BODY_MEMORY_LIMIT", defaultBodyMemoryLimit(bodyLimit))));
         Optional<Database> database = env.build(() -> new Database(
                 url,
                 env.path("EMBEDDED_DATABASE_DIR", "./data/postgres"),
@@ -429,6 +438,14 @@ public record Config(Http http, Database database, Migrations migrations, Log lo
             env.problem(variables + " is not valid: " + e.getMessage());
             return Optional.empty();
         }
+    }
+
+    /**
+     * An eighth of the maximum heap, at least {@code bodyLimit}: the bytes are one share, what handlers build from
+     * them (a parsed JSON body is several times its size) and everything else need the rest.
+     */
+    static long defaultBodyMemoryLimit(long bodyLimit) {
+        return Math.max(bodyLimit, Runtime.getRuntime().maxMemory() / 8);
     }
 
     private static Optional<Integer> quietInt(String value) {

@@ -108,6 +108,17 @@ class ConfigTest {
     }
 
     @Test
+    void bodyMemoryLimitIsAnEighthOfTheHeapAtLeastOneBodyAndNeverBelowBodyLimit() {
+        long heap = Runtime.getRuntime().maxMemory();
+        assertEquals(Math.max(10L << 20, heap / 8), Config.defaults().http().bodyMemoryLimit());
+        assertEquals(Math.max(heap / 8, 1L << 30), Config.fromEnvironment(Map.of("BODY_LIMIT", "1GB")).http()
+                .bodyMemoryLimit(), "at least one body the limit allows");
+        assertEquals(64L << 20, Config.fromEnvironment(Map.of("BODY_MEMORY_LIMIT", "64MB")).http().bodyMemoryLimit());
+        assertEquals(List.of("BODY_MEMORY_LIMIT (1MB) must be at least BODY_LIMIT (10MB): a body the limit allows "
+                + "must fit"), problems(Map.of("BODY_MEMORY_LIMIT", "1MB")));
+    }
+
+    @Test
     void theListenerLimitsBecomeTheBackendEnginesOptions() {
         HttpServerOptions options = HttpListener.options(Config.fromEnvironment(Map.of("MAX_HEADER_SIZE", "64KB",
                 "REQUEST_READ_TIMEOUT", "3s", "IDLE_CONNECTION_TIMEOUT", "1500ms", "MAX_HTTP_CONNECTIONS", "700")).http());
