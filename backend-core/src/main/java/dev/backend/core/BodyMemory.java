@@ -42,7 +42,13 @@ public final class BodyMemory {
         this.limit = limit;
     }
 
-    /** A budget of {@code bytes}, at least 1. */
+    /**
+     * A budget of its own.
+     *
+     * @param bytes the most body bytes reserved at once, at least 1
+     * @return a new budget, nothing reserved
+     * @throws IllegalArgumentException when {@code bytes} is less than 1
+     */
     public static BodyMemory of(long bytes) {
         if (bytes < 1) {
             throw new IllegalArgumentException("a body memory limit must be at least 1 byte, was " + bytes);
@@ -50,17 +56,29 @@ public final class BodyMemory {
         return new BodyMemory(bytes);
     }
 
-    /** The budget in bytes. */
+    /**
+     * The budget.
+     *
+     * @return the most body bytes reserved at once
+     */
     public long limit() {
         return limit;
     }
 
-    /** Bytes reserved right now. */
+    /**
+     * What is reserved now.
+     *
+     * @return the body bytes reserved by requests that have not ended
+     */
     public long inUse() {
         return inUse.get();
     }
 
-    /** Gives back what {@code request}'s body reserved from this budget; a no-op when it reserved nothing here. */
+    /**
+     * Gives back what a request's body reserved from this budget; a no-op when it reserved nothing here.
+     *
+     * @param request the request, or any copy of it, whose body is no longer needed
+     */
     public void release(Request request) {
         Objects.requireNonNull(request, "request");
         request.releaseBodyMemory(this);

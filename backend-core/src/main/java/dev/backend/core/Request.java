@@ -467,6 +467,9 @@ public final class Request {
      * A copy whose body, when read whole, is reserved from {@code memory} first; {@link BodyMemory#release} gives it
      * back. Used by {@link dev.backend.core.middleware.BodyLimit#withMemoryLimit}; the latest budget set before the
      * body is read is the one it is reserved from.
+     *
+     * @param memory the budget to reserve the body from
+     * @return a copy sharing this request's body
      */
     public Request withBodyMemory(BodyMemory memory) {
         shared.memory = Objects.requireNonNull(memory, "memory");

@@ -57,6 +57,8 @@ public final class BodyLimit implements Middleware {
      * This limit, and at most {@code totalBytes} of request bodies held in memory at once by all requests through
      * the layer returned (one {@link BodyMemory} of its own).
      *
+     * @param totalBytes the most body bytes held at once, by all requests together
+     * @return a new layer with the same limit per body and a budget of its own
      * @throws IllegalArgumentException when {@code totalBytes} is smaller than {@link #maxBytes()}: a body the
      *     limit allows must fit
      */
@@ -73,7 +75,11 @@ public final class BodyLimit implements Middleware {
         return maxBytes;
     }
 
-    /** The budget for bodies held in memory, if {@link #withMemoryLimit} set one. */
+    /**
+     * The budget for bodies held in memory.
+     *
+     * @return the budget {@link #withMemoryLimit} set, or empty
+     */
     public Optional<BodyMemory> memory() {
         return Optional.ofNullable(memory);
     }
