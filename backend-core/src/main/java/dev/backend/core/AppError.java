@@ -1,5 +1,7 @@
 package dev.backend.core;
 
+import dev.backend.core.internal.Failures;
+import dev.backend.core.internal.RequestDeadline;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
@@ -77,10 +79,22 @@ public sealed interface AppError {
         }
     }
 
-    /** 408: the request took longer than the server allows. */
-    record Timeout(String message) implements AppError {
+    /**
+     * The request took longer than the server allows: {@code status} is 503 (the default, with {@code
+     * Retry-After: 1}: a slow handler is the server's failure), 504 or 408 (RFC 9110 §15.5.9: the client was
+     * too slow), as the {@code Timeout} middleware is configured.
+     */
+    record Timeout(String message, int status) implements AppError {
         public Timeout {
             Objects.requireNonNull(message, "message");
+            if (status != 503 && status != 504 && status != 408) {
+                throw new IllegalArgumentException("timeout status must be 503, 504 or 408, was " + status);
+            }
+        }
+
+        /** A timeout answered with 503 and {@code Retry-After}. */
+        public Timeout(String message) {
+            this(message, 503);
         }
     }
 
@@ -164,7 +178,7 @@ public sealed interface AppError {
             case Forbidden e -> 403;
             case NotFound e -> 404;
             case MethodNotAllowed e -> 405;
-            case Timeout e -> 408;
+            case Timeout e -> e.status();
             case Conflict e -> 409;
             case PayloadTooLarge e -> 413;
             case UnsupportedMediaType e -> 415;
@@ -199,7 +213,7 @@ public sealed interface AppError {
             case Unauthorized e -> response;
             case Forbidden e -> response;
             case NotFound e -> response;
-            case Timeout e -> response;
+            case Timeout e -> e.status() == 503 ? response.withHeader("Retry-After", "1") : response;
             case Conflict e -> response;
             case PayloadTooLarge e -> response;
             case UnsupportedMediaType e -> response;
@@ -217,8 +231,15 @@ public sealed interface AppError {
      * a connection ({@link SQLTransientConnectionException}) or a lost or refused database connection
      * (SQLSTATE class {@code 08}) is {@link Unavailable}, logged as a {@link Database} error is; any other
      * {@link SQLException} is {@link Database}, the rest is {@link Internal}.
+     *
+     * <p>A failure on a thread whose request {@link Deadline} has passed is the echo of that deadline (its
+     * statement was cancelled, its socket closed): it becomes {@link Database} or {@link Internal} whatever it
+     * is, and is reported in the timeout's one log line instead of its own.
      */
     static AppError from(Throwable failure) {
+        if (!(failure instanceof AppException) && RequestDeadline.currentExpired()) {
+            return failure instanceof SQLException e ? new Database(e) : new Internal(failure);
+        }
         return switch (failure) {
             case AppException e -> e.error();
             case SQLTransientConnectionException e -> new Unavailable(
@@ -290,13 +311,17 @@ final class ErrorLog {
     private ErrorLog() {}
 
     /**
-     * Logs a server-side failure with its stack trace, except when the thread was interrupted (a request
-     * timeout or a stop cut it short): the failure is then the expected echo of that interrupt, such as
-     * a JDBC socket closed under the query, and one line without a trace says so.
+     * Logs a server-side failure with its stack trace, except when the request's deadline passed (the {@code
+     * Timeout} middleware's one line reports the failure) or the thread was interrupted (a stop cut the request
+     * short): the failure is then the expected echo of that, such as a JDBC socket closed under the query, and
+     * one line without a trace says so.
      */
     static void log(String what, Throwable cause) {
+        if (RequestDeadline.currentExpired()) {
+            return;
+        }
         if (Thread.currentThread().isInterrupted()) {
-            LOG.warn("{} after the request was interrupted (timeout or stop): {}", what, cause.toString());
+            LOG.warn("{} after the request was interrupted (stop): {}", what, Failures.summary(cause));
         } else {
             LOG.error(what, cause);
         }

@@ -77,7 +77,7 @@ class RequestTimeoutDatabaseTest {
                     responses.add(client.sendAsync(get(server, "/sleep"), BodyHandlers.ofString()));
                 }
                 for (CompletableFuture<HttpResponse<String>> response : responses) {
-                    assertEquals(408, response.get(30, TimeUnit.SECONDS).statusCode());
+                    assertEquals(503, response.get(30, TimeUnit.SECONDS).statusCode());
                 }
             }
 

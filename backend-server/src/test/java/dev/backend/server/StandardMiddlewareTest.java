@@ -85,7 +85,8 @@ class StandardMiddlewareTest {
             assertEquals("nosniff", response.header("X-Content-Type-Options").orElseThrow());
         }
         assertEquals(413, tooLarge.status());
-        assertEquals(408, timedOut.status());
+        assertEquals(503, timedOut.status());
+        assertEquals("1", timedOut.header("Retry-After").orElseThrow());
         assertEquals("Request timed out after 100ms", timedOut.error().orElseThrow());
     }
 
