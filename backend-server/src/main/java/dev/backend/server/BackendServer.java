@@ -1,6 +1,5 @@
 package dev.backend.server;
 
-import com.zaxxer.hikari.HikariDataSource;
 import dev.backend.core.Handler;
 import dev.backend.core.HttpAdapter;
 import dev.backend.core.Middleware;
@@ -44,14 +43,14 @@ public final class BackendServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(BackendServer.class);
 
     private final Config config;
-    private final HikariDataSource pool;
+    private final ConnectionPool pool;
     private final Optional<EmbeddedDatabase> embedded;
     private final Health health;
     private final HttpListener listener;
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
 
-    private BackendServer(Config config, HikariDataSource pool, Optional<EmbeddedDatabase> embedded, Health health,
+    private BackendServer(Config config, ConnectionPool pool, Optional<EmbeddedDatabase> embedded, Health health,
             HttpListener listener) {
         this.config = config;
         this.pool = pool;
@@ -70,7 +69,10 @@ public final class BackendServer implements AutoCloseable {
         return listener.port();
     }
 
-    /** The connection pool. */
+    /**
+     * The connection pool: inside a request, statements are cancelled at the request's deadline (see {@code
+     * REQUEST_TIMEOUT}); {@code unwrap(HikariDataSource.class)} reaches HikariCP's own statistics.
+     */
     public DataSource dataSource() {
         return pool;
     }
@@ -201,10 +203,10 @@ public final class BackendServer implements AutoCloseable {
                         : Optional.of(EmbeddedDatabase.start(cfg.database().embeddedDirectory()));
                 embedded.ifPresent(opened::add);
                 DatabaseUrl url = cfg.database().url().orElseGet(() -> embedded.orElseThrow().url());
-                HikariDataSource pool = ConnectionPool.open(cfg.database(), url);
+                ConnectionPool pool = ConnectionPool.open(cfg.database(), url, cfg.http().requestTimeout());
                 opened.addFirst(pool);
-                MigrationCommand.source(cfg.migrations(), migrations)
-                        .ifPresent(source -> Migrator.create(pool, source, cfg.migrations()).migrate());
+                MigrationCommand.source(cfg.migrations(), migrations).ifPresent(source -> Migrator.create(
+                        pool.withoutStatementTimeout(), source, cfg.migrations()).migrate());
                 Health health = new Health(pool);
                 Handler application = Middleware.stack(StandardMiddleware.from(cfg.http()), Middleware.stack(middleware))
                         .wrap(routes.apply(pool).build());

@@ -6,13 +6,34 @@ import com.zaxxer.hikari.metrics.IMetricsTracker;
 import com.zaxxer.hikari.metrics.MetricsTrackerFactory;
 import com.zaxxer.hikari.metrics.PoolStats;
 import com.zaxxer.hikari.pool.HikariPool;
+import dev.backend.core.Deadline;
+import java.io.PrintWriter;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HikariCP pool, configured from {@link Config.Database}.
+ * The HikariCP pool, configured from {@link Config.Database}, as the {@link DataSource} applications get.
+ *
+ * <p>Each connection is lent as a {@link PooledConnection}: inside a request, its statements are cancelled on
+ * the server at the request's deadline, so a timed-out request stops in PostgreSQL (an interrupt alone only
+ * closes the socket, and the statement would run on and could commit) and the connection comes back intact.
+ * On close a broken connection, or one to a read-only server, is evicted instead of returned, without the
+ * stack traces HikariCP would log.
+ *
+ * <p>The safety net for a cancel that cannot get through (PostgreSQL unreachable for the cancel's own
+ * connection): a server's pool sets {@code statement_timeout} to {@code REQUEST_TIMEOUT} plus a second once per
+ * connection, when it is opened (no cost per request), unless the role or database already sets a shorter one.
+ * So no statement outlives the longest request by more than that. {@link #withoutStatementTimeout()} lends
+ * connections without it, for migrations, which may take as long as they need.
  *
  * <p>A request that cannot get a connection within {@code ACQUIRE_TIMEOUT} fails with HikariCP's {@code
  * SQLTransientConnectionException}, which {@code AppError.from} answers with 503 and {@code Retry-After}.
@@ -20,16 +41,34 @@ import org.slf4j.LoggerFactory;
  * timeout, then at most every {@value #REPORT_EVERY_SECONDS} seconds while timeouts continue, with a count;
  * timeouts after the last report of a burst are counted into the first line of the next one.
  */
-final class ConnectionPool {
+final class ConnectionPool implements DataSource, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConnectionPool.class);
     static final long REPORT_EVERY_SECONDS = 30;
     static final long QUIET_SECONDS = 5;
+    /** How much longer than a request a statement may run before PostgreSQL stops it on its own. */
+    static final Duration STATEMENT_TIMEOUT_MARGIN = Duration.ofSeconds(1);
 
-    private ConnectionPool() {}
+    private final HikariDataSource hikari;
 
-    /** Opens the pool; fails at once, with the masked URL, when PostgreSQL cannot be reached. */
-    static HikariDataSource open(Config.Database settings, DatabaseUrl url) {
+    private ConnectionPool(HikariDataSource hikari) {
+        this.hikari = hikari;
+    }
+
+    /** Opens a pool for tools, such as the migration commands: no statement timeout of its own. */
+    static ConnectionPool open(Config.Database settings, DatabaseUrl url) {
+        return open(settings, url, Optional.empty());
+    }
+
+    /**
+     * Opens a server's pool, whose statements PostgreSQL stops {@link #STATEMENT_TIMEOUT_MARGIN} after {@code
+     * requestTimeout}; fails at once, with the masked URL, when PostgreSQL cannot be reached.
+     */
+    static ConnectionPool open(Config.Database settings, DatabaseUrl url, Duration requestTimeout) {
+        return open(settings, url, Optional.of(requestTimeout.plus(STATEMENT_TIMEOUT_MARGIN)));
+    }
+
+    private static ConnectionPool open(Config.Database settings, DatabaseUrl url, Optional<Duration> statementTimeout) {
         HikariConfig config = new HikariConfig();
         config.setPoolName("db");
         config.setJdbcUrl(url.jdbcUrl());
@@ -42,13 +81,154 @@ final class ConnectionPool {
         config.setMaxLifetime(settings.maxLifetime().toMillis());
         config.addDataSourceProperty("ApplicationName", "backend-server");
         // Bound how long a dead server can hold a connection attempt, so start-up fails instead of hanging.
-        config.addDataSourceProperty("connectTimeout", Long.toString(Math.max(1, settings.acquireTimeout().toSeconds())));
+        String connectSeconds = Long.toString(Math.max(1, settings.acquireTimeout().toSeconds()));
+        config.addDataSourceProperty("connectTimeout", connectSeconds);
+        // A deadline's cancel opens a connection of its own; the handler waits for it (pgJDBC makes the cancelled
+        // statement wait), so bound it as tightly as a connection attempt, not by pgJDBC's default 10 s.
+        config.addDataSourceProperty("cancelSignalTimeout", connectSeconds);
+        statementTimeout.ifPresent(timeout -> config.setConnectionInitSql(statementTimeoutSql(timeout)));
+        config.setExceptionOverride(new PooledConnection.Failures());
         config.setMetricsTrackerFactory(new TimeoutReporter(settings.maxConnections(), settings.acquireTimeout().toMillis()));
         try {
-            return new HikariDataSource(config);
+            return new ConnectionPool(new HikariDataSource(config));
         } catch (HikariPool.PoolInitializationException e) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
             throw new IllegalStateException("Cannot connect to PostgreSQL at " + url.masked() + ": " + cause.getMessage(), e);
+        }
+    }
+
+    /**
+     * Sets the session's {@code statement_timeout} to {@code timeout}, unless the server's settings for the role
+     * or database (which PostgreSQL applied at connect, in milliseconds in {@code pg_settings}) are stricter.
+     */
+    static String statementTimeoutSql(Duration timeout) {
+        long millis = Math.min(Integer.MAX_VALUE, timeout.toMillis());
+        return "SELECT set_config('statement_timeout', '" + millis + "', false) FROM pg_settings"
+                + " WHERE name = 'statement_timeout' AND (setting = '0' OR setting::bigint > " + millis + ")";
+    }
+
+    @Override
+    public Connection getConnection() throws SQLException {
+        Optional<Deadline> deadline = Deadline.current();
+        if (deadline.isPresent() && deadline.get().expired()) {
+            throw PooledConnection.deadlinePassed();
+        }
+        return PooledConnection.lend(hikari.getConnection(), this, deadline, false);
+    }
+
+    @Override
+    public Connection getConnection(String username, String password) throws SQLException {
+        return hikari.getConnection(username, password);
+    }
+
+    /**
+     * The same pool lending connections without the request statement timeout (back to the role's or database's
+     * own), for work that is no request, such as migrations. Each such connection is closed after use rather than
+     * returned, so no request ever gets one.
+     */
+    DataSource withoutStatementTimeout() {
+        return new WithoutStatementTimeout();
+    }
+
+    /** Removes {@code connection}, which is HikariCP's and still lent, from the pool and closes it, quietly. */
+    void evict(Connection connection) {
+        hikari.evictConnection(connection);
+    }
+
+    /** Waits for connections in use to come back, then closes every connection. */
+    @Override
+    public void close() {
+        hikari.close();
+    }
+
+    @Override
+    public PrintWriter getLogWriter() throws SQLException {
+        return hikari.getLogWriter();
+    }
+
+    @Override
+    public void setLogWriter(PrintWriter out) throws SQLException {
+        hikari.setLogWriter(out);
+    }
+
+    @Override
+    public void setLoginTimeout(int seconds) throws SQLException {
+        hikari.setLoginTimeout(seconds);
+    }
+
+    @Override
+    public int getLoginTimeout() throws SQLException {
+        return hikari.getLoginTimeout();
+    }
+
+    @Override
+    public java.util.logging.Logger getParentLogger() throws SQLFeatureNotSupportedException {
+        return hikari.getParentLogger();
+    }
+
+    /** Also unwraps to the {@link HikariDataSource}, for its pool statistics. */
+    @Override
+    public <T> T unwrap(Class<T> type) throws SQLException {
+        return type.isInstance(this) ? type.cast(this) : type.isInstance(hikari) ? type.cast(hikari) : hikari.unwrap(type);
+    }
+
+    @Override
+    public boolean isWrapperFor(Class<?> type) throws SQLException {
+        return type.isInstance(this) || type.isInstance(hikari) || hikari.isWrapperFor(type);
+    }
+
+    /** See {@link #withoutStatementTimeout()}. */
+    private final class WithoutStatementTimeout implements DataSource {
+        @Override
+        public Connection getConnection() throws SQLException {
+            Connection connection = hikari.getConnection();
+            try (Statement statement = connection.createStatement()) {
+                statement.execute("RESET statement_timeout");
+            } catch (SQLException e) {
+                connection.close();
+                throw e;
+            }
+            return PooledConnection.lend(connection, ConnectionPool.this, Optional.empty(), true);
+        }
+
+        @Override
+        public Connection getConnection(String username, String password) throws SQLException {
+            throw new SQLFeatureNotSupportedException("the pool has one user");
+        }
+
+        @Override
+        public PrintWriter getLogWriter() throws SQLException {
+            return hikari.getLogWriter();
+        }
+
+        @Override
+        public void setLogWriter(PrintWriter out) throws SQLException {
+            hikari.setLogWriter(out);
+        }
+
+        @Override
+        public void setLoginTimeout(int seconds) throws SQLException {
+            hikari.setLoginTimeout(seconds);
+        }
+
+        @Override
+        public int getLoginTimeout() throws SQLException {
+            return hikari.getLoginTimeout();
+        }
+
+        @Override
+        public java.util.logging.Logger getParentLogger() throws SQLFeatureNotSupportedException {
+            return hikari.getParentLogger();
+        }
+
+        @Override
+        public <T> T unwrap(Class<T> type) throws SQLException {
+            return ConnectionPool.this.unwrap(type);
+        }
+
+        @Override
+        public boolean isWrapperFor(Class<?> type) throws SQLException {
+            return ConnectionPool.this.isWrapperFor(type);
         }
     }
 

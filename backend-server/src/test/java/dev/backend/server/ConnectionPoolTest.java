@@ -13,6 +13,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,6 +30,15 @@ class ConnectionPoolTest {
     static final TestDatabase DB = new TestDatabase();
 
     private static final long SECOND = TimeUnit.SECONDS.toNanos(1);
+
+    private static int backendsOfThisDatabase() throws SQLException {
+        try (Connection connection = DB.connect(); Statement statement = connection.createStatement();
+                ResultSet rows = statement.executeQuery("SELECT count(*) FROM pg_stat_activity "
+                        + "WHERE application_name = 'backend-server' AND datname = current_database()")) {
+            rows.next();
+            return rows.getInt(1);
+        }
+    }
 
     @Test
     void logsTheFirstTimeoutOfABurstOnly() {
@@ -114,11 +124,11 @@ class ConnectionPoolTest {
             }
             assertEquals(1, log.lines().size(), log.lines().toString());
         }
-        try (Connection connection = DB.connect(); Statement statement = connection.createStatement();
-                ResultSet rows = statement.executeQuery(
-                        "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'backend-server'")) {
-            rows.next();
-            assertEquals(0, rows.getInt(1), "the stop closed every pooled connection");
+        // A backend leaves pg_stat_activity a moment after its client said goodbye, later on a busy machine.
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (backendsOfThisDatabase() > 0) {
+            assertTrue(System.nanoTime() < end, "the stop closed every pooled connection");
+            Thread.sleep(20);
         }
     }
 }
