@@ -91,6 +91,17 @@ class StandardMiddlewareTest {
     }
 
     @Test
+    void answersTimeoutsWithTheConfiguredStatus() {
+        TestClient client = client(Map.of("REQUEST_TIMEOUT", "100ms", "REQUEST_TIMEOUT_STATUS", "504"));
+
+        TestResponse timedOut = client.get("/slow");
+
+        assertEquals(504, timedOut.status());
+        assertTrue(timedOut.header("Retry-After").isEmpty());
+        assertEquals("Request timed out after 100ms", timedOut.error().orElseThrow());
+    }
+
+    @Test
     void shedsLoadPastMaxInFlightWithCorsHeaders() throws Exception {
         CountDownLatch entered = new CountDownLatch(2);
         TestClient client = client(Map.of("CORS_ORIGINS", ORIGIN, "MAX_IN_FLIGHT", "2"), entered);
