@@ -2,15 +2,13 @@ package dev.backend.server;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import com.zaxxer.hikari.metrics.IMetricsTracker;
-import com.zaxxer.hikari.metrics.MetricsTrackerFactory;
-import com.zaxxer.hikari.metrics.PoolStats;
 import com.zaxxer.hikari.pool.HikariPool;
 import dev.backend.core.Deadline;
 import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
+import java.sql.SQLTransientConnectionException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.Optional;
@@ -50,9 +48,11 @@ final class ConnectionPool implements DataSource, AutoCloseable {
     static final Duration STATEMENT_TIMEOUT_MARGIN = Duration.ofSeconds(1);
 
     private final HikariDataSource hikari;
+    private final TimeoutReporter timeouts;
 
-    private ConnectionPool(HikariDataSource hikari) {
+    private ConnectionPool(HikariDataSource hikari, TimeoutReporter timeouts) {
         this.hikari = hikari;
+        this.timeouts = timeouts;
     }
 
     /** Opens a pool for tools, such as the migration commands: no statement timeout of its own. */
@@ -88,9 +88,9 @@ final class ConnectionPool implements DataSource, AutoCloseable {
         config.addDataSourceProperty("cancelSignalTimeout", connectSeconds);
         statementTimeout.ifPresent(timeout -> config.setConnectionInitSql(statementTimeoutSql(timeout)));
         config.setExceptionOverride(new PooledConnection.Failures());
-        config.setMetricsTrackerFactory(new TimeoutReporter(settings.maxConnections(), settings.acquireTimeout().toMillis()));
+        TimeoutReporter timeouts = new TimeoutReporter(settings.maxConnections(), settings.acquireTimeout().toMillis());
         try {
-            return new ConnectionPool(new HikariDataSource(config));
+            return new ConnectionPool(new HikariDataSource(config), timeouts);
         } catch (HikariPool.PoolInitializationException e) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
             throw new IllegalStateException("Cannot connect to PostgreSQL at " + url.masked() + ": " + cause.getMessage(), e);
@@ -113,7 +113,14 @@ final class ConnectionPool implements DataSource, AutoCloseable {
         if (deadline.isPresent() && deadline.get().expired()) {
             throw PooledConnection.deadlinePassed();
         }
-        return PooledConnection.lend(hikari.getConnection(), this, deadline, false);
+        Connection connection;
+        try {
+            connection = hikari.getConnection();
+        } catch (SQLTransientConnectionException e) {
+            timeouts.record(e);
+            throw e;
+        }
+        return PooledConnection.lend(connection, this, deadline, false);
     }
 
     @Override
@@ -232,8 +239,12 @@ final class ConnectionPool implements DataSource, AutoCloseable {
         }
     }
 
-    /** Counts acquire timeouts and reports them once per burst. */
-    static final class TimeoutReporter implements MetricsTrackerFactory, IMetricsTracker {
+    /**
+     * Counts acquire timeouts and reports them once per burst, saying why: every connection busy, or PostgreSQL
+     * refusing new ones (HikariCP's timeout then carries the last attempt's failure, such as {@code 53300 too many
+     * connections} or {@code 08001 Connection refused}).
+     */
+    static final class TimeoutReporter {
         private final int maxConnections;
         private final long acquireTimeoutMillis;
         private final ReentrantLock lock = new ReentrantLock();
@@ -246,18 +257,15 @@ final class ConnectionPool implements DataSource, AutoCloseable {
             this.acquireTimeoutMillis = acquireTimeoutMillis;
         }
 
-        @Override
-        public IMetricsTracker create(String poolName, PoolStats poolStats) {
-            return this;
+        /** Records HikariCP's timeout {@code failure}. */
+        void record(SQLTransientConnectionException failure) {
+            Optional<String> refused = Optional.ofNullable(failure.getSQLState()).map(state -> state + " "
+                    + firstLine(failure.getCause() != null ? failure.getCause() : failure));
+            record(System.nanoTime(), refused);
         }
 
-        @Override
-        public void recordConnectionTimeout() {
-            record(System.nanoTime());
-        }
-
-        /** Returns true when this timeout was logged. */
-        boolean record(long now) {
+        /** Returns true when this timeout was logged; {@code refused} is PostgreSQL's answer to the last attempt. */
+        boolean record(long now, Optional<String> refused) {
             lock.lock();
             try {
                 // Requests that arrive together time out together, but a loaded machine spreads them by a
@@ -269,14 +277,19 @@ final class ConnectionPool implements DataSource, AutoCloseable {
                     unreported++;
                     return false;
                 }
-                if (newBurst) {
+                String previous = unreported == 0 ? "" : "; " + unreported + " more got 503 late in the previous burst";
+                if (newBurst && refused.isPresent()) {
+                    LOG.warn("PostgreSQL refuses new connections: requests that wait {} ms for a connection get 503 "
+                            + "(logged once per burst, then every {} s while it lasts); the last attempt got {}{}",
+                            acquireTimeoutMillis, REPORT_EVERY_SECONDS, refused.get(), previous);
+                } else if (newBurst) {
                     LOG.warn("Connection pool exhausted: requests that wait {} ms for one of {} connections get 503 "
                             + "(logged once per burst, then every {} s while it lasts){}", acquireTimeoutMillis,
-                            maxConnections, REPORT_EVERY_SECONDS,
-                            unreported == 0 ? "" : "; " + unreported + " more got 503 late in the previous burst");
+                            maxConnections, REPORT_EVERY_SECONDS, previous);
                 } else {
-                    LOG.warn("Connection pool still exhausted: {} more request(s) got 503 in the last {} s",
-                            unreported + 1, TimeUnit.NANOSECONDS.toSeconds(now - lastReport));
+                    LOG.warn("Connection pool still exhausted: {} more request(s) got 503 in the last {} s{}",
+                            unreported + 1, TimeUnit.NANOSECONDS.toSeconds(now - lastReport),
+                            refused.map(r -> "; the last attempt to connect got " + r).orElse(""));
                 }
                 lastReport = now;
                 unreported = 0;
@@ -284,6 +297,12 @@ final class ConnectionPool implements DataSource, AutoCloseable {
             } finally {
                 lock.unlock();
             }
+        }
+
+        private static String firstLine(Throwable failure) {
+            String message = String.valueOf(failure.getMessage());
+            int newline = message.indexOf('\n');
+            return newline < 0 ? message : message.substring(0, newline);
         }
     }
 }

@@ -18,6 +18,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -44,9 +45,9 @@ class ConnectionPoolTest {
     void logsTheFirstTimeoutOfABurstOnly() {
         ConnectionPool.TimeoutReporter reporter = new ConnectionPool.TimeoutReporter(20, 3000);
         try (LogCapture log = LogCapture.of(ConnectionPool.class)) {
-            assertTrue(reporter.record(0));
+            assertTrue(reporter.record(0, Optional.empty()));
             for (int i = 1; i <= 50; i++) {
-                assertFalse(reporter.record(i * 10_000_000L)); // 50 more within half a second
+                assertFalse(reporter.record(i * 10_000_000L, Optional.empty())); // 50 more within half a second
             }
             assertEquals(List.of("WARN Connection pool exhausted: requests that wait 3000 ms for one of 20 connections "
                     + "get 503 (logged once per burst, then every 30 s while it lasts)"), log.lines());
@@ -59,7 +60,7 @@ class ConnectionPoolTest {
         try (LogCapture log = LogCapture.of(ConnectionPool.class)) {
             int logged = 0;
             for (long t = 0; t <= 61 * SECOND; t += SECOND) { // one timeout a second for a minute
-                logged += reporter.record(t) ? 1 : 0;
+                logged += reporter.record(t, Optional.empty()) ? 1 : 0;
             }
             assertEquals(3, logged);
             assertEquals("WARN Connection pool still exhausted: 30 more request(s) got 503 in the last 30 s",
@@ -71,11 +72,22 @@ class ConnectionPoolTest {
     void startsANewBurstAfterAQuietGapAndCountsTheTailOfThePreviousOne() {
         ConnectionPool.TimeoutReporter reporter = new ConnectionPool.TimeoutReporter(20, 3000);
         try (LogCapture log = LogCapture.of(ConnectionPool.class)) {
-            assertTrue(reporter.record(0));
-            assertFalse(reporter.record(SECOND));
-            assertFalse(reporter.record(2 * SECOND));
-            assertTrue(reporter.record(20 * SECOND), "more than twice the acquire timeout later");
+            assertTrue(reporter.record(0, Optional.empty()));
+            assertFalse(reporter.record(SECOND, Optional.empty()));
+            assertFalse(reporter.record(2 * SECOND, Optional.empty()));
+            assertTrue(reporter.record(20 * SECOND, Optional.empty()), "more than twice the acquire timeout later");
             assertTrue(log.lines().get(1).endsWith("; 2 more got 503 late in the previous burst"), log.lines().get(1));
+        }
+    }
+
+    @Test
+    void saysWhenPostgresqlRefusesConnectionsRatherThanThePoolBeingBusy() {
+        ConnectionPool.TimeoutReporter reporter = new ConnectionPool.TimeoutReporter(20, 3000);
+        try (LogCapture log = LogCapture.of(ConnectionPool.class)) {
+            assertTrue(reporter.record(0, Optional.of("53300 FATAL: too many connections for role \"app\"")));
+            assertEquals(List.of("WARN PostgreSQL refuses new connections: requests that wait 3000 ms for a connection "
+                    + "get 503 (logged once per burst, then every 30 s while it lasts); the last attempt got 53300 "
+                    + "FATAL: too many connections for role \"app\""), log.lines());
         }
     }
 
