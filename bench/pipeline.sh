@@ -36,6 +36,12 @@ fi
 
 echo "bench: building backend-examples" >&2
 cp=$(backend-examples/run --classpath)
+if [ "$PROVIDER" = robaho ]; then
+  # The examples carry no second provider (HttpServer.create would pick it over the JDK's); fetch robaho's.
+  robaho_version=$(sed -n 's:.*<robaho-httpserver.version>\(.*\)</robaho-httpserver.version>.*:\1:p' pom.xml)
+  ./mvnw -q -N dependency:copy -Dartifact="io.github.robaho:httpserver:$robaho_version" -DoutputDirectory=target/robaho
+  cp="$cp:$PWD/target/robaho/httpserver-$robaho_version.jar"
+fi
 
 out_dir=bench/results
 mkdir -p "$out_dir"

@@ -126,8 +126,8 @@ public record Config(Http http, Database database, Migrations migrations, Log lo
     }
 
     /**
-     * PostgreSQL and the pool. Without a {@code url} the server runs embedded PostgreSQL with its data in
-     * {@code embeddedDirectory}.
+     * PostgreSQL and the pool. Without a {@code url} the server starts the embedded development database
+     * (the opt-in backend-embedded-postgres module) with its data in {@code embeddedDirectory}.
      */
     public record Database(
             Optional<DatabaseUrl> url,
@@ -191,11 +191,20 @@ public record Config(Http http, Database database, Migrations migrations, Log lo
         }
     }
 
-    /** Log level and format. */
-    public record Log(String level, LogFormat format) {
+    /**
+     * Log level and format, as the operator set them. Empty means the application's own logging
+     * configuration decides; when set, they are applied to logback if it is the SLF4J backend and reported as
+     * ignored otherwise.
+     *
+     * @param level the root logger's level ({@code LOG_LEVEL})
+     * @param format text lines or JSON objects ({@code LOG_FORMAT})
+     */
+    public record Log(Optional<String> level, Optional<LogFormat> format) {
         public Log {
-            check(LEVELS.contains(level), "LOG_LEVEL must be one of " + String.join(", ", LEVELS) + ", was " + level);
+            Objects.requireNonNull(level, "level");
             Objects.requireNonNull(format, "format");
+            level.ifPresent(l -> check(LEVELS.contains(l), "LOG_LEVEL must be one of " + String.join(", ", LEVELS)
+                    + ", was " + l));
         }
     }
 
@@ -226,7 +235,11 @@ public record Config(Http http, Database database, Migrations migrations, Log lo
     private static final Duration MIN_IDLE_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration MIN_MAX_LIFETIME = Duration.ofSeconds(30);
 
-    /** The defaults of every variable: embedded PostgreSQL, port 8080. */
+    /**
+     * The defaults of every variable, whatever the environment holds: no {@code DATABASE_URL} (so the embedded
+     * development database), port 8080. {@link BackendServer.Builder} without a configuration reads the
+     * environment instead.
+     */
     public static Config defaults() {
         return fromEnvironment(Map.of());
     }
@@ -286,10 +299,10 @@ public record Config(Http http, Database database, Migrations migrations, Log lo
                 env.duration("MIGRATION_LOCK_TIMEOUT", Duration.ofSeconds(60)),
                 env.flag("MIGRATIONS_OUT_OF_ORDER", false),
                 env.flag("MIGRATIONS_IGNORE_MISSING", false)));
-        String format = env.choice("LOG_FORMAT", "text", List.of("text", "json"));
-        Optional<Log> log = env.build(() -> new Log(
-                env.choice("LOG_LEVEL", "INFO", LEVELS),
-                LogFormat.valueOf(format.toUpperCase(Locale.ROOT))));
+        Optional<LogFormat> format = env.string("LOG_FORMAT").map(v -> LogFormat.valueOf(
+                env.choice("LOG_FORMAT", "text", List.of("text", "json")).toUpperCase(Locale.ROOT)));
+        Optional<Log> log = env.build(() -> new Log(env.string("LOG_LEVEL").map(v -> env.choice("LOG_LEVEL", "INFO", LEVELS)),
+                format));
         Duration shutdownTimeout = env.duration("SHUTDOWN_TIMEOUT", Duration.ofSeconds(30));
         env.throwIfProblems();
         Optional<Config> config = env.build(() -> new Config(http.orElseThrow(), database.orElseThrow(),

@@ -5,7 +5,8 @@ import java.util.List;
 
 /**
  * One or more configuration values are wrong. The message lists every problem, each naming the variable,
- * the value and what is allowed; {@code Main} prints it and exits with code 2 before binding or connecting.
+ * the value and what is allowed; a main method prints it and exits with {@link #EXIT_CODE} before binding or
+ * connecting.
  */
 public final class ConfigException extends RuntimeException {
 

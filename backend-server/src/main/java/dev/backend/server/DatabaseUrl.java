@@ -1,22 +1,45 @@
 package dev.backend.server;
 
-import java.net.URI;
-import java.net.URISyntaxException;
-import java.net.URLDecoder;
+import dev.backend.server.ConnectionString.Setting;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.postgresql.PGProperty;
 
 /**
- * A PostgreSQL location as users write it: {@code postgres://user:pass@host:5432/db?sslmode=require}
- * (also {@code postgresql://}) or {@code jdbc:postgresql://host:5432/db?user=..&password=..}.
+ * A PostgreSQL location as libpq accepts it, made into what pgJDBC needs: a JDBC URL, a user and a password.
  *
- * <p>Special characters in the user name and password must be percent-encoded, as libpq requires
- * ({@code @} as {@code %40}, {@code :} as {@code %3A}, {@code /} as {@code %2F}, {@code #} as {@code
- * %23}). {@link #toString()} and {@link #masked()} never show the password, and no message of {@link
+ * <p>Three forms are read ({@link #parse(String)}):
+ * <ul>
+ * <li>a libpq URI, {@code postgres://app:secret@pg_primary:5432/app?sslmode=require} ({@code postgresql://}
+ *     too), by libpq's rules: percent-decoding in every part, {@code [::1]} for IPv6, several hosts ({@code
+ *     h1:5432,h2:5433}), and query parameters that override the parts ({@code ?host=..&port=..&dbname=..});
+ * <li>libpq keyword/value pairs, {@code host=pg_primary port=5432 dbname=app user=app password='a b'};
+ * <li>a pgJDBC URL, {@code jdbc:postgresql://host:5432/db?user=..&password=..}, whose parameters are pgJDBC's
+ *     and passed on as they are.
+ * </ul>
+ * libpq's parameters are translated to pgJDBC's ({@code application_name} to {@code ApplicationName}, {@code
+ * connect_timeout} to {@code connectTimeout}, {@code target_session_attrs=read-write} to {@code
+ * targetServerType=primary}, ...). Where pgJDBC cannot do what libpq would (a Unix-domain socket, {@code
+ * service}, {@code hostaddr} beside {@code host}, {@code sslmode=prefer} verifying with a root certificate,
+ * ...), the value is refused with a message that says so, rather than connecting some other way. A name that
+ * is not libpq's but is one of pgJDBC's connection properties ({@code prepareThreshold=0}, {@code
+ * preferQueryMode=simple}, {@code reWriteBatchedInserts=true}) is passed to pgJDBC as it is; where it sets what
+ * a libpq parameter also sets, it wins. Any other name is refused.
+ *
+ * <p>libpq's environment variables ({@code PGHOST}, {@code PGPASSWORD}, ...) are not read: the location says
+ * everything. Without a port, 5432; without a database, the user's name; without a user, the operating
+ * system's (as in libpq); without a password, pgJDBC looks in {@code PGPASSFILE} or {@code ~/.pgpass}.
+ *
+ * <p>{@link #toString()} and {@link #masked()} never show the password, and no message of {@link
  * #parse(String)} repeats any part of the value, so both are safe for logs.
  *
  * @param jdbcUrl the JDBC URL without credentials
@@ -26,8 +49,12 @@ import java.util.Optional;
 public record DatabaseUrl(String jdbcUrl, Optional<String> user, Optional<String> password) {
 
     private static final String JDBC_PREFIX = "jdbc:postgresql://";
-    private static final String ENCODING_HINT = "percent-encode special characters in the user name and password"
-            + " (@ as %40, : as %3A, / as %2F, # as %23, ? as %3F)";
+
+    /** pgJDBC properties that the location itself sets, so they may not be given by name. */
+    private static final Set<String> STRUCTURAL = Set.of("PGHOST", "PGPORT", "PGDBNAME");
+
+    private static final Pattern HOST_NAME = Pattern.compile("[A-Za-z0-9_.-]+");
+    private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]+(%[A-Za-z0-9_.-]+)?");
 
     /** Checks that {@code jdbcUrl} is a PostgreSQL JDBC URL. */
     public DatabaseUrl {
@@ -41,80 +68,148 @@ public record DatabaseUrl(String jdbcUrl, Optional<String> user, Optional<String
 
     /** Parses {@code value}; the message of the exception says what is wrong, without repeating the value. */
     public static DatabaseUrl parse(String value) {
-        String trimmed = value.strip();
-        String lower = trimmed.toLowerCase(Locale.ROOT);
-        String rest;
-        if (lower.startsWith(JDBC_PREFIX)) {
-            rest = trimmed.substring(JDBC_PREFIX.length());
-        } else if (lower.startsWith("postgres://")) {
-            rest = trimmed.substring("postgres://".length());
-        } else if (lower.startsWith("postgresql://")) {
-            rest = trimmed.substring("postgresql://".length());
+        return parse(value, Path.of(System.getProperty("user.home"), ".postgresql", "root.crt"));
+    }
+
+    /**
+     * Parses {@code value}; {@code defaultRootCertificate} is where libpq and pgJDBC look for the root
+     * certificate when {@code sslrootcert} is not given.
+     */
+    static DatabaseUrl parse(String value, Path defaultRootCertificate) {
+        String text = value.strip();
+        if (text.regionMatches(true, 0, JDBC_PREFIX, 0, JDBC_PREFIX.length())) {
+            return fromJdbc(ConnectionString.uri(text.substring(JDBC_PREFIX.length()), true));
+        }
+        List<Setting> settings;
+        if (ConnectionString.isUri(text)) {
+            settings = ConnectionString.uri(text.substring(text.indexOf("://") + 3), false).settings();
+        } else if (text.indexOf('=') >= 0) {
+            settings = ConnectionString.keywordValue(text);
         } else {
-            throw new IllegalArgumentException("expected postgres://user:password@host:5432/database, "
-                    + "postgresql://... or jdbc:postgresql://host:5432/database");
+            throw new IllegalArgumentException("expected postgres://user:password@host:5432/database (or "
+                    + "postgresql://...), keyword=value pairs such as host=... dbname=..., or jdbc:postgresql://...");
         }
-        URI uri;
-        try {
-            uri = new URI("postgresql://" + rest);
-        } catch (URISyntaxException e) {
-            // The exception's own message quotes the input, password included: never pass it on.
-            throw new IllegalArgumentException("not a valid URL; " + ENCODING_HINT);
-        }
-        if (uri.getRawFragment() != null) {
-            throw new IllegalArgumentException("the URL contains '#'; " + ENCODING_HINT);
-        }
-        if (uri.getHost() == null || uri.getHost().isEmpty()) {
-            throw new IllegalArgumentException("the URL has no host, or an unencoded character hides it; " + ENCODING_HINT);
-        }
-        if (uri.getPort() == 0 || uri.getPort() > 65535) {
-            throw new IllegalArgumentException("the port must be from 1 to 65535");
-        }
-        String path = uri.getRawPath() == null ? "" : uri.getRawPath();
-        String database = path.startsWith("/") ? path.substring(1) : path;
-        if (database.isEmpty()) {
-            throw new IllegalArgumentException("the URL names no database (add /database after the host)");
-        }
-        if (database.contains("/")) {
-            throw new IllegalArgumentException("the database name contains '/'; " + ENCODING_HINT);
-        }
-        Optional<String> user = Optional.empty();
-        Optional<String> password = Optional.empty();
-        if (uri.getRawUserInfo() != null) {
-            String[] parts = uri.getRawUserInfo().split(":", 2);
-            user = Optional.of(decode(parts[0])).filter(s -> !s.isEmpty());
-            password = parts.length > 1 ? Optional.of(decode(parts[1])) : Optional.empty();
-        }
-        List<String> params = new ArrayList<>();
-        if (uri.getRawQuery() != null) {
-            for (String pair : uri.getRawQuery().split("&")) {
-                if (pair.isEmpty()) {
-                    continue;
+        return fromLibpq(settings, defaultRootCertificate);
+    }
+
+    private static DatabaseUrl fromLibpq(List<Setting> settings, Path defaultRootCertificate) {
+        Map<String, String> libpq = new LinkedHashMap<>();
+        Map<String, String> pgjdbc = new LinkedHashMap<>();
+        for (int i = 0; i < settings.size(); i++) {
+            Setting setting = settings.get(i);
+            String keyword = setting.keyword();
+            if (LibpqParameters.KEYWORDS.contains(keyword)) {
+                if (setting.value().isEmpty()) {
+                    libpq.remove(keyword);
+                } else {
+                    libpq.put(keyword, setting.value());
                 }
-                String[] kv = pair.split("=", 2);
-                switch (kv[0]) {
-                    case "user" -> user = Optional.of(decode(kv.length > 1 ? kv[1] : "")).filter(s -> !s.isEmpty());
-                    case "password" -> password = Optional.of(decode(kv.length > 1 ? kv[1] : ""));
-                    default -> params.add(pair);
-                }
+            } else if (STRUCTURAL.contains(keyword)) {
+                throw new IllegalArgumentException(keyword + " is what the location itself sets: use host, port and "
+                        + "dbname");
+            } else if (PGProperty.forName(keyword) != null) {
+                pgjdbc.put(keyword, setting.value());
+            } else if (i > 0 && ConnectionString.isSecret(settings.get(i - 1).keyword())) {
+                throw new IllegalArgumentException("the parameter after " + settings.get(i - 1).keyword() + " is "
+                        + "neither a libpq keyword nor a pgJDBC property: is a space, & or = in the value before it "
+                        + "not encoded?");
+            } else {
+                throw new IllegalArgumentException("unknown parameter '" + keyword + "': neither a libpq keyword nor "
+                        + "a pgJDBC connection property");
             }
         }
-        String port = uri.getPort() < 0 ? "" : ":" + uri.getPort();
-        String query = params.isEmpty() ? "" : "?" + String.join("&", params);
-        return new DatabaseUrl(JDBC_PREFIX + uri.getHost() + port + "/" + database + query, user, password);
+        Map<String, String> properties = LibpqParameters.toPgjdbc(libpq, defaultRootCertificate);
+        properties.putAll(pgjdbc);
+        return build(hosts(libpq.get("host"), libpq.get("hostaddr"), libpq.get("port")),
+                Optional.ofNullable(libpq.get("dbname")), properties, Optional.ofNullable(libpq.get("user")),
+                Optional.ofNullable(libpq.get("password")));
     }
 
-    private static String decode(String s) {
-        // '+' is literal in the user-info part of a URL, not a space.
-        try {
-            return URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("a '%' in the user name or password is not followed by two hex digits; "
-                    + ENCODING_HINT);
+    private static DatabaseUrl fromJdbc(ConnectionString.Uri uri) {
+        Map<String, String> parts = new LinkedHashMap<>();
+        uri.parts().forEach(s -> parts.put(s.keyword(), s.value()));
+        Map<String, String> properties = new LinkedHashMap<>();
+        Optional<String> user = Optional.ofNullable(parts.get("user")).filter(s -> !s.isEmpty());
+        Optional<String> password = Optional.ofNullable(parts.get("password")).filter(s -> !s.isEmpty());
+        for (Setting s : uri.query()) {
+            switch (s.keyword()) {
+                case "user" -> user = Optional.of(s.value()).filter(v -> !v.isEmpty());
+                case "password" -> password = Optional.of(s.value()).filter(v -> !v.isEmpty());
+                default -> properties.put(s.keyword(), s.value());
+            }
         }
+        return build(hosts(parts.get("host"), null, parts.get("port")),
+                Optional.ofNullable(parts.get("dbname")).filter(s -> !s.isEmpty()), properties, user, password);
     }
 
-    /** {@code postgres://user:***@host:port/db?..}: safe for logs, other password-like parameters masked too. */
+    private static DatabaseUrl build(List<String> hosts, Optional<String> dbname, Map<String, String> properties,
+            Optional<String> user, Optional<String> password) {
+        StringBuilder url = new StringBuilder(JDBC_PREFIX).append(String.join(",", hosts)).append('/');
+        dbname.ifPresent(d -> url.append(encode(d)));
+        String separator = "?";
+        for (Map.Entry<String, String> p : properties.entrySet()) {
+            url.append(separator).append(p.getKey()).append('=').append(encode(p.getValue()));
+            separator = "&";
+        }
+        return new DatabaseUrl(url.toString(), user.filter(s -> !s.isEmpty()), password.filter(s -> !s.isEmpty()));
+    }
+
+    /** {@code host:port} for each host, as pgJDBC reads them (it URL-decodes neither, and needs [] for IPv6). */
+    private static List<String> hosts(String host, String hostaddr, String port) {
+        if (host != null && hostaddr != null) {
+            throw new IllegalArgumentException("hostaddr beside host: libpq connects to the address and authenticates "
+                    + "the name, pgJDBC can only connect to the name; give one of them");
+        }
+        String list = host != null ? host : hostaddr;
+        if (list == null || list.isEmpty()) {
+            throw new IllegalArgumentException("the URL names no host, and libpq would then use the local Unix-domain "
+                    + "socket, which pgJDBC cannot (it connects over TCP): name the host, e.g. localhost");
+        }
+        String[] names = list.split(",", -1);
+        String[] ports = port == null ? new String[0] : port.split(",", -1);
+        if (ports.length > 1 && ports.length != names.length) {
+            throw new IllegalArgumentException(ports.length + " ports for " + names.length + " hosts: give one port "
+                    + "for all, or one for each");
+        }
+        List<String> hosts = new ArrayList<>();
+        for (int i = 0; i < names.length; i++) {
+            String p = ports.length == 0 ? "" : ports[ports.length == 1 ? 0 : i].strip();
+            hosts.add(host(names[i], i + 1, names.length) + (p.isEmpty() ? "" : ":" + port(p)));
+        }
+        return hosts;
+    }
+
+    private static String host(String name, int index, int count) {
+        String which = count == 1 ? "the host" : "host " + index;
+        if (name.isEmpty() || name.startsWith("/") || name.startsWith("@") || name.matches("[A-Za-z]:[\\\\/].*")) {
+            throw new IllegalArgumentException(which + (name.isEmpty() ? " is empty, which" : " is a directory, or "
+                    + "starts with @, which") + " to libpq means a Unix-domain socket; pgJDBC connects over TCP only: "
+                    + "name a host, e.g. localhost");
+        }
+        if (name.indexOf(':') != name.lastIndexOf(':') && IPV6.matcher(name).matches()) {
+            return "[" + name + "]";
+        }
+        if (!HOST_NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException(which + " is not a host name or IP address (letters, digits, '-', "
+                    + "'.', '_', or an IPv6 address in [...])" + (name.indexOf('@') >= 0
+                            ? "; an unencoded '@' in the password? " + ConnectionString.ENCODING_HINT : ""));
+        }
+        return name;
+    }
+
+    private static String port(String port) {
+        if (!port.matches("[0-9]{1,5}") || Integer.parseInt(port) < 1 || Integer.parseInt(port) > 65535) {
+            throw new IllegalArgumentException("the port must be a number from 1 to 65535");
+        }
+        return port;
+    }
+
+    /** pgJDBC reads a value with URLDecoder, so {@code +} must be encoded, and a space may be {@code +}. */
+    private static String encode(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8);
+    }
+
+    /** {@code postgres://user:***@host:port/db?..}: safe for logs, password-like parameters masked too. */
     public String masked() {
         String rest = jdbcUrl.substring(JDBC_PREFIX.length());
         int q = rest.indexOf('?');
@@ -123,11 +218,12 @@ public record DatabaseUrl(String jdbcUrl, Optional<String> user, Optional<String
             for (String pair : rest.substring(q + 1).split("&")) {
                 int eq = pair.indexOf('=');
                 String name = eq < 0 ? pair : pair.substring(0, eq);
-                params.add(name.toLowerCase(Locale.ROOT).contains("password") ? name + "=***" : pair);
+                params.add(ConnectionString.isSecret(name) ? name + "=***" : pair);
             }
             rest = rest.substring(0, q + 1) + String.join("&", params);
         }
-        String credentials = user.map(u -> u + (password.isPresent() ? ":***" : "") + "@")
+        // libpq reads a + as a plus, so a space is %20 here.
+        String credentials = user.map(u -> encode(u).replace("+", "%20") + (password.isPresent() ? ":***" : "") + "@")
                 .orElse(password.isPresent() ? ":***@" : "");
         return "postgres://" + credentials + rest;
     }

@@ -87,7 +87,7 @@ final class HttpListener {
                 .findFirst()
                 .map(ServiceLoader.Provider::get)
                 .orElseThrow(() -> new IllegalStateException("HTTP_PROVIDER=robaho needs io.github.robaho:httpserver "
-                        + "on the class path (backend-server.jar has it; an application embedding the server adds "
+                        + "on the class path (reference-service.jar has it; an application embedding the server adds "
                         + "the dependency)"));
     }
 

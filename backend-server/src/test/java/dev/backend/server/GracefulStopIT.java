@@ -12,9 +12,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Signals to a real server process mid-request, under both providers: {@link SlowUploadMain} is the same
- * {@code Main} serve path in its own JVM with a route that logs when its handler starts, so the signal is
- * sent exactly while a request is in flight. {@code ServerJarIT} does the same against the jar's users API.
+ * Signals to a real server process mid-request, under both providers: {@link SlowUploadMain} is an
+ * application's main in its own JVM with a route that logs when its handler starts, so the signal is sent
+ * exactly while a request is in flight. reference-service's {@code ServerJarIT} does the same against the
+ * jar's users API.
  */
 class GracefulStopIT {
 

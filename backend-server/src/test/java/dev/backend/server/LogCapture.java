@@ -5,6 +5,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import java.util.List;
+import java.util.Optional;
 import org.slf4j.LoggerFactory;
 
 /** Records what one class, or every logger, logs while open, so a test can read the lines a user would see. */
@@ -49,6 +50,15 @@ final class LogCapture implements AutoCloseable {
     private List<ILoggingEvent> events() {
         synchronized (appender) {
             return List.copyOf(appender.list);
+        }
+    }
+
+    /** For each event, in order, the class of the exception logged with it, if any. */
+    List<Optional<String>> throwables() {
+        synchronized (appender) {
+            return appender.list.stream()
+                    .map(e -> Optional.ofNullable(e.getThrowableProxy()).map(t -> t.getClassName()))
+                    .toList();
         }
     }
 

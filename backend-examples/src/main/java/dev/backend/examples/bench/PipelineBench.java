@@ -2,6 +2,7 @@ package dev.backend.examples.bench;
 
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.spi.HttpServerProvider;
 import dev.backend.core.Handler;
 import dev.backend.core.HttpAdapter;
 import dev.backend.core.Json;
@@ -15,6 +16,7 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.Map;
+import java.util.ServiceLoader;
 import java.util.concurrent.Executors;
 
 /**
@@ -51,9 +53,16 @@ public final class PipelineBench {
         };
         InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), Integer.parseInt(args[2]));
         HttpServer server = switch (args[1]) {
-            case "robaho" -> new robaho.net.httpserver.DefaultHttpServerProvider().createHttpServer(address, 1024);
+            // Not a dependency of the examples (it would replace the JDK's server under HttpServer.create):
+            // bench/pipeline.sh adds robaho's jar to the class path when PROVIDER=robaho.
+            case "robaho" -> ServiceLoader.load(HttpServerProvider.class).stream()
+                    .filter(provider -> provider.type().getName().startsWith("robaho."))
+                    .findFirst()
+                    .orElseThrow(() -> new IllegalStateException("robaho needs io.github.robaho:httpserver on the class path"))
+                    .get()
+                    .createHttpServer(address, 1024);
             case "jdk" -> {
-                // With robaho on the class path, HttpServer.create would pick it through the service loader.
+                // Named, so that a provider added to the class path for the robaho runs is never picked here.
                 System.setProperty("com.sun.net.httpserver.HttpServerProvider", "sun.net.httpserver.DefaultHttpServerProvider");
                 yield HttpServer.create(address, 1024);
             }

@@ -7,9 +7,15 @@ import dev.backend.core.Response;
 import dev.backend.core.Router;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 
-/** Hello world on backend-core alone. Run with: {@code backend-examples/run hello}, then {@code curl localhost:8080/hello/you} */
+/**
+ * Hello world on backend-core alone, served by the JDK's built-in HTTP server ({@code sun.net.httpserver}):
+ * {@code HttpServer.create} picks it because the examples put no other {@code com.sun.net.httpserver}
+ * provider on the class path. Run with: {@code backend-examples/run hello}, then {@code curl
+ * localhost:8080/hello/you} ({@code PORT} picks another port).
+ */
 public final class Hello {
 
     private Hello() {}
@@ -21,11 +27,20 @@ public final class Hello {
                 .build();
     }
 
-    /** Serves {@link #app()} on port 8080, one virtual thread per request. */
-    public static void main(String[] args) throws IOException {
-        HttpServer server = HttpServer.create(new InetSocketAddress(8080), 0);
+    /** Serves {@link #app()} on {@code port} (0 for any free one), one virtual thread per request. */
+    public static HttpServer serve(int port) throws IOException {
+        HttpServer server = HttpServer.create(new InetSocketAddress(port), 0);
         server.createContext("/", HttpAdapter.of(app()));
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.start();
+        return server;
+    }
+
+    /** Serves on {@code PORT}, 8080 by default, and says which server implementation answers. */
+    public static void main(String[] args) throws IOException {
+        int port = Optional.ofNullable(System.getenv("PORT")).map(Integer::parseInt).orElse(8080);
+        HttpServer server = serve(port);
+        System.out.println("Hello listening on port " + server.getAddress().getPort() + " ("
+                + server.getClass().getName() + ")");
     }
 }

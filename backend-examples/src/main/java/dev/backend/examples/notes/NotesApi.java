@@ -59,7 +59,8 @@ public final class NotesApi {
             try (ResultSet rs = insert.executeQuery()) {
                 rs.next();
                 Note note = new Note(id, title, input.body(), rs.getObject(1, OffsetDateTime.class));
-                return Response.json(201, note).withHeader("Location", "/notes/" + id);
+                // The path as the client sent it: this router does not know where it is nested (/api here).
+                return Response.json(201, note).withHeader("Location", request.path() + "/" + id);
             }
         }
     }

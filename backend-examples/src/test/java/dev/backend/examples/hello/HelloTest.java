@@ -1,7 +1,9 @@
 package dev.backend.examples.hello;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.sun.net.httpserver.HttpServer;
 import dev.backend.core.testing.TestClient;
 import dev.backend.core.testing.TestResponse;
 import org.junit.jupiter.api.Test;
@@ -21,5 +23,17 @@ class HelloTest {
     @Test
     void answers404JsonElsewhere() {
         assertEquals(404, client.get("/").status());
+    }
+
+    @Test
+    void runsOnTheJdksBuiltInServerAsDocumented() throws Exception {
+        // HttpServer.create takes the first provider on the class path: a dependency of the examples module
+        // that brings one (robaho's did) would silently replace the JDK's server under "backend-core alone".
+        HttpServer server = Hello.serve(0);
+        try {
+            assertTrue(server.getClass().getName().startsWith("sun.net.httpserver."), server.getClass().getName());
+        } finally {
+            server.stop(0);
+        }
     }
 }

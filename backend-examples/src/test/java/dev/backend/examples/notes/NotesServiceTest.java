@@ -48,14 +48,16 @@ class NotesServiceTest {
                 .POST(BodyPublishers.ofString("{\"title\":\" Groceries \",\"body\":\"milk; eggs\"}")));
         assertEquals(201, created.statusCode(), created.body());
         String location = created.headers().firstValue("Location").orElseThrow();
+        JsonNode note = Json.mapper().readTree(created.body());
+        assertEquals("/api/notes/" + note.get("id").asString(), location, "where the note lives, under the nesting");
 
-        JsonNode note = Json.mapper().readTree(send(HttpRequest.newBuilder(uri("/api" + location))).body());
+        note = Json.mapper().readTree(send(HttpRequest.newBuilder(uri(location))).body());
         assertEquals("Groceries", note.get("title").asString());
         assertEquals("milk; eggs", note.get("body").asString());
         assertEquals(1, Json.mapper().readTree(send(HttpRequest.newBuilder(uri("/api/notes"))).body()).size());
 
-        assertEquals(204, send(HttpRequest.newBuilder(uri("/api" + location)).DELETE()).statusCode());
-        assertEquals(404, send(HttpRequest.newBuilder(uri("/api" + location))).statusCode());
+        assertEquals(204, send(HttpRequest.newBuilder(uri(location)).DELETE()).statusCode());
+        assertEquals(404, send(HttpRequest.newBuilder(uri(location))).statusCode());
     }
 
     @Test

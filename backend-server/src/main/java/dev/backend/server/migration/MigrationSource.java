@@ -16,9 +16,11 @@ import java.util.Objects;
 public sealed interface MigrationSource {
 
     /**
-     * Files under a classpath location such as {@code migrations} or {@code com/example/notes/migrations},
-     * found through the context class loader. Every classpath entry holding the location contributes; pick a
-     * location only your application uses (the reference service's own files are at {@code migrations}).
+     * Files under a classpath location such as {@code com/example/notes/migrations}, found through the context
+     * class loader, in a directory or a jar (shaded ones included). Every classpath entry holding the location
+     * contributes, so pick one under your own package: a bare {@code migrations} would collect any library's
+     * files of that name. On the module path, a location under a package of the application's module is
+     * found without opening anything.
      */
     static MigrationSource classpath(String location) {
         return new Classpath(location);
@@ -32,7 +34,7 @@ public sealed interface MigrationSource {
     /**
      * A classpath location.
      *
-     * @param location a resource path without leading or trailing slash, e.g. {@code migrations}
+     * @param location a resource path without leading or trailing slash, e.g. {@code com/example/app/migrations}
      */
     record Classpath(String location) implements MigrationSource {
         /** Normalises leading and trailing slashes away; the location must not be empty. */

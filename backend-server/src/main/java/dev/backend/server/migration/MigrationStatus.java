@@ -43,7 +43,12 @@ public record MigrationStatus(String source, List<Entry> entries, List<String> p
         /** Applied, but no file has its version: a problem unless {@code MIGRATIONS_IGNORE_MISSING} is set. */
         MISSING,
         /** Ran outside a transaction and failed part way: a problem until an operator repairs it. */
-        FAILED
+        FAILED,
+        /**
+         * Recorded as applied by an earlier version that hid some of its statements in a comment (a file with
+         * old-Mac CR line endings), so they never ran: a problem until an operator repairs it.
+         */
+        INCOMPLETE
     }
 
     /**

@@ -17,6 +17,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import javax.sql.DataSource;
 import org.postgresql.util.PSQLException;
@@ -31,9 +32,13 @@ import org.slf4j.LoggerFactory;
  * <p>{@link #migrate()} runs under the session advisory lock {@link #LOCK_KEY}, so any number of instances
  * starting at once apply each migration exactly once; it waits for the lock at most {@code
  * MIGRATION_LOCK_TIMEOUT}. It refuses to run, changing nothing, when an applied file changed, an applied file
- * is missing, a new file is older than the latest applied one, or a migration failed before (see {@link
- * MigrationStatus.State}). Each migration runs in its own transaction together with its history row, unless
- * its first line is {@code -- migrate:no-transaction}.
+ * is missing, a new file is older than the latest applied one, a migration failed before (see {@link
+ * MigrationStatus.State}), or a pending file has no statement to run. Each migration runs in its own
+ * transaction together with its history row, unless its first line is {@code -- migrate:no-transaction}.
+ *
+ * <p>A file runs as {@code psql -f} would run it: split where PostgreSQL's lexer ends a statement (see {@link
+ * SqlSplitter}), with the {@code standard_conforming_strings} the session has at each statement, and each
+ * statement sent as written (see {@link Verbatim}).
  *
  * {@snippet :
  * Migrator migrator = Migrator.create(dataSource, MigrationSource.classpath("migrations"), config.migrations());
@@ -83,7 +88,7 @@ public final class Migrator {
     public int migrate() {
         long begin = System.nanoTime();
         List<Script> scripts = ScriptLoader.load(source);
-        try (Connection connection = dataSource.getConnection()) {
+        try (Connection connection = dataSource.getConnection(); Verbatim session = Verbatim.on(connection)) {
             connection.setAutoCommit(true);
             String table = History.table(connection);
             lock(connection);
@@ -94,7 +99,7 @@ public final class Migrator {
                     throw MigrationException.of(plan.status().problems());
                 }
                 for (Script script : plan.pending()) {
-                    apply(connection, table, script);
+                    apply(connection, session, table, script);
                 }
                 String at = plan.latest().map(v -> "version " + v).orElse("no version (no migrations)");
                 if (plan.pending().isEmpty()) {
@@ -163,6 +168,11 @@ public final class Migrator {
                             + highest.get() + " (out of order). Give it a version above " + highest.get()
                             + ", or set MIGRATIONS_OUT_OF_ORDER=true to apply it anyway");
                 }
+                if (script.statements().isEmpty()) {
+                    problems.add(script.label() + ": " + script.fileName() + " has no SQL statement to run (it is "
+                            + "empty, or only comments and whitespace): write its statements (a file meant to do "
+                            + "nothing can say SELECT 1;)");
+                }
                 pending.add(script);
             } else if (!row.success()) {
                 entries.add(new Keyed(script.version(), ranEntry(script.version(), row, MigrationStatus.State.FAILED)));
@@ -172,6 +182,10 @@ public final class Migrator {
                 problems.add(script.label() + " was changed after it was applied: the database recorded checksum "
                         + row.checksum() + ", " + script.fileName() + " now has " + script.checksum()
                         + ". Restore the file as it was applied, and put new changes in a new migration");
+            } else if (script.sql().indexOf('\r') >= 0 && !EarlierSplitter.skipped(script).isEmpty()) {
+                entries.add(new Keyed(script.version(), ranEntry(script.version(), row,
+                        MigrationStatus.State.INCOMPLETE)));
+                problems.add(incompleteProblem(script, EarlierSplitter.skipped(script), table));
             } else {
                 entries.add(new Keyed(script.version(), ranEntry(script.version(), row, MigrationStatus.State.APPLIED)));
             }
@@ -220,37 +234,41 @@ public final class Migrator {
                 + " WHERE version = '" + row.version() + "'";
     }
 
-    private void apply(Connection connection, String table, Script script) throws SQLException {
+    private static String incompleteProblem(Script script, List<SqlSplitter.Statement> skipped, String table) {
+        List<Integer> lines = skipped.stream().map(SqlSplitter.Statement::line).toList();
+        boolean noneRan = skipped.size() == script.statements().size();
+        return script.label() + " is recorded as applied, but the statement" + (lines.size() == 1 ? " on line " : "s on "
+                + "lines ") + lines.stream().map(String::valueOf).collect(Collectors.joining(", ")) + " of "
+                + script.fileName() + " never ran: its lines end in CR, and the version that applied it read a -- "
+                + "comment as running on to the next LF. " + (noneRan ? "Nothing of it ran, so" : "Undo what of it "
+                + "did run (the other statements), then") + " delete its history row so it runs whole: DELETE FROM "
+                + table + " WHERE version = '" + script.version() + "'";
+    }
+
+    private void apply(Connection connection, Verbatim session, String table, Script script) throws SQLException {
         LOG.info("Applying {}{}", script.label(), script.transactional() ? "" : " outside a transaction");
         long begin = System.nanoTime();
-        SqlSplitter.Statement current = null;
+        Run run = new Run(script, session);
         if (script.transactional()) {
             connection.setAutoCommit(false);
             try {
-                for (SqlSplitter.Statement statement : script.statements()) {
-                    current = statement;
-                    execute(connection, script, statement);
-                }
-                current = null;
+                run.all(connection);
                 History.insert(connection, table, script, millisSince(begin), true);
                 connection.commit();
-            } catch (SQLException e) {
+            } catch (SQLException | IllegalArgumentException e) {
                 try {
                     connection.rollback();
                 } catch (SQLException rollback) {
                     e.addSuppressed(rollback);
                 }
-                throw failure(script, current, e, "Rolled back: nothing of it was applied.");
+                throw failure(run, e, "Rolled back: nothing of it was applied.");
             } finally {
                 connection.setAutoCommit(true);
             }
         } else {
             try {
-                for (SqlSplitter.Statement statement : script.statements()) {
-                    current = statement;
-                    execute(connection, script, statement);
-                }
-            } catch (SQLException e) {
+                run.all(connection);
+            } catch (SQLException | IllegalArgumentException e) {
                 String recorded;
                 try {
                     History.insert(connection, table, script, millisSince(begin), false);
@@ -262,11 +280,60 @@ public final class Migrator {
                     recorded = "It ran outside a transaction, so the statements before this one stay applied; "
                             + "recording the failure also failed (" + describe(record) + ").";
                 }
-                throw failure(script, current, e, recorded);
+                throw failure(run, e, recorded);
             }
             History.insert(connection, table, script, millisSince(begin), true);
         }
         LOG.info("Applied {} in {} ms", script.label(), millisSince(begin));
+    }
+
+    /**
+     * A script's statements as they run. The file was split predicting standard_conforming_strings from its
+     * own SET statements; where the setting the server reports differs (a session that starts with it off, a
+     * change the text does not show), the rest is split again the way PostgreSQL will read it. psql does the
+     * same: it asks the connection for the setting before it reads on.
+     */
+    private static final class Run {
+        private final Script script;
+        private final Verbatim session;
+        private List<SqlSplitter.Statement> statements;
+        /** How many statements ran; the one at this index is running. */
+        private int done;
+        /** The setting the rest of the file was last split again with, if it was. */
+        private Optional<Boolean> reread = Optional.empty();
+
+        Run(Script script, Verbatim session) {
+            this.script = script;
+            this.session = session;
+            this.statements = script.statements();
+        }
+
+        void all(Connection connection) throws SQLException {
+            while (done < statements.size()) {
+                boolean standard = session.standardConformingStrings();
+                if (statements.get(done).standardConformingStrings() != standard) {
+                    reread = Optional.of(standard);
+                    SqlSplitter.Statement last = done == 0 ? null : statements.get(done - 1);
+                    int from = last == null ? 0 : last.offset() + last.sql().length();
+                    statements = Stream.concat(statements.subList(0, done).stream(),
+                            SqlSplitter.split(script.sql(), from, standard).stream()).toList();
+                    continue;
+                }
+                execute(connection, script, statements.get(done));
+                done++;
+            }
+        }
+
+        /** The statement that was running, if one was. */
+        Optional<SqlSplitter.Statement> running() {
+            return done < statements.size() ? Optional.of(statements.get(done)) : Optional.empty();
+        }
+
+        /** {@code with standard_conforming_strings off after line 3}. */
+        String reading() {
+            return "with standard_conforming_strings " + (reread.orElse(true) ? "on" : "off")
+                    + (done == 0 ? " from the start" : " after line " + statements.get(done - 1).line());
+        }
     }
 
     private static void execute(Connection connection, Script script, SqlSplitter.Statement statement)
@@ -281,20 +348,19 @@ public final class Migrator {
         }
     }
 
-    private static MigrationException failure(Script script, SqlSplitter.Statement statement, SQLException e,
-            String consequence) {
-        String where;
-        if (statement == null) {
-            where = " at commit";
-        } else {
-            int index = script.statements().indexOf(statement) + 1;
-            where = " at line " + errorLine(script, statement, e) + " (statement " + index + " of "
-                    + script.statements().size() + ", starting at line " + statement.line() + ")";
+    private static MigrationException failure(Run run, Exception e, String consequence) {
+        Script script = run.script;
+        if (!(e instanceof SQLException sql)) {
+            return new MigrationException("Migration " + script.fileName() + " cannot be read the way the session "
+                    + "reads it, " + run.reading() + ": " + e.getMessage() + ". " + consequence, e);
         }
-        String hint = "25001".equals(e.getSQLState())
+        String where = run.running().map(statement -> " at line " + errorLine(script, statement, sql)
+                + " (statement " + (run.done + 1) + " of " + run.statements.size() + ", starting at line "
+                + statement.line() + ")").orElse(" at commit");
+        String hint = "25001".equals(sql.getSQLState())
                 ? " Put '" + Script.NO_TRANSACTION + "' on the first line of the file to run it outside a transaction."
                 : "";
-        return new MigrationException("Migration " + script.fileName() + " failed" + where + ": " + describe(e) + ". "
+        return new MigrationException("Migration " + script.fileName() + " failed" + where + ": " + describe(sql) + ". "
                 + consequence + hint, e);
     }
 

@@ -7,7 +7,9 @@ import java.net.JarURLConnection;
 import java.net.URISyntaxException;
 import java.net.URL;
 import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,6 +19,7 @@ import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.jar.JarEntry;
@@ -62,8 +65,6 @@ final class ScriptLoader {
             }
             try {
                 scripts.add(Script.of(name.get(), file.fileName(), utf8(file.content())));
-            } catch (CharacterCodingException e) {
-                problems.add(file.where() + " is not valid UTF-8");
             } catch (IllegalArgumentException e) {
                 problems.add(file.where() + ": " + e.getMessage());
             }
@@ -149,11 +150,50 @@ final class ScriptLoader {
         return found;
     }
 
-    private static String utf8(byte[] content) throws CharacterCodingException {
-        return StandardCharsets.UTF_8.newDecoder()
+    /** The text of a file, which must be UTF-8: the only encoding pgJDBC speaks. The message says where not. */
+    private static String utf8(byte[] content) {
+        if (startsWith(content, 0xFE, 0xFF) || startsWith(content, 0xFF, 0xFE)
+                || startsWith(content, 0, 0, 0xFE, 0xFF)) {
+            throw new IllegalArgumentException("not UTF-8: it starts with a UTF-16 or UTF-32 byte-order mark; "
+                    + "save it as UTF-8");
+        }
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT)
-                .decode(ByteBuffer.wrap(content))
-                .toString();
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(content);
+        CharBuffer out = CharBuffer.allocate(content.length);
+        CoderResult result = decoder.decode(in, out, true);
+        if (!result.isError()) {
+            result = decoder.flush(out);
+        }
+        if (result.isError()) {
+            int at = in.position();
+            throw new IllegalArgumentException(String.format(Locale.ROOT, "not valid UTF-8: byte 0x%02X on line %d is "
+                    + "not part of a UTF-8 character; save the file as UTF-8", content[at] & 0xFF, line(content, at)));
+        }
+        return out.flip().toString();
+    }
+
+    private static boolean startsWith(byte[] content, int... prefix) {
+        if (content.length < prefix.length) {
+            return false;
+        }
+        for (int i = 0; i < prefix.length; i++) {
+            if ((content[i] & 0xFF) != prefix[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The 1-based line of a byte offset, counted as {@link SqlSplitter#lineAt} counts characters. */
+    private static int line(byte[] content, int offset) {
+        int line = 1;
+        for (int i = 0; i < offset; i++) {
+            if (content[i] == '\n' || (content[i] == '\r' && (i + 1 == content.length || content[i + 1] != '\n'))) {
+                line++;
+            }
+        }
+        return line;
     }
 }

@@ -293,22 +293,4 @@ class MigratorTest {
 
         assertEquals(List.of("10", "11"), column(ds, "SELECT n FROM audit ORDER BY n"));
     }
-
-    @Test
-    void theReferenceMigrationMakesEmailsUniqueCaseInsensitivelyAndIndexesTheListOrder() throws SQLException {
-        Migrator.create(ds, MigrationSource.classpath("migrations"), SETTINGS).migrate();
-
-        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
-            s.execute("INSERT INTO users (id, email, name) VALUES (gen_random_uuid(), 'Alice@Example.com', 'Alice')");
-            SQLException duplicate = assertThrows(SQLException.class, () -> s.execute(
-                    "INSERT INTO users (id, email, name) VALUES (gen_random_uuid(), 'alice@example.COM', 'Other')"));
-            assertEquals("23505", duplicate.getSQLState());
-        }
-        assertEquals(List.of("Alice@Example.com"), column(ds, "SELECT email FROM users WHERE lower(email) = lower('ALICE@example.com')"));
-        assertEquals(List.of("CREATE INDEX users_created_at_id_idx ON %s.users USING btree (created_at DESC, id DESC)"
-                .formatted(column(ds, "SELECT current_schema()").getFirst())),
-                column(ds, "SELECT indexdef FROM pg_indexes WHERE indexname = 'users_created_at_id_idx'"));
-        assertFalse(column(ds, "SELECT column_default FROM information_schema.columns WHERE table_schema = "
-                + "current_schema() AND table_name = 'users' AND column_name = 'created_at'").getFirst().isEmpty());
-    }
 }

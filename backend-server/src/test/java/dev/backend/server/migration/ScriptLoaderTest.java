@@ -11,6 +11,7 @@ import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
@@ -108,7 +109,71 @@ class ScriptLoaderTest {
         assertTrue(message.contains("V1__typo.sql: unknown directive '-- migrate:no-transactions' on line 1"), message);
         assertTrue(message.contains("V2__late.sql: the directive '-- migrate:no-transaction' on line 2 has no effect"), message);
         assertTrue(message.contains("V3__open.sql: unterminated dollar-quoted string $$ starting at line 2"), message);
-        assertTrue(message.contains("V4__latin1.sql is not valid UTF-8"), message);
+        assertTrue(message.contains("V4__latin1.sql: not valid UTF-8: byte 0xE9 on line 1 is not part of a UTF-8 "
+                + "character; save the file as UTF-8"), message);
+    }
+
+    @Test
+    void readsAFileWithOldMacLineEndingsAsPostgresDoes() throws IOException {
+        Files.writeString(dir.resolve("V1__audit.sql"), "-- create the audit table\rCREATE TABLE audit(id int);\r"
+                + "-- and its index\rCREATE INDEX audit_id ON audit (id);\r");
+        Script script = ScriptLoader.load(MigrationSource.directory(dir)).getFirst();
+        assertEquals(List.of(new SqlSplitter.Statement("CREATE TABLE audit(id int)", 26, 2, true),
+                new SqlSplitter.Statement("CREATE INDEX audit_id ON audit (id)", 71, 4, true)), script.statements());
+        assertTrue(script.transactional());
+    }
+
+    @Test
+    void keepsALoneCarriageReturnSoItsChecksumDiffersFromTheLfFile() throws IOException {
+        Path lf = Files.createDirectory(dir.resolve("lf"));
+        Path cr = Files.createDirectory(dir.resolve("cr"));
+        Files.writeString(lf.resolve("V1__t.sql"), "SELECT 'a\nb';\n");
+        Files.writeString(cr.resolve("V1__t.sql"), "\uFEFFSELECT 'a\rb';\r");
+        Script fromLf = ScriptLoader.load(MigrationSource.directory(lf)).getFirst();
+        Script fromCr = ScriptLoader.load(MigrationSource.directory(cr)).getFirst();
+        // The CR inside the string is what the file says, so it runs, and is checksummed, as written.
+        assertEquals("SELECT 'a\rb'", fromCr.statements().getFirst().sql());
+        assertFalse(fromLf.checksum().equals(fromCr.checksum()));
+        assertEquals(Script.checksum("SELECT 'a\rb';\r"), fromCr.checksum());
+    }
+
+    @Test
+    void readsDirectivesOnLinesEndedByACarriageReturn() throws IOException {
+        Files.writeString(dir.resolve("V1__concurrently.sql"),
+                "-- migrate:no-transaction\rCREATE INDEX CONCURRENTLY i ON t (a);\r");
+        assertFalse(ScriptLoader.load(MigrationSource.directory(dir)).getFirst().transactional());
+        Files.writeString(dir.resolve("V2__late.sql"), "-- an index\r-- migrate:no-transaction\rSELECT 1;");
+        String message = assertThrows(MigrationException.class, () -> ScriptLoader.load(MigrationSource.directory(dir)))
+                .getMessage();
+        assertTrue(message.contains("V2__late.sql: the directive '-- migrate:no-transaction' on line 2 has no effect"),
+                message);
+    }
+
+    @Test
+    void namesTheLineOfBytesThatAreNotUtf8AndRecognisesUtf16() throws IOException {
+        byte[] broken = "SELECT 1;\r\nSELECT 2;\rSELECT 'x".getBytes(StandardCharsets.UTF_8);
+        Files.write(dir.resolve("V1__broken.sql"), concat(broken, new byte[] {(byte) 0xC3, '\''}));
+        Files.write(dir.resolve("V2__utf16.sql"), concat(new byte[] {(byte) 0xFF, (byte) 0xFE},
+                "SELECT 1;".getBytes(StandardCharsets.UTF_16LE)));
+        String message = assertThrows(MigrationException.class, () -> ScriptLoader.load(MigrationSource.directory(dir)))
+                .getMessage();
+        assertTrue(message.contains("V1__broken.sql: not valid UTF-8: byte 0xC3 on line 3"), message);
+        assertTrue(message.contains("V2__utf16.sql: not UTF-8: it starts with a UTF-16 or UTF-32 byte-order mark"),
+                message);
+    }
+
+    @Test
+    void refusesANulCharacterNamingItsLine() throws IOException {
+        Files.writeString(dir.resolve("V1__nul.sql"), "SELECT 1;\nSELECT '\0';");
+        String message = assertThrows(MigrationException.class, () -> ScriptLoader.load(MigrationSource.directory(dir)))
+                .getMessage();
+        assertTrue(message.contains("V1__nul.sql: line 2 contains a NUL character"), message);
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] both = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, both, a.length, b.length);
+        return both;
     }
 
     @Test
@@ -119,9 +184,9 @@ class ScriptLoaderTest {
     }
 
     @Test
-    void loadsTheReferenceServiceMigrationsFromTheClasspath() {
-        List<Script> scripts = ScriptLoader.load(MigrationSource.classpath("migrations"));
-        assertEquals("V1__create_users.sql", scripts.getFirst().fileName());
+    void loadsFromADirectoryOnTheClasspath() {
+        List<Script> scripts = ScriptLoader.load(MigrationSource.classpath("dev/backend/server/migration/bundled"));
+        assertEquals(List.of("V1__create_things.sql", "V2__add_index.sql"), scripts.stream().map(Script::fileName).toList());
         assertTrue(scripts.getFirst().transactional());
     }
 

@@ -1,0 +1,36 @@
+package dev.backend.embedded;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import java.util.List;
+import org.slf4j.LoggerFactory;
+
+/** Records what one class logs while open, so a test can read the lines a user would see. */
+final class LogCapture implements AutoCloseable {
+
+    private final Logger logger;
+    private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
+
+    private LogCapture(Class<?> type) {
+        logger = (Logger) LoggerFactory.getLogger(type);
+        appender.start();
+        logger.addAppender(appender);
+    }
+
+    static LogCapture of(Class<?> type) {
+        return new LogCapture(type);
+    }
+
+    /** Each event as {@code LEVEL message}, in order. */
+    List<String> lines() {
+        synchronized (appender) {
+            return appender.list.stream().map(e -> e.getLevel() + " " + e.getFormattedMessage()).toList();
+        }
+    }
+
+    @Override
+    public void close() {
+        logger.detachAppender(appender);
+    }
+}

@@ -1,0 +1,79 @@
+package dev.backend.server;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.encoder.JsonEncoder;
+import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.Appender;
+import ch.qos.logback.core.OutputStreamAppender;
+import ch.qos.logback.core.encoder.Encoder;
+import java.util.Iterator;
+import java.util.Locale;
+import org.slf4j.ILoggerFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code LOG_LEVEL} and {@code LOG_FORMAT} on logback, applied in code rather than through a {@code
+ * logback.xml}: an application keeps its own file, and only what the operator set changes. The level is the
+ * root logger's (loggers the application configured on their own keep theirs); the format replaces the
+ * encoder of every stream-writing appender on the root logger. Loaded only when logback is the backend.
+ */
+final class LogbackSettings {
+
+    /** One line per event: time with offset, level, thread, logger, request id when there is one, message. */
+    static final String TEXT_PATTERN = "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level [%thread] %logger{30}"
+            + "%replace( req=%X{request_id}){' req=$', ''} - %msg%n";
+
+    private static final Logger LOG = LoggerFactory.getLogger(LogbackSettings.class);
+
+    private LogbackSettings() {}
+
+    static void apply(ILoggerFactory backend, Config.Log log) {
+        LoggerContext context = (LoggerContext) backend;
+        ch.qos.logback.classic.Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
+        log.level().ifPresent(level -> root.setLevel(Level.toLevel(level)));
+        log.format().ifPresent(format -> {
+            int replaced = 0;
+            for (Iterator<Appender<ILoggingEvent>> appenders = root.iteratorForAppenders(); appenders.hasNext(); ) {
+                if (appenders.next() instanceof OutputStreamAppender<ILoggingEvent> appender) {
+                    Encoder<ILoggingEvent> previous = appender.getEncoder();
+                    // Swapped in place, not by restarting the appender: a stop would close a file appender's file.
+                    appender.setEncoder(encoder(context, format));
+                    if (previous != null) {
+                        previous.stop();
+                    }
+                    replaced++;
+                }
+            }
+            if (replaced == 0) {
+                LOG.warn("LOG_FORMAT={} ignored: logback's root logger has no appender writing to a stream",
+                        format.name().toLowerCase(Locale.ROOT));
+            }
+        });
+    }
+
+    private static Encoder<ILoggingEvent> encoder(LoggerContext context, Config.LogFormat format) {
+        Encoder<ILoggingEvent> encoder = switch (format) {
+            case TEXT -> {
+                PatternLayoutEncoder text = new PatternLayoutEncoder();
+                text.setPattern(TEXT_PATTERN);
+                yield text;
+            }
+            case JSON -> {
+                JsonEncoder json = new JsonEncoder();
+                json.setWithSequenceNumber(false);
+                json.setWithNanoseconds(false);
+                json.setWithContext(false);
+                json.setWithMessage(false);
+                json.setWithArguments(false);
+                json.setWithFormattedMessage(true);
+                yield json;
+            }
+        };
+        encoder.setContext(context);
+        encoder.start();
+        return encoder;
+    }
+}

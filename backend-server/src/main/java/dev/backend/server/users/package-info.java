@@ -1,9 +1,0 @@
-/**
- * The reference service: the users API ({@link dev.backend.server.users.UsersApi}) over the {@code users}
- * table that {@code migrations/V1__create_users.sql} creates.
- *
- * {@snippet :
- * Router app = Router.create().nest("/api/v1", UsersApi.routes(dataSource));
- * }
- */
-package dev.backend.server.users;

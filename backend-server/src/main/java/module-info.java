@@ -1,0 +1,27 @@
+/**
+ * backend-server: the runtime around backend-core's pipeline, as a library.
+ *
+ * <p>An application on the module path requires this module (backend-core comes with it) and opens the
+ * packages of the records it reads or writes as JSON to Jackson, such as {@code opens com.example.app to
+ * tools.jackson.databind;}, and, when its migrations are packaged under that package (as in {@code
+ * MigrationSource.classpath("com/example/app/migrations")}), nothing more: migration directories are found
+ * as resources, which stay readable.
+ */
+module dev.backend.server {
+    requires transitive dev.backend.core;
+    requires transitive java.sql;
+    requires com.zaxxer.hikari;
+    requires org.postgresql.jdbc;
+    requires org.slf4j;
+    // Optional at run time: applied only when the application's SLF4J backend is logback (LogbackSettings).
+    requires static ch.qos.logback.classic;
+    requires static ch.qos.logback.core;
+
+    exports dev.backend.server;
+    exports dev.backend.server.migration;
+    exports dev.backend.server.spi;
+
+    // The development database (backend-embedded-postgres) and HTTP_PROVIDER=robaho are found as services.
+    uses dev.backend.server.spi.EmbeddedDatabaseProvider;
+    uses com.sun.net.httpserver.spi.HttpServerProvider;
+}

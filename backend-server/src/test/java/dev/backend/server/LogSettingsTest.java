@@ -1,0 +1,126 @@
+package dev.backend.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.OutputStreamAppender;
+import ch.qos.logback.core.encoder.Encoder;
+import dev.backend.core.Json;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.slf4j.ILoggerFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.helpers.NOPLogger;
+import tools.jackson.databind.JsonNode;
+
+/** LOG_LEVEL and LOG_FORMAT as an embedding application sees them: logback here, another backend faked. */
+class LogSettingsTest {
+
+    private final LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
+    private final ch.qos.logback.classic.Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
+    private final ByteArrayOutputStream written = new ByteArrayOutputStream();
+    private final OutputStreamAppender<ILoggingEvent> application = new OutputStreamAppender<>();
+    private final PatternLayoutEncoder applicationEncoder = new PatternLayoutEncoder();
+    private Level rootLevel;
+    private final Map<OutputStreamAppender<ILoggingEvent>, Encoder<ILoggingEvent>> encoders = new HashMap<>();
+
+    @BeforeEach
+    void anApplicationsOwnAppender() {
+        rootLevel = root.getLevel();
+        root.iteratorForAppenders().forEachRemaining(a -> {
+            if (a instanceof OutputStreamAppender<ILoggingEvent> stream) {
+                encoders.put(stream, stream.getEncoder());
+            }
+        });
+        applicationEncoder.setContext(context);
+        applicationEncoder.setPattern("app %level %msg%n");
+        applicationEncoder.start();
+        application.setContext(context);
+        application.setEncoder(applicationEncoder);
+        application.setOutputStream(written);
+        application.start();
+        root.addAppender(application);
+    }
+
+    @AfterEach
+    void restore() {
+        root.detachAppender(application);
+        root.setLevel(rootLevel);
+        encoders.forEach(OutputStreamAppender::setEncoder);
+    }
+
+    private static Config.Log log(String level, Config.LogFormat format) {
+        return new Config.Log(Optional.ofNullable(level), Optional.ofNullable(format));
+    }
+
+    private List<String> lines() {
+        return written.toString(StandardCharsets.UTF_8).lines().toList();
+    }
+
+    @Test
+    void withNeitherVariableSetTheApplicationsConfigurationIsLeftAlone() {
+        LogSettings.apply(log(null, null));
+
+        assertEquals(rootLevel, root.getLevel());
+        assertSame(applicationEncoder, application.getEncoder());
+        LoggerFactory.getLogger(LogSettingsTest.class).info("hello");
+        assertEquals(List.of("app INFO hello"), lines());
+    }
+
+    @Test
+    void logLevelSetsTheRootLevelAndKeepsTheApplicationsFormat() {
+        LogSettings.apply(log("WARN", null));
+
+        assertEquals(Level.WARN, root.getLevel());
+        Logger logger = LoggerFactory.getLogger(LogSettingsTest.class);
+        logger.info("dropped");
+        logger.warn("kept");
+        assertEquals(List.of("app WARN kept"), lines());
+    }
+
+    @Test
+    void logFormatJsonWritesOneJsonObjectPerLineThroughTheApplicationsAppenders() {
+        LogSettings.apply(log(null, Config.LogFormat.JSON));
+
+        LoggerFactory.getLogger(LogSettingsTest.class).info("as {}", "json");
+        JsonNode event = Json.mapper().readTree(lines().getFirst());
+        assertEquals("INFO", event.get("level").asString());
+        assertEquals("as json", event.get("formattedMessage").asString());
+    }
+
+    @Test
+    void logFormatTextWritesTheDocumentedLine() {
+        LogSettings.apply(log(null, Config.LogFormat.TEXT));
+
+        LoggerFactory.getLogger(LogSettingsTest.class).info("plain");
+        String line = lines().getFirst();
+        assertTrue(line.matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}\\S* INFO  \\[[^]]+] "
+                + "d\\.b\\.server\\.LogSettingsTest - plain"), line);
+    }
+
+    @Test
+    void anotherBackendIsNamedInOneWarningAndLeftAlone() {
+        ILoggerFactory simple = name -> NOPLogger.NOP_LOGGER;
+        try (LogCapture log = LogCapture.of(LogSettings.class)) {
+            LogSettings.apply(log("DEBUG", Config.LogFormat.JSON), simple);
+
+            assertEquals(List.of("WARN LOG_LEVEL=DEBUG and LOG_FORMAT=json ignored: the SLF4J backend is "
+                    + simple.getClass().getName() + ", which backend-server configures only when it is logback; set "
+                    + "levels and format in that backend's own configuration"), log.lines());
+        }
+        assertEquals(rootLevel, root.getLevel());
+    }
+}
