@@ -115,7 +115,8 @@ public final class BackendServer implements AutoCloseable {
         LOG.info("Stopping: readiness answers 503 and the listener takes no new connections");
         long drainBegin = System.nanoTime();
         int running = listener.inFlight();
-        int cutOff = listener.stop(config.shutdownTimeout());
+        // Requests still running after SHUTDOWN_TIMEOUT are interrupted; their statements are cancelled first.
+        int cutOff = listener.stop(config.shutdownTimeout(), pool::cancelRunningStatements);
         if (cutOff == 0) {
             LOG.info("Listener closed, {} in-flight request(s) finished ({} ms)", running, millisSince(drainBegin));
         } else {

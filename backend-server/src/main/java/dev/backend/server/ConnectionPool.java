@@ -12,6 +12,8 @@ import java.sql.SQLTransientConnectionException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import javax.sql.DataSource;
@@ -49,6 +51,7 @@ final class ConnectionPool implements DataSource, AutoCloseable {
 
     private final HikariDataSource hikari;
     private final TimeoutReporter timeouts;
+    private final Set<PooledConnection> lent = ConcurrentHashMap.newKeySet();
 
     private ConnectionPool(HikariDataSource hikari, TimeoutReporter timeouts) {
         this.hikari = hikari;
@@ -135,6 +138,26 @@ final class ConnectionPool implements DataSource, AutoCloseable {
      */
     DataSource withoutStatementTimeout() {
         return new WithoutStatementTimeout();
+    }
+
+    /**
+     * Cancels the statements running on every connection lent right now: for a stop about to cut requests
+     * off, since interrupting them would leave their statements running in PostgreSQL.
+     */
+    void cancelRunningStatements() {
+        for (PooledConnection connection : lent) {
+            connection.cancelStatements();
+        }
+    }
+
+    /** Counts {@code connection} as lent until it is given back. */
+    void lent(PooledConnection connection) {
+        lent.add(connection);
+    }
+
+    /** Counts {@code connection} as given back. */
+    void returned(PooledConnection connection) {
+        lent.remove(connection);
     }
 
     /** Removes {@code connection}, which is HikariCP's and still lent, from the pool and closes it, quietly. */

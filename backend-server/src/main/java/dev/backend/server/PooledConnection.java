@@ -29,11 +29,11 @@ import org.slf4j.LoggerFactory;
 /**
  * A connection as {@link ConnectionPool} lends it: HikariCP's connection, plus two duties.
  *
- * <p>Inside a request with a {@link Deadline}, every statement created on it is registered, and the deadline's
- * cancel calls {@link Statement#cancel()} on each: pgJDBC asks PostgreSQL to stop the statement that is running
- * (a statement that is not running is left alone, without a round trip), the server answers the waiting call
- * with {@code 57014}, and the connection stays usable. A statement created after the deadline is refused with
- * {@code 57014} at once. Outside a deadline nothing is registered.
+ * <p>Every statement created on it is registered. At the request's {@link Deadline}, or when a stop is about
+ * to cut the request off, {@link Statement#cancel()} is called on each: pgJDBC asks PostgreSQL to stop the
+ * statement that is running (a statement that is not running is left alone, without a round trip), the
+ * server answers the waiting call with {@code 57014}, and the connection stays usable. A statement created
+ * after the deadline is refused with {@code 57014} at once.
  *
  * <p>On close it decides whether the connection goes back to the pool: one whose socket is closed (the server
  * ended the session: {@code 57P01}, a lost network, an interrupt), or whose server reports itself read-only
@@ -47,7 +47,7 @@ final class PooledConnection implements Connection {
 
     private final Connection connection;
     private final ConnectionPool pool;
-    /** The request's deadline; {@code null} outside one, when nothing is registered. */
+    /** The request's deadline; {@code null} outside one. */
     private final Deadline deadline;
     private final boolean evictOnClose;
     private Statement[] statements; // guarded by this
@@ -65,6 +65,7 @@ final class PooledConnection implements Connection {
     static PooledConnection lend(Connection connection, ConnectionPool pool, Optional<Deadline> deadline,
             boolean evictOnClose) {
         PooledConnection lent = new PooledConnection(connection, pool, deadline.orElse(null), evictOnClose);
+        pool.lent(lent);
         deadline.ifPresent(d -> d.onExpiry(lent::cancelStatements));
         return lent;
     }
@@ -75,9 +76,6 @@ final class PooledConnection implements Connection {
     }
 
     private <T extends Statement> T watch(T statement) throws SQLException {
-        if (deadline == null) {
-            return statement;
-        }
         synchronized (this) {
             if (statements == null) {
                 statements = new Statement[4];
@@ -87,7 +85,7 @@ final class PooledConnection implements Connection {
             statements[statementCount++] = statement;
         }
         // Checked after registering: a deadline passing in between either sees the statement or is seen here.
-        if (deadline.expired()) {
+        if (deadline != null && deadline.expired()) {
             statement.close();
             throw deadlinePassed();
         }
@@ -109,8 +107,8 @@ final class PooledConnection implements Connection {
         }
     }
 
-    /** The deadline's cancel: stops whichever registered statement is running. */
-    private void cancelStatements() {
+    /** Stops whichever registered statement is running: at the request's deadline, or a stop's cut-off. */
+    void cancelStatements() {
         Statement[] toCancel;
         synchronized (this) {
             if (closed || statementCount == 0) {
@@ -136,6 +134,7 @@ final class PooledConnection implements Connection {
             closed = true;
             statements = null;
         }
+        pool.returned(this);
         if (evictOnClose || broken()) {
             pool.evict(connection);
         }

@@ -101,6 +101,34 @@ class RequestTimeoutDatabaseTest {
     }
 
     @Test
+    void anInsertCutOffByTheStopNeverCommitsEither() throws Exception {
+        BackendServer server = start(Map.of("SHUTDOWN_TIMEOUT", "500ms"));
+        try (Connection locker = DB.connect(); Statement lock = locker.createStatement()) {
+            locker.setAutoCommit(false);
+            lock.execute("LOCK TABLE users IN ACCESS EXCLUSIVE MODE");
+            CompletableFuture<HttpResponse<String>> insert = client.sendAsync(request(server,
+                    "/users?email=stopped@example.com"), BodyHandlers.ofString());
+            await(() -> {
+                try {
+                    return activeStatements("INSERT INTO users%") == 1;
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            }, "the insert to wait for the lock");
+
+            server.stop(); // SHUTDOWN_TIMEOUT passes with the insert still waiting: it is cut off
+
+            locker.commit();
+            insert.handle((response, failure) -> null).get(30, TimeUnit.SECONDS);
+        }
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        while (System.nanoTime() < end) {
+            assertEquals(0, rows("users", "stopped@example.com"), "the cut-off insert committed after the stop");
+            Thread.sleep(50);
+        }
+    }
+
+    @Test
     void aTimedOutTransactionRollsBackWhatItAlreadyWrote() throws Exception {
         try (BackendServer server = start(Map.of("REQUEST_TIMEOUT", "300ms"))) {
             try (Connection locker = DB.connect(); Statement lock = locker.createStatement()) {
