@@ -81,11 +81,14 @@ public sealed interface AppError {
     }
 
     /**
-     * The request took longer than the server allows: {@code status} is 503 (the default, with {@code
-     * Retry-After: 1}: a slow handler is the server's failure), 504 or 408 (RFC 9110 §15.5.9: the client was
-     * too slow), as the {@code Timeout} middleware is configured.
+     * The request took longer than the server allows, as the {@code Timeout} middleware is configured.
+     *
+     * @param message the message sent to the client
+     * @param status 503 (the default, with {@code Retry-After: 1}: a slow handler is the server's failure), 504,
+     *     or 408 (RFC 9110 §15.5.9: the client was too slow)
      */
     record Timeout(String message, int status) implements AppError {
+        /** Checks the status: one that says the request took too long. */
         public Timeout {
             Objects.requireNonNull(message, "message");
             if (status != 503 && status != 504 && status != 408) {
@@ -93,7 +96,11 @@ public sealed interface AppError {
             }
         }
 
-        /** A timeout answered with 503 and {@code Retry-After}. */
+        /**
+         * A timeout answered with 503 and {@code Retry-After}.
+         *
+         * @param message the message sent to the client
+         */
         public Timeout(String message) {
             this(message, 503);
         }

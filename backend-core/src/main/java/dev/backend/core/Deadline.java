@@ -19,14 +19,14 @@ import java.util.Optional;
  */
 public interface Deadline {
 
-    /** The innermost deadline of the request this thread is answering; empty outside a {@code Timeout} layer. */
+    /** {@return the innermost deadline of the request this thread is answering; empty outside a {@code Timeout} layer} */
     static Optional<Deadline> current() {
         return Optional.ofNullable(RequestDeadline.current());
     }
 
     /**
-     * True once this deadline (or an enclosing one) has passed: whatever the handler still returns, the client
-     * gets the timeout answer.
+     * {@return true once this deadline (or an enclosing one) has passed: whatever the handler still returns, the
+     * client gets the timeout answer}
      */
     boolean expired();
 
@@ -36,6 +36,8 @@ public interface Deadline {
      * after the cancels ran; if it has to come, every cancel runs once more right before it, for work started in
      * the meantime. A cancel must therefore be quick to do nothing when there is nothing left to cancel. When the
      * deadline has already passed, {@code cancel} runs at once, on this thread.
+     *
+     * @param cancel stops the work; it may block on the network, and must not throw
      */
     void onExpiry(Runnable cancel);
 }

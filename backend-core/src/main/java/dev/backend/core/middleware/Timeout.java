@@ -60,7 +60,11 @@ public final class Timeout implements Middleware {
         this.timedOut = new AppError.Timeout("Request timed out after " + limit, status).toResponse();
     }
 
-    /** A deadline of {@code timeout} per request, answered with 503 and {@code Retry-After}; it must be positive. */
+    /**
+     * {@return a deadline of {@code timeout} per request, answered with 503 and {@code Retry-After}}
+     *
+     * @param timeout how long a request may take; positive
+     */
     public static Timeout of(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
         if (timeout.isNegative() || timeout.isZero()) {
@@ -69,12 +73,17 @@ public final class Timeout implements Middleware {
         return new Timeout(timeout, 503);
     }
 
-    /** A copy answering timed-out requests with {@code status}: 503 (with {@code Retry-After}), 504 or 408. */
+    /**
+     * {@return a copy answering timed-out requests with {@code status}}
+     *
+     * @param status 503 (with {@code Retry-After}), 504 or 408
+     * @throws IllegalArgumentException for any other status
+     */
     public Timeout withStatus(int status) {
         return new Timeout(timeout, status);
     }
 
-    /** The status timed-out requests are answered with. */
+    /** {@return the status timed-out requests are answered with} */
     public int status() {
         return timedOut.status();
     }
