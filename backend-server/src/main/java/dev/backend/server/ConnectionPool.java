@@ -3,6 +3,7 @@ package dev.backend.server;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.pool.HikariPool;
+import com.zaxxer.hikari.metrics.MetricsTrackerFactory;
 import dev.backend.core.Deadline;
 import java.io.PrintWriter;
 import java.sql.Connection;
@@ -58,20 +59,23 @@ final class ConnectionPool implements DataSource, AutoCloseable {
         this.timeouts = timeouts;
     }
 
-    /** Opens a pool for tools, such as the migration commands: no statement timeout of its own. */
+    /** Opens a pool for tools, such as the migration commands: no statement timeout of its own, no metrics. */
     static ConnectionPool open(Config.Database settings, DatabaseUrl url) {
-        return open(settings, url, Optional.empty());
+        return open(settings, url, Optional.empty(), Optional.empty());
     }
 
     /**
      * Opens a server's pool, whose statements PostgreSQL stops {@link #STATEMENT_TIMEOUT_MARGIN} after {@code
-     * requestTimeout}; fails at once, with the masked URL, when PostgreSQL cannot be reached.
+     * requestTimeout}, reporting to {@code metrics} too (HikariCP's Micrometer tracker); fails at once, with the
+     * masked URL, when PostgreSQL cannot be reached.
      */
-    static ConnectionPool open(Config.Database settings, DatabaseUrl url, Duration requestTimeout) {
-        return open(settings, url, Optional.of(requestTimeout.plus(STATEMENT_TIMEOUT_MARGIN)));
+    static ConnectionPool open(Config.Database settings, DatabaseUrl url, Duration requestTimeout,
+            Optional<MetricsTrackerFactory> metrics) {
+        return open(settings, url, Optional.of(requestTimeout.plus(STATEMENT_TIMEOUT_MARGIN)), metrics);
     }
 
-    private static ConnectionPool open(Config.Database settings, DatabaseUrl url, Optional<Duration> statementTimeout) {
+    private static ConnectionPool open(Config.Database settings, DatabaseUrl url, Optional<Duration> statementTimeout,
+            Optional<MetricsTrackerFactory> metrics) {
         HikariConfig config = new HikariConfig();
         config.setPoolName("db");
         config.setJdbcUrl(url.jdbcUrl());
@@ -91,6 +95,7 @@ final class ConnectionPool implements DataSource, AutoCloseable {
         config.addDataSourceProperty("cancelSignalTimeout", connectSeconds);
         statementTimeout.ifPresent(timeout -> config.setConnectionInitSql(statementTimeoutSql(timeout)));
         config.setExceptionOverride(new PooledConnection.Failures());
+        metrics.ifPresent(config::setMetricsTrackerFactory);
         TimeoutReporter timeouts = new TimeoutReporter(settings.maxConnections(), settings.acquireTimeout().toMillis());
         try {
             return new ConnectionPool(new HikariDataSource(config), timeouts);
