@@ -735,7 +735,8 @@ public final class Request {
             unreadable = true;
             if (failure instanceof java.net.SocketTimeoutException
                     || String.valueOf(failure.getMessage()).contains("timed out")) {
-                return new AppError.Timeout("The request body did not arrive in time").toException();
+                // 408, not the 503 of a slow handler: the client was too slow (RFC 9110 §15.5.9).
+                return new AppError.Timeout("The request body did not arrive in time", 408).toException();
             }
             return AppError.badRequest("The request body could not be read: its framing is invalid or it ended early")
                     .toException();

@@ -102,6 +102,28 @@ class FramingTest {
         }
     }
 
+    /**
+     * backend-http gives up on a body read after the request read timeout (1 s here): 408, the client's delay. Pinned
+     * for the JDK's provider: its request timer closes the connection under the read, so no answer arrives.
+     */
+    @Test
+    void aBodyThatStopsArrivingIs408() throws IOException {
+        try (HttpEngine.Served slow = engine.serveExchanges(HttpAdapter.of(Router.create()
+                        .post("/echo", r -> Response.text(r.bodyText())).build()),
+                dev.backend.http.HttpServerOptions.defaults().withRequestReadTimeout(java.time.Duration.ofSeconds(1)));
+                ServerLog log = new ServerLog(); RawHttp http = new RawHttp(slow.port())) {
+            http.sendRaw("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nhello");
+            if (engine == HttpEngine.BACKEND) {
+                RawHttp.Reply reply = http.read(false);
+                assertEquals(408, reply.status());
+                assertEquals("{\"error\":\"The request body did not arrive in time\"}", reply.text());
+                assertEquals("close", reply.header("Connection"));
+            }
+            assertTrue(http.closedByServer());
+            assertEquals(List.of(), log.errorsOrTraces());
+        }
+    }
+
     @Test
     void contentLengthWithASignIsRefusedBeforeItsBodyIsRead() throws IOException {
         try (RawHttp http = new RawHttp(server.port())) {

@@ -8,6 +8,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -26,6 +28,9 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class HttpListener {
 
+    /** How long exchanges get to end by themselves once their database work was cancelled, on a cut-off. */
+    static final Duration CUT_OFF_GRACE = Duration.ofSeconds(1);
+
     /** Pending connections the OS queues while every accept is busy. */
     private static final int BACKLOG = 1024;
     private static final String JDK_PROVIDER = "sun.net.httpserver.DefaultHttpServerProvider";
@@ -36,6 +41,11 @@ final class HttpListener {
     private final ExecutorService executor;
     /** Exchanges inside the handler, counted around the whole exchange so a response being written counts. */
     private final AtomicInteger inFlight = new AtomicInteger();
+    /**
+     * The threads running a handler on the backend engine, which runs them on its connections' threads: a cut-off
+     * interrupts them, as shutting the JDK provider's executor down interrupts its.
+     */
+    private final Set<Thread> handling = ConcurrentHashMap.newKeySet();
     private final ReentrantLock drainLock = new ReentrantLock();
     private final Condition idle = drainLock.newCondition();
     private volatile boolean draining;
@@ -115,21 +125,37 @@ final class HttpListener {
      * @return how many exchanges were still running when {@code grace} ran out, and were cut off
      */
     int stop(Duration grace) {
+        return stop(grace, () -> { });
+    }
+
+    /**
+     * As {@link #stop(Duration)}, running {@code beforeCutOff} when exchanges are still in progress after
+     * {@code grace}, and giving them up to {@link #CUT_OFF_GRACE} more to end by themselves before they are
+     * interrupted: the server cancels their database statements there, which an interrupt would only cut off
+     * from PostgreSQL, leaving them to run on and commit.
+     */
+    int stop(Duration grace, Runnable beforeCutOff) {
         draining = true;
         // Both engines close the listening socket first thing in stop(delay), then wait for their exchanges,
         // but count whole seconds: stop(delay) runs aside to close the socket now and drain, the grace is
         // measured here, and stop(0) below ends the aside call's wait once it is over.
         long deadline = System.nanoTime() + grace.toNanos();
-        int delaySeconds = (int) Math.min(Integer.MAX_VALUE, grace.toSeconds() + 1);
+        int delaySeconds = (int) Math.min(Integer.MAX_VALUE, grace.plus(CUT_OFF_GRACE).toSeconds() + 1);
         Thread closer = Thread.ofPlatform().daemon().name("http-listener-close").start(() -> server.stop(delaySeconds));
         if (provider == Config.HttpProvider.BACKEND) {
             // The engine also waits for requests it is still reading, which no handler has seen yet.
             joinUntil(closer, deadline);
         }
         int cutOff = awaitIdle(deadline);
+        if (cutOff > 0) {
+            beforeCutOff.run();
+            awaitIdle(System.nanoTime() + CUT_OFF_GRACE.toNanos());
+        }
         server.stop(0);
         if (executor != null) {
             executor.shutdownNow();
+        } else {
+            handling.forEach(Thread::interrupt);
         }
         return cutOff;
     }
@@ -137,6 +163,10 @@ final class HttpListener {
     private HttpHandler counted(HttpHandler handler) {
         return exchange -> {
             inFlight.incrementAndGet();
+            Thread thread = Thread.currentThread();
+            if (executor == null) {
+                handling.add(thread);
+            }
             try {
                 if (draining) {
                     // A keep-alive client should take its next request to another instance.
@@ -144,6 +174,9 @@ final class HttpListener {
                 }
                 handler.handle(exchange);
             } finally {
+                if (executor == null) {
+                    handling.remove(thread);
+                }
                 if (inFlight.decrementAndGet() == 0 && draining) {
                     drainLock.lock();
                     try {

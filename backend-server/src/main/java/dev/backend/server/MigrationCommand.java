@@ -1,6 +1,5 @@
 package dev.backend.server;
 
-import com.zaxxer.hikari.HikariDataSource;
 import dev.backend.server.migration.MigrationException;
 import dev.backend.server.migration.MigrationSource;
 import dev.backend.server.migration.MigrationStatus;
@@ -69,7 +68,7 @@ public enum MigrationCommand {
                 url = DevelopmentDatabase.url(embedded);
             }
             // One connection is all a migration run uses.
-            try (HikariDataSource pool = ConnectionPool.open(config.database().withPoolSize(0, 1), url)) {
+            try (ConnectionPool pool = ConnectionPool.open(config.database().withPoolSize(0, 1), url)) {
                 Migrator migrator = Migrator.create(pool, source, config.migrations());
                 return switch (this) {
                     case MIGRATE -> {

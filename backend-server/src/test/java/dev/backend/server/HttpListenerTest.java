@@ -26,6 +26,7 @@ class HttpListenerTest {
 
     private final CountDownLatch entered = new CountDownLatch(1);
     private final CountDownLatch release = new CountDownLatch(1);
+    private final CountDownLatch interrupted = new CountDownLatch(1);
     private HttpListener listener;
 
     @AfterEach
@@ -52,7 +53,12 @@ class HttpListenerTest {
                         }))
                 .get("/slow", request -> {
                     entered.countDown();
-                    release.await();
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        interrupted.countDown();
+                        throw e;
+                    }
                     return Response.text("done");
                 });
         listener = HttpListener.start(http, HttpAdapter.of(routes.build()));
@@ -214,6 +220,7 @@ class HttpListenerTest {
             assertTrue(entered.await(30, TimeUnit.SECONDS));
             assertEquals(1, server.stop(Duration.ofMillis(200)));
             assertThrows(IOException.class, () -> http.read(false));
+            assertTrue(interrupted.await(30, TimeUnit.SECONDS), "the handler cut off was interrupted");
         }
         listener = null;
     }
