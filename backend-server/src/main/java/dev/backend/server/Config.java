@@ -294,6 +294,7 @@ public record Config(Http http, Database database, Migrations migrations, Log lo
     static final List<String> TIMEOUT_STATUSES = List.of("503", "504", "408");
 
     private static final int DEFAULT_POOL_SIZE = 20;
+    private static final long DEFAULT_BODY_LIMIT = 10L << 20;
     private static final Duration MIN_ACQUIRE_TIMEOUT = Duration.ofMillis(250);
     private static final Duration MIN_IDLE_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration MIN_MAX_LIFETIME = Duration.ofSeconds(30);
@@ -334,16 +335,17 @@ public record Config(Http http, Database database, Migrations migrations, Log lo
                 ? Optional.of(Compression.Config.defaults().withMinSize(compressionMinSize))
                 : Optional.empty();
         SecurityHeaders.Config securityHeaders = securityHeaders(env);
-        // Only to size the default: MAX_CONNECTIONS itself is checked with the database settings below.
+        // Only to size the default of MAX_HTTP_CONNECTIONS: MAX_CONNECTIONS itself is checked with the database settings.
         int poolSize = env.string("MAX_CONNECTIONS").flatMap(Config::quietInt).orElse(DEFAULT_POOL_SIZE);
-        long bodyLimit = env.size("BODY_LIMIT", 10L << 20);
+        // Only to size the default of BODY_MEMORY_LIMIT: BODY_LIMIT itself is checked, and reported, in its turn.
+        long bodyLimit = env.string("BODY_LIMIT").flatMap(Env::parseSize).filter(n -> n >= 1).orElse(DEFAULT_BODY_LIMIT);
         Optional<Http> http = env.build(() -> new Http(
                 host,
                 env.integer("PORT", 8080, 0, 65535),
                 HttpProvider.valueOf(provider.toUpperCase(Locale.ROOT)),
                 env.duration("REQUEST_TIMEOUT", Duration.ofSeconds(30)),
                 Integer.parseInt(env.choice("REQUEST_TIMEOUT_STATUS", "503", TIMEOUT_STATUSES)),
-                bodyLimit,
+                env.size("BODY_LIMIT", DEFAULT_BODY_LIMIT),
                 env.integer("MAX_IN_FLIGHT", 1024, 1, 1_000_000),
                 cors,
                 (int) env.size("MAX_HEADER_SIZE", 16L << 10, 1L << 10, 16L << 20),
