@@ -37,7 +37,8 @@ import org.slf4j.LoggerFactory;
  * server.awaitStop();
  * }
  *
- * <p>Stop order, each step logged with its duration: readiness answers 503, the listener stops accepting
+ * <p>Stop order, each step logged with its duration: readiness answers 503, the listener keeps serving for
+ * {@code SHUTDOWN_DELAY} (default 0) with {@code Connection: close} on every response, then stops accepting
  * and in-flight requests get up to {@code SHUTDOWN_TIMEOUT} to finish, the pool closes, embedded
  * PostgreSQL stops.
  */
@@ -108,7 +109,15 @@ public final class BackendServer implements AutoCloseable {
         }
         long begin = System.nanoTime();
         health.drain();
-        LOG.info("Stopping: readiness answers 503 and the listener takes no new connections");
+        Duration delay = config.shutdownDelay();
+        if (delay.isPositive()) {
+            LOG.info("Stopping: readiness answers 503; the listener serves for SHUTDOWN_DELAY ({} ms) more, every "
+                    + "response with Connection: close", delay.toMillis());
+            listener.retire(delay);
+            LOG.info("SHUTDOWN_DELAY over: the listener takes no new connections");
+        } else {
+            LOG.info("Stopping: readiness answers 503 and the listener takes no new connections");
+        }
         long drainBegin = System.nanoTime();
         int running = listener.inFlight();
         int cutOff = listener.stop(config.shutdownTimeout());

@@ -32,8 +32,12 @@ import java.util.function.Supplier;
  * @param migrations how migrations are found and applied
  * @param log level and format of the logs
  * @param shutdownTimeout how long in-flight requests may take to finish on stop ({@code SHUTDOWN_TIMEOUT})
+ * @param shutdownDelay how long the listener keeps serving after a stop begins, every response with {@code
+ *     Connection: close}, so load balancers stop routing to it and clients retire their pooled connections
+ *     before it closes ({@code SHUTDOWN_DELAY}; 0, the default, closes it at once: see docs/operations.md)
  */
-public record Config(Http http, Database database, Migrations migrations, Log log, Duration shutdownTimeout) {
+public record Config(Http http, Database database, Migrations migrations, Log log, Duration shutdownTimeout,
+        Duration shutdownDelay) {
 
     public Config {
         Objects.requireNonNull(http, "http");
@@ -41,6 +45,14 @@ public record Config(Http http, Database database, Migrations migrations, Log lo
         Objects.requireNonNull(migrations, "migrations");
         Objects.requireNonNull(log, "log");
         requirePositive("SHUTDOWN_TIMEOUT", shutdownTimeout);
+        Objects.requireNonNull(shutdownDelay, "SHUTDOWN_DELAY");
+        check(within(shutdownDelay, Duration.ZERO), "SHUTDOWN_DELAY must be from 0s to 24h, was "
+                + Env.human(shutdownDelay));
+    }
+
+    /** A configuration with no {@code SHUTDOWN_DELAY}: the listener closes as soon as a stop begins. */
+    public Config(Http http, Database database, Migrations migrations, Log log, Duration shutdownTimeout) {
+        this(http, database, migrations, log, shutdownTimeout, Duration.ZERO);
     }
 
     /**
@@ -295,31 +307,39 @@ public record Config(Http http, Database database, Migrations migrations, Log lo
         Optional<Log> log = env.build(() -> new Log(env.string("LOG_LEVEL").map(v -> env.choice("LOG_LEVEL", "INFO", LEVELS)),
                 format));
         Duration shutdownTimeout = env.duration("SHUTDOWN_TIMEOUT", Duration.ofSeconds(30));
+        // 0 by default: a developer's Ctrl-C stops at once; behind a load balancer the operator sets it
+        // (docs/operations.md gives the rule, the Kubernetes manifests set it).
+        Duration shutdownDelay = env.duration("SHUTDOWN_DELAY", Duration.ZERO, Duration.ZERO, false);
         env.throwIfProblems();
         Optional<Config> config = env.build(() -> new Config(http.orElseThrow(), database.orElseThrow(),
-                migrations.orElseThrow(), log.orElseThrow(), shutdownTimeout));
+                migrations.orElseThrow(), log.orElseThrow(), shutdownTimeout, shutdownDelay));
         env.throwIfProblems();
         return config.orElseThrow();
     }
 
     /** A copy with other HTTP settings. */
     public Config withHttp(Http http) {
-        return new Config(http, database, migrations, log, shutdownTimeout);
+        return new Config(http, database, migrations, log, shutdownTimeout, shutdownDelay);
     }
 
     /** A copy with other database settings. */
     public Config withDatabase(Database database) {
-        return new Config(http, database, migrations, log, shutdownTimeout);
+        return new Config(http, database, migrations, log, shutdownTimeout, shutdownDelay);
     }
 
     /** A copy with other migration settings. */
     public Config withMigrations(Migrations migrations) {
-        return new Config(http, database, migrations, log, shutdownTimeout);
+        return new Config(http, database, migrations, log, shutdownTimeout, shutdownDelay);
+    }
+
+    /** A copy with another shutdown delay (0 for none). */
+    public Config withShutdownDelay(Duration shutdownDelay) {
+        return new Config(http, database, migrations, log, shutdownTimeout, shutdownDelay);
     }
 
     /** A copy with another shutdown timeout. */
     public Config withShutdownTimeout(Duration shutdownTimeout) {
-        return new Config(http, database, migrations, log, shutdownTimeout);
+        return new Config(http, database, migrations, log, shutdownTimeout, shutdownDelay);
     }
 
     /** CORS is on when {@code CORS_ORIGINS} lists origins; the other {@code CORS_*} refine it. */

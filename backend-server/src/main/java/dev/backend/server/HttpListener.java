@@ -101,6 +101,27 @@ final class HttpListener {
     }
 
     /**
+     * From now on every response says {@code Connection: close}, so the connection it came on closes once it is
+     * written and a client or proxy opens a fresh one (to another instance, once its load balancer has taken
+     * this one out) for its next request. The listening socket stays open and serves for {@code delay}; then
+     * this returns.
+     *
+     * <p>An idle keep-alive connection is left alone: HTTP/1.1 has no way to tell its client not to reuse it,
+     * and closing it from this side races a proxy that picks it at that instant. It goes away without a race
+     * when its client closes it after the client's own idle timeout, or carries one more request, whose
+     * response closes it. Hence the rule in docs/operations.md: the proxy's idle timeout for upstream
+     * connections is shorter than {@code SHUTDOWN_DELAY}.
+     */
+    void retire(Duration delay) {
+        draining = true;
+        try {
+            Thread.sleep(delay);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
      * Closes the listening socket at once, waits up to {@code grace} for the exchanges in progress, then
      * closes every connection. Returns as soon as the last exchange ends, not after {@code grace}.
      *

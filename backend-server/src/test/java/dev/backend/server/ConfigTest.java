@@ -90,6 +90,20 @@ class ConfigTest {
     }
 
     @Test
+    void shutdownDelayIsZeroUnlessSetAndAcceptsZeroToADay() {
+        assertEquals(Duration.ZERO, Config.defaults().shutdownDelay());
+        assertEquals(Duration.ofSeconds(15), Config.fromEnvironment(Map.of("SHUTDOWN_DELAY", "15s")).shutdownDelay());
+        assertEquals(Duration.ZERO, Config.fromEnvironment(Map.of("SHUTDOWN_DELAY", "0")).shutdownDelay());
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> Config.fromEnvironment(Map.of("SHUTDOWN_DELAY", "-5s")));
+        assertEquals("Invalid configuration: SHUTDOWN_DELAY=-5s is not valid: expected a duration from 0s to 24h, "
+                + "such as 500ms, 3s, 10m or 1h", e.getMessage());
+        IllegalArgumentException inCode = assertThrows(IllegalArgumentException.class,
+                () -> Config.defaults().withShutdownDelay(Duration.ofDays(2)));
+        assertEquals("SHUTDOWN_DELAY must be from 0s to 24h, was 48h", inCode.getMessage());
+    }
+
+    @Test
     void rejectsAnOverflowingBodyLimit() {
         ConfigException e = assertThrows(ConfigException.class,
                 () -> Config.fromEnvironment(Map.of("BODY_LIMIT", "99999999999GB")));
