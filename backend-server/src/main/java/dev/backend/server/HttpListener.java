@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ServiceLoader;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -29,7 +30,12 @@ final class HttpListener {
 
     private final HttpServer server;
     private final ExecutorService executor;
-    /** Exchanges inside the handler, counted around the whole exchange so a response being written counts. */
+    /**
+     * Exchanges in progress, counted from the moment the provider hands one to the executor (the JDK's reads the
+     * request there, so from its first byte) to the end of the task, which includes writing the response. The
+     * drain waits for this count: a request read just before the stop is answered, not cut off. robaho's
+     * provider runs a whole connection as one task, so there the count is taken around the handler instead.
+     */
     private final AtomicInteger inFlight = new AtomicInteger();
     private final ReentrantLock drainLock = new ReentrantLock();
     private final Condition idle = drainLock.newCondition();
@@ -69,10 +75,15 @@ final class HttpListener {
         }
         ExecutorService executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("http-", 0).factory());
         HttpListener listener = new HttpListener(server, executor);
-        HttpHandler counted = listener.counted(handler);
-        SlowClientGuard guard = http.provider() == Config.HttpProvider.ROBAHO ? SlowClientGuard.of(http) : null;
-        server.createContext("/", guard == null ? counted : guard.watchRequests(counted));
-        server.setExecutor(guard == null ? executor : guard.watchConnections(executor));
+        if (http.provider() == Config.HttpProvider.ROBAHO) {
+            HttpHandler counted = listener.counted(listener.closingWhileDraining(handler));
+            SlowClientGuard guard = SlowClientGuard.of(http);
+            server.createContext("/", guard.watchRequests(counted));
+            server.setExecutor(guard.watchConnections(executor));
+        } else {
+            server.createContext("/", listener.closingWhileDraining(handler));
+            server.setExecutor(listener.countingTasks(executor));
+        }
         server.start();
         return listener;
     }
@@ -95,7 +106,7 @@ final class HttpListener {
         return server.getAddress().getPort();
     }
 
-    /** Exchanges being handled right now. */
+    /** Exchanges in progress: being read, handled or answered. */
     int inFlight() {
         return inFlight.get();
     }
@@ -140,26 +151,54 @@ final class HttpListener {
         return cutOff;
     }
 
+    private HttpHandler closingWhileDraining(HttpHandler handler) {
+        return exchange -> {
+            if (draining) {
+                // A keep-alive client should take its next request to another instance.
+                exchange.getResponseHeaders().set("Connection", "close");
+            }
+            handler.handle(exchange);
+        };
+    }
+
     private HttpHandler counted(HttpHandler handler) {
         return exchange -> {
             inFlight.incrementAndGet();
             try {
-                if (draining) {
-                    // A keep-alive client should take its next request to another instance.
-                    exchange.getResponseHeaders().set("Connection", "close");
-                }
                 handler.handle(exchange);
             } finally {
-                if (inFlight.decrementAndGet() == 0 && draining) {
-                    drainLock.lock();
-                    try {
-                        idle.signalAll();
-                    } finally {
-                        drainLock.unlock();
-                    }
-                }
+                ended();
             }
         };
+    }
+
+    private Executor countingTasks(Executor executor) {
+        return task -> {
+            inFlight.incrementAndGet();
+            try {
+                executor.execute(() -> {
+                    try {
+                        task.run();
+                    } finally {
+                        ended();
+                    }
+                });
+            } catch (RuntimeException rejected) {
+                ended();
+                throw rejected;
+            }
+        };
+    }
+
+    private void ended() {
+        if (inFlight.decrementAndGet() == 0 && draining) {
+            drainLock.lock();
+            try {
+                idle.signalAll();
+            } finally {
+                drainLock.unlock();
+            }
+        }
     }
 
     private int awaitIdle(Duration grace) {
