@@ -230,7 +230,8 @@ public final class BackendServer implements AutoCloseable {
                 HikariDataSource pool = ConnectionPool.open(cfg.database(), url);
                 opened.addFirst(pool);
                 MigrationCommand.source(cfg.migrations(), migrations)
-                        .ifPresent(source -> Migrator.create(pool, source, cfg.migrations()).migrate());
+                        .ifPresent(source -> Migrator.create(MigrationConnection.open(cfg, url),
+                                source, cfg.migrations()).migrate());
                 Health health = new Health(pool);
                 Handler application = Middleware.stack(StandardMiddleware.from(cfg.http()), Middleware.stack(middleware))
                         .wrap(routes.apply(pool).build());

@@ -188,12 +188,25 @@ public record Config(Http http, Database database, Migrations migrations, Log lo
 
     /**
      * Where migrations come from ({@code MIGRATIONS_DIR}, else the location the application names; the reference
-     * service names the jar's {@code migrations/}) and their safety switches.
+     * service names the jar's {@code migrations/}), where they connect, and their safety switches.
+     *
+     * @param url the database migrations connect to ({@code MIGRATION_DATABASE_URL}); empty means the server's
+     *     own. They run on a connection of their own, opened for the run and closed after it, so the session
+     *     state a migration leaves ({@code SET search_path}, ...) never reaches a pooled connection. Set it when
+     *     {@code DATABASE_URL} goes through PgBouncer in transaction mode, whose shared sessions cannot hold
+     *     the migration lock: see docs/operations.md
      */
-    public record Migrations(Optional<Path> directory, Duration lockTimeout, boolean outOfOrder, boolean ignoreMissing) {
+    public record Migrations(Optional<Path> directory, Duration lockTimeout, boolean outOfOrder, boolean ignoreMissing,
+            Optional<DatabaseUrl> url) {
         public Migrations {
             Objects.requireNonNull(directory, "directory");
             requirePositive("MIGRATION_LOCK_TIMEOUT", lockTimeout);
+            Objects.requireNonNull(url, "url");
+        }
+
+        /** Migrations that connect where the server does. */
+        public Migrations(Optional<Path> directory, Duration lockTimeout, boolean outOfOrder, boolean ignoreMissing) {
+            this(directory, lockTimeout, outOfOrder, ignoreMissing, Optional.empty());
         }
     }
 
@@ -251,15 +264,8 @@ public record Config(Http http, Database database, Migrations migrations, Log lo
     /** Reads and validates the configuration; throws {@link ConfigException} listing every problem. */
     public static Config fromEnvironment(Map<String, String> environment) {
         Env env = new Env(environment);
-        Optional<DatabaseUrl> url = env.string("DATABASE_URL").flatMap(value -> {
-            try {
-                return Optional.of(DatabaseUrl.parse(value));
-            } catch (IllegalArgumentException e) {
-                // Never echo the value: it may hold a password.
-                env.problem("DATABASE_URL is not valid: " + e.getMessage());
-                return Optional.empty();
-            }
-        });
+        Optional<DatabaseUrl> url = databaseUrl(env, "DATABASE_URL");
+        Optional<DatabaseUrl> migrationUrl = databaseUrl(env, "MIGRATION_DATABASE_URL");
         String provider = env.choice("HTTP_PROVIDER", "jdk", List.of("jdk", "robaho"));
         String host = env.string("HOST").orElse("0.0.0.0");
         if (new InetSocketAddress(host, 0).isUnresolved()) {
@@ -301,7 +307,8 @@ public record Config(Http http, Database database, Migrations migrations, Log lo
                 env.string("MIGRATIONS_DIR").map(Path::of),
                 env.duration("MIGRATION_LOCK_TIMEOUT", Duration.ofSeconds(60)),
                 env.flag("MIGRATIONS_OUT_OF_ORDER", false),
-                env.flag("MIGRATIONS_IGNORE_MISSING", false)));
+                env.flag("MIGRATIONS_IGNORE_MISSING", false),
+                migrationUrl));
         Optional<LogFormat> format = env.string("LOG_FORMAT").map(v -> LogFormat.valueOf(
                 env.choice("LOG_FORMAT", "text", List.of("text", "json")).toUpperCase(Locale.ROOT)));
         Optional<Log> log = env.build(() -> new Log(env.string("LOG_LEVEL").map(v -> env.choice("LOG_LEVEL", "INFO", LEVELS)),
@@ -340,6 +347,18 @@ public record Config(Http http, Database database, Migrations migrations, Log lo
     /** A copy with another shutdown timeout. */
     public Config withShutdownTimeout(Duration shutdownTimeout) {
         return new Config(http, database, migrations, log, shutdownTimeout, shutdownDelay);
+    }
+
+    private static Optional<DatabaseUrl> databaseUrl(Env env, String name) {
+        return env.string(name).flatMap(value -> {
+            try {
+                return Optional.of(DatabaseUrl.parse(value));
+            } catch (IllegalArgumentException e) {
+                // Never echo the value: it may hold a password.
+                env.problem(name + " is not valid: " + e.getMessage());
+                return Optional.empty();
+            }
+        });
     }
 
     /** CORS is on when {@code CORS_ORIGINS} lists origins; the other {@code CORS_*} refine it. */

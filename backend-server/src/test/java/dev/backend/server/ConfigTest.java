@@ -104,6 +104,20 @@ class ConfigTest {
     }
 
     @Test
+    void migrationDatabaseUrlIsReadAsDatabaseUrlIsAndNeverEchoed() {
+        assertEquals(Optional.empty(), Config.defaults().migrations().url());
+        Config config = Config.fromEnvironment(Map.of("DATABASE_URL", "postgres://app@pgbouncer:6432/app?prepareThreshold=0",
+                "MIGRATION_DATABASE_URL", "postgres://app:secret@pg_primary:5432/app"));
+        assertEquals("jdbc:postgresql://pg_primary:5432/app", config.migrations().url().orElseThrow().jdbcUrl());
+        assertEquals("jdbc:postgresql://pgbouncer:6432/app?prepareThreshold=0",
+                config.database().url().orElseThrow().jdbcUrl());
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> Config.fromEnvironment(Map.of("MIGRATION_DATABASE_URL", "mysql://root:hunter2@db/app")));
+        assertTrue(e.getMessage().startsWith("Invalid configuration: MIGRATION_DATABASE_URL is not valid: "), e.getMessage());
+        assertFalse(e.getMessage().contains("hunter2"), e.getMessage());
+    }
+
+    @Test
     void rejectsAnOverflowingBodyLimit() {
         ConfigException e = assertThrows(ConfigException.class,
                 () -> Config.fromEnvironment(Map.of("BODY_LIMIT", "99999999999GB")));
