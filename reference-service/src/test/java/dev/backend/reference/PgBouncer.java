@@ -11,15 +11,12 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * Debian's PgBouncer in front of a test database, started for a test class and stopped after it. Two names lead
  * to the same database: {@code <database>} pooled in transaction mode with {@value #SERVER_CONNECTIONS} server
  * connections, so client connections share backends, and {@code <database>_session} in session mode.
- *
- * <p>When the binary is missing and the tests run as root, it is installed with apt-get, as on a fresh machine
- * of ours; otherwise the tests that need it are skipped with a message that says what to install.
+ * Installed by {@link DebianPackage} when missing.
  */
 final class PgBouncer implements AutoCloseable {
 
@@ -38,7 +35,7 @@ final class PgBouncer implements AutoCloseable {
 
     /** PgBouncer for {@code database} on PostgreSQL at {@code host:pgPort}, reached as {@code user} (trusted). */
     static PgBouncer start(String host, int pgPort, String database, String user) throws IOException, InterruptedException {
-        installIfMissing();
+        DebianPackage.require(BINARY, "pgbouncer");
         Path dir = Files.createTempDirectory("pgbouncer");
         // PgBouncer, run as postgres, writes its log and pid file here.
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
@@ -64,7 +61,7 @@ final class PgBouncer implements AutoCloseable {
                 "pidfile = " + dir.resolve("pgbouncer.pid"),
                 ""));
         List<String> command = new ArrayList<>();
-        if ("root".equals(System.getProperty("user.name"))) {
+        if (DebianPackage.isRoot()) {
             // PgBouncer refuses to run as root; Debian's package runs it as postgres.
             command.addAll(List.of("runuser", "-u", "postgres", "--"));
         }
@@ -104,41 +101,6 @@ final class PgBouncer implements AutoCloseable {
             }
         }
         throw new IllegalStateException("pgbouncer did not listen on " + port + " within 30 s:\n" + log());
-    }
-
-    private static void installIfMissing() throws IOException, InterruptedException {
-        if (Files.isExecutable(BINARY)) {
-            return;
-        }
-        Assumptions.assumeTrue("root".equals(System.getProperty("user.name")) && Files.isExecutable(Path.of("/usr/bin/apt-get")),
-                "pgbouncer is not installed and cannot be installed here (needs root and apt-get): "
-                        + "apt-get install pgbouncer, then run the tests again");
-        // policy-rc.d answering 101 keeps the package from starting a pgbouncer service of its own.
-        Path policy = Path.of("/usr/sbin/policy-rc.d");
-        boolean ownPolicy = !Files.exists(policy);
-        if (ownPolicy) {
-            Files.writeString(policy, "#!/bin/sh\nexit 101\n");
-            policy.toFile().setExecutable(true);
-        }
-        try {
-            run("apt-get", "update", "-qq");
-            run("apt-get", "install", "-y", "-qq", "pgbouncer");
-        } finally {
-            if (ownPolicy) {
-                Files.deleteIfExists(policy);
-            }
-        }
-        Assumptions.assumeTrue(Files.isExecutable(BINARY), "apt-get install pgbouncer did not install " + BINARY);
-    }
-
-    private static void run(String... command) throws IOException, InterruptedException {
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-        builder.environment().put("DEBIAN_FRONTEND", "noninteractive");
-        Process process = builder.start();
-        String output = new String(process.getInputStream().readAllBytes());
-        if (!process.waitFor(10, TimeUnit.MINUTES) || process.exitValue() != 0) {
-            throw new IllegalStateException(String.join(" ", command) + " failed:\n" + output);
-        }
     }
 
     private static int freePort() {
