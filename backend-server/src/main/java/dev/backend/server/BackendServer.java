@@ -26,12 +26,14 @@ import org.slf4j.LoggerFactory;
  * The runtime around an application's routes: configuration (the environment unless given in code),
  * PostgreSQL ({@code DATABASE_URL}, or the embedded development database when the opt-in
  * backend-embedded-postgres module is present), the HikariCP pool, migrations before the port opens, health
- * endpoints, the standard middleware, a virtual-thread listener, and an ordered graceful stop.
+ * endpoints with the application's own readiness checks, the standard middleware, a virtual-thread listener,
+ * and an ordered graceful stop.
  *
  * {@snippet :
  * BackendServer server = BackendServer.builder()          // configured from the environment: PORT, DATABASE_URL, ...
  *         .migrations(MigrationSource.classpath("notes/migrations"))
  *         .routes(dataSource -> Router.create().nest("/api", NotesApi.routes(dataSource)))
+ *         .readinessCheck("search", Duration.ofMillis(500), search::ping)
  *         .start();
  * server.stopOnSignals();   // SIGTERM / SIGINT drain and stop; a second signal forces exit
  * server.awaitStop();
@@ -167,6 +169,7 @@ public final class BackendServer implements AutoCloseable {
         private Function<DataSource, Router> routes = dataSource -> Router.create();
         private final List<Middleware> middleware = new ArrayList<>();
         private Optional<MigrationSource> migrations = Optional.empty();
+        private final List<Health.Registration> readinessChecks = new ArrayList<>();
 
         private Builder() {}
 
@@ -204,6 +207,58 @@ public final class BackendServer implements AutoCloseable {
         }
 
         /**
+         * Adds a readiness check, reported under {@code name} by {@code /health/ready} and {@code /health}
+         * next to the built-in {@code database} check; it fails when {@code check} throws or takes longer than
+         * {@code timeout}. Checks run at once, each on a virtual thread; each runs at most once per second
+         * however often probes come, and its failures are logged, never sent. {@code /health/live} never
+         * runs it: a dependency that is down must not get the pod restarted.
+         *
+         * @param name the name probes report, unique
+         * @param timeout how long a run may take before it counts as failed, from 1 ms to 1 minute
+         * @param check returns when the dependency is usable, throws when it is not
+         * @return this builder
+         * @throws IllegalArgumentException when {@code name} is blank, taken, or one of the server's own
+         *     ({@code server}, {@code database}), or {@code timeout} is not from 1 ms to 1 minute
+         */
+        public Builder readinessCheck(String name, Duration timeout, HealthCheck check) {
+            Health.Registration registration = new Health.Registration(name, timeout, check);
+            if (name.equals(Health.SERVER) || name.equals(Health.DATABASE)
+                    || readinessChecks.stream().anyMatch(added -> added.name().equals(name))) {
+                throw new IllegalArgumentException("readiness check name '" + name + "' is taken");
+            }
+            readinessChecks.add(registration);
+            return this;
+        }
+
+        /**
+         * The handler {@link #start()} would serve, on {@code dataSource}: the health endpoints, the standard
+         * middleware for the configuration's {@code http()} settings (limits, timeout, body limit,
+         * compression, ...; the environment's unless {@link #config} was called), the application's middleware
+         * and routes. Nothing is started: no database, no migrations, no pool, no port. For tests in process,
+         * through {@code TestClient}:
+         *
+         * {@snippet :
+         * TestClient client = TestClient.of(App.server().config(config).handler(testDatabase.dataSource()));
+         * }
+         *
+         * @param dataSource the database the routes and the {@code database} check use
+         * @return a new handler; each call builds its own middleware instances
+         */
+        public Handler handler(DataSource dataSource) {
+            Objects.requireNonNull(dataSource, "dataSource");
+            Config cfg = config != null ? config : Config.fromEnvironment(System.getenv());
+            return handler(cfg.http(), dataSource, new Health(dataSource, readinessChecks));
+        }
+
+        private Handler handler(Config.Http http, DataSource dataSource, Health health) {
+            Handler application = Middleware.stack(StandardMiddleware.from(http), Middleware.stack(middleware))
+                    .wrap(routes.apply(dataSource).build());
+            // Probes stay outside the stack: load shedding must not fail liveness (an orchestrator would
+            // restart a pod for being busy), and probes every few seconds would flood the access log.
+            return health.routes().fallback(application).build();
+        }
+
+        /**
          * Applies {@code LOG_LEVEL} and {@code LOG_FORMAT} if set, starts the embedded development database if
          * there is no {@code DATABASE_URL}, opens the pool, applies migrations, then binds the port. A failure
          * at any step undoes the earlier ones and is rethrown.
@@ -232,12 +287,8 @@ public final class BackendServer implements AutoCloseable {
                 MigrationCommand.source(cfg.migrations(), migrations)
                         .ifPresent(source -> Migrator.create(MigrationConnection.open(cfg, url),
                                 source, cfg.migrations()).migrate());
-                Health health = new Health(pool);
-                Handler application = Middleware.stack(StandardMiddleware.from(cfg.http()), Middleware.stack(middleware))
-                        .wrap(routes.apply(pool).build());
-                // Probes stay outside the stack: load shedding must not fail liveness (an orchestrator would
-                // restart a pod for being busy), and probes every few seconds would flood the access log.
-                Handler app = health.routes().fallback(application).build();
+                Health health = new Health(pool, readinessChecks);
+                Handler app = handler(cfg.http(), pool, health);
                 HttpListener listener = HttpListener.start(cfg.http(), HttpAdapter.of(app));
                 BackendServer server = new BackendServer(cfg, pool, embedded, health, listener);
                 LOG.info("Listening on http://{}:{} (provider {}, virtual threads, pool {}-{} connections to {}{}) "

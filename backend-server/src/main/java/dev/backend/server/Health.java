@@ -5,50 +5,75 @@ import dev.backend.core.Response;
 import dev.backend.core.Router;
 import java.sql.Connection;
 import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.sql.DataSource;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * Health endpoints for load balancers and orchestrators.
+ * Health endpoints for load balancers and orchestrators, in the shape of MicroProfile Health (Helidon's):
+ * {@code {"status":"UP"|"DOWN","checks":[{"name":...,"status":"UP"|"DOWN"}, ...]}}, 200 when every check is
+ * up, else 503. Only names and states are sent; why a check failed is logged ({@link ReadinessCheck}).
  *
  * <ul>
- *   <li>{@code GET /health}: {@code SELECT 1} within {@value #CHECK_SECONDS} s: 200 {@code {"status":"ok"}}
- *       or 503 {@code {"status":"degraded"}}.
- *   <li>{@code GET /health/live}: the process answers: always 200.
- *   <li>{@code GET /health/ready}: 503 {@code {"status":"draining"}} from the moment a stop begins, else as
- *       {@code /health}.
+ *   <li>{@code GET /health/live}: the process answers; always 200 with no checks. It never looks at a
+ *       dependency: a liveness failure makes Kubernetes restart the pod, which cures no database outage.
+ *   <li>{@code GET /health/ready}: {@code server} (down from the moment a stop begins), {@code database}
+ *       ({@code SELECT 1}, connection included, within {@value #DATABASE_SECONDS} s) and the application's
+ *       checks, in the order they were added. A failing readiness takes the instance out of rotation.
+ *   <li>{@code GET /health}: the same checks without {@code server}.
  * </ul>
  *
- * The check is bounded as a whole, connection acquisition included, so an exhausted pool reads as
- * degraded quickly instead of holding the probe for the acquire timeout.
+ * The checks of one probe run at once, each on a virtual thread, so a probe takes as long as the slowest
+ * check's timeout at most; results are reused for {@link #REUSE} (see {@link ReadinessCheck}).
  */
 final class Health {
 
-    private static final Logger LOG = LoggerFactory.getLogger(Health.class);
-    static final int CHECK_SECONDS = 2;
+    static final int DATABASE_SECONDS = 2;
+    /** How long a result answers later probes: bounds the calls a probe storm makes to each dependency. */
+    static final Duration REUSE = Duration.ofSeconds(1);
+    static final String SERVER = "server";
+    static final String DATABASE = "database";
 
-    private final DataSource dataSource;
+    /** A check as the application added it. */
+    record Registration(String name, Duration timeout, HealthCheck check) {
+        Registration {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(timeout, "timeout");
+            Objects.requireNonNull(check, "check");
+            if (name.isBlank()) {
+                throw new IllegalArgumentException("a readiness check needs a name");
+            }
+            if (timeout.compareTo(Duration.ofMillis(1)) < 0 || timeout.compareTo(Duration.ofMinutes(1)) > 0) {
+                throw new IllegalArgumentException("readiness check '" + name + "': timeout must be from 1ms to 1m, "
+                        + "was " + Env.human(timeout));
+            }
+        }
+    }
+
+    private final List<ReadinessCheck> checks;
     private final AtomicBoolean draining = new AtomicBoolean();
-    /** Each check on its own virtual thread, so one stuck on a dead connection delays nobody. */
-    private final Executor checks = task -> Thread.ofVirtual().name("health-check").start(task);
 
-    Health(DataSource dataSource) {
-        this.dataSource = dataSource;
+    /** The built-in database check on {@code dataSource}, then the application's. */
+    Health(DataSource dataSource, List<Registration> application) {
+        this(withDatabase(dataSource, application), REUSE);
+    }
+
+    Health(List<Registration> checks, Duration reuse) {
+        this.checks = checks.stream()
+                .map(check -> new ReadinessCheck(check.name(), check.timeout(), check.check(), reuse))
+                .toList();
     }
 
     Router routes() {
         return Router.create()
-                .get("/health", this::health)
-                .get("/health/live", request -> status(200, "ok"))
-                .get("/health/ready", this::ready);
+                .get("/health", request -> report(false))
+                .get("/health/live", Health::live)
+                .get("/health/ready", request -> report(true));
     }
 
     /** Readiness answers 503 from now on. */
@@ -56,35 +81,51 @@ final class Health {
         draining.set(true);
     }
 
-    private Response health(Request request) {
-        return databaseAnswers() ? status(200, "ok") : status(503, "degraded");
+    private static Response live(Request request) {
+        return Response.json(200, body(true, List.of()));
     }
 
-    private Response ready(Request request) {
-        return draining.get() ? status(503, "draining") : health(request);
-    }
-
-    private boolean databaseAnswers() {
-        CompletableFuture<Boolean> check = CompletableFuture.supplyAsync(() -> {
-            try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
-                statement.setQueryTimeout(CHECK_SECONDS);
-                return statement.execute("SELECT 1");
-            } catch (Exception e) {
-                LOG.debug("Health check failed", e);
-                return false;
-            }
-        }, checks);
-        try {
-            return check.get(CHECK_SECONDS, TimeUnit.SECONDS);
-        } catch (TimeoutException | ExecutionException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
+    private Response report(boolean readiness) {
+        // Every check starts before any is waited for: they run at once, not one after another.
+        List<ReadinessCheck.Run> runs = checks.stream().map(ReadinessCheck::begin).toList();
+        List<Map<String, String>> entries = new ArrayList<>(checks.size() + 1);
+        boolean up = true;
+        if (readiness) {
+            boolean serving = !draining.get();
+            entries.add(entry(SERVER, serving));
+            up = serving;
         }
+        for (int i = 0; i < checks.size(); i++) {
+            boolean passed = checks.get(i).passed(runs.get(i));
+            entries.add(entry(checks.get(i).name(), passed));
+            up &= passed;
+        }
+        return Response.json(up ? 200 : 503, body(up, entries));
     }
 
-    private static Response status(int code, String status) {
-        return Response.json(code, Map.of("status", status));
+    private static Map<String, Object> body(boolean up, List<Map<String, String>> entries) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", up ? "UP" : "DOWN");
+        body.put("checks", entries);
+        return body;
+    }
+
+    private static Map<String, String> entry(String name, boolean up) {
+        Map<String, String> entry = new LinkedHashMap<>();
+        entry.put("name", name);
+        entry.put("status", up ? "UP" : "DOWN");
+        return entry;
+    }
+
+    private static List<Registration> withDatabase(DataSource dataSource, List<Registration> application) {
+        List<Registration> all = new ArrayList<>(application.size() + 1);
+        all.add(new Registration(DATABASE, Duration.ofSeconds(DATABASE_SECONDS), () -> {
+            try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+                statement.setQueryTimeout(DATABASE_SECONDS);
+                statement.execute("SELECT 1");
+            }
+        }));
+        all.addAll(application);
+        return all;
     }
 }

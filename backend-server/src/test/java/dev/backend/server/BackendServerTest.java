@@ -16,6 +16,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -137,6 +138,23 @@ class BackendServerTest {
                         "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'backend-server'")) {
             rows.next();
             assertEquals(0, rows.getInt(1), "the pool opened before the bind was closed");
+        }
+    }
+
+    @Test
+    void servesTheApplicationsReadinessChecksNextToTheDatabaseAndKeepsLivenessFreeOfThem() throws Exception {
+        try (BackendServer server = BackendServer.builder().config(config(Config.defaults().http().provider()))
+                .readinessCheck("payments", Duration.ofSeconds(5), () -> {
+                    throw new IllegalStateException("payments.internal refused the connection");
+                })
+                .start()) {
+            HttpResponse<String> ready = get(server, "/health/ready");
+            HttpResponse<String> live = get(server, "/health/live");
+
+            assertEquals(503, ready.statusCode());
+            assertEquals("{\"status\":\"DOWN\",\"checks\":[{\"name\":\"server\",\"status\":\"UP\"},{\"name\":"
+                    + "\"database\",\"status\":\"UP\"},{\"name\":\"payments\",\"status\":\"DOWN\"}]}", ready.body());
+            assertEquals(200, live.statusCode());
         }
     }
 

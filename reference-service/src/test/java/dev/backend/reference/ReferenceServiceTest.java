@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.backend.core.Json;
 import dev.backend.server.BackendServer;
 import dev.backend.server.Config;
+import dev.backend.server.migration.Migrator;
 import dev.backend.testing.TestDatabase;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -37,19 +38,22 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 
 /**
  * The users API as a client sees it: the reference service started as {@code Main} starts it, on a real
- * socket, against a real PostgreSQL, with its migrations applied.
+ * socket, against a real PostgreSQL, with its migrations applied and every test starting from their data.
  */
 class ReferenceServiceTest {
 
+    /** Migrated once; each test starts without users, whatever the one before created. */
     @RegisterExtension
-    static final TestDatabase DB = new TestDatabase();
+    static final TestDatabase DB = new TestDatabase()
+            .withMigrations(dataSource -> Migrator.create(dataSource, Main.MIGRATIONS, Config.defaults().migrations())
+                    .migrate())
+            .withResetBeforeEachTest();
 
     private static final long BODY_LIMIT = 64 * 1024;
 
@@ -76,13 +80,6 @@ class ReferenceServiceTest {
         }
         if (http != null) {
             http.close();
-        }
-    }
-
-    @BeforeEach
-    void emptyTable() throws Exception {
-        try (Connection connection = DB.connect(); Statement statement = connection.createStatement()) {
-            statement.execute("DELETE FROM users");
         }
     }
 

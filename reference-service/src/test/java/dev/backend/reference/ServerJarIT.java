@@ -39,7 +39,7 @@ class ServerJarIT {
             int port = server.awaitPort(); // within 60 s, a new cluster included
             HttpResponse<String> health = get(port, "/health");
             assertEquals(200, health.statusCode());
-            assertEquals("{\"status\":\"ok\"}", health.body());
+            assertEquals("{\"status\":\"UP\",\"checks\":[{\"name\":\"database\",\"status\":\"UP\"}]}", health.body());
 
             server.terminate();
             assertEquals(0, server.awaitExit(), server.output());

@@ -13,7 +13,17 @@ import java.util.Objects;
  * axum's {@code oneshot}: the fast way to test an application's behaviour.
  *
  * <p>The response is what a client would see from {@link dev.backend.core.HttpAdapter}: failures become
- * error responses, streamed bodies are collected, and {@code HEAD}, 204 and 304 answers have no body.
+ * error responses, streamed bodies are collected, and {@code HEAD}, 1xx, 204 and 304 answers have no body.
+ * Its headers are the ones the adapter sends: a {@code Content-Length} or {@code Transfer-Encoding} the
+ * handler set is dropped, and the framing is derived from the body ({@code Content-Length} when the length
+ * is known, {@code Transfer-Encoding: chunked} otherwise, none on 1xx, 204 and 304); a {@code HEAD} gets the
+ * length its {@code GET} would send. A stream that writes other than the length it declared fails the call,
+ * as it would fail the connection.
+ *
+ * <p>To test an application with exactly the stack and limits a {@code BackendServer} serves (standard
+ * middleware, body limit, health endpoints), build the handler with backend-server's {@code
+ * BackendServer.Builder.handler(DataSource)}; {@code TestClient.of(router.build())} runs the routes alone,
+ * with the body limit of a request no middleware limited ({@link Request#DEFAULT_BODY_LIMIT}).
  *
  * {@snippet :
  * TestClient client = TestClient.of(app);
@@ -38,9 +48,23 @@ public final class TestClient {
     /** Sends {@code request} and collects the response. */
     public TestResponse send(Request request) {
         Response response = Handler.respond(app, request);
-        boolean bodyless = request.method().equals("HEAD") || response.status() < 200
-                || response.status() == 204 || response.status() == 304;
-        return new TestResponse(response, bodyless ? new byte[0] : collect(response.body()));
+        Response sent = response.withoutHeader("Content-Length").withoutHeader("Transfer-Encoding");
+        int status = response.status();
+        if (status < 200 || status == 204 || status == 304) {
+            return new TestResponse(response, sent, new byte[0]);
+        }
+        long length = response.body().knownLength();
+        if (request.method().equals("HEAD")) {
+            return new TestResponse(response, length < 0 ? sent : sent.withHeader("Content-Length", Long.toString(length)),
+                    new byte[0]);
+        }
+        byte[] body = collect(response.body());
+        if (length >= 0 && body.length != length) {
+            throw new IllegalStateException(request + ": the response declared " + length + " body bytes and wrote "
+                    + body.length + "; over a socket the connection would fail");
+        }
+        return new TestResponse(response, length < 0 ? sent.withHeader("Transfer-Encoding", "chunked")
+                : sent.withHeader("Content-Length", Long.toString(length)), body);
     }
 
     /** Sends {@code request}, for requests built with headers or a raw body. */

@@ -8,14 +8,20 @@ import java.util.Optional;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.JsonNode;
 
-/** A response collected by {@link TestClient}, with its body in memory and readers for assertions. */
+/**
+ * A response collected by {@link TestClient}, with its body in memory and readers for assertions. Its
+ * headers are those that would go over the wire, framing included; {@link #response()} is what the handler
+ * returned.
+ */
 public final class TestResponse {
 
     private final Response response;
+    private final Response sent;
     private final byte[] body;
 
-    TestResponse(Response response, byte[] body) {
+    TestResponse(Response response, Response sent, byte[] body) {
         this.response = response;
+        this.sent = sent;
         this.body = body;
     }
 
@@ -24,17 +30,17 @@ public final class TestResponse {
         return response.status();
     }
 
-    /** The first value of a header, compared case-insensitively. */
+    /** The first value of a header as sent, compared case-insensitively. */
     public Optional<String> header(String name) {
-        return response.header(name);
+        return sent.header(name);
     }
 
-    /** Every value of a header, in order. */
+    /** Every value of a header as sent, in order. */
     public List<String> headers(String name) {
-        return response.headers(name);
+        return sent.headers(name);
     }
 
-    /** The response as the handler produced it. */
+    /** The response as the handler produced it, before the framing headers were derived. */
     public Response response() {
         return response;
     }

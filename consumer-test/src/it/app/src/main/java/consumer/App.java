@@ -19,14 +19,18 @@ public final class App {
 
     record NewGreeting(String text) {}
 
+    /** Its migrations, under its own package. */
+    static final MigrationSource MIGRATIONS = MigrationSource.classpath("consumer/migrations");
+
     private App() {}
 
     public static void main(String[] args) {
-        BackendServer.builder()
-                .migrations(MigrationSource.classpath("consumer/migrations"))
-                .routes(App::routes)
-                .start()
-                .stopOnSignals();
+        server().start().stopOnSignals();
+    }
+
+    /** The service, configured from the environment unless given a configuration (as the tests do). */
+    static BackendServer.Builder server() {
+        return BackendServer.builder().migrations(MIGRATIONS).routes(App::routes);
     }
 
     static Router routes(DataSource dataSource) {

@@ -1,0 +1,80 @@
+package dev.backend.http;
+
+import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsServer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.Objects;
+
+/**
+ * Creates servers of this engine with explicit {@link HttpServerOptions}, for code that does not want the
+ * JVM-wide provider lookup of {@link HttpServer#create(InetSocketAddress, int)}.
+ *
+ * <p>Threads: {@link HttpServer#start()} starts one platform thread that accepts connections and is not a daemon,
+ * so the JVM stays up until {@link HttpServer#stop(int)}; every connection is served by a virtual thread of its
+ * own with blocking I/O, which also runs the handlers unless {@link HttpServer#setExecutor} set an executor. With
+ * an executor, each exchange (filters, authenticator, handler) is one task on it, and the connection's thread
+ * waits for the exchange to end before it reads the next request: the executor decides where handlers run and
+ * how many run at once, never how many connections are open.
+ *
+ * <p>{@link HttpServer#stop(int) stop(delay)} closes the listening socket and every idle connection at once, lets
+ * running exchanges finish for up to {@code delay} seconds (their responses carry {@code Connection: close}),
+ * returns as soon as none runs, then closes every connection. A stopped server cannot be started again.
+ *
+ * {@snippet :
+ * HttpServer server = BackendHttp.create(new InetSocketAddress(8080), 0,
+ *         HttpServerOptions.defaults().withMaxConnections(2_000));
+ * server.createContext("/", exchange -> {
+ *     byte[] body = "hello\n".getBytes(StandardCharsets.UTF_8);
+ *     exchange.sendResponseHeaders(200, body.length);
+ *     try (OutputStream out = exchange.getResponseBody()) {
+ *         out.write(body);
+ *     }
+ * });
+ * server.start();
+ * }
+ */
+public final class BackendHttp {
+
+    private BackendHttp() {
+    }
+
+    /**
+     * A plain HTTP/1.1 server, bound to {@code address} unless it is null.
+     *
+     * @param address where to listen, or null to {@link HttpServer#bind bind} later
+     * @param backlog the listen backlog; zero or negative means the system default
+     * @param options the server's limits and timeouts
+     * @return the server, bound if {@code address} was given, not started
+     * @throws java.net.BindException if the address cannot be bound
+     * @throws IOException if the listening socket cannot be opened
+     */
+    public static HttpServer create(InetSocketAddress address, int backlog, HttpServerOptions options)
+            throws IOException {
+        PlainServer server = new PlainServer(new Engine(Objects.requireNonNull(options, "options"), false));
+        if (address != null) {
+            server.bind(address, backlog);
+        }
+        return server;
+    }
+
+    /**
+     * An HTTPS server: TLS over a blocking socket per connection, configured per connection by the {@link
+     * com.sun.net.httpserver.HttpsConfigurator} that must be set before {@link HttpServer#start()}.
+     *
+     * @param address where to listen, or null to {@link HttpServer#bind bind} later
+     * @param backlog the listen backlog; zero or negative means the system default
+     * @param options the server's limits and timeouts; {@code requestReadTimeout} also bounds the handshake
+     * @return the server, bound if {@code address} was given, not started
+     * @throws java.net.BindException if the address cannot be bound
+     * @throws IOException if the listening socket cannot be opened
+     */
+    public static HttpsServer createHttps(InetSocketAddress address, int backlog, HttpServerOptions options)
+            throws IOException {
+        TlsServer server = new TlsServer(new Engine(Objects.requireNonNull(options, "options"), true));
+        if (address != null) {
+            server.bind(address, backlog);
+        }
+        return server;
+    }
+}

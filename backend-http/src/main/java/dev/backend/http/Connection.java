@@ -1,0 +1,318 @@
+package dev.backend.http;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import com.sun.net.httpserver.HttpHandler;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * One client connection and the virtual thread that serves it: wait for a request, parse its head, run its
+ * exchange, repeat while both sides keep the connection (RFC 9112 §9.3), then close gracefully.
+ *
+ * <p>States, for {@link Engine#stop}: {@code IDLE} while waiting for the first byte of a request with nothing
+ * pending (the only state stop closes at once), {@code READING} while a request head is read or between
+ * exchanges, {@code ACTIVE} while an exchange runs (what stop waits for), {@code CLOSED} once stop claimed it.
+ *
+ * <p>Output of a finished response stays buffered while bytes of a pipelined request are already waiting, so
+ * responses to pipelined requests share writes; it is written before any read that could block.
+ *
+ * <p>Timeouts: before each blocking read or write the connection publishes a deadline and what it waits for;
+ * the engine's watchdog, ticking a few times a second, ends whatever is overdue ({@link #expire}): an idle wait
+ * is closed, a read is interrupted (the reader then answers 408 or fails the body read), a write stalled by a
+ * client that reads nothing closes the connection. No socket timeout is used: see {@link SocketTransport}.
+ */
+final class Connection implements Runnable {
+
+    static final int IDLE = 0;
+    static final int READING = 1;
+    static final int ACTIVE = 2;
+    static final int CLOSED = 3;
+
+    /** What a deadline guards: waiting for a request, a read, a write. */
+    static final int WAIT = 0;
+    static final int READ = 1;
+    static final int WRITE = 2;
+
+    private static final VarHandle STATE;
+    private static final VarHandle DEADLINE;
+
+    static {
+        try {
+            STATE = MethodHandles.lookup().findVarHandle(Connection.class, "state", int.class);
+            DEADLINE = MethodHandles.lookup().findVarHandle(Connection.class, "deadline", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** A connection whose last wait for a request took longer gives up its write buffer before the next wait. */
+    private static final long SPARSE_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    /** How long the graceful close waits for the client to close its side, and how much it reads meanwhile. */
+    private static final int LINGER_MILLIS = 1000;
+    private static final int LINGER_BYTES = 256 * 1024;
+
+    final Engine engine;
+    final Transport transport;
+    final boolean overflow;
+    final Inbound in;
+    final Outbound out;
+    private final RequestParser parser;
+    private final RequestHead head = new RequestHead();
+    final long readNanos;
+    private final long idleNanos;
+    private final long firstNanos;
+    private volatile int state = READING;
+    private volatile Exchange current;
+    /** {@link System#nanoTime()} by which the current read or write must end; 0 when nothing is watched. */
+    private volatile long deadline;
+    private volatile int watched;
+    /** The watchdog ended a read: the reader reports a timeout rather than end of stream. */
+    volatile boolean timedOut;
+    /** The last wait for a request was long: memory matters more here than the cost of a new buffer. */
+    private boolean sparse;
+
+    Connection(Engine engine, Transport transport, boolean overflow) {
+        this.engine = engine;
+        this.transport = transport;
+        this.overflow = overflow;
+        this.in = new Inbound(transport);
+        this.out = new Outbound(this);
+        this.parser = new RequestParser(this);
+        long read = engine.options.requestReadTimeout().toNanos();
+        if (overflow) {
+            read = Math.min(read, HttpServerOptions.OVERFLOW_REQUEST_TIMEOUT.toNanos());
+        }
+        this.readNanos = read;
+        this.idleNanos = engine.options.idleTimeout().toNanos();
+        this.firstNanos = Math.min(idleNanos, read);
+    }
+
+    /** Publishes a deadline for the blocking call that follows. */
+    void watch(int what, long deadlineNanos) {
+        watched = what;
+        deadline = deadlineNanos == 0 ? 1 : deadlineNanos;
+    }
+
+    /** The blocking call returned in time. */
+    void unwatch() {
+        deadline = 0;
+    }
+
+    /** From the watchdog: ends the watched call if it is overdue. */
+    void expire(long now) {
+        long due = deadline;
+        if (due == 0 || now - due < 0 || !DEADLINE.compareAndSet(this, due, 0L)) {
+            return;
+        }
+        timedOut = true;
+        switch (watched) {
+            case WAIT -> closeIfIdle();
+            case READ -> transport.interruptRead();
+            default -> transport.close();
+        }
+    }
+
+    boolean active() {
+        return state == ACTIVE;
+    }
+
+    @Override
+    public void run() {
+        boolean graceful = false;
+        try {
+            watch(READ, System.nanoTime() + readNanos);
+            transport.open();
+            unwatch();
+            graceful = serve();
+        } catch (IOException | RuntimeException e) {
+            Engine.LOG.log(Level.DEBUG, "Connection ended: {0}", e.toString());
+        } finally {
+            if (graceful) {
+                closeGracefully();
+            } else {
+                transport.close();
+            }
+            state = CLOSED;
+            engine.ended(this);
+        }
+    }
+
+    /**
+     * Serves requests until one side ends the connection.
+     *
+     * @return true if the last response must reach the client before the socket closes
+     */
+    private boolean serve() throws IOException {
+        boolean first = true;
+        while (true) {
+            if (!awaitRequest(first)) {
+                return false;
+            }
+            first = false;
+            long headDeadline = System.nanoTime() + readNanos;
+            try {
+                if (!parser.parse(head, headDeadline)) {
+                    return false;
+                }
+            } catch (HttpError e) {
+                reject(e.status(), e.body(), head.method == Methods.HEAD);
+                return true;
+            }
+            if (engine.stopping()) {
+                reject(503, "Service Unavailable: the server is shutting down\n", head.method == Methods.HEAD);
+                return true;
+            }
+            Context context = engine.contexts.find(head.path);
+            HttpHandler handler = context == null ? null : context.getHandler();
+            if (handler == null) {
+                int status = context == null ? 404 : 500;
+                reject(status, Status.reason(status) + "\n", head.method == Methods.HEAD);
+                return true;
+            }
+            Exchange exchange = new Exchange(this, context, head, !overflow && head.persistent());
+            current = exchange;
+            state = ACTIVE;
+            dispatch(exchange, handler);
+            current = null;
+            if (exchange.closeConnection) {
+                return !exchange.aborted;
+            }
+        }
+    }
+
+    /**
+     * Waits for the first byte of the next request, writing any buffered response first.
+     *
+     * @return false if the connection should end: end of stream, idle timeout, or the server is stopping
+     */
+    private boolean awaitRequest(boolean first) throws IOException {
+        if (in.buffered() > 0) {
+            return true;
+        }
+        out.flush();
+        if (sparse) {
+            out.release();
+        }
+        in.reset();
+        state = IDLE;
+        // stop() sets stopping, then looks for IDLE connections: one of the two sees the other.
+        if (engine.stopping()) {
+            return false;
+        }
+        int n;
+        long waitStart = System.nanoTime();
+        watch(WAIT, waitStart + (first ? firstNanos : idleNanos));
+        try {
+            n = in.fill(Inbound.INITIAL_SIZE);
+        } catch (IOException e) {
+            Engine.LOG.log(Level.DEBUG, "Idle connection ended: {0}", e.toString());
+            return false;
+        } finally {
+            unwatch();
+        }
+        sparse = System.nanoTime() - waitStart > SPARSE_NANOS;
+        return STATE.compareAndSet(this, IDLE, READING) && n > 0;
+    }
+
+    private void dispatch(Exchange exchange, HttpHandler handler) {
+        Executor executor = engine.executor();
+        exchange.waiter = Thread.currentThread();
+        if (executor == null) {
+            exchange.run(handler);
+        } else {
+            try {
+                executor.execute(() -> exchange.run(handler));
+            } catch (RejectedExecutionException e) {
+                Engine.LOG.log(Level.WARNING, "The server's executor refused an exchange: {0}", e.toString());
+                exchange.failBeforeHandler(503);
+            }
+        }
+        // The handler may hand the exchange to another thread and return: it ends when its streams are closed.
+        while (!exchange.released) {
+            LockSupport.park(exchange);
+        }
+    }
+
+    /** Called by the exchange when it ends, on whichever thread ended it. */
+    void exchangeEnded(Exchange exchange) {
+        state = READING;
+        engine.exchangeEnded();
+        exchange.released = true;
+        Thread waiter = exchange.waiter;
+        if (waiter != null && waiter != Thread.currentThread()) {
+            LockSupport.unpark(waiter);
+        }
+    }
+
+    /** Answers a request the engine refuses, with a short plain-text body and {@code Connection: close}. */
+    void reject(int status, String text, boolean headRequest) throws IOException {
+        writeError(status, text, headRequest);
+        out.flush();
+    }
+
+    /** Buffers an engine-written error response. */
+    void writeError(int status, String text, boolean headRequest) throws IOException {
+        byte[] body = text.getBytes(UTF_8);
+        out.write(Status.line(status));
+        out.write(HttpDate.line());
+        out.ascii("Content-Type: text/plain; charset=utf-8\r\nContent-Length: ");
+        out.decimal(body.length);
+        out.crlf();
+        out.ascii("Connection: close\r\n\r\n");
+        if (!headRequest) {
+            out.write(body);
+        }
+    }
+
+    /**
+     * Ends the connection so the client reads everything sent: flush, half-close, then read and discard what the
+     * client still sends until it closes its side or a second passes (RFC 9112 §9.6). Closing with unread input
+     * would send a reset that can destroy the response in the client's receive buffer.
+     */
+    private void closeGracefully() {
+        try {
+            out.flush();
+            transport.shutdownOutput();
+            watch(READ, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(LINGER_MILLIS));
+            int discarded = 0;
+            in.reset();
+            while (discarded < LINGER_BYTES) {
+                int n = in.readDirect(in.buf, 0, in.buf.length);
+                if (n < 0) {
+                    break;
+                }
+                discarded += n;
+            }
+        } catch (IOException | UnsupportedOperationException e) {
+            Engine.LOG.log(Level.TRACE, "Graceful close cut short: {0}", e.toString());
+        } finally {
+            unwatch();
+            transport.close();
+        }
+    }
+
+    /** From stop: closes the connection if it is waiting for a request with nothing pending. */
+    void closeIfIdle() {
+        if (STATE.compareAndSet(this, IDLE, CLOSED)) {
+            transport.close();
+        }
+    }
+
+    /** From stop, after the grace period: closes the connection whatever it is doing. */
+    void abort() {
+        state = CLOSED;
+        transport.close();
+        Exchange exchange = current;
+        if (exchange != null) {
+            exchange.abandon();
+        }
+    }
+}

@@ -1,0 +1,463 @@
+package dev.backend.http;
+
+import static java.nio.charset.StandardCharsets.ISO_8859_1;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+
+/**
+ * Reads one request line and header section from a connection's {@link Inbound}, strictly by RFC 9112, working
+ * on the buffer's bytes in place. Each line is checked and consumed as soon as its CRLF has arrived, so the
+ * buffer never has to hold more than the longest line allowed, and every limit is enforced while scanning.
+ *
+ * <p>Decisions a lenient parser leaves open, taken here once:
+ * <ul>
+ * <li>Lines end with CRLF only. A bare LF or a CR anywhere else is a 400 (§2.2 allows accepting a bare LF; a
+ *     server behind a proxy that disagrees about line ends can be smuggled through, so it is refused).
+ * <li>Up to 8 empty lines before the request line are skipped (§2.2).
+ * <li>The request line is exactly {@code method SP target SP HTTP/d.d}: single spaces, the method a token, the
+ *     target visible ASCII without {@code #} (§3). The version is case-sensitive; a major version other than 1
+ *     is a 505 (RFC 9110 §15.6.6); {@code HTTP/1.2} and up are served as 1.1 (RFC 9110 §2.5).
+ * <li>A field line starting with whitespace (obs-fold, or whitespace before the first field) is a 400 (§5.2);
+ *     the name must be a token directly followed by the colon (§5.1); the value, stripped of surrounding SP and
+ *     HTAB, may hold no control character but HTAB (RFC 9110 §5.5).
+ * <li>{@code Content-Length} is one to 18 digits, given once (§6.3, RFC 9110 §8.6). {@code Transfer-Encoding}
+ *     must end in {@code chunked}, once (else 400), may hold no other coding (else 501), and may not come with
+ *     {@code Content-Length} or in an HTTP/1.0 request (400) (§6.1, §6.3).
+ * <li>An HTTP/1.1 request has exactly one valid {@code Host}; an HTTP/1.0 request at most one (§3.2). An
+ *     absolute-form target's authority replaces the {@code Host} value handlers see (§3.2.2).
+ * <li>{@code Expect} other than {@code 100-continue} on HTTP/1.1 is a 417 (RFC 9110 §10.1.1). {@code CONNECT} is
+ *     a 501: this server does not tunnel. The asterisk form is accepted with {@code OPTIONS} only (§3.2.4).
+ * <li>A target {@link URI} cannot represent (such as {@code /%zz}) is a 400.
+ * </ul>
+ * Every refusal is an {@link HttpError}; nothing else escapes but the transport's {@link IOException}.
+ */
+final class RequestParser {
+
+    private static final int MAX_EMPTY_LINES = 8;
+
+    private final Connection connection;
+    private final Inbound in;
+    private final int maxLine;
+    private final int maxCount;
+    private final int maxHeaderSize;
+    private final int maxBuffer;
+
+    RequestParser(Connection connection) {
+        HttpServerOptions options = connection.engine.options;
+        this.connection = connection;
+        this.in = connection.in;
+        this.maxLine = options.maxRequestLineLength();
+        this.maxCount = options.maxHeaderCount();
+        this.maxHeaderSize = options.maxHeaderSize();
+        this.maxBuffer = Math.max(maxLine, maxHeaderSize) + 2;
+    }
+
+    /**
+     * Parses the next request head into {@code head}, reading until {@code deadline} ({@link System#nanoTime()}).
+     *
+     * @return false if the stream ended before a request line began (the client closed an idle connection)
+     * @throws HttpError if the request must be refused; the connection is closed after answering it
+     */
+    boolean parse(RequestHead head, long deadline) throws IOException, HttpError {
+        head.reset();
+        int emptyLines = 0;
+        int scanned = 0;
+        while (true) {
+            int lf = findLf(in.pos + scanned);
+            if (lf < 0) {
+                scanned = in.lim - in.pos;
+                if (scanned > maxLine + 1) {
+                    throw new HttpError(414, "request line too long");
+                }
+                int n = read(deadline);
+                if (n < 0) {
+                    if (scanned == 0 || (scanned == 1 && in.buf[in.pos] == '\r')) {
+                        return false;
+                    }
+                    throw new HttpError(400, "incomplete request");
+                }
+                if (n == 0) {
+                    throw new HttpError(414, "request line too long");
+                }
+                continue;
+            }
+            int length = lineLength(lf);
+            if (length == 0) {
+                if (++emptyLines > MAX_EMPTY_LINES) {
+                    throw new HttpError(400, "too many empty lines");
+                }
+            } else {
+                if (length > maxLine) {
+                    throw new HttpError(414, "request line too long");
+                }
+                requestLine(head, in.pos, in.pos + length);
+            }
+            in.pos = lf + 1;
+            scanned = 0;
+            if (length > 0) {
+                break;
+            }
+        }
+        int headerBytes = 0;
+        int count = 0;
+        while (true) {
+            int lf = findLf(in.pos + scanned);
+            if (lf < 0) {
+                scanned = in.lim - in.pos;
+                if (headerBytes + scanned > maxHeaderSize) {
+                    throw new HttpError(431, "header section too large");
+                }
+                int n = read(deadline);
+                if (n < 0) {
+                    throw new HttpError(400, "incomplete request");
+                }
+                if (n == 0) {
+                    throw new HttpError(431, "header section too large");
+                }
+                continue;
+            }
+            int length = lineLength(lf);
+            headerBytes += length + 2;
+            if (headerBytes > maxHeaderSize) {
+                throw new HttpError(431, "header section too large");
+            }
+            if (length == 0) {
+                in.pos = lf + 1;
+                break;
+            }
+            if (++count > maxCount) {
+                throw new HttpError(431, "too many header fields");
+            }
+            field(head, in.pos, in.pos + length);
+            in.pos = lf + 1;
+            scanned = 0;
+        }
+        finish(head);
+        return true;
+    }
+
+    private int findLf(int from) {
+        byte[] buf = in.buf;
+        int lim = in.lim;
+        for (int i = from; i < lim; i++) {
+            if (buf[i] == '\n') {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** The length of the line ending at the LF at {@code lf}, without its CRLF; refuses a bare LF. */
+    private int lineLength(int lf) throws HttpError {
+        if (lf == in.pos || in.buf[lf - 1] != '\r') {
+            throw new HttpError(400, "line not ended by CRLF");
+        }
+        return lf - 1 - in.pos;
+    }
+
+    private int read(long deadline) throws IOException, HttpError {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+            throw new HttpError(408, "");
+        }
+        // A response to a pipelined request may still be buffered: the client may wait for it before it sends
+        // the rest of this request.
+        connection.out.flush();
+        connection.watch(Connection.READ, deadline);
+        int n;
+        try {
+            n = in.fill(maxBuffer);
+        } catch (IOException e) {
+            if (connection.timedOut) {
+                throw new HttpError(408, "");
+            }
+            throw e;
+        } finally {
+            connection.unwatch();
+        }
+        if (n < 0 && connection.timedOut) {
+            throw new HttpError(408, "");
+        }
+        return n;
+    }
+
+    private void requestLine(RequestHead head, int start, int end) throws HttpError {
+        byte[] buf = in.buf;
+        int i = start;
+        while (i < end && HeaderNames.isTokenChar(buf[i] & 0xFF)) {
+            i++;
+        }
+        if (i == start || i == end || buf[i] != ' ') {
+            throw new HttpError(400, "malformed request line");
+        }
+        head.method = Methods.of(buf, start, i - start);
+        int targetStart = i + 1;
+        int j = targetStart;
+        while (j < end && buf[j] != ' ') {
+            int c = buf[j] & 0xFF;
+            if (c < 0x21 || c > 0x7E || c == '#') {
+                throw new HttpError(400, "invalid character in request target");
+            }
+            j++;
+        }
+        if (j == targetStart || j == end) {
+            throw new HttpError(400, "malformed request line");
+        }
+        int v = j + 1;
+        if (end - v != 8 || buf[v] != 'H' || buf[v + 1] != 'T' || buf[v + 2] != 'T' || buf[v + 3] != 'P'
+                || buf[v + 4] != '/' || !digit(buf[v + 5]) || buf[v + 6] != '.' || !digit(buf[v + 7])) {
+            throw new HttpError(400, "malformed request line");
+        }
+        if (buf[v + 5] != '1') {
+            throw new HttpError(505, "");
+        }
+        int minor = buf[v + 7] - '0';
+        head.http11 = minor >= 1;
+        head.protocol = minor == 1 ? "HTTP/1.1" : minor == 0 ? "HTTP/1.0" : new String(buf, v, 8, ISO_8859_1);
+        head.target = new String(buf, targetStart, j - targetStart, ISO_8859_1);
+    }
+
+    private static boolean digit(byte b) {
+        return b >= '0' && b <= '9';
+    }
+
+    private void field(RequestHead head, int start, int end) throws HttpError {
+        byte[] buf = in.buf;
+        byte first = buf[start];
+        if (first == ' ' || first == '\t') {
+            throw new HttpError(400, "obsolete line folding");
+        }
+        int i = start;
+        while (i < end && HeaderNames.isTokenChar(buf[i] & 0xFF)) {
+            i++;
+        }
+        if (i == start || i == end || buf[i] != ':') {
+            throw new HttpError(400, "malformed header field");
+        }
+        int v = i + 1;
+        while (v < end && (buf[v] == ' ' || buf[v] == '\t')) {
+            v++;
+        }
+        int e = end;
+        while (e > v && (buf[e - 1] == ' ' || buf[e - 1] == '\t')) {
+            e--;
+        }
+        for (int k = v; k < e; k++) {
+            int c = buf[k] & 0xFF;
+            if ((c < 0x20 && c != '\t') || c == 0x7F) {
+                throw new HttpError(400, "invalid character in header field value");
+            }
+        }
+        String name = HeaderNames.normalized(buf, start, i - start);
+        String value = new String(buf, v, e - v, ISO_8859_1);
+        head.headers.addParsed(name, value);
+        if (name == HeaderNames.HOST) {
+            head.hostCount++;
+            head.host = value;
+        } else if (name == HeaderNames.CONTENT_LENGTH) {
+            if (head.contentLength >= 0) {
+                throw new HttpError(400, "more than one Content-Length");
+            }
+            head.contentLength = contentLength(buf, v, e);
+        } else if (name == HeaderNames.TRANSFER_ENCODING) {
+            head.transferEncoding = head.transferEncoding == null ? value : head.transferEncoding + "," + value;
+        } else if (name == HeaderNames.CONNECTION) {
+            connectionOptions(head, value);
+        } else if (name == HeaderNames.EXPECT) {
+            head.expect = head.expect == null ? value : head.expect + "," + value;
+        }
+    }
+
+    private static long contentLength(byte[] buf, int start, int end) throws HttpError {
+        if (start == end || end - start > 18) {
+            throw new HttpError(400, "invalid Content-Length");
+        }
+        long length = 0;
+        for (int i = start; i < end; i++) {
+            byte b = buf[i];
+            if (!digit(b)) {
+                throw new HttpError(400, "invalid Content-Length");
+            }
+            length = length * 10 + (b - '0');
+        }
+        return length;
+    }
+
+    private static void connectionOptions(RequestHead head, String value) {
+        int from = 0;
+        while (from <= value.length()) {
+            int comma = value.indexOf(',', from);
+            int to = comma < 0 ? value.length() : comma;
+            String option = value.substring(from, to).strip();
+            if (option.equalsIgnoreCase("close")) {
+                head.close = true;
+            } else if (option.equalsIgnoreCase("keep-alive")) {
+                head.keepAlive = true;
+            }
+            from = to + 1;
+        }
+    }
+
+    private static void finish(RequestHead head) throws HttpError {
+        if (head.transferEncoding != null) {
+            if (!head.http11) {
+                throw new HttpError(400, "Transfer-Encoding in an HTTP/1.0 request");
+            }
+            if (head.contentLength >= 0) {
+                throw new HttpError(400, "both Transfer-Encoding and Content-Length");
+            }
+            transferCodings(head.transferEncoding);
+            head.chunked = true;
+        }
+        if (head.hostCount > 1) {
+            throw new HttpError(400, "more than one Host");
+        }
+        if (head.hostCount == 0 && head.http11) {
+            throw new HttpError(400, "missing Host");
+        }
+        if (head.hostCount == 1 && !validHost(head.host)) {
+            throw new HttpError(400, "invalid Host");
+        }
+        if (head.expect != null && head.http11) {
+            if (!head.expect.equalsIgnoreCase("100-continue")) {
+                throw new HttpError(417, "");
+            }
+            head.expectContinue = head.hasBody();
+        }
+        if (head.method == Methods.CONNECT) {
+            throw new HttpError(501, "CONNECT is not supported");
+        }
+        target(head);
+    }
+
+    /** Accepts exactly a list ending in one {@code chunked}; other codings are not implemented here. */
+    private static void transferCodings(String value) throws HttpError {
+        String[] codings = value.split(",", -1);
+        int last = codings.length - 1;
+        while (last >= 0 && codings[last].isBlank()) {
+            last--;
+        }
+        if (last < 0 || !codings[last].strip().equalsIgnoreCase("chunked")) {
+            throw new HttpError(400, "chunked must be the final transfer coding");
+        }
+        for (int i = 0; i < last; i++) {
+            String coding = codings[i].strip();
+            if (coding.equalsIgnoreCase("chunked")) {
+                throw new HttpError(400, "chunked applied more than once");
+            }
+            if (!coding.isEmpty()) {
+                throw new HttpError(501, "unsupported transfer coding");
+            }
+        }
+    }
+
+    private static void target(RequestHead head) throws HttpError {
+        String target = head.target;
+        char first = target.charAt(0);
+        boolean absolute = false;
+        if (first != '/') {
+            if (target.equals("*")) {
+                if (head.method != Methods.OPTIONS) {
+                    throw new HttpError(400, "asterisk-form target is only for OPTIONS");
+                }
+            } else if (startsWithIgnoreCase(target, "http://") || startsWithIgnoreCase(target, "https://")) {
+                absolute = true;
+            } else {
+                throw new HttpError(400, "invalid request target");
+            }
+        }
+        URI uri;
+        try {
+            uri = new URI(target);
+        } catch (URISyntaxException e) {
+            throw new HttpError(400, "invalid request target");
+        }
+        String path = uri.getPath();
+        if (path == null) {
+            throw new HttpError(400, "invalid request target");
+        }
+        if (absolute) {
+            String authority = uri.getRawAuthority();
+            if (authority == null || uri.getRawUserInfo() != null || !validHost(authority)) {
+                throw new HttpError(400, "invalid request target");
+            }
+            head.headers.replaceParsed(HeaderNames.HOST, authority);
+            if (path.isEmpty()) {
+                path = "/";
+            }
+        }
+        head.uri = uri;
+        head.path = path;
+    }
+
+    private static boolean startsWithIgnoreCase(String s, String prefix) {
+        return s.regionMatches(true, 0, prefix, 0, prefix.length());
+    }
+
+    /** {@code uri-host [ ":" port ]} (RFC 9110 §7.2, RFC 3986 §3.2.2); empty is allowed (RFC 9112 §3.2). */
+    static boolean validHost(String host) {
+        int length = host.length();
+        int i = 0;
+        if (length > 0 && host.charAt(0) == '[') {
+            int close = host.indexOf(']');
+            if (close < 2) {
+                return false;
+            }
+            for (i = 1; i < close; i++) {
+                char c = host.charAt(i);
+                if (!(hex(c) || c == ':' || c == '.')) {
+                    return false;
+                }
+            }
+            i = close + 1;
+        } else {
+            while (i < length && host.charAt(i) != ':') {
+                char c = host.charAt(i);
+                if (c == '%') {
+                    if (i + 2 >= length || !hex(host.charAt(i + 1)) || !hex(host.charAt(i + 2))) {
+                        return false;
+                    }
+                    i += 3;
+                    continue;
+                }
+                if (!regNameChar(c)) {
+                    return false;
+                }
+                i++;
+            }
+        }
+        if (i == length) {
+            return true;
+        }
+        if (host.charAt(i) != ':' || length - i - 1 > 5) {
+            return false;
+        }
+        for (i++; i < length; i++) {
+            char c = host.charAt(i);
+            if (c < '0' || c > '9') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean hex(char c) {
+        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+    }
+
+    private static final boolean[] REG_NAME = new boolean[128];
+
+    static {
+        for (char c = 0; c < 128; c++) {
+            REG_NAME[c] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || "-._~!$&'()*+,;=".indexOf(c) >= 0;
+        }
+    }
+
+    /** unreserved / sub-delims (RFC 3986 §2.2, §2.3). */
+    private static boolean regNameChar(char c) {
+        return c < 128 && REG_NAME[c];
+    }
+}

@@ -1,0 +1,149 @@
+package dev.backend.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code stop(delay)}: the listener closes at once, idle connections are closed at once, running exchanges may
+ * finish within the delay and their responses say {@code Connection: close}, and stop returns as soon as none
+ * runs.
+ */
+class StopTest {
+
+    private final CountDownLatch entered = new CountDownLatch(1);
+    private final CountDownLatch release = new CountDownLatch(1);
+    private HttpServer server;
+
+    private int start() {
+        server = TestServers.backend(HttpServerOptions.defaults());
+        server.createContext("/", exchange -> InMemory.answer(exchange, 200, "quick"));
+        server.createContext("/held", exchange -> {
+            entered.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            InMemory.answer(exchange, 200, "held");
+        });
+        server.createContext("/fails-midway", exchange -> {
+            exchange.sendResponseHeaders(200, 0);
+            OutputStream out = exchange.getResponseBody();
+            out.write("partial".getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            entered.countDown();
+            throw new IllegalStateException("the source failed");
+        });
+        server.start();
+        return TestServers.port(server);
+    }
+
+    @AfterEach
+    void cleanUp() {
+        release.countDown();
+        server.stop(0);
+    }
+
+    private static long stopTimed(HttpServer server, int delay) {
+        long started = System.nanoTime();
+        server.stop(delay);
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+    }
+
+    @Test
+    void stopReturnsAtOnceWhenNothingRuns() throws IOException {
+        int port = start();
+        try (RawClient idle = new RawClient(port)) {
+            idle.exchange("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+
+            assertTrue(stopTimed(server, 30) < 10_000, "no waiting for an idle keep-alive connection");
+            assertTrue(idle.closedByServer());
+        }
+    }
+
+    @Test
+    void aRunningExchangeFinishesWithConnectionCloseWhileIdleConnectionsAndTheListenerCloseAtOnce() throws Exception {
+        int port = start();
+        try (RawClient busy = new RawClient(port); RawClient idle = new RawClient(port)) {
+            idle.exchange("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+            busy.send("GET /held HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertTrue(entered.await(20, TimeUnit.SECONDS));
+
+            long[] took = new long[1];
+            Thread stopper = Thread.ofPlatform().start(() -> took[0] = stopTimed(server, 60));
+
+            assertTrue(idle.closedByServer(), "the idle connection is closed while the exchange still runs");
+            assertTrue(ServerContractTest.waitFor(() -> refused(port)), "the listener is closed");
+            assertTrue(stopper.isAlive(), "stop waits for the running exchange");
+            release.countDown();
+            RawClient.Response response = busy.read(false);
+            stopper.join(TimeUnit.SECONDS.toMillis(30));
+
+            assertEquals("held", response.text());
+            assertEquals("close", response.header("Connection"), "a client must take its next request elsewhere");
+            assertTrue(busy.closedByServer());
+            assertFalse(stopper.isAlive());
+            assertTrue(took[0] < 30_000, "stop returned once the exchange ended, not after the delay: " + took[0] + " ms");
+        }
+    }
+
+    @Test
+    void anExchangeStillRunningAfterTheDelayIsCutOff() throws Exception {
+        int port = start();
+        try (RawClient busy = new RawClient(port)) {
+            busy.send("GET /held HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertTrue(entered.await(20, TimeUnit.SECONDS));
+
+            long took = stopTimed(server, 1);
+
+            assertTrue(took >= 900 && took < 20_000, took + " ms");
+            assertTrue(busy.closedByServer());
+        }
+    }
+
+    @Test
+    void aResponseCutOffMidwayDoesNotKeepStopWaiting() throws Exception {
+        int port = start();
+        try (RawClient client = new RawClient(port)) {
+            RawClient.Response response = client.exchange("GET /fails-midway HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertTrue(entered.await(20, TimeUnit.SECONDS));
+
+            assertFalse(response.complete());
+            assertTrue(stopTimed(server, 60) < 20_000, "the failed exchange counts as finished");
+        }
+    }
+
+    @Test
+    void aStoppedServerCannotStartAgain() {
+        start();
+        server.stop(0);
+
+        try {
+            server.start();
+        } catch (IllegalStateException expected) {
+            return;
+        }
+        throw new AssertionError("a stopped server started again");
+    }
+
+    private static boolean refused(int port) {
+        try {
+            new Socket(InetAddress.getLoopbackAddress(), port).close();
+            return false;
+        } catch (IOException e) {
+            return true;
+        }
+    }
+}
