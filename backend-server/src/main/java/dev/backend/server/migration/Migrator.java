@@ -410,6 +410,9 @@ public final class Migrator {
      * same pid; in session mode it never can.
      */
     private void requireSessionOfItsOwn(Connection connection) throws SQLException {
+        if (!connection.isWrapperFor(PGConnection.class)) {
+            return; // not pgJDBC: nothing says which backend greeted it
+        }
         int greeted = connection.unwrap(PGConnection.class).getBackendPID();
         int serving = backendPid(connection);
         if (greeted == serving) {
