@@ -13,6 +13,17 @@ module dev.backend.server {
     requires com.zaxxer.hikari;
     requires org.postgresql.jdbc;
     requires org.slf4j;
+    // Metrics (METRICS=true by default) and the embedder's own MeterRegistry in the builder's signature.
+    requires transitive micrometer.core;
+    requires micrometer.registry.prometheus;
+    requires io.prometheus.writer.text;
+    // The JVM meters read MXBeans: process CPU (com.sun.management) and the virtual-thread scheduler (jdk.management),
+    // which a module-path application or a jlink image would otherwise leave out.
+    requires java.management;
+    requires jdk.management;
+    // Optional at run time: with the OpenTelemetry API present (the Java agent bridges it), spans get the route.
+    requires static io.opentelemetry.api;
+    requires static io.opentelemetry.context;
     // Optional at run time: applied only when the application's SLF4J backend is logback (LogbackSettings).
     requires static ch.qos.logback.classic;
     requires static ch.qos.logback.core;

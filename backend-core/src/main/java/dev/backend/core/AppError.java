@@ -128,6 +128,18 @@ public sealed interface AppError {
         }
     }
 
+    /**
+     * 503: load shedding refused the request before any work was done (the {@code ConcurrencyLimit}
+     * middleware, {@code MAX_IN_FLIGHT}); {@code retryAfter} becomes {@code Retry-After}. A variant of its own,
+     * as tower's {@code Overloaded}, so metrics and logs tell a busy server from a failing dependency.
+     */
+    record Overloaded(String message, Duration retryAfter) implements AppError {
+        public Overloaded {
+            Objects.requireNonNull(message, "message");
+            Objects.requireNonNull(retryAfter, "retryAfter");
+        }
+    }
+
     /** 500: the database failed. The cause is logged, the client sees a generic message. */
     record Database(Throwable cause) implements AppError {
         public Database {
@@ -173,6 +185,7 @@ public sealed interface AppError {
             case Database e -> 500;
             case Internal e -> 500;
             case Unavailable e -> 503;
+            case Overloaded e -> 503;
         };
     }
 
@@ -186,6 +199,7 @@ public sealed interface AppError {
             case MethodNotAllowed e -> response.withHeader("Allow", String.join(", ", new TreeSet<>(e.allowed())));
             case TooManyRequests e -> response.withHeader("Retry-After", retryAfterSeconds(e.retryAfter()));
             case Unavailable e -> response.withHeader("Retry-After", retryAfterSeconds(e.retryAfter()));
+            case Overloaded e -> response.withHeader("Retry-After", retryAfterSeconds(e.retryAfter()));
             case Database e -> {
                 ErrorLog.log("Database error", e.cause());
                 yield response;

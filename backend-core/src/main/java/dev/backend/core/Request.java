@@ -59,31 +59,28 @@ public final class Request {
     private final Headers headers;
     private final InetSocketAddress remoteAddress;
     private final long bodyLimit;
-    private final Body body;
+    /** The body and the route, shared with every copy of this request. */
+    private final Shared shared;
     /** Alternating keys and values, copied on write: requests carry a handful at most. */
     private final Object[] attributes;
     private Map<String, List<String>> query;
-    private String route;
-    private String[] paramNames = NONE;
-    private String[] paramValues = NONE;
 
-    private Request(String method, String path, String rawQuery, Headers headers, Body body,
+    private Request(String method, String path, String rawQuery, Headers headers, Shared shared,
             InetSocketAddress remoteAddress, long bodyLimit, Object[] attributes) {
         this.method = method;
         this.path = path;
         this.rawQuery = rawQuery;
         this.headers = headers;
-        this.body = body;
+        this.shared = shared;
         this.remoteAddress = remoteAddress;
         this.bodyLimit = bodyLimit;
         this.attributes = attributes;
     }
 
-    /** A copy sharing everything but the body limit and the attributes; the body itself is shared. */
+    /** A copy sharing everything but the body limit and the attributes; the body and route are shared. */
     private Request copy(long limit, Object[] newAttributes) {
-        Request copy = new Request(method, path, rawQuery, headers, body, remoteAddress, limit, newAttributes);
+        Request copy = new Request(method, path, rawQuery, headers, shared, remoteAddress, limit, newAttributes);
         copy.query = query;
-        copy.route(route, paramNames, paramValues);
         return copy;
     }
 
@@ -91,7 +88,7 @@ public final class Request {
         var uri = exchange.getRequestURI();
         String path = uri.getRawPath();
         return new Request(exchange.getRequestMethod(), path == null || path.isEmpty() ? "/" : path,
-                uri.getRawQuery(), exchange.getRequestHeaders(), new Body(exchange.getRequestBody()),
+                uri.getRawQuery(), exchange.getRequestHeaders(), new Shared(exchange.getRequestBody()),
                 exchange.getRemoteAddress(), DEFAULT_BODY_LIMIT, NO_ATTRIBUTES);
     }
 
@@ -127,9 +124,14 @@ public final class Request {
         return Optional.ofNullable(remoteAddress);
     }
 
-    /** The route template that matched, such as {@code /api/v1/users/{id}}, once routed. */
+    /**
+     * The route template that matched, such as {@code /api/v1/users/{id}}, once routed. The route belongs to
+     * the exchange, not to one copy: middleware outside the router, which passed on a copy ({@link
+     * #withAttribute}, {@link #withBodyLimit}), reads it here once the handler returned, as metrics and
+     * tracing do.
+     */
     public Optional<String> route() {
-        return Optional.ofNullable(route);
+        return Optional.ofNullable(shared.route);
     }
 
     // ---- attributes ----
@@ -157,8 +159,8 @@ public final class Request {
      * A copy of this request carrying {@code value} under {@code key}, replacing an earlier value for the
      * same key; this request is unchanged. Pass the copy on, {@code next.handle(request.withAttribute(KEY,
      * value))}: middleware inside that call and the handler see the value, middleware outside it does
-     * not. The copy shares the body with this request (whichever reads it, both see the same bytes), its
-     * limit, the route and the other attributes.
+     * not. The copy shares the body with this request (whichever reads it, both see the same bytes), the
+     * route, its limit and the other attributes.
      */
     public <T> Request withAttribute(Key<T> key, T value) {
         Objects.requireNonNull(key, "key");
@@ -241,12 +243,13 @@ public final class Request {
      * contain {@code /} when the client sent {@code %2F}: check it before using it as a file name.
      */
     public String path(String name) {
-        for (int i = 0; i < paramNames.length; i++) {
-            if (paramNames[i].equals(name)) {
-                return paramValues[i];
+        String[] names = shared.paramNames;
+        for (int i = 0; i < names.length; i++) {
+            if (names[i].equals(name)) {
+                return shared.paramValues[i];
             }
         }
-        throw new IllegalArgumentException("route " + route + " has no path parameter '" + name + "'");
+        throw new IllegalArgumentException("route " + shared.route + " has no path parameter '" + name + "'");
     }
 
     /** A path parameter as a UUID; anything but the canonical 36-character form is a 400 naming it. */
@@ -263,9 +266,9 @@ public final class Request {
     }
 
     void route(String template, String[] names, String[] values) {
-        this.route = template;
-        this.paramNames = names;
-        this.paramValues = values;
+        shared.route = template;
+        shared.paramNames = names;
+        shared.paramValues = values;
     }
 
     // ---- query ----
@@ -325,23 +328,23 @@ public final class Request {
      * {@link #bodyLimit()} bytes is a 413, and nothing past the limit is buffered.
      */
     public byte[] bodyBytes() {
-        if (body.bytes == null) {
-            if (body.stream == null) {
+        if (shared.bytes == null) {
+            if (shared.stream == null) {
                 throw new IllegalStateException("the body was already taken as a stream");
             }
             checkDeclaredLength(bodyLimit);
-            try (InputStream in = body.stream) {
-                body.stream = null;
+            try (InputStream in = shared.stream) {
+                shared.stream = null;
                 byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, bodyLimit + 1));
                 if (bytes.length > bodyLimit) {
                     throw tooLarge(bodyLimit);
                 }
-                body.bytes = bytes;
+                shared.bytes = bytes;
             } catch (IOException e) {
                 throw new UncheckedIOException("reading the request body failed", e);
             }
         }
-        return body.bytes;
+        return shared.bytes;
     }
 
     /** The body decoded as UTF-8; bytes that are not UTF-8 are a 400, not silently replaced. */
@@ -358,15 +361,15 @@ public final class Request {
      * Can be taken once, and not after {@link #bodyBytes()}.
      */
     public InputStream bodyStream() {
-        if (body.bytes != null) {
-            return new ByteArrayInputStream(body.bytes);
+        if (shared.bytes != null) {
+            return new ByteArrayInputStream(shared.bytes);
         }
-        if (body.stream == null) {
+        if (shared.stream == null) {
             throw new IllegalStateException("the body stream was already taken");
         }
         checkDeclaredLength(bodyLimit);
-        InputStream in = new LimitedInputStream(body.stream, bodyLimit);
-        body.stream = null;
+        InputStream in = new LimitedInputStream(shared.stream, bodyLimit);
+        shared.stream = null;
         return in;
     }
 
@@ -496,7 +499,7 @@ public final class Request {
             if (body.length > 0 && !copy.containsKey("Content-Length")) {
                 copy.set("Content-Length", Integer.toString(body.length));
             }
-            return new Request(method, path, rawQuery, copy, new Body(new ByteArrayInputStream(body)), remoteAddress,
+            return new Request(method, path, rawQuery, copy, new Shared(new ByteArrayInputStream(body)), remoteAddress,
                     DEFAULT_BODY_LIMIT, NO_ATTRIBUTES);
         }
     }
@@ -565,14 +568,18 @@ public final class Request {
     }
 
     /**
-     * The body of a request and of its copies: whichever copy reads it first, all see the same bytes, and
-     * a stream taken by one cannot be read again through another.
+     * What a request and its copies share. The body: whichever copy reads it first, all see the same bytes,
+     * and a stream taken by one cannot be read again through another. The route the router matched: set on
+     * the copy the router was given, seen by the copies outside it.
      */
-    private static final class Body {
+    private static final class Shared {
         private InputStream stream;
         private byte[] bytes;
+        private String route;
+        private String[] paramNames = NONE;
+        private String[] paramValues = NONE;
 
-        Body(InputStream stream) {
+        Shared(InputStream stream) {
             this.stream = stream;
         }
     }

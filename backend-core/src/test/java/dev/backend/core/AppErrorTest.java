@@ -59,7 +59,8 @@ class AppErrorTest {
                         "Internal server error"),
                 Arguments.of(new AppError.Internal(new IllegalStateException("stack secret")), 500,
                         "Internal server error"),
-                Arguments.of(new AppError.Unavailable("busy", Duration.ofMillis(1500)), 503, "busy"));
+                Arguments.of(new AppError.Unavailable("busy", Duration.ofMillis(1500)), 503, "busy"),
+                Arguments.of(new AppError.Overloaded("shed", Duration.ofSeconds(1)), 503, "shed"));
     }
 
     @ParameterizedTest
@@ -103,6 +104,8 @@ class AppErrorTest {
     @Test
     void setsRetryAfterInWholeSecondsRoundedUp() {
         assertEquals("2", new AppError.Unavailable("busy", Duration.ofMillis(1500)).toResponse()
+                .header("Retry-After").orElseThrow());
+        assertEquals("2", new AppError.Overloaded("shed", Duration.ofMillis(1500)).toResponse()
                 .header("Retry-After").orElseThrow());
         assertEquals("1", new AppError.TooManyRequests("slow", Duration.ZERO).toResponse()
                 .header("Retry-After").orElseThrow());

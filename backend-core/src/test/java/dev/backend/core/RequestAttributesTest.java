@@ -88,6 +88,19 @@ class RequestAttributesTest {
     }
 
     @Test
+    void middlewareOutsideTheRouterReadsTheRouteThroughTheCopyItPassedOn() throws Exception {
+        Handler router = Router.create().get("/users/{id}", r -> Response.text(r.path("id"))).build();
+        Handler app = Middleware.before(r -> r.withAttribute(TENANT, "a").withBodyLimit(10)).wrap(router);
+        Request outer = Request.builder("GET", "/users/42").build();
+
+        assertEquals(Optional.empty(), outer.route());
+        app.handle(outer);
+
+        assertEquals(Optional.of("/users/{id}"), outer.route());
+        assertEquals("42", outer.path("id"));
+    }
+
+    @Test
     void refusesNullValuesNamingTheKey() {
         Request request = Request.builder("GET", "/").build();
 

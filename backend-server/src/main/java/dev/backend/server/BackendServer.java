@@ -6,15 +6,18 @@ import dev.backend.core.HttpAdapter;
 import dev.backend.core.Middleware;
 import dev.backend.core.Router;
 import dev.backend.server.migration.MigrationSource;
+import dev.backend.server.migration.MigrationStatus;
 import dev.backend.server.migration.Migrator;
 import dev.backend.server.spi.EmbeddedDatabase;
 import dev.backend.server.spi.EmbeddedDatabaseProvider;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
@@ -39,10 +42,15 @@ import org.slf4j.LoggerFactory;
  * server.awaitStop();
  * }
  *
+ * <p>Metrics ({@code METRICS}, on by default): HTTP, pool, JVM and migration meters on a Micrometer registry
+ * (the application's own, given to {@link Builder#meterRegistry}, or one the server makes), served as {@code GET
+ * /metrics} in the Prometheus text format next to the health probes, or on {@code METRICS_PORT}. See
+ * docs/observability.md.
+ *
  * <p>Stop order, each step logged with its duration: readiness answers 503, the listener keeps serving for
  * {@code SHUTDOWN_DELAY} (default 0) with {@code Connection: close} on every response, then stops accepting
- * and in-flight requests get up to {@code SHUTDOWN_TIMEOUT} to finish, the pool closes, embedded
- * PostgreSQL stops.
+ * and in-flight requests get up to {@code SHUTDOWN_TIMEOUT} to finish, the metrics listener closes, the pool
+ * closes, embedded PostgreSQL stops, the server's meters are released.
  */
 public final class BackendServer implements AutoCloseable {
 
@@ -53,16 +61,20 @@ public final class BackendServer implements AutoCloseable {
     private final Optional<EmbeddedDatabase> embedded;
     private final Health health;
     private final HttpListener listener;
+    private final Optional<ServerMetrics> metrics;
+    private final Optional<HttpListener> metricsListener;
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
 
     private BackendServer(Config config, HikariDataSource pool, Optional<EmbeddedDatabase> embedded, Health health,
-            HttpListener listener) {
+            HttpListener listener, Optional<ServerMetrics> metrics, Optional<HttpListener> metricsListener) {
         this.config = config;
         this.pool = pool;
         this.embedded = embedded;
         this.health = health;
         this.listener = listener;
+        this.metrics = metrics;
+        this.metricsListener = metricsListener;
     }
 
     /**
@@ -81,6 +93,19 @@ public final class BackendServer implements AutoCloseable {
     /** The connection pool. */
     public DataSource dataSource() {
         return pool;
+    }
+
+    /**
+     * The registry the server's meters are on, for the application's own ({@code Counter.builder("orders.placed")
+     * .register(registry)}); they appear in {@code /metrics} too. Empty with {@code METRICS=false}.
+     */
+    public Optional<MeterRegistry> meterRegistry() {
+        return metrics.map(ServerMetrics::registry);
+    }
+
+    /** The port of the listener serving only {@code /metrics}, when {@code METRICS_PORT} is set. */
+    public Optional<Integer> metricsPort() {
+        return metricsListener.map(HttpListener::port);
     }
 
     /** The configuration this server runs with. */
@@ -129,8 +154,11 @@ public final class BackendServer implements AutoCloseable {
             LOG.warn("Listener closed, {} request(s) still running after SHUTDOWN_TIMEOUT were cut off ({} ms)",
                     cutOff, millisSince(drainBegin));
         }
+        metricsListener.ifPresent(metricsOnly -> step("Metrics listener closed", "Closing the metrics listener",
+                () -> metricsOnly.stop(Duration.ofSeconds(1))));
         step("Connection pool closed", "Closing the connection pool", pool::close);
         embedded.ifPresent(db -> step("Embedded PostgreSQL stopped", "Stopping embedded PostgreSQL", db::close));
+        metrics.ifPresent(ServerMetrics::close);
         LOG.info("Stopped in {} ms", millisSince(begin));
         stopped.countDown();
     }
@@ -163,6 +191,34 @@ public final class BackendServer implements AutoCloseable {
         return Duration.ofNanos(System.nanoTime() - nanos).toMillis();
     }
 
+    /** What the migrations at start did, for the metrics. */
+    private record Migrated(int applied, Optional<String> version) {}
+
+    /** The highest version applied, as written in its file name. */
+    private static Optional<String> schemaVersion(Migrator migrator) {
+        List<MigrationStatus.Entry> entries = migrator.status().entries();
+        for (int i = entries.size() - 1; i >= 0; i--) {
+            MigrationStatus.State state = entries.get(i).state();
+            if (state == MigrationStatus.State.APPLIED || state == MigrationStatus.State.MISSING) {
+                return Optional.of(entries.get(i).version());
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The start-up line's word on metrics. */
+    private static String metricsWhere(Optional<ServerMetrics> metrics, Optional<Router> scrape,
+            Optional<HttpListener> metricsListener) {
+        if (metrics.isEmpty()) {
+            return "metrics off";
+        }
+        if (scrape.isEmpty()) {
+            return "metrics on the application's registry, no /metrics (it holds no Prometheus registry)";
+        }
+        return metricsListener.map(l -> "metrics on :" + l.port() + MetricsEndpoint.PATH).orElse("metrics on "
+                + MetricsEndpoint.PATH);
+    }
+
     /** Assembles a {@link BackendServer}; {@link #start()} does the work. */
     public static final class Builder {
         private Config config;
@@ -170,6 +226,7 @@ public final class BackendServer implements AutoCloseable {
         private final List<Middleware> middleware = new ArrayList<>();
         private Optional<MigrationSource> migrations = Optional.empty();
         private final List<Health.Registration> readinessChecks = new ArrayList<>();
+        private Optional<MeterRegistry> meterRegistry = Optional.empty();
 
         private Builder() {}
 
@@ -197,6 +254,17 @@ public final class BackendServer implements AutoCloseable {
          */
         public Builder migrations(MigrationSource source) {
             this.migrations = Optional.of(source);
+            return this;
+        }
+
+        /**
+         * The registry for the server's meters, so they go wherever the application's own go; without this call
+         * the server makes a Prometheus registry (see {@link BackendServer#meterRegistry()}). {@code /metrics}
+         * serves this registry if it is a {@code PrometheusMeterRegistry} or a composite holding one; the server
+         * never closes it. Ignored with {@code METRICS=false}.
+         */
+        public Builder meterRegistry(MeterRegistry registry) {
+            this.meterRegistry = Optional.of(Objects.requireNonNull(registry, "registry"));
             return this;
         }
 
@@ -247,15 +315,29 @@ public final class BackendServer implements AutoCloseable {
         public Handler handler(DataSource dataSource) {
             Objects.requireNonNull(dataSource, "dataSource");
             Config cfg = config != null ? config : Config.fromEnvironment(System.getenv());
-            return handler(cfg.http(), dataSource, new Health(dataSource, readinessChecks));
+            // Metrics only on a registry the application gave: a test asserts on its own registry, and the
+            // server would make none without starting.
+            Optional<MeterRegistry> registry = cfg.metrics().enabled() ? meterRegistry : Optional.empty();
+            Optional<Router> scrape = cfg.metrics().port().isPresent() ? Optional.empty()
+                    : registry.flatMap(ServerMetrics::prometheusIn).map(MetricsEndpoint::routes);
+            return handler(cfg.http(), dataSource, new Health(dataSource, readinessChecks),
+                    registry.map(HttpMetrics::of), scrape);
         }
 
-        private Handler handler(Config.Http http, DataSource dataSource, Health health) {
-            Handler application = Middleware.stack(StandardMiddleware.from(http), Middleware.stack(middleware))
-                    .wrap(routes.apply(dataSource).build());
-            // Probes stay outside the stack: load shedding must not fail liveness (an orchestrator would
-            // restart a pod for being busy), and probes every few seconds would flood the access log.
-            return health.routes().fallback(application).build();
+        private Handler handler(Config.Http http, DataSource dataSource, Health health, Optional<HttpMetrics> metrics,
+                Optional<Router> scrape) {
+            List<Middleware> stack = new ArrayList<>();
+            // Outermost: the span is named after the route once the router has found it.
+            OpenTelemetrySupport.routeNaming().ifPresent(stack::add);
+            stack.add(metrics.map(m -> StandardMiddleware.from(http, m)).orElseGet(() -> StandardMiddleware.from(http)));
+            stack.addAll(middleware);
+            Handler application = Middleware.stack(stack).wrap(routes.apply(dataSource).build());
+            // Probes and /metrics stay outside the stack: load shedding must not fail liveness (an orchestrator
+            // would restart a pod for being busy), and probes and scrapes every few seconds would flood the
+            // access log and the request metrics.
+            Router probes = health.routes();
+            scrape.ifPresent(probes::merge);
+            return probes.fallback(application).build();
         }
 
         /**
@@ -277,24 +359,40 @@ public final class BackendServer implements AutoCloseable {
                     ? Optional.empty()
                     : Optional.of(DevelopmentDatabase.provider());
             List<AutoCloseable> opened = new ArrayList<>();
+            Optional<CompletableFuture<ServerMetrics>> starting = cfg.metrics().enabled()
+                    ? Optional.of(ServerMetrics.startAside(meterRegistry))
+                    : Optional.empty();
+            starting.ifPresent(future -> opened.add(() -> ServerMetrics.await(future).close()));
             try {
                 Optional<EmbeddedDatabase> embedded =
                         development.map(provider -> provider.start(cfg.database().embeddedDirectory()));
-                embedded.ifPresent(opened::add);
+                embedded.ifPresent(db -> opened.addFirst(db));
                 DatabaseUrl url = cfg.database().url().orElseGet(() -> DevelopmentDatabase.url(embedded.orElseThrow()));
-                HikariDataSource pool = ConnectionPool.open(cfg.database(), url);
+                HikariDataSource pool = ConnectionPool.open(cfg.database(), url, starting.map(ServerMetrics::pool));
                 opened.addFirst(pool);
-                MigrationCommand.source(cfg.migrations(), migrations)
-                        .ifPresent(source -> Migrator.create(MigrationConnection.open(cfg, url),
-                                source, cfg.migrations()).migrate());
+                Optional<Migrated> migrated = MigrationCommand.source(cfg.migrations(), migrations).map(source -> {
+                    Migrator migrator = Migrator.create(MigrationConnection.open(cfg, url), source,
+                            cfg.migrations());
+                    int applied = migrator.migrate();
+                    return new Migrated(applied, starting.isPresent() ? schemaVersion(migrator) : Optional.empty());
+                });
+                Optional<ServerMetrics> metrics = starting.map(ServerMetrics::await);
+                metrics.ifPresent(m -> migrated.ifPresent(done -> m.migrations(done.applied(), done.version())));
                 Health health = new Health(pool, readinessChecks);
-                Handler app = handler(cfg.http(), pool, health);
+                Optional<Router> scrape = metrics.flatMap(ServerMetrics::prometheus).map(MetricsEndpoint::routes);
+                Optional<Integer> metricsPort = cfg.metrics().port();
+                Handler app = handler(cfg.http(), pool, health, metrics.map(ServerMetrics::http),
+                        metricsPort.isEmpty() ? scrape : Optional.empty());
+                Optional<HttpListener> metricsListener = metricsPort.flatMap(port -> scrape.map(router ->
+                        HttpListener.start(cfg.http().withPort(port), HttpAdapter.of(router.build()))));
+                metricsListener.ifPresent(l -> opened.addFirst(() -> l.stop(Duration.ZERO)));
                 HttpListener listener = HttpListener.start(cfg.http(), HttpAdapter.of(app));
-                BackendServer server = new BackendServer(cfg, pool, embedded, health, listener);
-                LOG.info("Listening on http://{}:{} (provider {}, virtual threads, pool {}-{} connections to {}{}) "
+                BackendServer server = new BackendServer(cfg, pool, embedded, health, listener, metrics, metricsListener);
+                LOG.info("Listening on http://{}:{} (provider {}, virtual threads, pool {}-{} connections to {}, {}{}) "
                         + "in {} ms", cfg.http().host(), listener.port(),
                         cfg.http().provider().name().toLowerCase(Locale.ROOT), cfg.database().minConnections(),
-                        cfg.database().maxConnections(), url.masked(), origin, millisSince(begin));
+                        cfg.database().maxConnections(), url.masked(), metricsWhere(metrics, scrape, metricsListener),
+                        origin, millisSince(begin));
                 return server;
             } catch (RuntimeException e) {
                 for (AutoCloseable resource : opened) {

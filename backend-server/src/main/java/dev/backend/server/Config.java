@@ -32,12 +32,13 @@ import java.util.function.Supplier;
  * @param migrations how migrations are found and applied
  * @param log level and format of the logs
  * @param shutdownTimeout how long in-flight requests may take to finish on stop ({@code SHUTDOWN_TIMEOUT})
+ * @param metrics whether and where {@code GET /metrics} is served ({@code METRICS}, {@code METRICS_PORT})
  * @param shutdownDelay how long the listener keeps serving after a stop begins, every response with {@code
  *     Connection: close}, so load balancers stop routing to it and clients retire their pooled connections
  *     before it closes ({@code SHUTDOWN_DELAY}; 0, the default, closes it at once: see docs/operations.md)
  */
 public record Config(Http http, Database database, Migrations migrations, Log log, Duration shutdownTimeout,
-        Duration shutdownDelay) {
+        Metrics metrics, Duration shutdownDelay) {
 
     public Config {
         Objects.requireNonNull(http, "http");
@@ -45,14 +46,19 @@ public record Config(Http http, Database database, Migrations migrations, Log lo
         Objects.requireNonNull(migrations, "migrations");
         Objects.requireNonNull(log, "log");
         requirePositive("SHUTDOWN_TIMEOUT", shutdownTimeout);
+        Objects.requireNonNull(metrics, "metrics");
+        if (metrics.port().isPresent() && metrics.port().get() != 0 && metrics.port().get() == http.port()) {
+            throw new IllegalArgumentException("METRICS_PORT (" + metrics.port().get() + ") must differ from PORT: "
+                    + "leave METRICS_PORT unset to serve /metrics on the main port");
+        }
         Objects.requireNonNull(shutdownDelay, "SHUTDOWN_DELAY");
         check(within(shutdownDelay, Duration.ZERO), "SHUTDOWN_DELAY must be from 0s to 24h, was "
                 + Env.human(shutdownDelay));
     }
 
-    /** A configuration with no {@code SHUTDOWN_DELAY}: the listener closes as soon as a stop begins. */
+    /** With the default metrics settings ({@link Metrics#defaults()}) and no {@code SHUTDOWN_DELAY}. */
     public Config(Http http, Database database, Migrations migrations, Log log, Duration shutdownTimeout) {
-        this(http, database, migrations, log, shutdownTimeout, Duration.ZERO);
+        this(http, database, migrations, log, shutdownTimeout, Metrics.defaults(), Duration.ZERO);
     }
 
     /**
@@ -227,6 +233,38 @@ public record Config(Http http, Database database, Migrations migrations, Log lo
         }
     }
 
+    /**
+     * Metrics: HTTP, pool, JVM and migration meters in a Micrometer registry, and {@code GET /metrics} in the
+     * Prometheus text format (OpenMetrics when the scraper asks for it), outside the middleware stack like the
+     * health probes. See docs/observability.md for every metric.
+     *
+     * @param enabled whether meters are registered and {@code /metrics} is served ({@code METRICS}, default true)
+     * @param port the port of a listener serving only {@code /metrics} (0 for any free one), so the main port does
+     *     not expose it; empty serves it on the main port ({@code METRICS_PORT}, default unset)
+     */
+    public record Metrics(boolean enabled, Optional<Integer> port) {
+        public Metrics {
+            Objects.requireNonNull(port, "port");
+            port.ifPresent(p -> check(p >= 0 && p <= 65535, "METRICS_PORT must be from 0 to 65535, was " + p));
+            check(enabled || port.isEmpty(), "METRICS_PORT is set but METRICS=false turns metrics off: unset one of them");
+        }
+
+        /** On, served on the main port. */
+        public static Metrics defaults() {
+            return new Metrics(true, Optional.empty());
+        }
+
+        /** Off: no meters, no {@code /metrics}. */
+        public static Metrics off() {
+            return new Metrics(false, Optional.empty());
+        }
+
+        /** On, served on a listener of its own on {@code port} (0 picks a free one). */
+        public static Metrics onPort(int port) {
+            return new Metrics(true, Optional.of(port));
+        }
+    }
+
     /** The HTTP server implementation behind the {@code com.sun.net.httpserver} API. */
     public enum HttpProvider {
         /** The JDK's built-in {@code sun.net.httpserver}. */
@@ -314,39 +352,46 @@ public record Config(Http http, Database database, Migrations migrations, Log lo
         Optional<Log> log = env.build(() -> new Log(env.string("LOG_LEVEL").map(v -> env.choice("LOG_LEVEL", "INFO", LEVELS)),
                 format));
         Duration shutdownTimeout = env.duration("SHUTDOWN_TIMEOUT", Duration.ofSeconds(30));
+        Optional<Integer> metricsPort = env.string("METRICS_PORT").map(v -> env.integer("METRICS_PORT", 0, 0, 65535));
+        Optional<Metrics> metrics = env.build(() -> new Metrics(env.flag("METRICS", true), metricsPort));
         // 0 by default: a developer's Ctrl-C stops at once; behind a load balancer the operator sets it
         // (docs/operations.md gives the rule, the Kubernetes manifests set it).
         Duration shutdownDelay = env.duration("SHUTDOWN_DELAY", Duration.ZERO, Duration.ZERO, false);
         env.throwIfProblems();
         Optional<Config> config = env.build(() -> new Config(http.orElseThrow(), database.orElseThrow(),
-                migrations.orElseThrow(), log.orElseThrow(), shutdownTimeout, shutdownDelay));
+                migrations.orElseThrow(), log.orElseThrow(), shutdownTimeout, metrics.orElseThrow(), shutdownDelay));
         env.throwIfProblems();
         return config.orElseThrow();
     }
 
     /** A copy with other HTTP settings. */
     public Config withHttp(Http http) {
-        return new Config(http, database, migrations, log, shutdownTimeout, shutdownDelay);
+        return new Config(http, database, migrations, log, shutdownTimeout, metrics, shutdownDelay);
     }
 
     /** A copy with other database settings. */
     public Config withDatabase(Database database) {
-        return new Config(http, database, migrations, log, shutdownTimeout, shutdownDelay);
+        return new Config(http, database, migrations, log, shutdownTimeout, metrics, shutdownDelay);
     }
 
     /** A copy with other migration settings. */
     public Config withMigrations(Migrations migrations) {
-        return new Config(http, database, migrations, log, shutdownTimeout, shutdownDelay);
+        return new Config(http, database, migrations, log, shutdownTimeout, metrics, shutdownDelay);
     }
 
     /** A copy with another shutdown delay (0 for none). */
     public Config withShutdownDelay(Duration shutdownDelay) {
-        return new Config(http, database, migrations, log, shutdownTimeout, shutdownDelay);
+        return new Config(http, database, migrations, log, shutdownTimeout, metrics, shutdownDelay);
     }
 
     /** A copy with another shutdown timeout. */
     public Config withShutdownTimeout(Duration shutdownTimeout) {
-        return new Config(http, database, migrations, log, shutdownTimeout, shutdownDelay);
+        return new Config(http, database, migrations, log, shutdownTimeout, metrics, shutdownDelay);
+    }
+
+    /** A copy with other metrics settings. */
+    public Config withMetrics(Metrics metrics) {
+        return new Config(http, database, migrations, log, shutdownTimeout, metrics, shutdownDelay);
     }
 
     private static Optional<DatabaseUrl> databaseUrl(Env env, String name) {

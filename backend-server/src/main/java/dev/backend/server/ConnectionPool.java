@@ -6,6 +6,7 @@ import com.zaxxer.hikari.metrics.IMetricsTracker;
 import com.zaxxer.hikari.metrics.MetricsTrackerFactory;
 import com.zaxxer.hikari.metrics.PoolStats;
 import com.zaxxer.hikari.pool.HikariPool;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -30,6 +31,11 @@ final class ConnectionPool {
 
     /** Opens the pool; fails at once, with the masked URL, when PostgreSQL cannot be reached. */
     static HikariDataSource open(Config.Database settings, DatabaseUrl url) {
+        return open(settings, url, Optional.empty());
+    }
+
+    /** Opens the pool reporting to {@code metrics} too (HikariCP's Micrometer tracker). */
+    static HikariDataSource open(Config.Database settings, DatabaseUrl url, Optional<MetricsTrackerFactory> metrics) {
         HikariConfig config = new HikariConfig();
         config.setPoolName("db");
         config.setJdbcUrl(url.jdbcUrl());
@@ -43,7 +49,8 @@ final class ConnectionPool {
         config.addDataSourceProperty("ApplicationName", "backend-server");
         // Bound how long a dead server can hold a connection attempt, so start-up fails instead of hanging.
         config.addDataSourceProperty("connectTimeout", Long.toString(Math.max(1, settings.acquireTimeout().toSeconds())));
-        config.setMetricsTrackerFactory(new TimeoutReporter(settings.maxConnections(), settings.acquireTimeout().toMillis()));
+        TimeoutReporter timeouts = new TimeoutReporter(settings.maxConnections(), settings.acquireTimeout().toMillis());
+        config.setMetricsTrackerFactory(metrics.<MetricsTrackerFactory>map(m -> PoolTrackers.both(timeouts, m)).orElse(timeouts));
         try {
             return new HikariDataSource(config);
         } catch (HikariPool.PoolInitializationException e) {

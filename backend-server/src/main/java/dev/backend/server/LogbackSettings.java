@@ -22,9 +22,13 @@ import org.slf4j.LoggerFactory;
  */
 final class LogbackSettings {
 
-    /** One line per event: time with offset, level, thread, logger, request id when there is one, message. */
+    /**
+     * One line per event: time with offset, level, thread, logger, the request id and the W3C trace and span ids
+     * when there are, message. JSON events carry the same ids in their {@code mdc} object.
+     */
     static final String TEXT_PATTERN = "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level [%thread] %logger{30}"
-            + "%replace( req=%X{request_id}){' req=$', ''} - %msg%n";
+            + "%replace( req=%X{request_id}){' req=$', ''}%replace( trace_id=%X{trace_id}){' trace_id=$', ''}"
+            + "%replace( span_id=%X{span_id}){' span_id=$', ''} - %msg%n";
 
     private static final Logger LOG = LoggerFactory.getLogger(LogbackSettings.class);
 

@@ -12,6 +12,7 @@ import dev.backend.core.middleware.Trace;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The middleware {@link BackendServer} puts around every application, built from {@link Config.Http}; public
@@ -20,8 +21,10 @@ import java.util.Objects;
  * <p>Outermost first, and why in this order:
  *
  * <ol>
- *   <li>{@link Trace}: sees every request first and every answer last, so the access log and the request id
- *       cover the rejections of the layers below, and every log line below carries the id.
+ *   <li>{@link Trace}: sees every request first and every answer last, so the access log, the request id and
+ *       the trace context cover the rejections of the layers below, and every log line below carries the ids.
+ *       With the OpenTelemetry API on the class path, the context is the current span's (the Java agent's).
+ *   <li>{@link HttpMetrics} (when given): times every answer below, and counts the refusals of the limits.
  *   <li>{@link SecurityHeaders}: on every answer, rejections included.
  *   <li>{@link Cors} (when {@code CORS_ORIGINS} is set): answers preflights before any limit, and puts the
  *       CORS headers on the 503, 408, 413 and 500 answers below, which a browser could not read otherwise.
@@ -43,11 +46,21 @@ public final class StandardMiddleware {
 
     private StandardMiddleware() {}
 
-    /** The standard stack for these settings; layers that are turned off are left out. */
+    /** The standard stack for these settings, without metrics; layers that are turned off are left out. */
     public static Middleware from(Config.Http http) {
+        return from(http, Optional.empty());
+    }
+
+    /** The standard stack for these settings with {@code metrics} right inside {@link Trace}. */
+    public static Middleware from(Config.Http http, HttpMetrics metrics) {
+        return from(http, Optional.of(metrics));
+    }
+
+    private static Middleware from(Config.Http http, Optional<HttpMetrics> metrics) {
         Objects.requireNonNull(http, "http");
         List<Middleware> layers = new ArrayList<>();
-        layers.add(Trace.of(http.trace()));
+        layers.add(Trace.of(http.trace(), OpenTelemetrySupport.traceContext()));
+        metrics.ifPresent(layers::add);
         if (!http.securityHeaders().isNone()) {
             layers.add(SecurityHeaders.of(http.securityHeaders()));
         }

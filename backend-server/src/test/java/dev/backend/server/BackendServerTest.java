@@ -50,7 +50,7 @@ class BackendServerTest {
                     + provider.name().toLowerCase(java.util.Locale.ROOT) + ", virtual threads, pool 1-2 connections to "
                     + "postgres://" + DB.user() + "@";
             assertTrue(line.startsWith(expected), line);
-            assertTrue(line.matches(".*/" + DB.name() + "\\) in \\d+ ms"), line);
+            assertTrue(line.matches(".*/" + DB.name() + ", metrics on /metrics\\) in \\d+ ms"), line);
             assertTrue(server.port() > 0);
         }
     }

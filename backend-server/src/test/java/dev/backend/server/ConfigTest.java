@@ -32,6 +32,7 @@ class ConfigTest {
         // Unset: the application's own logging configuration decides.
         assertEquals(Optional.empty(), config.log().level());
         assertEquals(Optional.empty(), config.log().format());
+        assertEquals(new Config.Metrics(true, Optional.empty()), config.metrics());
     }
 
     @Test
@@ -165,6 +166,18 @@ class ConfigTest {
         assertEquals("ACQUIRE_TIMEOUT must be from 250ms to 24h, was 10ms", e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Config.defaults().withShutdownTimeout(Duration.ZERO));
         assertThrows(IllegalArgumentException.class, () -> Config.defaults().withShutdownTimeout(Duration.ofDays(2)));
+    }
+
+    @Test
+    void metricsAreOnByDefaultAndCanBeServedOnAPortOfTheirOwnOrTurnedOff() {
+        assertEquals(Config.Metrics.onPort(9464), Config.fromEnvironment(Map.of("METRICS_PORT", "9464")).metrics());
+        assertEquals(Config.Metrics.off(), Config.fromEnvironment(Map.of("METRICS", "false")).metrics());
+        assertEquals(java.util.List.of("METRICS_PORT=x is not valid: expected an integer from 0 to 65535"),
+                problems(Map.of("METRICS_PORT", "x")));
+        assertEquals(java.util.List.of("METRICS_PORT is set but METRICS=false turns metrics off: unset one of them"),
+                problems(Map.of("METRICS", "false", "METRICS_PORT", "9464")));
+        assertEquals(java.util.List.of("METRICS_PORT (8080) must differ from PORT: leave METRICS_PORT unset to serve "
+                + "/metrics on the main port"), problems(Map.of("METRICS_PORT", "8080")));
     }
 
     private static java.util.List<String> problems(Map<String, String> environment) {

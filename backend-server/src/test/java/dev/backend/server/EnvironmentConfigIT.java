@@ -32,7 +32,7 @@ class EnvironmentConfigIT {
             assertEquals(port, server.awaitPort());
             String line = server.awaitLine("Listening on");
             assertTrue(line.contains("pool 1-3 connections to postgres://" + DB.user() + "@"), line);
-            assertTrue(line.contains("/" + DB.name() + ", configuration from the environment) in "), line);
+            assertTrue(line.contains("/" + DB.name() + ", metrics on /metrics, configuration from the environment) in "), line);
 
             HttpResponse<String> health = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                     URI.create("http://127.0.0.1:" + port + "/health")).build(), HttpResponse.BodyHandlers.ofString());

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.slf4j.ILoggerFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 import org.slf4j.helpers.NOPLogger;
 import tools.jackson.databind.JsonNode;
 
@@ -109,6 +110,29 @@ class LogSettingsTest {
         String line = lines().getFirst();
         assertTrue(line.matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}\\S* INFO  \\[[^]]+] "
                 + "d\\.b\\.server\\.LogSettingsTest - plain"), line);
+    }
+
+    @Test
+    void bothFormatsCarryTheRequestAndTraceIdsOfTheRequestBeingAnswered() {
+        Logger logger = LoggerFactory.getLogger(LogSettingsTest.class);
+        MDC.put("request_id", "r-1");
+        MDC.put("trace_id", "4bf92f3577b34da6a3ce929d0e0e4736");
+        MDC.put("span_id", "00f067aa0ba902b7");
+        try {
+            LogSettings.apply(log(null, Config.LogFormat.TEXT));
+            logger.info("text");
+            LogSettings.apply(log(null, Config.LogFormat.JSON));
+            logger.info("json");
+        } finally {
+            MDC.clear();
+        }
+
+        assertTrue(lines().get(0).endsWith(" d.b.server.LogSettingsTest req=r-1 trace_id=4bf92f3577b34da6a3ce929d0e0e4736 "
+                + "span_id=00f067aa0ba902b7 - text"), lines().get(0));
+        JsonNode mdc = Json.mapper().readTree(lines().get(1)).get("mdc");
+        assertEquals("r-1", mdc.get("request_id").asString());
+        assertEquals("4bf92f3577b34da6a3ce929d0e0e4736", mdc.get("trace_id").asString());
+        assertEquals("00f067aa0ba902b7", mdc.get("span_id").asString());
     }
 
     @Test

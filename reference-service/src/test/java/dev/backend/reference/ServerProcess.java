@@ -45,7 +45,15 @@ final class ServerProcess implements AutoCloseable {
 
     /** {@code java -jar jar [arguments]}, with exactly {@code environment} (plus PATH). */
     static ServerProcess jar(Path jar, Map<String, String> environment, String... arguments) throws IOException {
-        List<String> command = new ArrayList<>(List.of(java(), "-jar", jar.toString()));
+        return jar(jar, List.of(), environment, arguments);
+    }
+
+    /** {@code java [jvmOptions] -jar jar [arguments]}, with exactly {@code environment} (plus PATH). */
+    static ServerProcess jar(Path jar, List<String> jvmOptions, Map<String, String> environment, String... arguments)
+            throws IOException {
+        List<String> command = new ArrayList<>(List.of(java()));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", jar.toString()));
         command.addAll(List.of(arguments));
         return start(command, environment);
     }

@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Load shedding: at most {@code max} requests in flight; one more is answered 503 with {@code
  * Retry-After} at once, instead of queueing without bound (tower's {@code ConcurrencyLimitLayer} plus
- * {@code LoadShedLayer}).
+ * {@code LoadShedLayer}). The answer is an {@link AppError.Overloaded}, so metrics count it as shed.
  *
  * <p>With a virtual thread per request, nothing else bounds the work a burst can start: every request
  * gets a thread and then waits on the pool, the CPU or a downstream service, and latency grows for all of
@@ -40,7 +40,7 @@ public final class ConcurrencyLimit implements Middleware {
 
     private ConcurrencyLimit(int max, Duration retryAfter) {
         this.max = max;
-        this.rejected = new AppError.Unavailable("The server is busy, retry shortly", retryAfter).toResponse();
+        this.rejected = new AppError.Overloaded("The server is busy, retry shortly", retryAfter).toResponse();
     }
 
     /** At most {@code max} requests in flight; the excess is told to retry after one second. */

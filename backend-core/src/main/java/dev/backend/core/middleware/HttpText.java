@@ -64,6 +64,7 @@ final class HttpText {
                     || mediaTypeIs(contentType, "application/xml")
                     || mediaTypeIs(contentType, "application/javascript")
                     || mediaTypeIs(contentType, "application/x-ndjson")
+                    || mediaTypeIs(contentType, "application/openmetrics-text")
                     || (end > 16 && contentType.regionMatches(true, end - 4, "+xml", 0, 4));
         }
         return mediaTypeIs(contentType, "image/svg+xml");

@@ -12,8 +12,8 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
- * Gives every request an id and writes one access-log line per request, like tower-http's {@code
- * TraceLayer} with a request-id layer.
+ * Gives every request an id and a W3C trace context, and writes one access-log line per request, like
+ * tower-http's {@code TraceLayer} with a request-id layer.
  *
  * <ul>
  *   <li>The id is the client's {@code X-Request-Id} when it is sane (1 to {@value #MAX_ID_LENGTH}
@@ -22,6 +22,12 @@ import org.slf4j.MDC;
  *   <li>The id is echoed in the response's {@code X-Request-Id} and is in the slf4j {@link MDC} under
  *       {@value #MDC_KEY} for every log line written while the request is handled, including errors
  *       that {@code AppError} logs and lines written while a streamed body is produced.
+ *   <li>The trace context ({@link TraceContext}) continues the caller's {@code traceparent} and {@code
+ *       tracestate}, or starts a new trace when there is none or it is malformed. Its ids are in the MDC under
+ *       {@value #TRACE_ID_MDC_KEY} and {@value #SPAN_ID_MDC_KEY}, the context is the request attribute {@link
+ *       TraceContext#KEY}, and the response's {@code traceparent} names this request's span, so a caller can
+ *       find its logs and traces. A tracer of its own (the OpenTelemetry agent) can supply the context instead,
+ *       through {@link #of(Config, TraceContext.Source)}.
  *   <li>The access line goes to the logger {@value #ACCESS_LOGGER} at INFO, after the response is ready:
  *       {@code method=GET path=/api/v1/users status=200 bytes=1234 latency_ms=0.512}. The path has no
  *       query string (it may carry tokens); {@code bytes} is {@code -} for a streamed body of unknown
@@ -40,6 +46,12 @@ public final class Trace implements Middleware {
 
     /** The MDC key of the current request's id: {@value}. */
     public static final String MDC_KEY = "request_id";
+    /** The MDC key of the current request's trace id, 32 hex digits: {@value}. */
+    public static final String TRACE_ID_MDC_KEY = "trace_id";
+    /** The MDC key of the current request's span id, 16 hex digits: {@value}. */
+    public static final String SPAN_ID_MDC_KEY = "span_id";
+    /** The response header naming the request's trace and span: {@value}. */
+    public static final String TRACEPARENT = "traceparent";
     /** The logger name of the access log: {@value}; set its level to WARN to silence it. */
     public static final String ACCESS_LOGGER = "dev.backend.access";
     /** The longest client-supplied id accepted: {@value}. */
@@ -80,10 +92,12 @@ public final class Trace implements Middleware {
 
     private final String header;
     private final boolean accessLog;
+    private final TraceContext.Source traceContext;
 
-    private Trace(Config config) {
+    private Trace(Config config, TraceContext.Source traceContext) {
         this.header = config.header();
         this.accessLog = config.accessLog();
+        this.traceContext = traceContext;
     }
 
     /** Trace with {@link Config#defaults()}. */
@@ -91,9 +105,14 @@ public final class Trace implements Middleware {
         return of(Config.defaults());
     }
 
-    /** Trace with these settings. */
+    /** Trace with these settings; the trace context comes from the request's headers ({@link TraceContext.Source#W3C}). */
     public static Trace of(Config config) {
-        return new Trace(Objects.requireNonNull(config, "config"));
+        return of(config, TraceContext.Source.W3C);
+    }
+
+    /** Trace with these settings, taking each request's trace context from {@code traceContext}. */
+    public static Trace of(Config config, TraceContext.Source traceContext) {
+        return new Trace(Objects.requireNonNull(config, "config"), Objects.requireNonNull(traceContext, "traceContext"));
     }
 
     @Override
@@ -102,21 +121,23 @@ public final class Trace implements Middleware {
         return request -> {
             long start = System.nanoTime();
             String id = requestId(request.header(header).orElse(null));
-            String outer = MDC.get(MDC_KEY);
-            MDC.put(MDC_KEY, id);
+            TraceContext context = traceContext.start(request);
+            Scope outer = Scope.enter(id, context);
             try {
-                // Converted here, inside the scope, so an error logged on the way carries the id.
-                Response response = Handler.respond(next, request).withHeader(header, id);
+                // Converted here, inside the scope, so an error logged on the way carries the ids.
+                Response response = Handler.respond(next, request.withAttribute(TraceContext.KEY, context))
+                        .withHeader(header, id)
+                        .withHeader(TRACEPARENT, context.traceparent());
                 if (response.body() instanceof Response.Body.Stream stream) {
                     response = response.withBody(response.header("Content-Type").orElse("application/octet-stream"),
-                            new Response.Body.Stream(stream.length(), inScope(id, stream.writer())));
+                            new Response.Body.Stream(stream.length(), inScope(id, context, stream.writer())));
                 }
                 if (accessLog && ACCESS.isInfoEnabled()) {
                     ACCESS.info(line(request, response, System.nanoTime() - start));
                 }
                 return response;
             } finally {
-                restore(outer);
+                outer.restore();
             }
         };
     }
@@ -150,23 +171,39 @@ public final class Trace implements Middleware {
         return new UUID(high, low).toString();
     }
 
-    private static Response.BodyWriter inScope(String id, Response.BodyWriter writer) {
+    private static Response.BodyWriter inScope(String id, TraceContext context, Response.BodyWriter writer) {
         return out -> {
-            String outer = MDC.get(MDC_KEY);
-            MDC.put(MDC_KEY, id);
+            Scope outer = Scope.enter(id, context);
             try {
                 writer.writeTo(out);
             } finally {
-                restore(outer);
+                outer.restore();
             }
         };
     }
 
-    private static void restore(String outer) {
-        if (outer == null) {
-            MDC.remove(MDC_KEY);
-        } else {
-            MDC.put(MDC_KEY, outer);
+    /** The MDC values a request's scope replaced, put back when it ends (an outer request's, or none). */
+    private record Scope(String requestId, String traceId, String spanId) {
+        static Scope enter(String id, TraceContext context) {
+            Scope outer = new Scope(MDC.get(MDC_KEY), MDC.get(TRACE_ID_MDC_KEY), MDC.get(SPAN_ID_MDC_KEY));
+            MDC.put(MDC_KEY, id);
+            MDC.put(TRACE_ID_MDC_KEY, context.traceId());
+            MDC.put(SPAN_ID_MDC_KEY, context.spanId());
+            return outer;
+        }
+
+        void restore() {
+            restore(MDC_KEY, requestId);
+            restore(TRACE_ID_MDC_KEY, traceId);
+            restore(SPAN_ID_MDC_KEY, spanId);
+        }
+
+        private static void restore(String key, String value) {
+            if (value == null) {
+                MDC.remove(key);
+            } else {
+                MDC.put(key, value);
+            }
         }
     }
 

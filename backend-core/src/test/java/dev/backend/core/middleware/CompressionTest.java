@@ -59,6 +59,16 @@ class CompressionTest {
     }
 
     @Test
+    void gzipsAMetricsScrapeInEitherTextFormat() {
+        for (String type : List.of("text/plain; version=0.0.4; charset=utf-8",
+                "application/openmetrics-text; version=1.0.0; charset=utf-8")) {
+            Handler scrape = request -> Response.bytes(200, type, BIG.getBytes(StandardCharsets.UTF_8));
+
+            assertEquals("gzip", get(scrape, "gzip").header("Content-Encoding").orElseThrow(), type);
+        }
+    }
+
+    @Test
     void sendsItPlainWithVaryWhenTheClientDoesNotAcceptGzip() {
         for (String accept : new String[] {null, "", "identity", "br", "gzip;q=0", "*;q=0", "gzip;q=0.000, br",
                 "*, gzip;q=0", "identity;q=1, gzip;q=0.5", "gzip;q=2"}) {

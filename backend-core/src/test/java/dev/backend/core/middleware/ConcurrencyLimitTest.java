@@ -1,10 +1,13 @@
 package dev.backend.core.middleware;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.backend.core.AppError;
 import dev.backend.core.Handler;
+import dev.backend.core.Request;
 import dev.backend.core.Response;
 import dev.backend.core.testing.TestClient;
 import dev.backend.core.testing.TestResponse;
@@ -16,6 +19,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 class ConcurrencyLimitTest {
@@ -50,6 +54,23 @@ class ConcurrencyLimitTest {
         }
         assertEquals(0, limit.inFlight());
         assertEquals(200, client.get("/").status());
+    }
+
+    @Test
+    void aShedRequestIsAnOverloadedErrorSoMetricsCanTellItFromAFailingDependency() throws Exception {
+        AtomicReference<Handler> self = new AtomicReference<>();
+        AtomicReference<Response> shed = new AtomicReference<>();
+        Handler app = ConcurrencyLimit.of(1).wrap(request -> {
+            // The one slot is taken by this request, so a request made now is shed.
+            shed.set(self.get().handle(Request.builder("GET", "/").build()));
+            return Response.noContent();
+        });
+        self.set(app);
+
+        app.handle(Request.builder("GET", "/").build());
+
+        assertEquals(503, shed.get().status());
+        assertInstanceOf(AppError.Overloaded.class, shed.get().error().orElseThrow());
     }
 
     @Test

@@ -189,4 +189,82 @@ class TraceTest {
 
         assertTrue(e.getMessage().startsWith("header:"), e.getMessage());
     }
+
+    @Test
+    void continuesTheCallersTraceAndAnswersWithItsOwnSpanInTraceparent() {
+        AtomicReference<TraceContext> attribute = new AtomicReference<>();
+        AtomicReference<String> traceId = new AtomicReference<>();
+        AtomicReference<String> spanId = new AtomicReference<>();
+        Handler app = Trace.create().wrap(request -> {
+            attribute.set(request.attribute(TraceContext.KEY).orElseThrow());
+            traceId.set(MDC.get(Trace.TRACE_ID_MDC_KEY));
+            spanId.set(MDC.get(Trace.SPAN_ID_MDC_KEY));
+            return Response.noContent();
+        });
+
+        TestResponse response = TestClient.of(app).send(Request.builder("GET", "/")
+                .header("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
+                .header("tracestate", "congo=t61rcWkgMzE"));
+
+        TraceContext context = attribute.get();
+        assertEquals("4bf92f3577b34da6a3ce929d0e0e4736", context.traceId());
+        assertEquals("congo=t61rcWkgMzE", context.traceState());
+        assertEquals(context.traceId(), traceId.get());
+        assertEquals(context.spanId(), spanId.get());
+        assertEquals("00-4bf92f3577b34da6a3ce929d0e0e4736-" + context.spanId() + "-01",
+                response.header("traceparent").orElseThrow());
+        assertNull(MDC.get(Trace.TRACE_ID_MDC_KEY));
+        assertNull(MDC.get(Trace.SPAN_ID_MDC_KEY));
+    }
+
+    @Test
+    void aRequestWithoutTraceparentStartsATraceThatTheAccessLogAndErrorsCarry() {
+        Handler app = Trace.create().wrap(request -> {
+            throw new IllegalStateException("boom");
+        });
+        try (LogCapture logs = new LogCapture()) {
+            TestResponse response = TestClient.of(app).get("/");
+
+            String traceparent = response.header("traceparent").orElseThrow();
+            assertTrue(traceparent.matches("00-[0-9a-f]{32}-[0-9a-f]{16}-01"), traceparent);
+            for (ILoggingEvent event : List.of(logs.errors().getFirst(),
+                    logs.events(Trace.ACCESS_LOGGER, Level.INFO).getFirst())) {
+                assertEquals(traceparent.substring(3, 35), event.getMDCPropertyMap().get(Trace.TRACE_ID_MDC_KEY));
+                assertEquals(traceparent.substring(36, 52), event.getMDCPropertyMap().get(Trace.SPAN_ID_MDC_KEY));
+            }
+        }
+    }
+
+    @Test
+    void aMalformedTraceparentStartsANewTrace() {
+        TestResponse response = TestClient.of(Trace.create().wrap(OK)).send(Request.builder("GET", "/")
+                .header("traceparent", "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01"));
+
+        String traceparent = response.header("traceparent").orElseThrow();
+        assertFalse(traceparent.toLowerCase(java.util.Locale.ROOT).contains("4bf92f3577b34da6a3ce929d0e0e4736"), traceparent);
+    }
+
+    @Test
+    void streamedBodiesAreWrittenWithTheTraceIdsInTheMdc() {
+        AtomicReference<String> seen = new AtomicReference<>();
+        Handler app = Trace.create().wrap(request -> Response.stream(200, "text/plain", -1, out -> {
+            seen.set(MDC.get(Trace.TRACE_ID_MDC_KEY) + "-" + MDC.get(Trace.SPAN_ID_MDC_KEY));
+            out.write(1);
+        }));
+
+        TestResponse response = TestClient.of(app).get("/");
+
+        assertEquals(response.header("traceparent").orElseThrow().substring(3, 52), seen.get());
+        assertNull(MDC.get(Trace.TRACE_ID_MDC_KEY));
+    }
+
+    @Test
+    void aTracerOfItsOwnCanSupplyTheContext() {
+        TraceContext fixed = new TraceContext("0af7651916cd43dd8448eb211c80319c", "b7ad6b7169203331", false, "");
+        Handler app = Trace.of(Trace.Config.defaults(), request -> fixed).wrap(OK);
+
+        TestResponse response = TestClient.of(app).get("/");
+
+        assertEquals("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00", response.header("traceparent").orElseThrow());
+    }
 }

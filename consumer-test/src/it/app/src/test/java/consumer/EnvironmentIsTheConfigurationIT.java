@@ -33,7 +33,7 @@ class EnvironmentIsTheConfigurationIT {
                 "HOST", "127.0.0.1", "PORT", Integer.toString(port), "MIN_CONNECTIONS", "1", "LOG_LEVEL", "DEBUG"))) {
             String started = app.awaitLine("Listening on");
             assertTrue(started.contains("Listening on http://127.0.0.1:" + port + " "), started);
-            assertTrue(started.contains("/" + DB.name() + ", configuration from the environment) in "), started);
+            assertTrue(started.contains("/" + DB.name() + ", metrics on /metrics, configuration from the environment) in "), started);
 
             HttpResponse<String> greeting = AppProcess.get(port, "/greetings/1");
             assertEquals(200, greeting.statusCode(), greeting.body());

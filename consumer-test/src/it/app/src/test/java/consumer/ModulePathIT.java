@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.backend.testing.TestDatabase;
 import java.net.http.HttpResponse;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -69,6 +70,25 @@ class ModulePathIT {
         assertEquals("application/json", response.headers().firstValue("Content-Type").orElseThrow().split(";")[0]);
         JsonNode body = JSON.readTree(response.body());
         assertEquals("No route for GET /nowhere", body.get("error").asString());
+    }
+
+    @Test
+    void metricsAreServedWithTheRouteTemplateThePoolAndTheJvm() throws Exception {
+        assertEquals(200, AppProcess.get(port, "/greetings/1").statusCode());
+
+        // The JVM meters are bound aside once the server has started: give them a moment on a loaded machine.
+        HttpResponse<String> scrape = AppProcess.get(port, "/metrics");
+        for (int i = 0; i < 300 && !scrape.body().contains("jvm_threads_virtual_parallelism "); i++) {
+            Thread.sleep(100);
+            scrape = AppProcess.get(port, "/metrics");
+        }
+
+        assertEquals(200, scrape.statusCode(), app.output());
+        assertTrue(scrape.body().contains("uri=\"/greetings/{id}\""), scrape.body());
+        for (String name : List.of("hikaricp_connections_active{", "jvm_memory_used_bytes{", "process_uptime_seconds ",
+                "process_cpu_usage ", "jvm_threads_virtual_parallelism ")) {
+            assertTrue(scrape.body().contains(name), name);
+        }
     }
 
     @Test

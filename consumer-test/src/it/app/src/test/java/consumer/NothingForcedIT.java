@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Depending on backend-server brings the runtime and nothing the application did not ask for: no logging
  * backend or its configuration, no JUL bridge, no PostgreSQL binaries, no resources at the class-path root,
- * no reference service.
+ * no reference service, no OpenTelemetry API.
  */
 class NothingForcedIT {
 
@@ -27,12 +27,20 @@ class NothingForcedIT {
         return AppProcess.runtimeClassPath().stream().map(p -> p.getFileName().toString()).sorted().toList();
     }
 
-    /** Exactly these: a new dependency of backend-server is a decision for every user, so it changes this list. */
+    /**
+     * Exactly these: a new dependency of backend-server is a decision for every user, so it changes this list.
+     * Micrometer and the Prometheus text formats are the metrics the runtime serves by default (METRICS=true);
+     * the protobuf exposition format is not among them.
+     */
     @Test
-    void theRuntimeClassPathHoldsTheLibraryItsPoolDriverJsonAndSlf4jApiOnly() {
+    void theRuntimeClassPathHoldsTheLibraryItsPoolDriverJsonSlf4jApiAndMetricsOnly() {
         List<String> names = jarNames();
-        List<String> expected = List.of("HikariCP-", "backend-core-", "backend-server-", "checker-qual-",
-                "jackson-annotations-", "jackson-core-", "jackson-databind-", "postgresql-", "slf4j-api-");
+        List<String> expected = List.of("HdrHistogram-", "HikariCP-", "backend-core-", "backend-server-",
+                "checker-qual-", "jackson-annotations-", "jackson-core-", "jackson-databind-", "jspecify-",
+                "micrometer-commons-", "micrometer-core-", "micrometer-observation-",
+                "micrometer-registry-prometheus-", "postgresql-", "prometheus-metrics-config-",
+                "prometheus-metrics-core-", "prometheus-metrics-exposition-textformats-", "prometheus-metrics-model-",
+                "prometheus-metrics-tracer-common-", "slf4j-api-");
         assertEquals(expected.size(), names.size(), String.join("\n", names));
         for (int i = 0; i < expected.size(); i++) {
             assertTrue(names.get(i).startsWith(expected.get(i)), expected.get(i) + " in\n" + String.join("\n", names));
@@ -52,7 +60,8 @@ class NothingForcedIT {
             }
             for (String type : List.of("ch.qos.logback.classic.Logger", "org.slf4j.bridge.SLF4JBridgeHandler",
                     "io.zonky.test.db.postgres.embedded.EmbeddedPostgres", "dev.backend.embedded.EmbeddedPostgresProvider",
-                    "dev.backend.reference.Main", "dev.backend.server.Main", "robaho.net.httpserver.DefaultHttpServerProvider")) {
+                    "dev.backend.reference.Main", "dev.backend.server.Main", "robaho.net.httpserver.DefaultHttpServerProvider",
+                    "io.opentelemetry.api.trace.Span")) {
                 assertThrows(ClassNotFoundException.class, () -> loader.loadClass(type), type);
             }
             assertEquals(List.of(), Collections.list(loader.getResources(

@@ -1,0 +1,232 @@
+package dev.backend.core.middleware;
+
+import dev.backend.core.Request;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The W3C Trace Context of a request (<a href="https://www.w3.org/TR/trace-context/">trace-context</a>): the
+ * trace it belongs to and the span this server answers it in.
+ *
+ * <p>{@link #continueOrStart} reads the caller's {@code traceparent} and {@code tracestate} strictly: a
+ * {@code traceparent} that breaks the rules of its version (or comes twice) starts a new trace, and its {@code
+ * tracestate} is then dropped; a {@code tracestate} that breaks its own rules is dropped alone. A request
+ * continues the caller's trace with a span id of its own, so the caller's span is the parent of this one.
+ *
+ * <p>{@link Trace} puts the context in the logging MDC ({@code trace_id}, {@code span_id}), on the request as
+ * the attribute {@link #KEY} (pass {@link #traceparent()} and {@link #traceState()} on to the services a
+ * handler calls) and in the response's {@code traceparent} header, so a caller can find this request's logs.
+ *
+ * {@snippet :
+ * TraceContext trace = request.attribute(TraceContext.KEY).orElseThrow();
+ * outgoing.header("traceparent", trace.traceparent());
+ * }
+ *
+ * @param traceId 32 lowercase hex digits, not all zero
+ * @param spanId 16 lowercase hex digits, not all zero: this server's span for the request
+ * @param sampled the {@code sampled} flag: whether the caller (or whoever started the trace) records it
+ * @param traceState the vendor entries to pass on, in order, joined by commas; empty when there are none
+ */
+public record TraceContext(String traceId, String spanId, boolean sampled, String traceState) {
+
+    /** The request attribute {@link Trace} sets. */
+    public static final Request.Key<TraceContext> KEY = Request.Key.of("trace context");
+
+    private static final int VERSION_00_LENGTH = 55;
+    private static final int MAX_TRACE_STATE_MEMBERS = 32;
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
+
+    public TraceContext {
+        Objects.requireNonNull(traceId, "traceId");
+        Objects.requireNonNull(spanId, "spanId");
+        Objects.requireNonNull(traceState, "traceState");
+        if (traceId.length() != 32 || !isId(traceId, 0, 32)) {
+            throw new IllegalArgumentException("traceId must be 32 lowercase hex digits, not all zero: '" + traceId + "'");
+        }
+        if (spanId.length() != 16 || !isId(spanId, 0, 16)) {
+            throw new IllegalArgumentException("spanId must be 16 lowercase hex digits, not all zero: '" + spanId + "'");
+        }
+        if (!traceState.isEmpty() && parseTraceState(List.of(traceState)).isEmpty()) {
+            throw new IllegalArgumentException("traceState is not a valid tracestate: '" + traceState + "'");
+        }
+    }
+
+    /** Where a request's trace context comes from; {@link #W3C} unless a tracer of its own knows better. */
+    @FunctionalInterface
+    public interface Source {
+        /** The context {@code request} is answered in. */
+        TraceContext start(Request request);
+
+        /** Reads the request's {@code traceparent} and {@code tracestate} with {@link #continueOrStart}. */
+        Source W3C = request -> continueOrStart(request.headers("traceparent"), request.headers("tracestate"));
+    }
+
+    /**
+     * The context for a request carrying these header values (each list holds every field of that name, in
+     * order): the caller's trace with a new span id when exactly one valid {@code traceparent} came, else a
+     * new sampled trace.
+     */
+    public static TraceContext continueOrStart(List<String> traceparent, List<String> tracestate) {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        if (traceparent.size() == 1) {
+            String parent = traceparent.getFirst();
+            if (isValidTraceparent(parent)) {
+                // For a later version the flags we know are read the same way; the unknown bits are not passed on.
+                boolean sampled = (hexValue(parent.charAt(54)) & 1) == 1;
+                return new TraceContext(parent.substring(3, 35), newId(random, 1), sampled,
+                        parseTraceState(tracestate).orElse(""));
+            }
+        }
+        return start();
+    }
+
+    /** A new sampled trace with random ids (from {@link ThreadLocalRandom}: unique enough, and no lock). */
+    public static TraceContext start() {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        return new TraceContext(newId(random, 2), newId(random, 1), true, "");
+    }
+
+    /** The {@code traceparent} value naming this span as the parent: {@code 00-<trace id>-<span id>-<flags>}. */
+    public String traceparent() {
+        return "00-" + traceId + '-' + spanId + (sampled ? "-01" : "-00");
+    }
+
+    /**
+     * Whether {@code value} is a {@code traceparent} this server continues. Version {@code 00}: exactly 55
+     * characters. A later version (anything but {@code ff}): at least 55, the fields of version {@code 00}
+     * first and, if more follows, a {@code -} after them. In both, lowercase hex only, and neither id all zero.
+     */
+    static boolean isValidTraceparent(String value) {
+        int length = value.length();
+        if (length < VERSION_00_LENGTH || !isHex(value, 0, 2) || value.startsWith("ff")) {
+            return false;
+        }
+        boolean version00 = value.startsWith("00");
+        if (version00 ? length != VERSION_00_LENGTH : length > VERSION_00_LENGTH && value.charAt(VERSION_00_LENGTH) != '-') {
+            return false;
+        }
+        return value.charAt(2) == '-' && value.charAt(35) == '-' && value.charAt(52) == '-'
+                && isId(value, 3, 35) && isId(value, 36, 52) && isHex(value, 53, 55);
+    }
+
+    /**
+     * The {@code tracestate} fields joined into one list without empty members, or empty when the list breaks
+     * the rules: more than 32 members, a key twice, or a member that is not {@code key=value} with the key and
+     * value characters the specification allows.
+     */
+    static Optional<String> parseTraceState(List<String> fields) {
+        if (fields.isEmpty()) {
+            return Optional.empty();
+        }
+        StringBuilder joined = new StringBuilder();
+        Set<String> keys = new HashSet<>();
+        for (String field : fields) {
+            for (String member : field.split(",", -1)) {
+                String trimmed = member.strip();
+                if (trimmed.isEmpty()) {
+                    continue;
+                }
+                int equals = trimmed.indexOf('=');
+                if (equals < 0 || !isKey(trimmed, equals) || !isValue(trimmed, equals + 1)
+                        || !keys.add(trimmed.substring(0, equals)) || keys.size() > MAX_TRACE_STATE_MEMBERS) {
+                    return Optional.empty();
+                }
+                if (!joined.isEmpty()) {
+                    joined.append(',');
+                }
+                joined.append(trimmed);
+            }
+        }
+        return joined.isEmpty() ? Optional.empty() : Optional.of(joined.toString());
+    }
+
+    /** A simple key ({@code lcalpha} then up to 255 more) or a multi-tenant key ({@code tenant@system}). */
+    private static boolean isKey(String member, int end) {
+        int at = member.indexOf('@');
+        if (at >= 0 && at < end) {
+            // tenant: lcalpha or digit first, up to 241 characters; system: lcalpha first, up to 14.
+            return at >= 1 && at <= 241 && isKeyStart(member.charAt(0), true) && isKeyRest(member, 1, at)
+                    && end - at - 1 >= 1 && end - at - 1 <= 14 && isKeyStart(member.charAt(at + 1), false)
+                    && isKeyRest(member, at + 2, end);
+        }
+        return end >= 1 && end <= 256 && isKeyStart(member.charAt(0), false) && isKeyRest(member, 1, end);
+    }
+
+    private static boolean isKeyStart(char c, boolean digitAllowed) {
+        return (c >= 'a' && c <= 'z') || (digitAllowed && c >= '0' && c <= '9');
+    }
+
+    private static boolean isKeyRest(String s, int from, int to) {
+        for (int i = from; i < to; i++) {
+            char c = s.charAt(i);
+            if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '*' || c == '/')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Up to 256 printable ASCII characters but {@code ,} and {@code =}, spaces allowed but not last. */
+    private static boolean isValue(String member, int from) {
+        int length = member.length() - from;
+        if (length < 1 || length > 256 || member.charAt(member.length() - 1) == ' ') {
+            return false;
+        }
+        for (int i = from; i < member.length(); i++) {
+            char c = member.charAt(i);
+            if (c < 0x20 || c > 0x7E || c == ',' || c == '=') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Lowercase hex in {@code [from, to)}, not all zero. */
+    private static boolean isId(String s, int from, int to) {
+        boolean nonZero = false;
+        for (int i = from; i < to; i++) {
+            char c = s.charAt(i);
+            if (hexValue(c) < 0) {
+                return false;
+            }
+            nonZero |= c != '0';
+        }
+        return nonZero;
+    }
+
+    private static boolean isHex(String s, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (hexValue(s.charAt(i)) < 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The value of a lowercase hex digit, or -1: uppercase is not allowed in trace context. */
+    private static int hexValue(char c) {
+        return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+    }
+
+    /** {@code longs} random 64-bit values in hex, never all zero. */
+    private static String newId(ThreadLocalRandom random, int longs) {
+        char[] out = new char[longs * 16];
+        long any = 0;
+        for (int l = 0; l < longs; l++) {
+            long value = random.nextLong();
+            any |= value;
+            for (int i = 15; i >= 0; i--) {
+                out[l * 16 + i] = HEX[(int) (value & 0xF)];
+                value >>>= 4;
+            }
+        }
+        if (any == 0) {
+            out[out.length - 1] = '1';
+        }
+        return new String(out);
+    }
+}
