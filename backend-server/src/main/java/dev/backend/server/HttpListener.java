@@ -36,7 +36,9 @@ final class HttpListener {
      * drain waits for this count: a request read just before the stop is answered, not cut off. robaho's
      * provider runs a whole connection as one task, so there the count is taken around the handler instead.
      */
-    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicInteger exchanges = new AtomicInteger();
+    /** Requests inside the handler: what the stop reports (an exchange may turn out to be a connection closing). */
+    private final AtomicInteger handling = new AtomicInteger();
     private final ReentrantLock drainLock = new ReentrantLock();
     private final Condition idle = drainLock.newCondition();
     private volatile boolean draining;
@@ -106,9 +108,14 @@ final class HttpListener {
         return server.getAddress().getPort();
     }
 
-    /** Exchanges in progress: being read, handled or answered. */
+    /** Requests being handled right now. */
     int inFlight() {
-        return inFlight.get();
+        return handling.get();
+    }
+
+    /** Exchanges in progress: being read, handled or answered; the drain waits for these. */
+    int exchanges() {
+        return exchanges.get();
     }
 
     /**
@@ -153,17 +160,22 @@ final class HttpListener {
 
     private HttpHandler closingWhileDraining(HttpHandler handler) {
         return exchange -> {
-            if (draining) {
-                // A keep-alive client should take its next request to another instance.
-                exchange.getResponseHeaders().set("Connection", "close");
+            handling.incrementAndGet();
+            try {
+                if (draining) {
+                    // A keep-alive client should take its next request to another instance.
+                    exchange.getResponseHeaders().set("Connection", "close");
+                }
+                handler.handle(exchange);
+            } finally {
+                handling.decrementAndGet();
             }
-            handler.handle(exchange);
         };
     }
 
     private HttpHandler counted(HttpHandler handler) {
         return exchange -> {
-            inFlight.incrementAndGet();
+            exchanges.incrementAndGet();
             try {
                 handler.handle(exchange);
             } finally {
@@ -174,7 +186,7 @@ final class HttpListener {
 
     private Executor countingTasks(Executor executor) {
         return task -> {
-            inFlight.incrementAndGet();
+            exchanges.incrementAndGet();
             try {
                 executor.execute(() -> {
                     try {
@@ -191,7 +203,7 @@ final class HttpListener {
     }
 
     private void ended() {
-        if (inFlight.decrementAndGet() == 0 && draining) {
+        if (exchanges.decrementAndGet() == 0 && draining) {
             drainLock.lock();
             try {
                 idle.signalAll();
@@ -205,7 +217,7 @@ final class HttpListener {
         long deadline = System.nanoTime() + grace.toNanos();
         drainLock.lock();
         try {
-            for (long left = grace.toNanos(); inFlight.get() > 0 && left > 0; left = deadline - System.nanoTime()) {
+            for (long left = grace.toNanos(); exchanges.get() > 0 && left > 0; left = deadline - System.nanoTime()) {
                 idle.awaitNanos(left);
             }
         } catch (InterruptedException e) {
@@ -213,7 +225,7 @@ final class HttpListener {
         } finally {
             drainLock.unlock();
         }
-        return inFlight.get();
+        return exchanges.get();
     }
 
     private static void setLimits(String prefix, Config.Http http) {

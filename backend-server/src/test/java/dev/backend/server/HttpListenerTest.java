@@ -154,8 +154,9 @@ class HttpListenerTest {
         int port = server.port();
         try (RawHttp http = new RawHttp(port)) {
             http.sendRaw("GET /json HT");
+            // Not a request yet for the handler, but an exchange the drain must wait for.
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (server.inFlight() == 0) {
+            while (server.exchanges() == 0) {
                 assertTrue(System.nanoTime() < deadline, "the provider never started reading the request");
                 Thread.sleep(10);
             }
