@@ -1,9 +1,12 @@
 package dev.backend.core;
 
+import dev.backend.core.internal.Failures;
+import dev.backend.core.internal.RequestDeadline;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import org.slf4j.Logger;
@@ -77,10 +80,29 @@ public sealed interface AppError {
         }
     }
 
-    /** 408: the request took longer than the server allows. */
-    record Timeout(String message) implements AppError {
+    /**
+     * The request took longer than the server allows, as the {@code Timeout} middleware is configured.
+     *
+     * @param message the message sent to the client
+     * @param status 503 (the default, with {@code Retry-After: 1}: a slow handler is the server's failure), 504,
+     *     or 408 (RFC 9110 §15.5.9: the client was too slow)
+     */
+    record Timeout(String message, int status) implements AppError {
+        /** Checks the status: one that says the request took too long. */
         public Timeout {
             Objects.requireNonNull(message, "message");
+            if (status != 503 && status != 504 && status != 408) {
+                throw new IllegalArgumentException("timeout status must be 503, 504 or 408, was " + status);
+            }
+        }
+
+        /**
+         * A timeout answered with 503 and {@code Retry-After}.
+         *
+         * @param message the message sent to the client
+         */
+        public Timeout(String message) {
+            this(message, 503);
         }
     }
 
@@ -176,7 +198,7 @@ public sealed interface AppError {
             case Forbidden e -> 403;
             case NotFound e -> 404;
             case MethodNotAllowed e -> 405;
-            case Timeout e -> 408;
+            case Timeout e -> e.status();
             case Conflict e -> 409;
             case PayloadTooLarge e -> 413;
             case UnsupportedMediaType e -> 415;
@@ -213,7 +235,7 @@ public sealed interface AppError {
             case Unauthorized e -> response;
             case Forbidden e -> response;
             case NotFound e -> response;
-            case Timeout e -> response;
+            case Timeout e -> e.status() == 503 ? response.withHeader("Retry-After", "1") : response;
             case Conflict e -> response;
             case PayloadTooLarge e -> response;
             case UnsupportedMediaType e -> response;
@@ -227,29 +249,65 @@ public sealed interface AppError {
     }
 
     /**
-     * Classifies any failure: an {@link AppException} keeps its error; a pool that timed out handing out
-     * a connection ({@link SQLTransientConnectionException}) or a lost or refused database connection
-     * (SQLSTATE class {@code 08}) is {@link Unavailable}, logged as a {@link Database} error is; any other
-     * {@link SQLException} is {@link Database}, the rest is {@link Internal}.
+     * Classifies any failure. An {@link AppException} keeps its error. A database failure ({@link SQLException},
+     * or a failure caused by one) is mapped by its SQLSTATE as an operator expects, and logged as one line with
+     * the SQLSTATE and message, never a stack trace:
+     *
+     * <table>
+     *   <caption>Database failures and their answers</caption>
+     *   <tr><th>SQLSTATE</th><th>answer</th><th>why</th></tr>
+     *   <tr><td>class 08, class 57 but 57014 (57P01 admin shutdown, 57P02 crash, 57P03 starting up or stopping,
+     *       57P05 idle session timeout), class 53 (53300 too many connections, disk full, out of memory), 25006
+     *       (a write on a read-only server, as after a failover), 25P03/25P04 (the server ended the
+     *       session)</td>
+     *       <td>503, {@code Retry-After: 5}</td><td>the database cannot serve now; a retry once it is back
+     *       will do</td></tr>
+     *   <tr><td>40001 serialization failure, 40P01 deadlock</td><td>503, {@code Retry-After: 1}</td>
+     *       <td>PostgreSQL rolled the transaction back, so nothing changed and the request may be sent again, as
+     *       its documentation says to do (§13.2.3, §13.4); not 409, since the client has nothing to change</td></tr>
+     *   <tr><td>55P03 lock not available ({@code lock_timeout}, {@code NOWAIT}), 57014 query canceled (a {@code
+     *       statement_timeout}, an operator's cancel)</td><td>503, {@code Retry-After: 1}</td>
+     *       <td>the database is busy, not the client wrong</td></tr>
+     *   <tr><td>23505 unique, 23P01 exclusion, 23503 foreign key, 23001 restrict</td><td>409</td>
+     *       <td>the request conflicts with the stored data</td></tr>
+     *   <tr><td>class 22 (a value the database refuses: 22021/22P05 U+0000 in text, 22001 too long, 22003
+     *       out of range, 22P02 wrong format, dates), 23502 not null, 23514 check</td><td>400</td>
+     *       <td>the client's value, passed on by the application unchecked; logged at INFO</td></tr>
+     *   <tr><td>the pool's acquire timeout ({@link SQLTransientConnectionException})</td>
+     *       <td>503, {@code Retry-After: 1}; 5 when the pool could not connect</td>
+     *       <td>logged once per burst by the pool, not per request</td></tr>
+     *   <tr><td>anything else (a bug in SQL, a missing table or privilege)</td><td>500</td>
+     *       <td>{@link Database}: logged once, with its stack trace</td></tr>
+     * </table>
+     *
+     * <p>A failure on a thread whose request {@link Deadline} has passed is the echo of that deadline (its
+     * statement was cancelled, its socket closed): it becomes {@link Database} or {@link Internal} whatever it
+     * is, and is reported in the timeout's one log line instead of its own. Any other failure is {@link
+     * Internal}.
      */
     static AppError from(Throwable failure) {
-        return switch (failure) {
-            case AppException e -> e.error();
-            case SQLTransientConnectionException e -> new Unavailable(
-                    "The service is busy, retry shortly", Duration.ofSeconds(1));
-            case SQLException e when isConnectionFailure(e) -> {
-                // The client can do nothing but retry, which is what 503 says; the operator needs the cause.
-                ErrorLog.LOG.error("Database unreachable", e);
-                yield new Unavailable("The database is unavailable, retry shortly", Duration.ofSeconds(5));
-            }
-            case SQLException e -> new Database(e);
-            default -> new Internal(failure);
-        };
+        if (failure instanceof AppException e) {
+            return e.error();
+        }
+        Optional<SQLException> database = databaseFailure(failure);
+        if (database.isEmpty()) {
+            return new Internal(failure);
+        }
+        if (RequestDeadline.currentExpired() || Thread.currentThread().isInterrupted()) {
+            return new Database(database.get());
+        }
+        return DatabaseFailures.classify(database.get()).orElseGet(() -> new Database(failure));
     }
 
-    private static boolean isConnectionFailure(SQLException e) {
-        String state = e.getSQLState();
-        return state != null && state.startsWith("08");
+    /** The failure itself when it is an {@link SQLException}, else the first one among its causes. */
+    private static Optional<SQLException> databaseFailure(Throwable failure) {
+        Throwable t = failure;
+        for (int depth = 0; t != null && depth < 10; depth++, t = t.getCause()) {
+            if (t instanceof SQLException e) {
+                return Optional.of(e);
+            }
+        }
+        return Optional.empty();
     }
 
     /** A 400 {@link BadRequest}. */
@@ -304,13 +362,17 @@ final class ErrorLog {
     private ErrorLog() {}
 
     /**
-     * Logs a server-side failure with its stack trace, except when the thread was interrupted (a request
-     * timeout or a stop cut it short): the failure is then the expected echo of that interrupt, such as
-     * a JDBC socket closed under the query, and one line without a trace says so.
+     * Logs a server-side failure with its stack trace, except when the request's deadline passed (the {@code
+     * Timeout} middleware's one line reports the failure) or the thread was interrupted (a stop cut the request
+     * short): the failure is then the expected echo of that, such as a JDBC socket closed under the query, and
+     * one line without a trace says so.
      */
     static void log(String what, Throwable cause) {
+        if (RequestDeadline.currentExpired()) {
+            return;
+        }
         if (Thread.currentThread().isInterrupted()) {
-            LOG.warn("{} after the request was interrupted (timeout or stop): {}", what, cause.toString());
+            LOG.warn("{} after the request was interrupted (stop): {}", what, Failures.summary(cause));
         } else {
             LOG.error(what, cause);
         }

@@ -6,8 +6,10 @@ package dev.backend.core;
  * <p>A handler may fail by returning an error's response ({@code AppError.notFound(...).toResponse()}),
  * by throwing an {@link AppException}, or by letting any exception escape: the {@link Router} turns
  * each into the same error response, so middleware around a router always sees a {@link Response}.
- * Checked exceptions may escape too ({@code SQLException} becomes a logged 500, a pool timeout a 503),
- * which keeps JDBC code free of wrapping.
+ * Checked exceptions may escape too, which keeps JDBC code free of wrapping: an {@code SQLException} is
+ * answered by its SQLSTATE ({@link AppError#from} has the table: a lost or read-only database, a deadlock or a
+ * pool timeout is a 503 with {@code Retry-After}, a value the database refuses a 400 or 409, anything else a
+ * logged 500), and after the request's {@link Deadline} passed it is the timeout answer.
  *
  * {@snippet :
  * Handler hello = request -> Response.text("Hello, " + request.query("name").orElse("world"));

@@ -1,6 +1,5 @@
 package dev.backend.server;
 
-import com.zaxxer.hikari.HikariDataSource;
 import dev.backend.core.Handler;
 import dev.backend.core.HttpAdapter;
 import dev.backend.core.Middleware;
@@ -57,7 +56,7 @@ public final class BackendServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(BackendServer.class);
 
     private final Config config;
-    private final HikariDataSource pool;
+    private final ConnectionPool pool;
     private final Optional<EmbeddedDatabase> embedded;
     private final Health health;
     private final HttpListener listener;
@@ -66,7 +65,7 @@ public final class BackendServer implements AutoCloseable {
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
 
-    private BackendServer(Config config, HikariDataSource pool, Optional<EmbeddedDatabase> embedded, Health health,
+    private BackendServer(Config config, ConnectionPool pool, Optional<EmbeddedDatabase> embedded, Health health,
             HttpListener listener, Optional<ServerMetrics> metrics, Optional<HttpListener> metricsListener) {
         this.config = config;
         this.pool = pool;
@@ -90,7 +89,10 @@ public final class BackendServer implements AutoCloseable {
         return listener.port();
     }
 
-    /** The connection pool. */
+    /**
+     * The connection pool: inside a request, statements are cancelled at the request's deadline (see {@code
+     * REQUEST_TIMEOUT}); {@code unwrap(HikariDataSource.class)} reaches HikariCP's own statistics.
+     */
     public DataSource dataSource() {
         return pool;
     }
@@ -147,7 +149,8 @@ public final class BackendServer implements AutoCloseable {
         }
         long drainBegin = System.nanoTime();
         int running = listener.inFlight();
-        int cutOff = listener.stop(config.shutdownTimeout());
+        // Requests still running after SHUTDOWN_TIMEOUT are interrupted; their statements are cancelled first.
+        int cutOff = listener.stop(config.shutdownTimeout(), pool::cancelRunningStatements);
         if (cutOff == 0) {
             LOG.info("Listener closed, {} in-flight request(s) finished ({} ms)", running, millisSince(drainBegin));
         } else {
@@ -368,7 +371,8 @@ public final class BackendServer implements AutoCloseable {
                         development.map(provider -> provider.start(cfg.database().embeddedDirectory()));
                 embedded.ifPresent(db -> opened.addFirst(db));
                 DatabaseUrl url = cfg.database().url().orElseGet(() -> DevelopmentDatabase.url(embedded.orElseThrow()));
-                HikariDataSource pool = ConnectionPool.open(cfg.database(), url, starting.map(ServerMetrics::pool));
+                ConnectionPool pool = ConnectionPool.open(cfg.database(), url, cfg.http().requestTimeout(),
+                        starting.map(ServerMetrics::pool));
                 opened.addFirst(pool);
                 Optional<Migrated> migrated = MigrationCommand.source(cfg.migrations(), migrations).map(source -> {
                     Migrator migrator = Migrator.create(MigrationConnection.open(cfg, url), source,

@@ -67,7 +67,10 @@ public record Config(Http http, Database database, Migrations migrations, Log lo
      * @param host the address to bind ({@code HOST})
      * @param port the port, 0 for any free one ({@code PORT})
      * @param provider the {@code com.sun.net.httpserver} implementation ({@code HTTP_PROVIDER})
-     * @param requestTimeout how long a handler may take before the client gets 408 ({@code REQUEST_TIMEOUT})
+     * @param requestTimeout how long a handler may take before the client gets the timeout answer ({@code
+     *     REQUEST_TIMEOUT})
+     * @param requestTimeoutStatus the timeout answer: 503 with {@code Retry-After}, 504 or 408 ({@code
+     *     REQUEST_TIMEOUT_STATUS})
      * @param bodyLimit the largest request body in bytes, larger is 413 ({@code BODY_LIMIT})
      * @param maxInFlight requests handled at once, more are answered 503 ({@code MAX_IN_FLIGHT})
      * @param cors the browser origins allowed to call the API; empty means CORS is off ({@code CORS_*})
@@ -86,6 +89,7 @@ public record Config(Http http, Database database, Migrations migrations, Log lo
             int port,
             HttpProvider provider,
             Duration requestTimeout,
+            int requestTimeoutStatus,
             long bodyLimit,
             int maxInFlight,
             Optional<Cors.Config> cors,
@@ -105,6 +109,8 @@ public record Config(Http http, Database database, Migrations migrations, Log lo
             Objects.requireNonNull(securityHeaders, "securityHeaders");
             check(port >= 0 && port <= 65535, "PORT must be from 0 to 65535, was " + port);
             requirePositive("REQUEST_TIMEOUT", requestTimeout);
+            check(TIMEOUT_STATUSES.contains(Integer.toString(requestTimeoutStatus)), "REQUEST_TIMEOUT_STATUS must be one of "
+                    + String.join(", ", TIMEOUT_STATUSES) + ", was " + requestTimeoutStatus);
             check(bodyLimit > 0, "BODY_LIMIT must be positive, was " + bodyLimit);
             check(maxInFlight > 0, "MAX_IN_FLIGHT must be positive, was " + maxInFlight);
             check(maxHeaderSize >= 1024, "MAX_HEADER_SIZE must be at least 1KB, was " + maxHeaderSize);
@@ -114,25 +120,25 @@ public record Config(Http http, Database database, Migrations migrations, Log lo
 
         /** A copy listening on {@code port} (0 picks a free one). */
         public Http withPort(int port) {
-            return new Http(host, port, provider, requestTimeout, bodyLimit, maxInFlight, cors, maxHeaderSize,
+            return new Http(host, port, provider, requestTimeout, requestTimeoutStatus, bodyLimit, maxInFlight, cors, maxHeaderSize,
                     requestReadTimeout, idleConnectionTimeout, trace, compression, securityHeaders);
         }
 
         /** A copy served by {@code provider}. */
         public Http withProvider(HttpProvider provider) {
-            return new Http(host, port, provider, requestTimeout, bodyLimit, maxInFlight, cors, maxHeaderSize,
+            return new Http(host, port, provider, requestTimeout, requestTimeoutStatus, bodyLimit, maxInFlight, cors, maxHeaderSize,
                     requestReadTimeout, idleConnectionTimeout, trace, compression, securityHeaders);
         }
 
         /** A copy with other CORS settings; empty turns CORS off. */
         public Http withCors(Optional<Cors.Config> cors) {
-            return new Http(host, port, provider, requestTimeout, bodyLimit, maxInFlight, cors, maxHeaderSize,
+            return new Http(host, port, provider, requestTimeout, requestTimeoutStatus, bodyLimit, maxInFlight, cors, maxHeaderSize,
                     requestReadTimeout, idleConnectionTimeout, trace, compression, securityHeaders);
         }
 
         /** A copy with other compression settings; empty turns compression off. */
         public Http withCompression(Optional<Compression.Config> compression) {
-            return new Http(host, port, provider, requestTimeout, bodyLimit, maxInFlight, cors, maxHeaderSize,
+            return new Http(host, port, provider, requestTimeout, requestTimeoutStatus, bodyLimit, maxInFlight, cors, maxHeaderSize,
                     requestReadTimeout, idleConnectionTimeout, trace, compression, securityHeaders);
         }
     }
@@ -285,6 +291,8 @@ public record Config(Http http, Database database, Migrations migrations, Log lo
     }
 
     static final List<String> LEVELS = List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR");
+    /** A slow handler is the server's failure (503, the default); 504 suits a gateway, 408 blames the client. */
+    static final List<String> TIMEOUT_STATUSES = List.of("503", "504", "408");
 
     private static final Duration MIN_ACQUIRE_TIMEOUT = Duration.ofMillis(250);
     private static final Duration MIN_IDLE_TIMEOUT = Duration.ofSeconds(10);
@@ -324,6 +332,7 @@ public record Config(Http http, Database database, Migrations migrations, Log lo
                 env.integer("PORT", 8080, 0, 65535),
                 HttpProvider.valueOf(provider.toUpperCase(Locale.ROOT)),
                 env.duration("REQUEST_TIMEOUT", Duration.ofSeconds(30)),
+                Integer.parseInt(env.choice("REQUEST_TIMEOUT_STATUS", "503", TIMEOUT_STATUSES)),
                 env.size("BODY_LIMIT", 10L << 20),
                 env.integer("MAX_IN_FLIGHT", 1024, 1, 1_000_000),
                 cors,

@@ -2,18 +2,38 @@ package dev.backend.server;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import com.zaxxer.hikari.metrics.IMetricsTracker;
-import com.zaxxer.hikari.metrics.MetricsTrackerFactory;
-import com.zaxxer.hikari.metrics.PoolStats;
 import com.zaxxer.hikari.pool.HikariPool;
+import com.zaxxer.hikari.metrics.MetricsTrackerFactory;
+import dev.backend.core.Deadline;
+import java.io.PrintWriter;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
+import java.sql.SQLTransientConnectionException;
+import java.time.Duration;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HikariCP pool, configured from {@link Config.Database}.
+ * The HikariCP pool, configured from {@link Config.Database}, as the {@link DataSource} applications get.
+ *
+ * <p>Each connection is lent as a {@link PooledConnection}: inside a request, its statements are cancelled on
+ * the server at the request's deadline, so a timed-out request stops in PostgreSQL (an interrupt alone only
+ * closes the socket, and the statement would run on and could commit) and the connection comes back intact.
+ * On close a broken connection, or one to a read-only server, is evicted instead of returned, without the
+ * stack traces HikariCP would log.
+ *
+ * <p>The safety net for a cancel that cannot get through (PostgreSQL unreachable for the cancel's own
+ * connection): a server's pool sets {@code statement_timeout} to {@code REQUEST_TIMEOUT} plus a second once per
+ * connection, when it is opened (no cost per request), unless the role or database already sets a shorter one.
+ * So no statement outlives the longest request by more than that. Migrations, which may take as long as they
+ * need, run on a connection of their own (MigrationConnection), never the pool's.
  *
  * <p>A request that cannot get a connection within {@code ACQUIRE_TIMEOUT} fails with HikariCP's {@code
  * SQLTransientConnectionException}, which {@code AppError.from} answers with 503 and {@code Retry-After}.
@@ -21,21 +41,40 @@ import org.slf4j.LoggerFactory;
  * timeout, then at most every {@value #REPORT_EVERY_SECONDS} seconds while timeouts continue, with a count;
  * timeouts after the last report of a burst are counted into the first line of the next one.
  */
-final class ConnectionPool {
+final class ConnectionPool implements DataSource, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConnectionPool.class);
     static final long REPORT_EVERY_SECONDS = 30;
     static final long QUIET_SECONDS = 5;
+    /** How much longer than a request a statement may run before PostgreSQL stops it on its own. */
+    static final Duration STATEMENT_TIMEOUT_MARGIN = Duration.ofSeconds(1);
 
-    private ConnectionPool() {}
+    private final HikariDataSource hikari;
+    private final TimeoutReporter timeouts;
+    private final Set<PooledConnection> lent = ConcurrentHashMap.newKeySet();
 
-    /** Opens the pool; fails at once, with the masked URL, when PostgreSQL cannot be reached. */
-    static HikariDataSource open(Config.Database settings, DatabaseUrl url) {
-        return open(settings, url, Optional.empty());
+    private ConnectionPool(HikariDataSource hikari, TimeoutReporter timeouts) {
+        this.hikari = hikari;
+        this.timeouts = timeouts;
     }
 
-    /** Opens the pool reporting to {@code metrics} too (HikariCP's Micrometer tracker). */
-    static HikariDataSource open(Config.Database settings, DatabaseUrl url, Optional<MetricsTrackerFactory> metrics) {
+    /** Opens a pool for tools, such as the migration commands: no statement timeout of its own, no metrics. */
+    static ConnectionPool open(Config.Database settings, DatabaseUrl url) {
+        return open(settings, url, Optional.empty(), Optional.empty());
+    }
+
+    /**
+     * Opens a server's pool, whose statements PostgreSQL stops {@link #STATEMENT_TIMEOUT_MARGIN} after {@code
+     * requestTimeout}, reporting to {@code metrics} too (HikariCP's Micrometer tracker); fails at once, with the
+     * masked URL, when PostgreSQL cannot be reached.
+     */
+    static ConnectionPool open(Config.Database settings, DatabaseUrl url, Duration requestTimeout,
+            Optional<MetricsTrackerFactory> metrics) {
+        return open(settings, url, Optional.of(requestTimeout.plus(STATEMENT_TIMEOUT_MARGIN)), metrics);
+    }
+
+    private static ConnectionPool open(Config.Database settings, DatabaseUrl url, Optional<Duration> statementTimeout,
+            Optional<MetricsTrackerFactory> metrics) {
         HikariConfig config = new HikariConfig();
         config.setPoolName("db");
         config.setJdbcUrl(url.jdbcUrl());
@@ -48,19 +87,127 @@ final class ConnectionPool {
         config.setMaxLifetime(settings.maxLifetime().toMillis());
         config.addDataSourceProperty("ApplicationName", "backend-server");
         // Bound how long a dead server can hold a connection attempt, so start-up fails instead of hanging.
-        config.addDataSourceProperty("connectTimeout", Long.toString(Math.max(1, settings.acquireTimeout().toSeconds())));
+        String connectSeconds = Long.toString(Math.max(1, settings.acquireTimeout().toSeconds()));
+        config.addDataSourceProperty("connectTimeout", connectSeconds);
+        // A deadline's cancel opens a connection of its own; the handler waits for it (pgJDBC makes the cancelled
+        // statement wait), so bound it as tightly as a connection attempt, not by pgJDBC's default 10 s.
+        config.addDataSourceProperty("cancelSignalTimeout", connectSeconds);
+        statementTimeout.ifPresent(timeout -> config.setConnectionInitSql(statementTimeoutSql(timeout)));
+        config.setExceptionOverride(new PooledConnection.Failures());
+        metrics.ifPresent(config::setMetricsTrackerFactory);
         TimeoutReporter timeouts = new TimeoutReporter(settings.maxConnections(), settings.acquireTimeout().toMillis());
-        config.setMetricsTrackerFactory(metrics.<MetricsTrackerFactory>map(m -> PoolTrackers.both(timeouts, m)).orElse(timeouts));
         try {
-            return new HikariDataSource(config);
+            return new ConnectionPool(new HikariDataSource(config), timeouts);
         } catch (HikariPool.PoolInitializationException e) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
             throw new IllegalStateException("Cannot connect to PostgreSQL at " + url.masked() + ": " + cause.getMessage(), e);
         }
     }
 
-    /** Counts acquire timeouts and reports them once per burst. */
-    static final class TimeoutReporter implements MetricsTrackerFactory, IMetricsTracker {
+    /**
+     * Sets the session's {@code statement_timeout} to {@code timeout}, unless the server's settings for the role
+     * or database (which PostgreSQL applied at connect, in milliseconds in {@code pg_settings}) are stricter.
+     */
+    static String statementTimeoutSql(Duration timeout) {
+        long millis = Math.min(Integer.MAX_VALUE, timeout.toMillis());
+        return "SELECT set_config('statement_timeout', '" + millis + "', false) FROM pg_settings"
+                + " WHERE name = 'statement_timeout' AND (setting = '0' OR setting::bigint > " + millis + ")";
+    }
+
+    @Override
+    public Connection getConnection() throws SQLException {
+        Optional<Deadline> deadline = Deadline.current();
+        if (deadline.isPresent() && deadline.get().expired()) {
+            throw PooledConnection.deadlinePassed();
+        }
+        Connection connection;
+        try {
+            connection = hikari.getConnection();
+        } catch (SQLTransientConnectionException e) {
+            timeouts.record(e);
+            throw e;
+        }
+        return PooledConnection.lend(connection, this, deadline);
+    }
+
+    @Override
+    public Connection getConnection(String username, String password) throws SQLException {
+        return hikari.getConnection(username, password);
+    }
+
+    /**
+     * Cancels the statements running on every connection lent right now: for a stop about to cut requests
+     * off, since interrupting them would leave their statements running in PostgreSQL.
+     */
+    void cancelRunningStatements() {
+        for (PooledConnection connection : lent) {
+            connection.cancelStatements();
+        }
+    }
+
+    /** Counts {@code connection} as lent until it is given back. */
+    void lent(PooledConnection connection) {
+        lent.add(connection);
+    }
+
+    /** Counts {@code connection} as given back. */
+    void returned(PooledConnection connection) {
+        lent.remove(connection);
+    }
+
+    /** Removes {@code connection}, which is HikariCP's and still lent, from the pool and closes it, quietly. */
+    void evict(Connection connection) {
+        hikari.evictConnection(connection);
+    }
+
+    /** Waits for connections in use to come back, then closes every connection. */
+    @Override
+    public void close() {
+        hikari.close();
+    }
+
+    @Override
+    public PrintWriter getLogWriter() throws SQLException {
+        return hikari.getLogWriter();
+    }
+
+    @Override
+    public void setLogWriter(PrintWriter out) throws SQLException {
+        hikari.setLogWriter(out);
+    }
+
+    @Override
+    public void setLoginTimeout(int seconds) throws SQLException {
+        hikari.setLoginTimeout(seconds);
+    }
+
+    @Override
+    public int getLoginTimeout() throws SQLException {
+        return hikari.getLoginTimeout();
+    }
+
+    @Override
+    public java.util.logging.Logger getParentLogger() throws SQLFeatureNotSupportedException {
+        return hikari.getParentLogger();
+    }
+
+    /** Also unwraps to the {@link HikariDataSource}, for its pool statistics. */
+    @Override
+    public <T> T unwrap(Class<T> type) throws SQLException {
+        return type.isInstance(this) ? type.cast(this) : type.isInstance(hikari) ? type.cast(hikari) : hikari.unwrap(type);
+    }
+
+    @Override
+    public boolean isWrapperFor(Class<?> type) throws SQLException {
+        return type.isInstance(this) || type.isInstance(hikari) || hikari.isWrapperFor(type);
+    }
+
+    /**
+     * Counts acquire timeouts and reports them once per burst, saying why: every connection busy, or PostgreSQL
+     * refusing new ones (HikariCP's timeout then carries the last attempt's failure, such as {@code 53300 too many
+     * connections} or {@code 08001 Connection refused}).
+     */
+    static final class TimeoutReporter {
         private final int maxConnections;
         private final long acquireTimeoutMillis;
         private final ReentrantLock lock = new ReentrantLock();
@@ -73,18 +220,15 @@ final class ConnectionPool {
             this.acquireTimeoutMillis = acquireTimeoutMillis;
         }
 
-        @Override
-        public IMetricsTracker create(String poolName, PoolStats poolStats) {
-            return this;
+        /** Records HikariCP's timeout {@code failure}. */
+        void record(SQLTransientConnectionException failure) {
+            Optional<String> refused = Optional.ofNullable(failure.getSQLState()).map(state -> state + " "
+                    + firstLine(failure.getCause() != null ? failure.getCause() : failure));
+            record(System.nanoTime(), refused);
         }
 
-        @Override
-        public void recordConnectionTimeout() {
-            record(System.nanoTime());
-        }
-
-        /** Returns true when this timeout was logged. */
-        boolean record(long now) {
+        /** Returns true when this timeout was logged; {@code refused} is PostgreSQL's answer to the last attempt. */
+        boolean record(long now, Optional<String> refused) {
             lock.lock();
             try {
                 // Requests that arrive together time out together, but a loaded machine spreads them by a
@@ -96,14 +240,19 @@ final class ConnectionPool {
                     unreported++;
                     return false;
                 }
-                if (newBurst) {
+                String previous = unreported == 0 ? "" : "; " + unreported + " more got 503 late in the previous burst";
+                if (newBurst && refused.isPresent()) {
+                    LOG.warn("PostgreSQL refuses new connections: requests that wait {} ms for a connection get 503 "
+                            + "(logged once per burst, then every {} s while it lasts); the last attempt got {}{}",
+                            acquireTimeoutMillis, REPORT_EVERY_SECONDS, refused.get(), previous);
+                } else if (newBurst) {
                     LOG.warn("Connection pool exhausted: requests that wait {} ms for one of {} connections get 503 "
                             + "(logged once per burst, then every {} s while it lasts){}", acquireTimeoutMillis,
-                            maxConnections, REPORT_EVERY_SECONDS,
-                            unreported == 0 ? "" : "; " + unreported + " more got 503 late in the previous burst");
+                            maxConnections, REPORT_EVERY_SECONDS, previous);
                 } else {
-                    LOG.warn("Connection pool still exhausted: {} more request(s) got 503 in the last {} s",
-                            unreported + 1, TimeUnit.NANOSECONDS.toSeconds(now - lastReport));
+                    LOG.warn("Connection pool still exhausted: {} more request(s) got 503 in the last {} s{}",
+                            unreported + 1, TimeUnit.NANOSECONDS.toSeconds(now - lastReport),
+                            refused.map(r -> "; the last attempt to connect got " + r).orElse(""));
                 }
                 lastReport = now;
                 unreported = 0;
@@ -111,6 +260,12 @@ final class ConnectionPool {
             } finally {
                 lock.unlock();
             }
+        }
+
+        private static String firstLine(Throwable failure) {
+            String message = String.valueOf(failure.getMessage());
+            int newline = message.indexOf('\n');
+            return newline < 0 ? message : message.substring(0, newline);
         }
     }
 }

@@ -24,6 +24,9 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class HttpListener {
 
+    /** How long exchanges get to end by themselves once their database work was cancelled, on a cut-off. */
+    static final Duration CUT_OFF_GRACE = Duration.ofSeconds(1);
+
     /** Pending connections the OS queues while every accept is busy. */
     private static final int BACKLOG = 1024;
     private static final String JDK_PROVIDER = "sun.net.httpserver.DefaultHttpServerProvider";
@@ -146,13 +149,27 @@ final class HttpListener {
      * @return how many exchanges were still running when {@code grace} ran out, and were cut off
      */
     int stop(Duration grace) {
+        return stop(grace, () -> { });
+    }
+
+    /**
+     * As {@link #stop(Duration)}, running {@code beforeCutOff} when exchanges are still in progress after
+     * {@code grace}, and giving them up to {@link #CUT_OFF_GRACE} more to end by themselves before they are
+     * interrupted: the server cancels their database statements there, which an interrupt would only cut off
+     * from PostgreSQL, leaving them to run on and commit.
+     */
+    int stop(Duration grace, Runnable beforeCutOff) {
         draining = true;
         // Both providers close the listening socket first thing in stop(delay), then wait. The JDK's returns
         // once its exchanges are done, but robaho's always sleeps the whole delay, so the waiting is ours:
         // stop(delay) runs aside only to close the socket now, and stop(0) below ends both calls' work.
-        int delaySeconds = (int) Math.min(Integer.MAX_VALUE, grace.toSeconds() + 1);
+        int delaySeconds = (int) Math.min(Integer.MAX_VALUE, grace.plus(CUT_OFF_GRACE).toSeconds() + 1);
         Thread.ofPlatform().daemon().name("http-listener-close").start(() -> server.stop(delaySeconds));
         int cutOff = awaitIdle(grace);
+        if (cutOff > 0) {
+            beforeCutOff.run();
+            awaitIdle(CUT_OFF_GRACE);
+        }
         server.stop(0);
         executor.shutdownNow();
         return cutOff;

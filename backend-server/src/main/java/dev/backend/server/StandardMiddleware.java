@@ -27,11 +27,12 @@ import java.util.Optional;
  *   <li>{@link HttpMetrics} (when given): times every answer below, and counts the refusals of the limits.
  *   <li>{@link SecurityHeaders}: on every answer, rejections included.
  *   <li>{@link Cors} (when {@code CORS_ORIGINS} is set): answers preflights before any limit, and puts the
- *       CORS headers on the 503, 408, 413 and 500 answers below, which a browser could not read otherwise.
+ *       CORS headers on the 503, 413 and 500 answers below, which a browser could not read otherwise.
  *   <li>{@link CatchPanic}: a failure anywhere below becomes a logged 500 that still gets the headers above.
  *   <li>{@link ConcurrencyLimit} ({@code MAX_IN_FLIGHT}): sheds excess load before any work is done: no
  *       timer scheduled, no body read.
- *   <li>{@link Timeout} ({@code REQUEST_TIMEOUT}): the deadline covers reading the body and the handler.
+ *   <li>{@link Timeout} ({@code REQUEST_TIMEOUT}, answered with {@code REQUEST_TIMEOUT_STATUS}): the deadline
+ *       covers reading the body and the handler.
  *   <li>{@link BodyLimit} ({@code BODY_LIMIT}): set before the handler reads the body.
  *   <li>{@link Compression} (unless {@code COMPRESSION=false}): compresses what the application produced.
  * </ol>
@@ -67,7 +68,7 @@ public final class StandardMiddleware {
         http.cors().ifPresent(cors -> layers.add(Cors.of(cors)));
         layers.add(CatchPanic.create());
         layers.add(ConcurrencyLimit.of(http.maxInFlight()));
-        layers.add(Timeout.of(http.requestTimeout()));
+        layers.add(Timeout.of(http.requestTimeout()).withStatus(http.requestTimeoutStatus()));
         layers.add(BodyLimit.of(http.bodyLimit()));
         http.compression().ifPresent(compression -> layers.add(Compression.of(compression)));
         return Middleware.stack(layers);

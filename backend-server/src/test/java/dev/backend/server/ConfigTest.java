@@ -20,6 +20,7 @@ class ConfigTest {
         assertEquals(8080, config.http().port());
         assertEquals(Config.HttpProvider.JDK, config.http().provider());
         assertEquals(Duration.ofSeconds(30), config.http().requestTimeout());
+        assertEquals(503, config.http().requestTimeoutStatus());
         assertEquals(10L << 20, config.http().bodyLimit());
         assertEquals(Optional.empty(), config.database().url());
         assertEquals(Path.of("./data/postgres"), config.database().embeddedDirectory());
@@ -48,6 +49,7 @@ class ConfigTest {
                 Map.entry("IDLE_TIMEOUT", "0"),
                 Map.entry("MAX_LIFETIME", "1h"),
                 Map.entry("REQUEST_TIMEOUT", "5s"),
+                Map.entry("REQUEST_TIMEOUT_STATUS", "504"),
                 Map.entry("BODY_LIMIT", "1MB"),
                 Map.entry("SHUTDOWN_TIMEOUT", "2m"),
                 Map.entry("LOG_LEVEL", "debug"),
@@ -63,6 +65,7 @@ class ConfigTest {
         assertEquals(Duration.ZERO, config.database().idleTimeout());
         assertEquals(Duration.ofHours(1), config.database().maxLifetime());
         assertEquals(Duration.ofSeconds(5), config.http().requestTimeout());
+        assertEquals(504, config.http().requestTimeoutStatus());
         assertEquals(1L << 20, config.http().bodyLimit());
         assertEquals(Duration.ofMinutes(2), config.shutdownTimeout());
         assertEquals(Optional.of("DEBUG"), config.log().level());
@@ -116,6 +119,18 @@ class ConfigTest {
                 () -> Config.fromEnvironment(Map.of("MIGRATION_DATABASE_URL", "mysql://root:hunter2@db/app")));
         assertTrue(e.getMessage().startsWith("Invalid configuration: MIGRATION_DATABASE_URL is not valid: "), e.getMessage());
         assertFalse(e.getMessage().contains("hunter2"), e.getMessage());
+    }
+
+    @Test
+    void acceptsOnlyTheTimeoutStatusesThatSayWhoWasSlow() {
+        assertEquals(408, Config.fromEnvironment(Map.of("REQUEST_TIMEOUT_STATUS", "408")).http().requestTimeoutStatus());
+        assertEquals(java.util.List.of("REQUEST_TIMEOUT_STATUS=500 is not valid: expected one of 503, 504, 408"),
+                problems(Map.of("REQUEST_TIMEOUT_STATUS", "500")));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Config.Http("0.0.0.0", 0,
+                Config.HttpProvider.JDK, Duration.ofSeconds(1), 200, 1, 1, Optional.empty(), 1024, Duration.ofSeconds(1),
+                Duration.ofSeconds(1), Config.defaults().http().trace(), Optional.empty(),
+                Config.defaults().http().securityHeaders()));
+        assertEquals("REQUEST_TIMEOUT_STATUS must be one of 503, 504, 408, was 200", e.getMessage());
     }
 
     @Test

@@ -2,7 +2,6 @@ package dev.backend.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import com.zaxxer.hikari.HikariDataSource;
 import dev.backend.testing.TestDatabase;
 import java.net.URI;
 import java.sql.Connection;
@@ -23,7 +22,7 @@ class DatabaseUrlConnectionTest {
 
     private static List<String> session(String databaseUrl) throws SQLException {
         Config config = Config.fromEnvironment(Map.of("DATABASE_URL", databaseUrl));
-        try (HikariDataSource pool = ConnectionPool.open(config.database().withPoolSize(0, 1),
+        try (ConnectionPool pool = ConnectionPool.open(config.database().withPoolSize(0, 1),
                 config.database().url().orElseThrow());
                 Connection c = pool.getConnection();
                 Statement s = c.createStatement();

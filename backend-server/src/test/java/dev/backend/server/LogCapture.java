@@ -1,5 +1,6 @@
 package dev.backend.server;
 
+import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
@@ -7,26 +8,48 @@ import java.util.List;
 import java.util.Optional;
 import org.slf4j.LoggerFactory;
 
-/** Records what one class logs while open, so a test can read the lines a user would see. */
+/** Records what one class, or every logger, logs while open, so a test can read the lines a user would see. */
 final class LogCapture implements AutoCloseable {
 
     private final Logger logger;
     private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
 
-    private LogCapture(Class<?> type) {
-        logger = (Logger) LoggerFactory.getLogger(type);
+    private LogCapture(Logger logger) {
+        this.logger = logger;
         appender.start();
         logger.addAppender(appender);
     }
 
     static LogCapture of(Class<?> type) {
-        return new LogCapture(type);
+        return new LogCapture((Logger) LoggerFactory.getLogger(type));
+    }
+
+    /** Everything logged while open, whatever the logger: the application's, HikariCP's, pgJDBC's. */
+    static LogCapture all() {
+        return new LogCapture((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME));
     }
 
     /** Each event as {@code LEVEL message}, in order. */
     List<String> lines() {
+        return events().stream().map(e -> e.getLevel() + " " + e.getFormattedMessage()).toList();
+    }
+
+    /** Each event at INFO or above as {@code LEVEL logger message}, in order. */
+    List<String> linesAtInfo() {
+        return events().stream()
+                .filter(e -> e.getLevel().isGreaterOrEqual(Level.INFO))
+                .map(e -> e.getLevel() + " " + e.getLoggerName() + " " + e.getFormattedMessage())
+                .toList();
+    }
+
+    /** How many events carry a stack trace. */
+    long traces() {
+        return events().stream().filter(e -> e.getThrowableProxy() != null).count();
+    }
+
+    private List<ILoggingEvent> events() {
         synchronized (appender) {
-            return appender.list.stream().map(e -> e.getLevel() + " " + e.getFormattedMessage()).toList();
+            return List.copyOf(appender.list);
         }
     }
 

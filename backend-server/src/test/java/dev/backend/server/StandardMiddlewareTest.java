@@ -85,7 +85,19 @@ class StandardMiddlewareTest {
             assertEquals("nosniff", response.header("X-Content-Type-Options").orElseThrow());
         }
         assertEquals(413, tooLarge.status());
-        assertEquals(408, timedOut.status());
+        assertEquals(503, timedOut.status());
+        assertEquals("1", timedOut.header("Retry-After").orElseThrow());
+        assertEquals("Request timed out after 100ms", timedOut.error().orElseThrow());
+    }
+
+    @Test
+    void answersTimeoutsWithTheConfiguredStatus() {
+        TestClient client = client(Map.of("REQUEST_TIMEOUT", "100ms", "REQUEST_TIMEOUT_STATUS", "504"));
+
+        TestResponse timedOut = client.get("/slow");
+
+        assertEquals(504, timedOut.status());
+        assertTrue(timedOut.header("Retry-After").isEmpty());
         assertEquals("Request timed out after 100ms", timedOut.error().orElseThrow());
     }
 

@@ -1,176 +1,131 @@
 package dev.backend.core.middleware;
 
 import dev.backend.core.AppError;
+import dev.backend.core.Deadline;
 import dev.backend.core.Handler;
 import dev.backend.core.Middleware;
 import dev.backend.core.Response;
+import dev.backend.core.internal.Failures;
+import dev.backend.core.internal.RequestDeadline;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Bounds how long the handler may take: past the deadline the client gets 408 with {@code {"error":
- * "Request timed out after 30s"}}, as tower-http's {@code TimeoutLayer} answers.
+ * Bounds how long the handler may take: past the deadline the client gets {@code 503} with {@code Retry-After:
+ * 1} and {@code {"error": "Request timed out after 30s"}}. A handler too slow is the server's failure, which 503
+ * says; 408 would blame the client (RFC 9110 §15.5.9). {@link #withStatus} picks 504 or 408 instead, as
+ * tower-http's {@code TimeoutLayer::with_status_code} does.
  *
- * <p>The handler runs on the request's own thread (no hand-off, so no cost on the hot path); at the
- * deadline a shared timer interrupts that thread. Blocking JDBC on a virtual thread is interruptible:
- * the driver's socket is closed, the statement fails, the handler's {@code try}-with-resources closes
- * the connection and the pool discards it and opens a fresh one. The handler thus stops using its
- * connection instead of holding it until the query ends; PostgreSQL ends the server side when it
- * notices the closed socket.
+ * <p>The handler runs on the request's own thread (no hand-off). At the deadline, the cancels registered with
+ * the request's {@link Deadline} run first: backend-server's pool cancels the statements of the connections the
+ * request borrowed, so PostgreSQL stops them (a statement that only lost its socket would run on, and could
+ * commit), the handler's JDBC call fails, and its connections go back to the pool intact. If the handler has
+ * not returned a second after that, or registered nothing to cancel, its thread is interrupted: blocking calls
+ * on a virtual thread give up.
  *
- * <p>Guarantees: one response per request (the handler's, or the 408, never both); the interrupt never
- * leaks, because a timer that fires after the handler finished does nothing, and after a timeout the
- * interrupt status is cleared before this layer returns. A handler that ignores interruption (a busy
- * loop) is answered 408 when it returns; the deadline covers producing the response, not streaming a
- * {@link Response.Body.Stream} body.
+ * <p>Guarantees: one response per request (the handler's, or the timeout answer, never both); the interrupt
+ * never leaks, because a deadline that passes after the handler finished does nothing, and after a timeout
+ * the interrupt is cleared before this layer returns; each race between the handler and the deadline is
+ * settled by one compare-and-set. A handler that ignores interruption (a busy loop) gets the timeout answer
+ * when it returns. The deadline covers producing the response, not streaming a {@link Response.Body.Stream}
+ * body, and fires within a tick of passing: a tenth of the shortest timeout in use, from 1 ms to 100 ms.
+ *
+ * <p>A timeout is logged as one warning with what the handler did after the deadline: how late it returned,
+ * whether it had to be interrupted, and the failure it ended with (such as PostgreSQL's {@code 57014 canceling
+ * statement due to user request}); the failure itself is not logged again.
  *
  * {@snippet :
- * Middleware timeout = Timeout.of(Duration.ofSeconds(30));
+ * Middleware timeout = Timeout.of(Duration.ofSeconds(30));               // 503 + Retry-After
+ * Middleware gateway = Timeout.of(Duration.ofSeconds(30)).withStatus(504);
  * }
  */
 public final class Timeout implements Middleware {
 
     private static final Logger LOG = LoggerFactory.getLogger(Timeout.class);
 
+    private final Duration timeout;
     private final long nanos;
     private final String limit;
     private final Response timedOut;
 
-    private Timeout(Duration timeout) {
+    private Timeout(Duration timeout, int status) {
+        this.timeout = timeout;
         this.nanos = timeout.toNanos();
-        Timer.keepAheadOf(nanos);
+        RequestDeadline.expectTimeout(nanos);
         this.limit = HttpText.human(timeout);
         // Built once: responses are immutable, so every timed-out request can share it.
-        this.timedOut = new AppError.Timeout("Request timed out after " + limit).toResponse();
+        this.timedOut = new AppError.Timeout("Request timed out after " + limit, status).toResponse();
     }
 
-    /** A deadline of {@code timeout} per request; it must be positive. */
+    /**
+     * {@return a deadline of {@code timeout} per request, answered with 503 and {@code Retry-After}}
+     *
+     * @param timeout how long a request may take; positive
+     */
     public static Timeout of(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("timeout must be positive, was " + timeout.toMillis() + "ms");
         }
-        return new Timeout(timeout);
+        return new Timeout(timeout, 503);
+    }
+
+    /**
+     * {@return a copy answering timed-out requests with {@code status}}
+     *
+     * @param status 503 (with {@code Retry-After}), 504 or 408
+     * @throws IllegalArgumentException for any other status
+     */
+    public Timeout withStatus(int status) {
+        return new Timeout(timeout, status);
+    }
+
+    /** {@return the status timed-out requests are answered with} */
+    public int status() {
+        return timedOut.status();
     }
 
     @Override
     public Handler wrap(Handler next) {
         Objects.requireNonNull(next, "next");
         return request -> {
-            Deadline deadline = new Deadline(Thread.currentThread());
-            ScheduledFuture<?> timer = Timer.EXECUTOR.schedule(deadline, nanos, TimeUnit.NANOSECONDS);
+            RequestDeadline deadline = RequestDeadline.start(nanos);
             Response response;
             try {
                 response = next.handle(request);
             } catch (Throwable failure) {
                 if (deadline.finish()) {
-                    timer.cancel(false);
                     throw failure;
                 }
-                return timedOut(deadline, failure);
+                return timedOut(deadline, Optional.of(failure));
             }
             if (deadline.finish()) {
-                timer.cancel(false);
                 return response;
             }
-            return timedOut(deadline, null);
+            return timedOut(deadline, response.error().flatMap(Timeout::cause));
         };
     }
 
-    private Response timedOut(Deadline deadline, Throwable failure) {
-        deadline.awaitInterrupt();
-        // Clear our interrupt: the thread goes on to write the 408 and may serve other work after.
-        Thread.interrupted();
+    private Response timedOut(RequestDeadline deadline, Optional<Throwable> failure) {
         if (LOG.isWarnEnabled()) {
-            long late = (System.nanoTime() - deadline.firedAt) / 1_000_000;
-            LOG.warn("Request timed out after {}; the handler was interrupted and returned {} ms later{}",
-                    limit, late, failure == null ? "" : " with " + failure);
+            LOG.warn("Request timed out after {}, answered {}; the handler returned {} ms after the deadline{}{}",
+                    limit, timedOut.status(), deadline.millisLate(), deadline.interrupted() ? ", interrupted" : "",
+                    failure.map(f -> ", with " + Failures.summary(f)).orElse(""));
         }
         return timedOut;
     }
 
-    /**
-     * The race between the handler finishing and the timer firing, settled by one compare-and-set: the
-     * handler wins with RUNNING to DONE, the timer with RUNNING to FIRING, then interrupts and marks
-     * FIRED so the handler thread knows no interrupt is still on its way.
-     */
-    private static final class Deadline implements Runnable {
-        private static final int RUNNING = 0;
-        private static final int DONE = 1;
-        private static final int FIRING = 2;
-        private static final int FIRED = 3;
-        private static final AtomicIntegerFieldUpdater<Deadline> STATE =
-                AtomicIntegerFieldUpdater.newUpdater(Deadline.class, "state");
-
-        private final Thread thread;
-        private volatile int state = RUNNING;
-        private volatile long firedAt;
-
-        Deadline(Thread thread) {
-            this.thread = thread;
+    /** The failure behind a server-side error the handler's router answered, which it left to this line to log. */
+    private static Optional<Throwable> cause(AppError error) {
+        if (error instanceof AppError.Database e) {
+            return Optional.of(e.cause());
         }
-
-        @Override
-        public void run() {
-            if (STATE.compareAndSet(this, RUNNING, FIRING)) {
-                firedAt = System.nanoTime();
-                thread.interrupt();
-                state = FIRED;
-            }
+        if (error instanceof AppError.Internal e) {
+            return Optional.of(e.cause());
         }
-
-        /** True if the handler finished first, so the timer will never interrupt. */
-        boolean finish() {
-            return STATE.compareAndSet(this, RUNNING, DONE);
-        }
-
-        /** Waits out the few instructions between the timer's compare-and-set and its interrupt. */
-        void awaitInterrupt() {
-            while (state != FIRED) {
-                Thread.onSpinWait();
-            }
-        }
-    }
-
-    /**
-     * One daemon thread for every deadline in the JVM; cancelled deadlines leave its queue at once.
-     *
-     * <p>A deadline that becomes the head of the queue wakes the timer thread, a context switch that would
-     * cost more than the rest of the middleware stack together, on every request when few are in flight.
-     * A no-op tick, due sooner than any deadline, keeps the head of the queue so that scheduling a deadline
-     * never signals: the thread wakes once per tick instead of once per request.
-     */
-    private static final class Timer {
-        static final ScheduledThreadPoolExecutor EXECUTOR = create();
-        private static final long MIN_TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
-        private static final long MAX_TICK_NANOS = TimeUnit.SECONDS.toNanos(1);
-        private static long tickNanos = Long.MAX_VALUE;
-        private static ScheduledFuture<?> tick;
-
-        private static ScheduledThreadPoolExecutor create() {
-            ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1,
-                    Thread.ofPlatform().daemon().name("request-timeout").factory());
-            executor.setRemoveOnCancelPolicy(true);
-            return executor;
-        }
-
-        /** Makes the tick at most half of {@code timeoutNanos}, so it stays ahead of such deadlines. */
-        static synchronized void keepAheadOf(long timeoutNanos) {
-            long period = Math.clamp(timeoutNanos / 2, MIN_TICK_NANOS, MAX_TICK_NANOS);
-            if (period < tickNanos) {
-                ScheduledFuture<?> previous = tick;
-                tick = EXECUTOR.scheduleAtFixedRate(() -> { }, period, period, TimeUnit.NANOSECONDS);
-                tickNanos = period;
-                if (previous != null) {
-                    previous.cancel(false);
-                }
-            }
-        }
+        return Optional.empty();
     }
 }

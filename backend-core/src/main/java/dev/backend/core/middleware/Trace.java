@@ -34,7 +34,7 @@ import org.slf4j.MDC;
  *       length; the latency is the time to produce the response.
  * </ul>
  *
- * <p>Place it outermost, so the 503, 408 and 413 answers of the other middleware are logged and carry
+ * <p>Place it outermost, so the 503 and 413 answers of the other middleware are logged and carry
  * the id too. Failures below it are turned into error responses inside the request's scope.
  *
  * {@snippet :

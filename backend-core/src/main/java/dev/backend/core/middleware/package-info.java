@@ -14,7 +14,7 @@
  * Handler app = Middleware.stack(
  *         Trace.create(),                          // first in, last out: times and logs every answer below
  *         SecurityHeaders.create(),                // on every answer, rejections included
- *         Cors.of(Cors.Config.origins("https://app.example.com")), // so browsers can read 503/408/413/500
+ *         Cors.of(Cors.Config.origins("https://app.example.com")), // so browsers can read 503/413/500
  *         CatchPanic.create(),                     // failures below become a logged 500 that still gets CORS
  *         ConcurrencyLimit.of(1024),               // shed before doing any work
  *         Timeout.of(Duration.ofSeconds(30)),      // the deadline covers reading the body and the handler

@@ -116,12 +116,13 @@ class MiddlewareHttpTest {
     }
 
     @Test
-    void answers408AndKeepsTheConnectionUsable() throws IOException {
+    void answersATimeoutWith503AndKeepsTheConnectionUsable() throws IOException {
         try (RawHttp http = new RawHttp(server.port())) {
             RawHttp.Reply timedOut = http.send("GET", "/slow");
             RawHttp.Reply next = http.send("GET", "/big");
 
-            assertEquals(408, timedOut.status());
+            assertEquals(503, timedOut.status());
+            assertEquals("1", timedOut.header("Retry-After"));
             assertEquals("{\"error\":\"Request timed out after 200ms\"}", timedOut.text());
             assertNotNull(timedOut.header("X-Request-Id"));
             assertEquals(200, next.status());
@@ -158,8 +159,8 @@ class MiddlewareHttpTest {
                 HOLD.countDown();
             }
             // The timeout answers them after 200 ms unless the release came first; either way they end.
-            assertTrue(first.get() == 200 || first.get() == 408);
-            assertTrue(second.get() == 200 || second.get() == 408);
+            assertTrue(first.get() == 200 || first.get() == 503);
+            assertTrue(second.get() == 200 || second.get() == 503);
         }
     }
 

@@ -1,0 +1,5 @@
+/**
+ * Internal: not exported by the module, not API, may change in any release. Request deadlines and the timer
+ * that expires them, shared by {@code Deadline}, {@code AppError} and the {@code Timeout} middleware.
+ */
+package dev.backend.core.internal;
