@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ServiceLoader;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -32,8 +33,15 @@ final class HttpListener {
 
     private final HttpServer server;
     private final ExecutorService executor;
-    /** Exchanges inside the handler, counted around the whole exchange so a response being written counts. */
-    private final AtomicInteger inFlight = new AtomicInteger();
+    /**
+     * Exchanges in progress, counted from the moment the provider hands one to the executor (the JDK's reads the
+     * request there, so from its first byte) to the end of the task, which includes writing the response. The
+     * drain waits for this count: a request read just before the stop is answered, not cut off. robaho's
+     * provider runs a whole connection as one task, so there the count is taken around the handler instead.
+     */
+    private final AtomicInteger exchanges = new AtomicInteger();
+    /** Requests inside the handler: what the stop reports (an exchange may turn out to be a connection closing). */
+    private final AtomicInteger handling = new AtomicInteger();
     private final ReentrantLock drainLock = new ReentrantLock();
     private final Condition idle = drainLock.newCondition();
     private volatile boolean draining;
@@ -72,10 +80,15 @@ final class HttpListener {
         }
         ExecutorService executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("http-", 0).factory());
         HttpListener listener = new HttpListener(server, executor);
-        HttpHandler counted = listener.counted(handler);
-        SlowClientGuard guard = http.provider() == Config.HttpProvider.ROBAHO ? SlowClientGuard.of(http) : null;
-        server.createContext("/", guard == null ? counted : guard.watchRequests(counted));
-        server.setExecutor(guard == null ? executor : guard.watchConnections(executor));
+        if (http.provider() == Config.HttpProvider.ROBAHO) {
+            HttpHandler counted = listener.counted(listener.closingWhileDraining(handler));
+            SlowClientGuard guard = SlowClientGuard.of(http);
+            server.createContext("/", guard.watchRequests(counted));
+            server.setExecutor(guard.watchConnections(executor));
+        } else {
+            server.createContext("/", listener.closingWhileDraining(handler));
+            server.setExecutor(listener.countingTasks(executor));
+        }
         server.start();
         return listener;
     }
@@ -98,9 +111,35 @@ final class HttpListener {
         return server.getAddress().getPort();
     }
 
-    /** Exchanges being handled right now. */
+    /** Requests being handled right now. */
     int inFlight() {
-        return inFlight.get();
+        return handling.get();
+    }
+
+    /** Exchanges in progress: being read, handled or answered; the drain waits for these. */
+    int exchanges() {
+        return exchanges.get();
+    }
+
+    /**
+     * From now on every response says {@code Connection: close}, so the connection it came on closes once it is
+     * written and a client or proxy opens a fresh one (to another instance, once its load balancer has taken
+     * this one out) for its next request. The listening socket stays open and serves for {@code delay}; then
+     * this returns.
+     *
+     * <p>An idle keep-alive connection is left alone: HTTP/1.1 has no way to tell its client not to reuse it,
+     * and closing it from this side races a proxy that picks it at that instant. It goes away without a race
+     * when its client closes it after the client's own idle timeout, or carries one more request, whose
+     * response closes it. Hence the rule in docs/operations.md: the proxy's idle timeout for upstream
+     * connections is shorter than {@code SHUTDOWN_DELAY}.
+     */
+    void retire(Duration delay) {
+        draining = true;
+        try {
+            Thread.sleep(delay);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /**
@@ -136,9 +175,9 @@ final class HttpListener {
         return cutOff;
     }
 
-    private HttpHandler counted(HttpHandler handler) {
+    private HttpHandler closingWhileDraining(HttpHandler handler) {
         return exchange -> {
-            inFlight.incrementAndGet();
+            handling.incrementAndGet();
             try {
                 if (draining) {
                     // A keep-alive client should take its next request to another instance.
@@ -146,23 +185,56 @@ final class HttpListener {
                 }
                 handler.handle(exchange);
             } finally {
-                if (inFlight.decrementAndGet() == 0 && draining) {
-                    drainLock.lock();
-                    try {
-                        idle.signalAll();
-                    } finally {
-                        drainLock.unlock();
-                    }
-                }
+                handling.decrementAndGet();
             }
         };
+    }
+
+    private HttpHandler counted(HttpHandler handler) {
+        return exchange -> {
+            exchanges.incrementAndGet();
+            try {
+                handler.handle(exchange);
+            } finally {
+                ended();
+            }
+        };
+    }
+
+    private Executor countingTasks(Executor executor) {
+        return task -> {
+            exchanges.incrementAndGet();
+            try {
+                executor.execute(() -> {
+                    try {
+                        task.run();
+                    } finally {
+                        ended();
+                    }
+                });
+            } catch (RuntimeException rejected) {
+                ended();
+                throw rejected;
+            }
+        };
+    }
+
+    private void ended() {
+        if (exchanges.decrementAndGet() == 0 && draining) {
+            drainLock.lock();
+            try {
+                idle.signalAll();
+            } finally {
+                drainLock.unlock();
+            }
+        }
     }
 
     private int awaitIdle(Duration grace) {
         long deadline = System.nanoTime() + grace.toNanos();
         drainLock.lock();
         try {
-            for (long left = grace.toNanos(); inFlight.get() > 0 && left > 0; left = deadline - System.nanoTime()) {
+            for (long left = grace.toNanos(); exchanges.get() > 0 && left > 0; left = deadline - System.nanoTime()) {
                 idle.awaitNanos(left);
             }
         } catch (InterruptedException e) {
@@ -170,7 +242,7 @@ final class HttpListener {
         } finally {
             drainLock.unlock();
         }
-        return inFlight.get();
+        return exchanges.get();
     }
 
     private static void setLimits(String prefix, Config.Http http) {
