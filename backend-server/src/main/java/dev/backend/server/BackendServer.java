@@ -45,7 +45,8 @@ import org.slf4j.LoggerFactory;
  * /metrics} in the Prometheus text format next to the health probes, or on {@code METRICS_PORT}. See
  * docs/observability.md.
  *
- * <p>Stop order, each step logged with its duration: readiness answers 503, the listener stops accepting
+ * <p>Stop order, each step logged with its duration: readiness answers 503, the listener keeps serving for
+ * {@code SHUTDOWN_DELAY} (default 0) with {@code Connection: close} on every response, then stops accepting
  * and in-flight requests get up to {@code SHUTDOWN_TIMEOUT} to finish, the metrics listener closes, the pool
  * closes, embedded PostgreSQL stops, the server's meters are released.
  */
@@ -136,7 +137,15 @@ public final class BackendServer implements AutoCloseable {
         }
         long begin = System.nanoTime();
         health.drain();
-        LOG.info("Stopping: readiness answers 503 and the listener takes no new connections");
+        Duration delay = config.shutdownDelay();
+        if (delay.isPositive()) {
+            LOG.info("Stopping: readiness answers 503; the listener serves for SHUTDOWN_DELAY ({} ms) more, every "
+                    + "response with Connection: close", delay.toMillis());
+            listener.retire(delay);
+            LOG.info("SHUTDOWN_DELAY over: the listener takes no new connections");
+        } else {
+            LOG.info("Stopping: readiness answers 503 and the listener takes no new connections");
+        }
         long drainBegin = System.nanoTime();
         int running = listener.inFlight();
         // Requests still running after SHUTDOWN_TIMEOUT are interrupted; their statements are cancelled first.
@@ -374,7 +383,8 @@ public final class BackendServer implements AutoCloseable {
                         starting.map(ServerMetrics::pool));
                 opened.addFirst(pool);
                 Optional<Migrated> migrated = MigrationCommand.source(cfg.migrations(), migrations).map(source -> {
-                    Migrator migrator = Migrator.create(pool.withoutStatementTimeout(), source, cfg.migrations());
+                    Migrator migrator = Migrator.create(MigrationConnection.open(cfg, url), source,
+                            cfg.migrations());
                     int applied = migrator.migrate();
                     return new Migrated(applied, starting.isPresent() ? schemaVersion(migrator) : Optional.empty());
                 });

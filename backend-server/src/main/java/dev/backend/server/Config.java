@@ -33,9 +33,12 @@ import java.util.function.Supplier;
  * @param log level and format of the logs
  * @param shutdownTimeout how long in-flight requests may take to finish on stop ({@code SHUTDOWN_TIMEOUT})
  * @param metrics whether and where {@code GET /metrics} is served ({@code METRICS}, {@code METRICS_PORT})
+ * @param shutdownDelay how long the listener keeps serving after a stop begins, every response with {@code
+ *     Connection: close}, so load balancers stop routing to it and clients retire their pooled connections
+ *     before it closes ({@code SHUTDOWN_DELAY}; 0, the default, closes it at once: see docs/operations.md)
  */
 public record Config(Http http, Database database, Migrations migrations, Log log, Duration shutdownTimeout,
-        Metrics metrics) {
+        Metrics metrics, Duration shutdownDelay) {
 
     public Config {
         Objects.requireNonNull(http, "http");
@@ -48,11 +51,14 @@ public record Config(Http http, Database database, Migrations migrations, Log lo
             throw new IllegalArgumentException("METRICS_PORT (" + metrics.port().get() + ") must differ from PORT: "
                     + "leave METRICS_PORT unset to serve /metrics on the main port");
         }
+        Objects.requireNonNull(shutdownDelay, "SHUTDOWN_DELAY");
+        check(within(shutdownDelay, Duration.ZERO), "SHUTDOWN_DELAY must be from 0s to 24h, was "
+                + Env.human(shutdownDelay));
     }
 
-    /** With the default metrics settings ({@link Metrics#defaults()}). */
+    /** With the default metrics settings ({@link Metrics#defaults()}) and no {@code SHUTDOWN_DELAY}. */
     public Config(Http http, Database database, Migrations migrations, Log log, Duration shutdownTimeout) {
-        this(http, database, migrations, log, shutdownTimeout, Metrics.defaults());
+        this(http, database, migrations, log, shutdownTimeout, Metrics.defaults(), Duration.ZERO);
     }
 
     /**
@@ -212,12 +218,25 @@ public record Config(Http http, Database database, Migrations migrations, Log lo
 
     /**
      * Where migrations come from ({@code MIGRATIONS_DIR}, else the location the application names; the reference
-     * service names the jar's {@code migrations/}) and their safety switches.
+     * service names the jar's {@code migrations/}), where they connect, and their safety switches.
+     *
+     * @param url the database migrations connect to ({@code MIGRATION_DATABASE_URL}); empty means the server's
+     *     own. They run on a connection of their own, opened for the run and closed after it, so the session
+     *     state a migration leaves ({@code SET search_path}, ...) never reaches a pooled connection. Set it when
+     *     {@code DATABASE_URL} goes through PgBouncer in transaction mode, whose shared sessions cannot hold
+     *     the migration lock: see docs/operations.md
      */
-    public record Migrations(Optional<Path> directory, Duration lockTimeout, boolean outOfOrder, boolean ignoreMissing) {
+    public record Migrations(Optional<Path> directory, Duration lockTimeout, boolean outOfOrder, boolean ignoreMissing,
+            Optional<DatabaseUrl> url) {
         public Migrations {
             Objects.requireNonNull(directory, "directory");
             requirePositive("MIGRATION_LOCK_TIMEOUT", lockTimeout);
+            Objects.requireNonNull(url, "url");
+        }
+
+        /** Migrations that connect where the server does. */
+        public Migrations(Optional<Path> directory, Duration lockTimeout, boolean outOfOrder, boolean ignoreMissing) {
+            this(directory, lockTimeout, outOfOrder, ignoreMissing, Optional.empty());
         }
     }
 
@@ -311,15 +330,8 @@ public record Config(Http http, Database database, Migrations migrations, Log lo
     /** Reads and validates the configuration; throws {@link ConfigException} listing every problem. */
     public static Config fromEnvironment(Map<String, String> environment) {
         Env env = new Env(environment);
-        Optional<DatabaseUrl> url = env.string("DATABASE_URL").flatMap(value -> {
-            try {
-                return Optional.of(DatabaseUrl.parse(value));
-            } catch (IllegalArgumentException e) {
-                // Never echo the value: it may hold a password.
-                env.problem("DATABASE_URL is not valid: " + e.getMessage());
-                return Optional.empty();
-            }
-        });
+        Optional<DatabaseUrl> url = databaseUrl(env, "DATABASE_URL");
+        Optional<DatabaseUrl> migrationUrl = databaseUrl(env, "MIGRATION_DATABASE_URL");
         String provider = env.choice("HTTP_PROVIDER", "backend", List.of("backend", "jdk"));
         String host = env.string("HOST").orElse("0.0.0.0");
         if (new InetSocketAddress(host, 0).isUnresolved()) {
@@ -368,7 +380,8 @@ public record Config(Http http, Database database, Migrations migrations, Log lo
                 env.string("MIGRATIONS_DIR").map(Path::of),
                 env.duration("MIGRATION_LOCK_TIMEOUT", Duration.ofSeconds(60)),
                 env.flag("MIGRATIONS_OUT_OF_ORDER", false),
-                env.flag("MIGRATIONS_IGNORE_MISSING", false)));
+                env.flag("MIGRATIONS_IGNORE_MISSING", false),
+                migrationUrl));
         Optional<LogFormat> format = env.string("LOG_FORMAT").map(v -> LogFormat.valueOf(
                 env.choice("LOG_FORMAT", "text", List.of("text", "json")).toUpperCase(Locale.ROOT)));
         Optional<Log> log = env.build(() -> new Log(env.string("LOG_LEVEL").map(v -> env.choice("LOG_LEVEL", "INFO", LEVELS)),
@@ -376,36 +389,56 @@ public record Config(Http http, Database database, Migrations migrations, Log lo
         Duration shutdownTimeout = env.duration("SHUTDOWN_TIMEOUT", Duration.ofSeconds(30));
         Optional<Integer> metricsPort = env.string("METRICS_PORT").map(v -> env.integer("METRICS_PORT", 0, 0, 65535));
         Optional<Metrics> metrics = env.build(() -> new Metrics(env.flag("METRICS", true), metricsPort));
+        // 0 by default: a developer's Ctrl-C stops at once; behind a load balancer the operator sets it
+        // (docs/operations.md gives the rule, the Kubernetes manifests set it).
+        Duration shutdownDelay = env.duration("SHUTDOWN_DELAY", Duration.ZERO, Duration.ZERO, false);
         env.throwIfProblems();
         Optional<Config> config = env.build(() -> new Config(http.orElseThrow(), database.orElseThrow(),
-                migrations.orElseThrow(), log.orElseThrow(), shutdownTimeout, metrics.orElseThrow()));
+                migrations.orElseThrow(), log.orElseThrow(), shutdownTimeout, metrics.orElseThrow(), shutdownDelay));
         env.throwIfProblems();
         return config.orElseThrow();
     }
 
     /** A copy with other HTTP settings. */
     public Config withHttp(Http http) {
-        return new Config(http, database, migrations, log, shutdownTimeout, metrics);
+        return new Config(http, database, migrations, log, shutdownTimeout, metrics, shutdownDelay);
     }
 
     /** A copy with other database settings. */
     public Config withDatabase(Database database) {
-        return new Config(http, database, migrations, log, shutdownTimeout, metrics);
+        return new Config(http, database, migrations, log, shutdownTimeout, metrics, shutdownDelay);
     }
 
     /** A copy with other migration settings. */
     public Config withMigrations(Migrations migrations) {
-        return new Config(http, database, migrations, log, shutdownTimeout, metrics);
+        return new Config(http, database, migrations, log, shutdownTimeout, metrics, shutdownDelay);
+    }
+
+    /** A copy with another shutdown delay (0 for none). */
+    public Config withShutdownDelay(Duration shutdownDelay) {
+        return new Config(http, database, migrations, log, shutdownTimeout, metrics, shutdownDelay);
     }
 
     /** A copy with another shutdown timeout. */
     public Config withShutdownTimeout(Duration shutdownTimeout) {
-        return new Config(http, database, migrations, log, shutdownTimeout, metrics);
+        return new Config(http, database, migrations, log, shutdownTimeout, metrics, shutdownDelay);
     }
 
     /** A copy with other metrics settings. */
     public Config withMetrics(Metrics metrics) {
-        return new Config(http, database, migrations, log, shutdownTimeout, metrics);
+        return new Config(http, database, migrations, log, shutdownTimeout, metrics, shutdownDelay);
+    }
+
+    private static Optional<DatabaseUrl> databaseUrl(Env env, String name) {
+        return env.string(name).flatMap(value -> {
+            try {
+                return Optional.of(DatabaseUrl.parse(value));
+            } catch (IllegalArgumentException e) {
+                // Never echo the value: it may hold a password.
+                env.problem(name + " is not valid: " + e.getMessage());
+                return Optional.empty();
+            }
+        });
     }
 
     /** CORS is on when {@code CORS_ORIGINS} lists origins; the other {@code CORS_*} refine it. */

@@ -10,7 +10,6 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
 import java.sql.SQLTransientConnectionException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
@@ -33,8 +32,8 @@ import org.slf4j.LoggerFactory;
  * <p>The safety net for a cancel that cannot get through (PostgreSQL unreachable for the cancel's own
  * connection): a server's pool sets {@code statement_timeout} to {@code REQUEST_TIMEOUT} plus a second once per
  * connection, when it is opened (no cost per request), unless the role or database already sets a shorter one.
- * So no statement outlives the longest request by more than that. {@link #withoutStatementTimeout()} lends
- * connections without it, for migrations, which may take as long as they need.
+ * So no statement outlives the longest request by more than that. Migrations, which may take as long as they
+ * need, run on a connection of their own (MigrationConnection), never the pool's.
  *
  * <p>A request that cannot get a connection within {@code ACQUIRE_TIMEOUT} fails with HikariCP's {@code
  * SQLTransientConnectionException}, which {@code AppError.from} answers with 503 and {@code Retry-After}.
@@ -128,21 +127,12 @@ final class ConnectionPool implements DataSource, AutoCloseable {
             timeouts.record(e);
             throw e;
         }
-        return PooledConnection.lend(connection, this, deadline, false);
+        return PooledConnection.lend(connection, this, deadline);
     }
 
     @Override
     public Connection getConnection(String username, String password) throws SQLException {
         return hikari.getConnection(username, password);
-    }
-
-    /**
-     * The same pool lending connections without the request statement timeout (back to the role's or database's
-     * own), for work that is no request, such as migrations. Each such connection is closed after use rather than
-     * returned, so no request ever gets one.
-     */
-    DataSource withoutStatementTimeout() {
-        return new WithoutStatementTimeout();
     }
 
     /**
@@ -210,61 +200,6 @@ final class ConnectionPool implements DataSource, AutoCloseable {
     @Override
     public boolean isWrapperFor(Class<?> type) throws SQLException {
         return type.isInstance(this) || type.isInstance(hikari) || hikari.isWrapperFor(type);
-    }
-
-    /** See {@link #withoutStatementTimeout()}. */
-    private final class WithoutStatementTimeout implements DataSource {
-        @Override
-        public Connection getConnection() throws SQLException {
-            Connection connection = hikari.getConnection();
-            try (Statement statement = connection.createStatement()) {
-                statement.execute("RESET statement_timeout");
-            } catch (SQLException e) {
-                connection.close();
-                throw e;
-            }
-            return PooledConnection.lend(connection, ConnectionPool.this, Optional.empty(), true);
-        }
-
-        @Override
-        public Connection getConnection(String username, String password) throws SQLException {
-            throw new SQLFeatureNotSupportedException("the pool has one user");
-        }
-
-        @Override
-        public PrintWriter getLogWriter() throws SQLException {
-            return hikari.getLogWriter();
-        }
-
-        @Override
-        public void setLogWriter(PrintWriter out) throws SQLException {
-            hikari.setLogWriter(out);
-        }
-
-        @Override
-        public void setLoginTimeout(int seconds) throws SQLException {
-            hikari.setLoginTimeout(seconds);
-        }
-
-        @Override
-        public int getLoginTimeout() throws SQLException {
-            return hikari.getLoginTimeout();
-        }
-
-        @Override
-        public java.util.logging.Logger getParentLogger() throws SQLFeatureNotSupportedException {
-            return hikari.getParentLogger();
-        }
-
-        @Override
-        public <T> T unwrap(Class<T> type) throws SQLException {
-            return ConnectionPool.this.unwrap(type);
-        }
-
-        @Override
-        public boolean isWrapperFor(Class<?> type) throws SQLException {
-            return ConnectionPool.this.isWrapperFor(type);
-        }
     }
 
     /**

@@ -10,6 +10,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -39,13 +40,20 @@ final class HttpListener {
     private final Config.HttpProvider provider;
     /** The JDK provider's executor; the backend engine has none. */
     private final ExecutorService executor;
-    /** Exchanges inside the handler, counted around the whole exchange so a response being written counts. */
-    private final AtomicInteger inFlight = new AtomicInteger();
+    /**
+     * Exchanges in progress, which the drain waits for. On the JDK's provider, counted from the moment it hands one
+     * to the executor (it reads the request there, so from its first byte) to the end of the task, which includes
+     * writing the response: a request read just before the stop is answered, not cut off. On the backend engine,
+     * counted around the handler: the engine's own stop waits for the requests it is still reading.
+     */
+    private final AtomicInteger exchanges = new AtomicInteger();
+    /** Requests inside the handler: what the stop reports (an exchange may turn out to be a connection closing). */
+    private final AtomicInteger handling = new AtomicInteger();
     /**
      * The threads running a handler on the backend engine, which runs them on its connections' threads: a cut-off
      * interrupts them, as shutting the JDK provider's executor down interrupts its.
      */
-    private final Set<Thread> handling = ConcurrentHashMap.newKeySet();
+    private final Set<Thread> handlerThreads = ConcurrentHashMap.newKeySet();
     private final ReentrantLock drainLock = new ReentrantLock();
     private final Condition idle = drainLock.newCondition();
     private volatile boolean draining;
@@ -70,9 +78,11 @@ final class HttpListener {
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot listen on " + http.host() + ":" + http.port() + ": " + e.getMessage(), e);
         }
-        listener.server.createContext("/", listener.counted(handler));
         if (listener.executor != null) {
-            listener.server.setExecutor(listener.executor);
+            listener.server.createContext("/", listener.closingWhileDraining(handler));
+            listener.server.setExecutor(listener.countingTasks(listener.executor));
+        } else {
+            listener.server.createContext("/", listener.counted(listener.closingWhileDraining(handler)));
         }
         listener.server.start();
         return listener;
@@ -113,14 +123,40 @@ final class HttpListener {
         return server.getAddress().getPort();
     }
 
-    /** Exchanges being handled right now. */
+    /** Requests being handled right now. */
     int inFlight() {
-        return inFlight.get();
+        return handling.get();
+    }
+
+    /** Exchanges in progress: being read, handled or answered; the drain waits for these. */
+    int exchanges() {
+        return exchanges.get();
     }
 
     /**
-     * Closes the listening socket at once, waits up to {@code grace} for the requests in progress, then closes
-     * every connection. Returns as soon as the last request ends, not after {@code grace}.
+     * From now on every response says {@code Connection: close}, so the connection it came on closes once it is
+     * written and a client or proxy opens a fresh one (to another instance, once its load balancer has taken
+     * this one out) for its next request. The listening socket stays open and serves for {@code delay}; then
+     * this returns.
+     *
+     * <p>An idle keep-alive connection is left alone: HTTP/1.1 has no way to tell its client not to reuse it,
+     * and closing it from this side races a proxy that picks it at that instant. It goes away without a race
+     * when its client closes it after the client's own idle timeout, or carries one more request, whose
+     * response closes it. Hence the rule in docs/operations.md: the proxy's idle timeout for upstream
+     * connections is shorter than {@code SHUTDOWN_DELAY}.
+     */
+    void retire(Duration delay) {
+        draining = true;
+        try {
+            Thread.sleep(delay);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Closes the listening socket at once, waits up to {@code grace} for the exchanges in progress, then
+     * closes every connection. Returns as soon as the last exchange ends, not after {@code grace}.
      *
      * @return how many exchanges were still running when {@code grace} ran out, and were cut off
      */
@@ -155,18 +191,14 @@ final class HttpListener {
         if (executor != null) {
             executor.shutdownNow();
         } else {
-            handling.forEach(Thread::interrupt);
+            handlerThreads.forEach(Thread::interrupt);
         }
         return cutOff;
     }
 
-    private HttpHandler counted(HttpHandler handler) {
+    private HttpHandler closingWhileDraining(HttpHandler handler) {
         return exchange -> {
-            inFlight.incrementAndGet();
-            Thread thread = Thread.currentThread();
-            if (executor == null) {
-                handling.add(thread);
-            }
+            handling.incrementAndGet();
             try {
                 if (draining) {
                     // A keep-alive client should take its next request to another instance.
@@ -174,19 +206,54 @@ final class HttpListener {
                 }
                 handler.handle(exchange);
             } finally {
-                if (executor == null) {
-                    handling.remove(thread);
-                }
-                if (inFlight.decrementAndGet() == 0 && draining) {
-                    drainLock.lock();
-                    try {
-                        idle.signalAll();
-                    } finally {
-                        drainLock.unlock();
-                    }
-                }
+                handling.decrementAndGet();
             }
         };
+    }
+
+    /** The backend engine's count, around the handler, and the thread a cut-off interrupts. */
+    private HttpHandler counted(HttpHandler handler) {
+        return exchange -> {
+            exchanges.incrementAndGet();
+            Thread thread = Thread.currentThread();
+            handlerThreads.add(thread);
+            try {
+                handler.handle(exchange);
+            } finally {
+                handlerThreads.remove(thread);
+                ended();
+            }
+        };
+    }
+
+    /** The JDK provider's count, around each task it hands the executor. */
+    private Executor countingTasks(Executor executor) {
+        return task -> {
+            exchanges.incrementAndGet();
+            try {
+                executor.execute(() -> {
+                    try {
+                        task.run();
+                    } finally {
+                        ended();
+                    }
+                });
+            } catch (RuntimeException rejected) {
+                ended();
+                throw rejected;
+            }
+        };
+    }
+
+    private void ended() {
+        if (exchanges.decrementAndGet() == 0 && draining) {
+            drainLock.lock();
+            try {
+                idle.signalAll();
+            } finally {
+                drainLock.unlock();
+            }
+        }
     }
 
     private static void joinUntil(Thread thread, long deadline) {
@@ -203,7 +270,7 @@ final class HttpListener {
     private int awaitIdle(long deadline) {
         drainLock.lock();
         try {
-            for (long left = deadline - System.nanoTime(); inFlight.get() > 0 && left > 0;
+            for (long left = deadline - System.nanoTime(); exchanges.get() > 0 && left > 0;
                     left = deadline - System.nanoTime()) {
                 idle.awaitNanos(Math.min(left, TimeUnit.MILLISECONDS.toNanos(50)));
             }
@@ -212,7 +279,7 @@ final class HttpListener {
         } finally {
             drainLock.unlock();
         }
-        return inFlight.get();
+        return exchanges.get();
     }
 
     private static long ceilSeconds(Duration duration) {

@@ -67,23 +67,21 @@ public enum MigrationCommand {
                 embedded = DevelopmentDatabase.provider().start(config.database().embeddedDirectory());
                 url = DevelopmentDatabase.url(embedded);
             }
-            // One connection is all a migration run uses.
-            try (ConnectionPool pool = ConnectionPool.open(config.database().withPoolSize(0, 1), url)) {
-                Migrator migrator = Migrator.create(pool, source, config.migrations());
-                return switch (this) {
-                    case MIGRATE -> {
-                        int applied = migrator.migrate();
-                        out.println("Applied " + applied + " migration(s) from " + source + " to " + url.masked()
-                                + "; now " + migrator.status().summary());
-                        yield 0;
-                    }
-                    case INFO -> {
-                        out.print(migrator.status().table());
-                        yield 0;
-                    }
-                    case VALIDATE -> validate(migrator.status(), out, err);
-                };
-            }
+            Migrator migrator = Migrator.create(MigrationConnection.open(config, url), source, config.migrations());
+            String target = config.migrations().url().orElse(url).masked();
+            return switch (this) {
+                case MIGRATE -> {
+                    int applied = migrator.migrate();
+                    out.println("Applied " + applied + " migration(s) from " + source + " to " + target + "; now "
+                            + migrator.status().summary());
+                    yield 0;
+                }
+                case INFO -> {
+                    out.print(migrator.status().table());
+                    yield 0;
+                }
+                case VALIDATE -> validate(migrator.status(), out, err);
+            };
         } catch (ConfigException e) {
             err.println(verb() + " failed: " + e.getMessage());
             return ConfigException.EXIT_CODE;

@@ -49,22 +49,19 @@ final class PooledConnection implements Connection {
     private final ConnectionPool pool;
     /** The request's deadline; {@code null} outside one. */
     private final Deadline deadline;
-    private final boolean evictOnClose;
     private Statement[] statements; // guarded by this
     private int statementCount; // guarded by this
     private boolean closed; // guarded by this
 
-    private PooledConnection(Connection connection, ConnectionPool pool, Deadline deadline, boolean evictOnClose) {
+    private PooledConnection(Connection connection, ConnectionPool pool, Deadline deadline) {
         this.connection = connection;
         this.pool = pool;
         this.deadline = deadline;
-        this.evictOnClose = evictOnClose;
     }
 
     /** Lends {@code connection}; its statements are cancelled at {@code deadline}, the request's, if given. */
-    static PooledConnection lend(Connection connection, ConnectionPool pool, Optional<Deadline> deadline,
-            boolean evictOnClose) {
-        PooledConnection lent = new PooledConnection(connection, pool, deadline.orElse(null), evictOnClose);
+    static PooledConnection lend(Connection connection, ConnectionPool pool, Optional<Deadline> deadline) {
+        PooledConnection lent = new PooledConnection(connection, pool, deadline.orElse(null));
         pool.lent(lent);
         deadline.ifPresent(d -> d.onExpiry(lent::cancelStatements));
         return lent;
@@ -135,7 +132,7 @@ final class PooledConnection implements Connection {
             statements = null;
         }
         pool.returned(this);
-        if (evictOnClose || broken()) {
+        if (broken()) {
             pool.evict(connection);
         }
         connection.close();

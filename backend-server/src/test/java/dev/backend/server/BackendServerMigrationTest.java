@@ -140,6 +140,48 @@ class BackendServerMigrationTest {
     }
 
     @Test
+    void migrationsRunOnAConnectionOfTheirOwnSoTheSessionStateTheyLeaveNeverReachesThePool() throws Exception {
+        // SET without LOCAL outlives the migration's transaction: on a pooled connection it would stay for requests.
+        write(dir, "V1__audit.sql", "CREATE SCHEMA audit_" + schema + ";\nSET search_path TO audit_" + schema
+                + ";\nSET statement_timeout = 1234;\nCREATE TABLE entries AS SELECT current_setting('application_name') AS by;\n");
+        try (BackendServer server = BackendServer.builder()
+                .config(config(0, Map.of("MIN_CONNECTIONS", "1", "MAX_CONNECTIONS", "1")))
+                .migrations(MigrationSource.directory(dir))
+                .start()) {
+            assertEquals(List.of("backend-server migrations"), column(ds, "SELECT by FROM audit_" + schema + ".entries"));
+            // The pool's connections keep their own search_path and statement_timeout (the pool sets one).
+            assertEquals(List.of(schema + ", not the migration's"), column(server.dataSource(),
+                    "SELECT current_schema() || ', ' || CASE current_setting('statement_timeout') WHEN '1234ms' "
+                            + "THEN 'the migration''s' ELSE 'not the migration''s' END"));
+        }
+    }
+
+    @Test
+    void migrationsConnectToMigrationDatabaseUrlWhenItIsSet() throws Exception {
+        write(dir, "V1__who.sql", "CREATE TABLE who AS SELECT current_setting('application_name') AS name;");
+        String migrationUrl = DB.url() + "?currentSchema=" + schema + "&application_name=direct-migrator";
+        try (BackendServer server = BackendServer.builder()
+                .config(config(0, Map.of("MIGRATION_DATABASE_URL", migrationUrl)))
+                .migrations(MigrationSource.directory(dir))
+                .start()) {
+            assertEquals(List.of("direct-migrator"), column(server.dataSource(), "SELECT name FROM who"));
+        }
+    }
+
+    @Test
+    void anUnreachableMigrationDatabaseUrlFailsStartNamingTheVariable() throws Exception {
+        write(dir, "V1__t.sql", "CREATE TABLE t (id int);");
+        int closed = freePort();
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> BackendServer.builder()
+                .config(config(0, Map.of("MIGRATION_DATABASE_URL", "postgres://app:secret@127.0.0.1:" + closed + "/app",
+                        "ACQUIRE_TIMEOUT", "1s")))
+                .migrations(MigrationSource.directory(dir))
+                .start());
+        assertTrue(e.getMessage().startsWith("Cannot connect to PostgreSQL at postgres://app:***@127.0.0.1:" + closed
+                + "/app (MIGRATION_DATABASE_URL): "), e.getMessage());
+    }
+
+    @Test
     void withoutAnyLocationNoMigrationsRun() {
         try (BackendServer server = BackendServer.builder().config(config(0, Map.of())).start()) {
             assertEquals(List.of("f"), column(server.dataSource(), "SELECT to_regclass('schema_migrations') IS NOT NULL"));

@@ -135,6 +135,34 @@ class ConfigTest {
     }
 
     @Test
+    void shutdownDelayIsZeroUnlessSetAndAcceptsZeroToADay() {
+        assertEquals(Duration.ZERO, Config.defaults().shutdownDelay());
+        assertEquals(Duration.ofSeconds(15), Config.fromEnvironment(Map.of("SHUTDOWN_DELAY", "15s")).shutdownDelay());
+        assertEquals(Duration.ZERO, Config.fromEnvironment(Map.of("SHUTDOWN_DELAY", "0")).shutdownDelay());
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> Config.fromEnvironment(Map.of("SHUTDOWN_DELAY", "-5s")));
+        assertEquals("Invalid configuration: SHUTDOWN_DELAY=-5s is not valid: expected a duration from 0s to 24h, "
+                + "such as 500ms, 3s, 10m or 1h", e.getMessage());
+        IllegalArgumentException inCode = assertThrows(IllegalArgumentException.class,
+                () -> Config.defaults().withShutdownDelay(Duration.ofDays(2)));
+        assertEquals("SHUTDOWN_DELAY must be from 0s to 24h, was 48h", inCode.getMessage());
+    }
+
+    @Test
+    void migrationDatabaseUrlIsReadAsDatabaseUrlIsAndNeverEchoed() {
+        assertEquals(Optional.empty(), Config.defaults().migrations().url());
+        Config config = Config.fromEnvironment(Map.of("DATABASE_URL", "postgres://app@pgbouncer:6432/app?prepareThreshold=0",
+                "MIGRATION_DATABASE_URL", "postgres://app:secret@pg_primary:5432/app"));
+        assertEquals("jdbc:postgresql://pg_primary:5432/app", config.migrations().url().orElseThrow().jdbcUrl());
+        assertEquals("jdbc:postgresql://pgbouncer:6432/app?prepareThreshold=0",
+                config.database().url().orElseThrow().jdbcUrl());
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> Config.fromEnvironment(Map.of("MIGRATION_DATABASE_URL", "mysql://root:hunter2@db/app")));
+        assertTrue(e.getMessage().startsWith("Invalid configuration: MIGRATION_DATABASE_URL is not valid: "), e.getMessage());
+        assertFalse(e.getMessage().contains("hunter2"), e.getMessage());
+    }
+
+    @Test
     void acceptsOnlyTheTimeoutStatusesThatSayWhoWasSlow() {
         assertEquals(408, Config.fromEnvironment(Map.of("REQUEST_TIMEOUT_STATUS", "408")).http().requestTimeoutStatus());
         assertEquals(java.util.List.of("REQUEST_TIMEOUT_STATUS=500 is not valid: expected one of 503, 504, 408"),

@@ -198,6 +198,30 @@ class HttpListenerTest {
         listener = null;
     }
 
+    /** The JDK's provider reads a request in the executor's task, which starts with the request's first bytes. */
+    @Test
+    void stopAnswersARequestTheProviderStartedReadingBeforeAnyHandlerRan() throws Exception {
+        HttpListener server = start(Config.HttpProvider.JDK);
+        int port = server.port();
+        try (RawHttp http = new RawHttp(port)) {
+            http.sendRaw("GET /json HT");
+            // Not a request yet for the handler, but an exchange the drain must wait for.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (server.exchanges() == 0) {
+                assertTrue(System.nanoTime() < deadline, "the provider never started reading the request");
+                Thread.sleep(10);
+            }
+            CompletableFuture<Integer> stop = CompletableFuture.supplyAsync(() -> server.stop(Duration.ofSeconds(60)));
+            RawHttp.awaitRefused(port);
+            http.sendRaw("TP/1.1\r\nHost: localhost\r\n\r\n");
+            RawHttp.Reply reply = http.read(false);
+            assertEquals(200, reply.status());
+            assertEquals("close", reply.header("Connection"));
+            assertEquals(0, stop.get(30, TimeUnit.SECONDS));
+        }
+        listener = null;
+    }
+
     @ParameterizedTest
     @EnumSource(Config.HttpProvider.class)
     void stopWithNothingInFlightDoesNotWaitForTheGrace(Config.HttpProvider provider) throws IOException {

@@ -64,6 +64,11 @@ final class ServerProcess implements AutoCloseable {
         return start(List.of(java(), "-cp", classPath, mainClass.getName()), environment);
     }
 
+    /** {@code command}, with exactly {@code environment} (plus PATH). */
+    static ServerProcess command(List<String> command, Map<String, String> environment) throws IOException {
+        return start(command, environment);
+    }
+
     private static ServerProcess start(List<String> command, Map<String, String> environment) throws IOException {
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().clear();

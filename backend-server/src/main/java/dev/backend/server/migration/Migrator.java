@@ -20,6 +20,7 @@ import java.util.TreeMap;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import javax.sql.DataSource;
+import org.postgresql.PGConnection;
 import org.postgresql.util.PSQLException;
 import org.postgresql.util.ServerErrorMessage;
 import org.slf4j.Logger;
@@ -91,6 +92,7 @@ public final class Migrator {
         try (Connection connection = dataSource.getConnection(); Verbatim session = Verbatim.on(connection)) {
             connection.setAutoCommit(true);
             String table = History.table(connection);
+            requireSessionOfItsOwn(connection);
             lock(connection);
             try {
                 History.create(connection, table);
@@ -394,6 +396,51 @@ public final class Migrator {
             return s.toString();
         }
         return String.valueOf(e.getMessage());
+    }
+
+    /**
+     * Refuses a connection whose server session other clients share between its transactions, as PgBouncer
+     * does in transaction or statement pool mode: the advisory lock is held by a session, so there it would be
+     * held for (and released by) whoever the pooler gives that session to next.
+     *
+     * <p>A direct connection is served by the backend that greeted it, whose pid the driver was told at start.
+     * A pooler greets with a key of its own; then the test is whether another client is handed this
+     * connection's backend. A pooler in transaction mode hands back the backend a statement just released (it
+     * reuses them last-in, first-out), so a second connection asking for its pid right after this one gets the
+     * same pid; in session mode it never can.
+     */
+    private void requireSessionOfItsOwn(Connection connection) throws SQLException {
+        if (!connection.isWrapperFor(PGConnection.class)) {
+            return; // not pgJDBC: nothing says which backend greeted it
+        }
+        int greeted = connection.unwrap(PGConnection.class).getBackendPID();
+        int serving = backendPid(connection);
+        if (greeted == serving) {
+            return;
+        }
+        try (Connection other = dataSource.getConnection()) {
+            for (int attempt = 0; attempt < 3; attempt++) {
+                int mine = backendPid(connection);
+                int theirs = backendPid(other);
+                if (mine == theirs || mine != serving) {
+                    throw new MigrationException("Migrations need a database session of their own for the whole run "
+                            + "(it holds the lock pg_advisory_lock(" + LOCK_KEY + ") so that one instance applies "
+                            + "them), but this connection goes through a pooler that shares server sessions between "
+                            + "clients (PostgreSQL backend pid " + mine + " served this connection and also "
+                            + (mine == theirs ? "another one" : "pid " + serving + " before it") + "): PgBouncer in "
+                            + "transaction or statement pool mode does that. Set MIGRATION_DATABASE_URL to a direct "
+                            + "connection to PostgreSQL (or to a pooler in session mode); DATABASE_URL may stay on the "
+                            + "pooler");
+                }
+            }
+        }
+    }
+
+    private static int backendPid(Connection connection) throws SQLException {
+        try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery("SELECT pg_backend_pid()")) {
+            rs.next();
+            return rs.getInt(1);
+        }
     }
 
     /** Takes the advisory lock, waiting at most the configured timeout. */

@@ -1,0 +1,43 @@
+package dev.backend.server;
+
+import java.sql.SQLException;
+import javax.sql.DataSource;
+import org.postgresql.ds.PGSimpleDataSource;
+
+/**
+ * Where migrations connect: {@code MIGRATION_DATABASE_URL} when set, else the server's own database, through a
+ * data source that opens a new connection on every call and really closes it, never the pool. A migration may
+ * leave session state behind ({@code SET search_path}, {@code SET standard_conforming_strings}, a temporary
+ * table); on a connection of its own that state ends with the run instead of reaching requests.
+ */
+final class MigrationConnection {
+
+    private MigrationConnection() {}
+
+    /**
+     * The data source, once a first connection through it has worked.
+     *
+     * @throws IllegalStateException naming the masked URL when PostgreSQL cannot be reached there
+     */
+    static DataSource open(Config config, DatabaseUrl serverUrl) {
+        DatabaseUrl url = config.migrations().url().orElse(serverUrl);
+        PGSimpleDataSource dataSource = new PGSimpleDataSource();
+        dataSource.setURL(url.jdbcUrl());
+        if (!url.jdbcUrl().contains("ApplicationName=")) {
+            dataSource.setApplicationName("backend-server migrations");
+        }
+        if (!url.jdbcUrl().contains("connectTimeout=")) {
+            dataSource.setConnectTimeout((int) Math.max(1, config.database().acquireTimeout().toSeconds()));
+        }
+        url.user().ifPresent(dataSource::setUser);
+        url.password().ifPresent(dataSource::setPassword);
+        try {
+            dataSource.getConnection().close();
+            return dataSource;
+        } catch (SQLException e) {
+            String variable = config.migrations().url().isPresent() ? " (MIGRATION_DATABASE_URL)" : "";
+            throw new IllegalStateException("Cannot connect to PostgreSQL at " + url.masked() + variable + ": "
+                    + e.getMessage(), e);
+        }
+    }
+}
