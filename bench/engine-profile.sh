@@ -3,18 +3,17 @@
 # jdk.CPUTimeSample) while wrk drives GET /json, then the samples aggregated: self time by method and the share
 # spent in socket system calls, and inclusive time of backend-http's own methods.
 #
-#   bench/engine-profile.sh backend          # VARIANT as in bench/engine.sh: jdk | robaho | backend | backend-executor
+#   bench/engine-profile.sh backend          # VARIANT as in bench/engine.sh: jdk | backend | backend-executor
 #
-# Settings (environment): CONNECTIONS (64), WARMUP (3s), DURATION (8s), HEAP (512m), ROBAHO_JAR. Needs wrk and
+# Settings (environment): CONNECTIONS (64), WARMUP (3s), DURATION (8s), HEAP (512m). Needs wrk and
 # python3. Output: bench/results/profile-VARIANT-TIME/ (recording.jfr, profile.txt, allocation.txt).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 . .mvn/find-jdk.sh
 variant=${1:?variant}
 CONNECTIONS=${CONNECTIONS:-64}; WARMUP=${WARMUP:-3s}; DURATION=${DURATION:-8s}; HEAP=${HEAP:-512m}
-ROBAHO_JAR=${ROBAHO_JAR:-$HOME/.m2/repository/io/github/robaho/httpserver/1.0.29/httpserver-1.0.29.jar}
 ./mvnw -q -pl backend-http test-compile
-cp="backend-http/target/classes:backend-http/target/test-classes:$ROBAHO_JAR"
+cp="backend-http/target/classes:backend-http/target/test-classes"
 out="bench/results/profile-$variant-$(date -u +%Y%m%dT%H%M%SZ)"
 mkdir -p "$out"
 # The JDK's profile settings with the CPU-time sampler switched on: it samples virtual threads on their carriers,

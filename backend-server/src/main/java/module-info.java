@@ -9,6 +9,7 @@
  */
 module dev.backend.server {
     requires transitive dev.backend.core;
+    requires dev.backend.http;
     requires transitive java.sql;
     requires com.zaxxer.hikari;
     requires org.postgresql.jdbc;
@@ -18,7 +19,8 @@ module dev.backend.server {
     requires micrometer.registry.prometheus;
     requires io.prometheus.writer.text;
     // The JVM meters read MXBeans: process CPU (com.sun.management) and the virtual-thread scheduler (jdk.management),
-    // which a module-path application or a jlink image would otherwise leave out.
+    // which a module-path application or a jlink image would otherwise leave out; so does the open-files limit
+    // MAX_HTTP_CONNECTIONS is derived from (com.sun.management).
     requires java.management;
     requires jdk.management;
     // Optional at run time: with the OpenTelemetry API present (the Java agent bridges it), spans get the route.
@@ -32,7 +34,6 @@ module dev.backend.server {
     exports dev.backend.server.migration;
     exports dev.backend.server.spi;
 
-    // The development database (backend-embedded-postgres) and HTTP_PROVIDER=robaho are found as services.
+    // The development database (backend-embedded-postgres) is found as a service.
     uses dev.backend.server.spi.EmbeddedDatabaseProvider;
-    uses com.sun.net.httpserver.spi.HttpServerProvider;
 }

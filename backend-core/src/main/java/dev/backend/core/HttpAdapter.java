@@ -29,7 +29,13 @@ import org.slf4j.LoggerFactory;
  * 204 never carry a length (RFC 9110 §8.6), a 304 none that could differ from the 200's, and no answer
  * carries two framings. A {@code HEAD} gets the {@code Content-Length} its {@code GET} would send when
  * the body's length is known without producing it (RFC 9110 §9.3.2). A failure the handler did not turn into a
- * response becomes one here; a client that hangs up mid-response is logged at debug and forgotten.
+ * response becomes one here; a client that hangs up mid-response is logged at debug and forgotten. A streamed
+ * body that fails midway is cut off, never ended as if complete: see {@link #handle}.
+ *
+ * <p>Request framing is the client's fault and is answered as such: a {@code Content-Length} that is not one
+ * run of digits is a 400 before anything is read; a body that cannot be read as framed is a 400 (a 408 when
+ * the client was too slow) through {@link Request}. Both answers carry {@code Connection: close}, so no byte
+ * after them is ever read as another request.
  */
 public final class HttpAdapter implements HttpHandler {
 
@@ -46,18 +52,76 @@ public final class HttpAdapter implements HttpHandler {
         return new HttpAdapter(Objects.requireNonNull(handler, "handler"));
     }
 
+    /**
+     * Answers {@code exchange}. A streamed body that fails after the headers went out is logged here and reaches the
+     * engine as an {@code IOException}: the response cannot be completed, so it must not end as if it were. The
+     * engine then closes the connection without the last chunk (or before the last byte of a declared length),
+     * which the client sees as a truncated message (RFC 9112 §8).
+     *
+     * @throws IOException only when the response body failed midway
+     */
     @Override
-    public void handle(HttpExchange exchange) {
-        try (exchange) {
+    public void handle(HttpExchange exchange) throws IOException {
+        try {
             Request request = Request.from(exchange);
-            Response response = Handler.respond(handler, request);
+            Response response = request.invalidContentLength()
+                    .map(AppError::toResponse)
+                    .orElseGet(() -> Handler.respond(handler, request));
+            if (request.bodyUnreadable()) {
+                // What follows the body on this connection cannot be trusted to be the next request.
+                response = response.withHeader("Connection", "close");
+            }
             write(exchange, response, request.method().equals("HEAD"));
         } catch (IOException e) {
             LOG.debug("Could not send the response to {}: {}", exchange.getRemoteAddress(), e.toString());
+        } catch (BodyFailed failed) {
+            Throwable cause = failed.getCause();
+            if (cause instanceof IOException) {
+                // Most often the client hung up; the body's own source failing looks the same from here.
+                LOG.debug("Streaming the response body to {} failed: {}", exchange.getRemoteAddress(), cause.toString());
+            } else {
+                LOG.error("Failed while streaming the response body", cause);
+            }
+            cutOff(exchange);
+            throw new IOException("the response body failed after its headers were sent", cause);
         } catch (RuntimeException e) {
-            // A body writer failed after the headers went out: the status cannot change any more, so the
-            // connection is closed (by the try) to tell the client the body is incomplete.
-            LOG.error("Failed while streaming the response body", e);
+            // Sending the headers failed (a header value the API refuses, say): nothing can be answered now.
+            LOG.error("Failed to send the response", e);
+        }
+        exchange.close();
+    }
+
+    /**
+     * Ends an exchange whose response body failed, without completing the response. The JDK's provider ends an
+     * exchange only when its response body is closed; one whose handler throws instead stays counted, and its
+     * {@code stop(delay)} then waits the whole delay for it. Closing the body on an interrupted thread closes the
+     * provider's socket channel (an interruptible channel) before the last chunk is written: the response is cut
+     * off and the exchange ends. Other engines cut the response off themselves when the handler throws.
+     */
+    private static void cutOff(HttpExchange exchange) {
+        if (!exchange.getClass().getName().startsWith("sun.net.httpserver.")) {
+            return;
+        }
+        boolean interrupted = Thread.interrupted();
+        Thread.currentThread().interrupt();
+        try {
+            exchange.getResponseBody().close();
+        } catch (IOException expected) {
+            // The channel closed under the write, as intended.
+        } finally {
+            Thread.interrupted();
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** A streamed body's writer failed after the headers went out. */
+    private static final class BodyFailed extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        BodyFailed(Exception cause) {
+            super(cause);
         }
     }
 
@@ -106,9 +170,14 @@ public final class HttpAdapter implements HttpHandler {
                 // 0 asks the API for chunked encoding; an exact length of 0 must be sent as -1.
                 exchange.sendResponseHeaders(status, s.length() < 0 ? 0 : s.length() == 0 ? -1 : s.length());
                 if (s.length() != 0) {
-                    try (OutputStream out = exchange.getResponseBody()) {
+                    OutputStream out = exchange.getResponseBody();
+                    try {
                         s.writer().writeTo(out);
+                    } catch (IOException | RuntimeException e) {
+                        // Not closed: closing would end the body as if it were complete.
+                        throw new BodyFailed(e);
                     }
+                    out.close();
                 }
             }
         }

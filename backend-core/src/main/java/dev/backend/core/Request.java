@@ -5,7 +5,6 @@ import com.sun.net.httpserver.HttpExchange;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -325,7 +324,9 @@ public final class Request {
 
     /**
      * The whole body. Read on first call and kept, so later calls return the same bytes; more than
-     * {@link #bodyLimit()} bytes is a 413, and nothing past the limit is buffered.
+     * {@link #bodyLimit()} bytes is a 413, and nothing past the limit is buffered. A body that cannot be read
+     * as its framing says (a broken chunk, fewer bytes than its {@code Content-Length}) is a 400, a client too
+     * slow to send it a 408; either way the connection closes after the answer.
      */
     public byte[] bodyBytes() {
         if (shared.bytes == null) {
@@ -333,18 +334,79 @@ public final class Request {
                 throw new IllegalStateException("the body was already taken as a stream");
             }
             checkDeclaredLength(bodyLimit);
-            try (InputStream in = shared.stream) {
-                shared.stream = null;
-                byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, bodyLimit + 1));
-                if (bytes.length > bodyLimit) {
-                    throw tooLarge(bodyLimit);
-                }
-                shared.bytes = bytes;
+            long declared = declaredLength();
+            if (declared > Integer.MAX_VALUE - 8) {
+                throw tooLarge(Integer.MAX_VALUE - 8); // no array holds it: read it as a stream
+            }
+            if (declared >= 0) {
+                shared.reserve(declared);
+            }
+            InputStream in = shared.stream;
+            shared.stream = null;
+            byte[] bytes;
+            try {
+                bytes = declared >= 0 ? readDeclared(in, (int) declared) : readGrowing(in);
             } catch (IOException e) {
-                throw new UncheckedIOException("reading the request body failed", e);
+                // Not closed: the JDK's provider would try to drain the rest of a body it cannot frame, and wait.
+                throw shared.unreadable(e);
+            }
+            shared.bytes = bytes;
+            try {
+                in.close();
+            } catch (IOException e) {
+                throw shared.unreadable(e);
             }
         }
         return shared.bytes;
+    }
+
+    /** The exact array a declared length calls for: no growing copies, so the body takes its size once. */
+    private byte[] readDeclared(InputStream in, int length) throws IOException {
+        byte[] bytes = new byte[length];
+        int read = in.readNBytes(bytes, 0, length);
+        if (read < length) {
+            return Arrays.copyOf(bytes, read);
+        }
+        int next = in.read();
+        if (next < 0) {
+            return bytes;
+        }
+        // Longer than declared, which only a stream that is not an engine's can be: the rest counts too.
+        byte[] rest = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, Math.max(0, bodyLimit - length)));
+        if ((long) length + 1 + rest.length > bodyLimit) {
+            throw tooLarge(bodyLimit);
+        }
+        byte[] all = Arrays.copyOf(bytes, length + 1 + rest.length);
+        all[length] = (byte) next;
+        System.arraycopy(rest, 0, all, length + 1, rest.length);
+        return all;
+    }
+
+    /** A body of unknown length, reserved step by step as it grows; past the limit a 413, reading no further. */
+    private byte[] readGrowing(InputStream in) throws IOException {
+        long most = bodyLimit + 1; // one byte past the limit, never reserved, tells a body over it
+        byte[] bytes = new byte[(int) Math.min(BodyMemory.STEP, most)];
+        int size = 0;
+        long reserved = 0;
+        while (true) {
+            if (size == bytes.length) {
+                bytes = Arrays.copyOf(bytes, (int) Math.min(bytes.length * 2L, Math.min(Integer.MAX_VALUE - 8, most)));
+            }
+            if (size == reserved && reserved < bodyLimit) {
+                long step = Math.min(BodyMemory.STEP, bodyLimit - reserved);
+                shared.reserve(step);
+                reserved += step;
+            }
+            long readable = (reserved < bodyLimit ? reserved : most) - size;
+            int n = in.read(bytes, size, (int) Math.min(bytes.length - size, readable));
+            if (n < 0) {
+                return Arrays.copyOf(bytes, size);
+            }
+            size += n;
+            if (size > bodyLimit) {
+                throw tooLarge(bodyLimit);
+            }
+        }
     }
 
     /** The body decoded as UTF-8; bytes that are not UTF-8 are a 400, not silently replaced. */
@@ -357,8 +419,9 @@ public final class Request {
     }
 
     /**
-     * The body as a stream, for bodies too large to hold; it fails with 413 past {@link #bodyLimit()}.
-     * Can be taken once, and not after {@link #bodyBytes()}.
+     * The body as a stream, for bodies too large to hold; it fails with 413 past {@link #bodyLimit()}, and with
+     * 400 (408 when the client was too slow) when the body cannot be read as its framing says: a broken chunk, a
+     * body shorter than its {@code Content-Length}. Can be taken once, and not after {@link #bodyBytes()}.
      */
     public InputStream bodyStream() {
         if (shared.bytes != null) {
@@ -368,7 +431,7 @@ public final class Request {
             throw new IllegalStateException("the body stream was already taken");
         }
         checkDeclaredLength(bodyLimit);
-        InputStream in = new LimitedInputStream(shared.stream, bodyLimit);
+        InputStream in = new LimitedInputStream(shared, shared.stream, bodyLimit);
         shared.stream = null;
         return in;
     }
@@ -398,6 +461,70 @@ public final class Request {
         String media = (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).trim()
                 .toLowerCase(Locale.ROOT);
         return media.equals("application/json") || (media.startsWith("application/") && media.endsWith("+json"));
+    }
+
+    /**
+     * A copy whose body, when read whole, is reserved from {@code memory} first; {@link BodyMemory#release} gives it
+     * back. Used by {@link dev.backend.core.middleware.BodyLimit#withMemoryLimit}; the latest budget set before the
+     * body is read is the one it is reserved from.
+     *
+     * @param memory the budget to reserve the body from
+     * @return a copy sharing this request's body
+     */
+    public Request withBodyMemory(BodyMemory memory) {
+        shared.memory = Objects.requireNonNull(memory, "memory");
+        return copy(bodyLimit, attributes);
+    }
+
+    void releaseBodyMemory(BodyMemory memory) {
+        if (shared.reservedFrom == memory && shared.reserved > 0) {
+            memory.give(shared.reserved);
+            shared.reserved = 0;
+        }
+    }
+
+    /** The declared {@code Content-Length} when it is one valid number, else -1. */
+    private long declaredLength() {
+        List<String> values = headers.get("Content-Length");
+        return values != null && values.size() == 1 && isDigits(values.getFirst()) ? Long.parseLong(values.getFirst())
+                : -1;
+    }
+
+    /**
+     * Whether the body could not be read as framed: the connection must close after the answer, since no byte
+     * after it can be trusted to start the next request (RFC 9112 §6.3).
+     */
+    boolean bodyUnreadable() {
+        return shared.unreadable;
+    }
+
+    /**
+     * A {@code Content-Length} that is not exactly one run of digits (RFC 9112 §6.3: {@code 1*DIGIT}), such as
+     * {@code +2}, {@code -1} or two values: a smuggling precondition, so the request is refused before its body
+     * is read. backend-http refuses these itself; the JDK's provider passes {@code +2} on as a length of 2.
+     */
+    Optional<AppError> invalidContentLength() {
+        List<String> values = headers.get("Content-Length");
+        if (values == null) {
+            return Optional.empty();
+        }
+        if (values.size() == 1 && isDigits(values.getFirst())) {
+            return Optional.empty();
+        }
+        shared.unreadable = true;
+        return Optional.of(AppError.badRequest("Invalid Content-Length: expected one decimal number of bytes"));
+    }
+
+    private static boolean isDigits(String value) {
+        if (value.isEmpty() || value.length() > 18) {
+            return false;
+        }
+        for (int i = 0; i < value.length(); i++) {
+            if (value.charAt(i) < '0' || value.charAt(i) > '9') {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void checkDeclaredLength(long limit) {
@@ -578,26 +705,68 @@ public final class Request {
         private String route;
         private String[] paramNames = NONE;
         private String[] paramValues = NONE;
+        private boolean unreadable;
+        private BodyMemory memory;
+        private BodyMemory reservedFrom;
+        private long reserved;
 
         Shared(InputStream stream) {
             this.stream = stream;
         }
+
+        /** Reserves {@code bytes} more of the body from the budget, if one is set. */
+        void reserve(long bytes) {
+            if (memory == null || bytes == 0) {
+                return;
+            }
+            if (reservedFrom != null && reservedFrom != memory) {
+                throw new IllegalStateException("one body reserved from two budgets");
+            }
+            memory.reserve(bytes);
+            reservedFrom = memory;
+            reserved += bytes;
+        }
+
+        /**
+         * Marks the body unreadable and answers for it: 408 when the engine gave up waiting for it, else 400. The
+         * client's bytes are at fault, so nothing about the failure but that is said or logged.
+         */
+        AppException unreadable(IOException failure) {
+            unreadable = true;
+            if (failure instanceof java.net.SocketTimeoutException
+                    || String.valueOf(failure.getMessage()).contains("timed out")) {
+                // 408, not the 503 of a slow handler: the client was too slow (RFC 9110 §15.5.9).
+                return new AppError.Timeout("The request body did not arrive in time", 408).toException();
+            }
+            return AppError.badRequest("The request body could not be read: its framing is invalid or it ended early")
+                    .toException();
+        }
     }
 
-    /** Counts body bytes and fails with 413 past the limit, so a chunked body cannot grow without bound. */
+    /**
+     * Counts body bytes and fails with 413 past the limit, so a chunked body cannot grow without bound; a body
+     * that cannot be read as framed fails with the 400 (or 408) of {@link Shared#unreadable}.
+     */
     private static final class LimitedInputStream extends InputStream {
+        private final Shared shared;
         private final InputStream in;
         private final long limit;
         private long read;
 
-        LimitedInputStream(InputStream in, long limit) {
+        LimitedInputStream(Shared shared, InputStream in, long limit) {
+            this.shared = shared;
             this.in = in;
             this.limit = limit;
         }
 
         @Override
         public int read() throws IOException {
-            int b = in.read();
+            int b;
+            try {
+                b = in.read();
+            } catch (IOException e) {
+                throw shared.unreadable(e);
+            }
             if (b >= 0) {
                 count(1);
             }
@@ -606,7 +775,12 @@ public final class Request {
 
         @Override
         public int read(byte[] buffer, int offset, int length) throws IOException {
-            int n = in.read(buffer, offset, (int) Math.min(length, limit - read + 1));
+            int n;
+            try {
+                n = in.read(buffer, offset, (int) Math.min(length, limit - read + 1));
+            } catch (IOException e) {
+                throw shared.unreadable(e);
+            }
             if (n > 0) {
                 count(n);
             }
@@ -622,7 +796,11 @@ public final class Request {
 
         @Override
         public void close() throws IOException {
-            in.close();
+            // After a framing failure the JDK's provider would drain the rest on close, waiting for bytes that may
+            // never come; the connection closes after the answer anyway.
+            if (!shared.unreadable) {
+                in.close();
+            }
         }
     }
 }

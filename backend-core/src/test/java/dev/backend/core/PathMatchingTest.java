@@ -6,12 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.backend.core.testing.TestClient;
 import dev.backend.core.testing.TestResponse;
-import dev.backend.core.testing.TestServer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Paths and queries are matched and read on their decoded form (RFC 3986); bad encodings are a 400. */
@@ -190,11 +190,12 @@ class PathMatchingTest {
         assertEquals("é", client.send(Request.builder("POST", "/text").body("é")).text());
     }
 
-    // ---- over a socket, through the JDK's own request parsing
+    // ---- over a socket, through each engine's own request parsing
 
-    @Test
-    void theWireAgreesWithTheInProcessRules() throws IOException {
-        try (TestServer server = TestServer.start(app); RawHttp http = new RawHttp(server.port())) {
+    @ParameterizedTest
+    @EnumSource(HttpEngine.class)
+    void theWireAgreesWithTheInProcessRules(HttpEngine engine) throws IOException {
+        try (HttpEngine.Served server = engine.serve(app); RawHttp http = new RawHttp(server.port())) {
             assertEquals(400, http.send("GET", "/files/%FF").status());
             assertEquals("é", http.send("GET", "/files/%C3%A9").text());
             assertEquals(400, http.send("GET", "/files/%2E%2E").status());

@@ -54,6 +54,11 @@ public final class RawHttp implements AutoCloseable {
         out.flush();
     }
 
+    /** Tells the server this client sends nothing more (a half-close), as a client cut off mid-body does. */
+    public void finishSending() throws IOException {
+        socket.shutdownOutput();
+    }
+
     /** Sends a request without a body and reads the reply. */
     public Reply send(String method, String path, String... headerLines) throws IOException {
         return sendWithBody(method, path, "", headerLines);

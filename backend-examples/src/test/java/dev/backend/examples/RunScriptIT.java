@@ -43,6 +43,7 @@ class RunScriptIT {
     @Test
     void theClassPathHoldsTheRuntimeDependenciesAndNoTestJars() {
         assertTrue(has("backend-server-"), String.join("\n", classPath));
+        assertTrue(has("backend-http-"), String.join("\n", classPath));
         assertTrue(has("backend-embedded-postgres-"), String.join("\n", classPath));
         assertTrue(has("logback-classic-"), String.join("\n", classPath));
         for (String testOnly : List.of("junit-", "backend-testing-", "testcontainers-", "backend-core-0.1.0-SNAPSHOT-tests",
@@ -52,7 +53,7 @@ class RunScriptIT {
     }
 
     @Test
-    void helloRunsOnTheJdksBuiltInServerOnThatClassPath() throws Exception {
+    void helloRunsOnBackendHttpWhichBackendServerPutsOnThatClassPath() throws Exception {
         ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", String.join(":", classPath), "dev.backend.examples.hello.Hello")
                 .redirectErrorStream(true);
@@ -62,7 +63,7 @@ class RunScriptIT {
             String line = out.readLine();
             Matcher started = Pattern.compile("Hello listening on port (\\d+) \\((.*)\\)").matcher(String.valueOf(line));
             assertTrue(started.matches(), line);
-            assertTrue(started.group(2).startsWith("sun.net.httpserver."), line);
+            assertTrue(started.group(2).startsWith("dev.backend.http."), line);
             HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                     URI.create("http://127.0.0.1:" + started.group(1) + "/hello/you")).build(),
                     HttpResponse.BodyHandlers.ofString());

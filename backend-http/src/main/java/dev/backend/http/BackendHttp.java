@@ -52,10 +52,21 @@ public final class BackendHttp {
     public static HttpServer create(InetSocketAddress address, int backlog, HttpServerOptions options)
             throws IOException {
         PlainServer server = new PlainServer(new Engine(Objects.requireNonNull(options, "options"), false));
-        if (address != null) {
-            server.bind(address, backlog);
-        }
+        bind(server, address, backlog);
         return server;
+    }
+
+    /** Binds unless {@code address} is null; a failed bind closes the listening socket it opened. */
+    private static void bind(HttpServer server, InetSocketAddress address, int backlog) throws IOException {
+        if (address == null) {
+            return;
+        }
+        try {
+            server.bind(address, backlog);
+        } catch (IOException | RuntimeException e) {
+            server.stop(0);
+            throw e;
+        }
     }
 
     /**
@@ -72,9 +83,7 @@ public final class BackendHttp {
     public static HttpsServer createHttps(InetSocketAddress address, int backlog, HttpServerOptions options)
             throws IOException {
         TlsServer server = new TlsServer(new Engine(Objects.requireNonNull(options, "options"), true));
-        if (address != null) {
-            server.bind(address, backlog);
-        }
+        bind(server, address, backlog);
         return server;
     }
 }

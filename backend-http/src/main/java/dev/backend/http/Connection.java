@@ -16,9 +16,12 @@ import java.util.concurrent.locks.LockSupport;
  * One client connection and the virtual thread that serves it: wait for a request, parse its head, run its
  * exchange, repeat while both sides keep the connection (RFC 9112 §9.3), then close gracefully.
  *
- * <p>States, for {@link Engine#stop}: {@code IDLE} while waiting for the first byte of a request with nothing
- * pending (the only state stop closes at once), {@code READING} while a request head is read or between
- * exchanges, {@code ACTIVE} while an exchange runs (what stop waits for), {@code CLOSED} once stop claimed it.
+ * <p>States, for {@link Engine#stop}: {@code IDLE} while the connection opens or waits for the first byte of a
+ * request with nothing pending (the only state stop closes at once), {@code READING} from a request's first byte
+ * until its exchange starts and between pipelined exchanges, {@code ACTIVE} while an exchange runs, {@code
+ * CLOSING} while the last response is handed over, {@code CLOSED} once stop claimed it or the thread ended. Stop
+ * waits for {@code READING} and {@code ACTIVE}: a request whose first byte arrived before the stop is answered
+ * (with {@code Connection: close}), not refused.
  *
  * <p>Output of a finished response stays buffered while bytes of a pipelined request are already waiting, so
  * responses to pipelined requests share writes; it is written before any read that could block.
@@ -33,7 +36,8 @@ final class Connection implements Runnable {
     static final int IDLE = 0;
     static final int READING = 1;
     static final int ACTIVE = 2;
-    static final int CLOSED = 3;
+    static final int CLOSING = 3;
+    static final int CLOSED = 4;
 
     /** What a deadline guards: waiting for a request, a read, a write. */
     static final int WAIT = 0;
@@ -69,7 +73,7 @@ final class Connection implements Runnable {
     final long readNanos;
     private final long idleNanos;
     private final long firstNanos;
-    private volatile int state = READING;
+    private volatile int state = IDLE;
     private volatile Exchange current;
     /** {@link System#nanoTime()} by which the current read or write must end; 0 when nothing is watched. */
     private volatile long deadline;
@@ -120,8 +124,10 @@ final class Connection implements Runnable {
         }
     }
 
-    boolean active() {
-        return state == ACTIVE;
+    /** Whether a request is being read or handled: what a stop waits for. */
+    boolean busy() {
+        int now = state;
+        return now == READING || now == ACTIVE;
     }
 
     @Override
@@ -135,6 +141,7 @@ final class Connection implements Runnable {
         } catch (IOException | RuntimeException e) {
             Engine.LOG.log(Level.DEBUG, "Connection ended: {0}", e.toString());
         } finally {
+            state = CLOSING;
             if (graceful) {
                 closeGracefully();
             } else {
@@ -164,10 +171,6 @@ final class Connection implements Runnable {
                 }
             } catch (HttpError e) {
                 reject(e.status(), e.body(), head.method == Methods.HEAD);
-                return true;
-            }
-            if (engine.stopping()) {
-                reject(503, "Service Unavailable: the server is shutting down\n", head.method == Methods.HEAD);
                 return true;
             }
             Context context = engine.contexts.find(head.path);

@@ -10,7 +10,6 @@ import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -51,6 +50,9 @@ final class Engine {
     private final ReentrantLock lifecycle = new ReentrantLock();
     private final ReentrantLock quietLock = new ReentrantLock();
     private final Condition quiet = quietLock.newCondition();
+    /** {@link System#nanoTime()} at which a stop stops waiting for running requests; guarded by quietLock. */
+    private long stopDeadline;
+    private boolean stopRequested;
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
     private final AtomicInteger regular = new AtomicInteger();
     private final AtomicInteger overflow = new AtomicInteger();
@@ -321,13 +323,16 @@ final class Engine {
     }
 
     /**
-     * Closes the listener, closes idle connections, waits up to {@code delay} seconds for running exchanges and
-     * returns as soon as none runs, then closes every connection. Not restartable.
+     * Closes the listener, closes idle connections, waits up to {@code delay} seconds for running requests (being
+     * read or handled) and returns as soon as none runs, then closes every connection. Not restartable. A call
+     * while another stop waits brings the end of that wait nearer if its own delay ends sooner (so {@code
+     * stop(0)} cuts a long drain short), then returns when that stop has ended.
      */
     void stop(int delay) {
         if (delay < 0) {
             throw new IllegalArgumentException("negative delay parameter");
         }
+        shortenStop(System.nanoTime() + TimeUnit.SECONDS.toNanos(delay));
         lifecycle.lock();
         try {
             if (stopping) {
@@ -342,7 +347,7 @@ final class Engine {
             for (Connection connection : connections) {
                 connection.closeIfIdle();
             }
-            awaitQuiet(Duration.ofSeconds(delay));
+            awaitQuiet();
             for (Connection connection : connections) {
                 connection.abort();
             }
@@ -360,12 +365,24 @@ final class Engine {
         }
     }
 
-    private void awaitQuiet(Duration delay) throws InterruptedException {
-        long deadline = System.nanoTime() + delay.toNanos();
+    private void shortenStop(long deadline) {
+        quietLock.lock();
+        try {
+            if (!stopRequested || deadline - stopDeadline < 0) {
+                stopRequested = true;
+                stopDeadline = deadline;
+                quiet.signalAll();
+            }
+        } finally {
+            quietLock.unlock();
+        }
+    }
+
+    private void awaitQuiet() throws InterruptedException {
         quietLock.lock();
         try {
             while (running()) {
-                long left = deadline - System.nanoTime();
+                long left = stopDeadline - System.nanoTime();
                 if (left <= 0) {
                     return;
                 }
@@ -377,9 +394,20 @@ final class Engine {
         }
     }
 
+    /** Connections whose request is being read or handled. */
+    int busyConnections() {
+        int busy = 0;
+        for (Connection connection : connections) {
+            if (connection.busy()) {
+                busy++;
+            }
+        }
+        return busy;
+    }
+
     private boolean running() {
         for (Connection connection : connections) {
-            if (connection.active()) {
+            if (connection.busy()) {
                 return true;
             }
         }

@@ -17,6 +17,10 @@ final class PlainServer extends HttpServer {
         engine.attach(this);
     }
 
+    Engine engine() {
+        return engine;
+    }
+
     @Override
     public void bind(InetSocketAddress address, int backlog) throws IOException {
         engine.bind(address, backlog);

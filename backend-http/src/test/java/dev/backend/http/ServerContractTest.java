@@ -47,6 +47,24 @@ class ServerContractTest {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void aCreateThatCannotBindLeavesNoSocketOpen() throws IOException {
+        var os = (com.sun.management.UnixOperatingSystemMXBean)
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        HttpServer taken = TestServers.backend(HttpServerOptions.defaults());
+        try {
+            long before = os.getOpenFileDescriptorCount();
+            for (int i = 0; i < 100; i++) {
+                assertThrows(BindException.class, () -> BackendHttp.create(taken.getAddress(), 0,
+                        HttpServerOptions.defaults()));
+            }
+            assertTrue(os.getOpenFileDescriptorCount() - before < 50,
+                    (os.getOpenFileDescriptorCount() - before) + " descriptors more after 100 failed creates");
+        } finally {
+            taken.stop(0);
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("servers")
     void startingTwiceOrAfterStopIsIllegal(String name, Supplier<HttpServer> servers) {

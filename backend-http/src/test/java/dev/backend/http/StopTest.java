@@ -126,6 +126,47 @@ class StopTest {
     }
 
     @Test
+    void aRequestWhoseFirstBytesArrivedBeforeTheStopIsAnsweredWithConnectionClose() throws Exception {
+        int port = start();
+        try (RawClient client = new RawClient(port)) {
+            client.send("GET / HT");
+            Engine engine = ((PlainServer) server).engine();
+            assertTrue(ServerContractTest.waitFor(() -> engine.busyConnections() == 1), "the engine began reading");
+
+            Thread stopper = Thread.ofPlatform().start(() -> server.stop(60));
+            assertTrue(ServerContractTest.waitFor(() -> refused(port)), "the listener is closed");
+            assertTrue(stopper.isAlive(), "stop waits for the request being read");
+            client.send("TP/1.1\r\nHost: x\r\n\r\n");
+            RawClient.Response response = client.read(false);
+            stopper.join(TimeUnit.SECONDS.toMillis(30));
+
+            assertEquals(200, response.status());
+            assertEquals("quick", response.text());
+            assertEquals("close", response.header("Connection"));
+            assertTrue(client.closedByServer());
+            assertFalse(stopper.isAlive(), "stop returned once the request was answered");
+        }
+    }
+
+    @Test
+    void aSecondStopWithAShorterDelayCutsTheFirstStopsWaitShort() throws Exception {
+        int port = start();
+        try (RawClient busy = new RawClient(port)) {
+            busy.send("GET /held HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertTrue(entered.await(20, TimeUnit.SECONDS));
+            Thread first = Thread.ofPlatform().start(() -> server.stop(600));
+            assertTrue(ServerContractTest.waitFor(() -> refused(port)), "the first stop began");
+
+            long took = stopTimed(server, 0);
+            first.join(TimeUnit.SECONDS.toMillis(30));
+
+            assertFalse(first.isAlive(), "the first stop ended with the second");
+            assertTrue(took < 20_000, "not the first stop's 600 s: " + took + " ms");
+            assertTrue(busy.closedByServer(), "the running exchange was cut off");
+        }
+    }
+
+    @Test
     void aStoppedServerCannotStartAgain() {
         start();
         server.stop(0);

@@ -13,7 +13,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -190,6 +189,14 @@ public final class BackendServer implements AutoCloseable {
         }
     }
 
+    /** What the start-up line calls the engine {@code HTTP_PROVIDER} chose. */
+    private static String engineName(Config.HttpProvider provider) {
+        return switch (provider) {
+            case BACKEND -> "backend-http";
+            case JDK -> "jdk sun.net.httpserver";
+        };
+    }
+
     private static long millisSince(long nanos) {
         return Duration.ofNanos(System.nanoTime() - nanos).toMillis();
     }
@@ -358,6 +365,7 @@ public final class BackendServer implements AutoCloseable {
             // Only the default is named: a configuration given in code may itself come from an environment map.
             String origin = config != null ? "" : ", configuration from the environment";
             LogSettings.apply(cfg.log());
+            OutOfMemoryExit.install();
             Optional<EmbeddedDatabaseProvider> development = cfg.database().url().isPresent()
                     ? Optional.empty()
                     : Optional.of(DevelopmentDatabase.provider());
@@ -392,11 +400,11 @@ public final class BackendServer implements AutoCloseable {
                 metricsListener.ifPresent(l -> opened.addFirst(() -> l.stop(Duration.ZERO)));
                 HttpListener listener = HttpListener.start(cfg.http(), HttpAdapter.of(app));
                 BackendServer server = new BackendServer(cfg, pool, embedded, health, listener, metrics, metricsListener);
-                LOG.info("Listening on http://{}:{} (provider {}, virtual threads, pool {}-{} connections to {}, {}{}) "
-                        + "in {} ms", cfg.http().host(), listener.port(),
-                        cfg.http().provider().name().toLowerCase(Locale.ROOT), cfg.database().minConnections(),
-                        cfg.database().maxConnections(), url.masked(), metricsWhere(metrics, scrape, metricsListener),
-                        origin, millisSince(begin));
+                LOG.info("Listening on http://{}:{} (engine {}, at most {} connections, virtual threads, pool {}-{} "
+                        + "connections to {}, {}{}) in {} ms", cfg.http().host(), listener.port(),
+                        engineName(cfg.http().provider()), cfg.http().maxHttpConnections(),
+                        cfg.database().minConnections(), cfg.database().maxConnections(), url.masked(),
+                        metricsWhere(metrics, scrape, metricsListener), origin, millisSince(begin));
                 return server;
             } catch (RuntimeException e) {
                 for (AutoCloseable resource : opened) {

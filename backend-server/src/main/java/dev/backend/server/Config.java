@@ -83,6 +83,14 @@ public record Config(Http http, Database database, Migrations migrations, Log lo
      * @param compression gzip settings; empty means responses are never compressed ({@code COMPRESSION*})
      * @param securityHeaders which security headers every response gets ({@code SECURITY_HEADERS}, {@code
      *     REFERRER_POLICY})
+     * @param maxHttpConnections client connections served at once ({@code MAX_HTTP_CONNECTIONS}); by default
+     *     the open-files limit less what the process needs besides ({@link OpenFiles}). The backend engine serves
+     *     a few connections beyond it, one request each (the overflow lane), so health probes still get
+     *     answers; the JDK's provider closes them unanswered
+     * @param bodyMemoryLimit the most bytes of request bodies held in memory at once, by all requests together
+     *     ({@code BODY_MEMORY_LIMIT}); a request whose body would pass it is answered 503 with {@code Retry-After}
+     *     without its body being read. By default an eighth of the maximum heap, and never less than {@code
+     *     bodyLimit}
      */
     public record Http(
             String host,
@@ -98,7 +106,9 @@ public record Config(Http http, Database database, Migrations migrations, Log lo
             Duration idleConnectionTimeout,
             Trace.Config trace,
             Optional<Compression.Config> compression,
-            SecurityHeaders.Config securityHeaders) {
+            SecurityHeaders.Config securityHeaders,
+            int maxHttpConnections,
+            long bodyMemoryLimit) {
 
         public Http {
             Objects.requireNonNull(host, "host");
@@ -113,33 +123,41 @@ public record Config(Http http, Database database, Migrations migrations, Log lo
                     + String.join(", ", TIMEOUT_STATUSES) + ", was " + requestTimeoutStatus);
             check(bodyLimit > 0, "BODY_LIMIT must be positive, was " + bodyLimit);
             check(maxInFlight > 0, "MAX_IN_FLIGHT must be positive, was " + maxInFlight);
-            check(maxHeaderSize >= 1024, "MAX_HEADER_SIZE must be at least 1KB, was " + maxHeaderSize);
+            check(maxHeaderSize >= 1024 && maxHeaderSize <= 16 << 20, "MAX_HEADER_SIZE must be from 1KB to 16MB, was "
+                    + Env.humanSize(maxHeaderSize));
             requirePositive("REQUEST_READ_TIMEOUT", requestReadTimeout);
             requirePositive("IDLE_CONNECTION_TIMEOUT", idleConnectionTimeout);
+            check(maxHttpConnections >= 1, "MAX_HTTP_CONNECTIONS must be at least 1, was " + maxHttpConnections);
+            check(bodyMemoryLimit >= bodyLimit, "BODY_MEMORY_LIMIT (" + Env.humanSize(bodyMemoryLimit)
+                    + ") must be at least BODY_LIMIT (" + Env.humanSize(bodyLimit) + "): a body the limit allows must fit");
         }
 
         /** A copy listening on {@code port} (0 picks a free one). */
         public Http withPort(int port) {
-            return new Http(host, port, provider, requestTimeout, requestTimeoutStatus, bodyLimit, maxInFlight, cors, maxHeaderSize,
-                    requestReadTimeout, idleConnectionTimeout, trace, compression, securityHeaders);
+            return new Http(host, port, provider, requestTimeout, requestTimeoutStatus, bodyLimit, maxInFlight, cors,
+                    maxHeaderSize, requestReadTimeout, idleConnectionTimeout, trace, compression, securityHeaders,
+                    maxHttpConnections, bodyMemoryLimit);
         }
 
         /** A copy served by {@code provider}. */
         public Http withProvider(HttpProvider provider) {
-            return new Http(host, port, provider, requestTimeout, requestTimeoutStatus, bodyLimit, maxInFlight, cors, maxHeaderSize,
-                    requestReadTimeout, idleConnectionTimeout, trace, compression, securityHeaders);
+            return new Http(host, port, provider, requestTimeout, requestTimeoutStatus, bodyLimit, maxInFlight, cors,
+                    maxHeaderSize, requestReadTimeout, idleConnectionTimeout, trace, compression, securityHeaders,
+                    maxHttpConnections, bodyMemoryLimit);
         }
 
         /** A copy with other CORS settings; empty turns CORS off. */
         public Http withCors(Optional<Cors.Config> cors) {
-            return new Http(host, port, provider, requestTimeout, requestTimeoutStatus, bodyLimit, maxInFlight, cors, maxHeaderSize,
-                    requestReadTimeout, idleConnectionTimeout, trace, compression, securityHeaders);
+            return new Http(host, port, provider, requestTimeout, requestTimeoutStatus, bodyLimit, maxInFlight, cors,
+                    maxHeaderSize, requestReadTimeout, idleConnectionTimeout, trace, compression, securityHeaders,
+                    maxHttpConnections, bodyMemoryLimit);
         }
 
         /** A copy with other compression settings; empty turns compression off. */
         public Http withCompression(Optional<Compression.Config> compression) {
-            return new Http(host, port, provider, requestTimeout, requestTimeoutStatus, bodyLimit, maxInFlight, cors, maxHeaderSize,
-                    requestReadTimeout, idleConnectionTimeout, trace, compression, securityHeaders);
+            return new Http(host, port, provider, requestTimeout, requestTimeoutStatus, bodyLimit, maxInFlight, cors,
+                    maxHeaderSize, requestReadTimeout, idleConnectionTimeout, trace, compression, securityHeaders,
+                    maxHttpConnections, bodyMemoryLimit);
         }
     }
 
@@ -271,15 +289,15 @@ public record Config(Http http, Database database, Migrations migrations, Log lo
         }
     }
 
-    /** The HTTP server implementation behind the {@code com.sun.net.httpserver} API. */
+    /** The HTTP engine behind the {@code com.sun.net.httpserver} API ({@code HTTP_PROVIDER}). */
     public enum HttpProvider {
-        /** The JDK's built-in {@code sun.net.httpserver}. */
-        JDK,
         /**
-         * {@code io.github.robaho:httpserver}, a drop-in a few percent faster here; it enforces no request
-         * header size limit, so serve untrusted clients with it only behind a proxy that does.
+         * backend-http ({@code dev.backend.http}), the default: strict RFC 9112 parsing, limits per server, a
+         * connection limit with an overflow lane, handlers on each connection's virtual thread.
          */
-        ROBAHO
+        BACKEND,
+        /** The JDK's built-in {@code sun.net.httpserver}, limits read once per JVM from system properties. */
+        JDK
     }
 
     /** How log lines are written. */
@@ -294,6 +312,8 @@ public record Config(Http http, Database database, Migrations migrations, Log lo
     /** A slow handler is the server's failure (503, the default); 504 suits a gateway, 408 blames the client. */
     static final List<String> TIMEOUT_STATUSES = List.of("503", "504", "408");
 
+    private static final int DEFAULT_POOL_SIZE = 20;
+    private static final long DEFAULT_BODY_LIMIT = 10L << 20;
     private static final Duration MIN_ACQUIRE_TIMEOUT = Duration.ofMillis(250);
     private static final Duration MIN_IDLE_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration MIN_MAX_LIFETIME = Duration.ofSeconds(30);
@@ -312,7 +332,7 @@ public record Config(Http http, Database database, Migrations migrations, Log lo
         Env env = new Env(environment);
         Optional<DatabaseUrl> url = databaseUrl(env, "DATABASE_URL");
         Optional<DatabaseUrl> migrationUrl = databaseUrl(env, "MIGRATION_DATABASE_URL");
-        String provider = env.choice("HTTP_PROVIDER", "jdk", List.of("jdk", "robaho"));
+        String provider = env.choice("HTTP_PROVIDER", "backend", List.of("backend", "jdk"));
         String host = env.string("HOST").orElse("0.0.0.0");
         if (new InetSocketAddress(host, 0).isUnresolved()) {
             env.problem("HOST=" + host + " is not valid: expected an IP address or a host name this machine "
@@ -327,25 +347,31 @@ public record Config(Http http, Database database, Migrations migrations, Log lo
                 ? Optional.of(Compression.Config.defaults().withMinSize(compressionMinSize))
                 : Optional.empty();
         SecurityHeaders.Config securityHeaders = securityHeaders(env);
+        // Only to size the default of MAX_HTTP_CONNECTIONS: MAX_CONNECTIONS itself is checked with the database settings.
+        int poolSize = env.string("MAX_CONNECTIONS").flatMap(Config::quietInt).orElse(DEFAULT_POOL_SIZE);
+        // Only to size the default of BODY_MEMORY_LIMIT: BODY_LIMIT itself is checked, and reported, in its turn.
+        long bodyLimit = env.string("BODY_LIMIT").flatMap(Env::parseSize).filter(n -> n >= 1).orElse(DEFAULT_BODY_LIMIT);
         Optional<Http> http = env.build(() -> new Http(
                 host,
                 env.integer("PORT", 8080, 0, 65535),
                 HttpProvider.valueOf(provider.toUpperCase(Locale.ROOT)),
                 env.duration("REQUEST_TIMEOUT", Duration.ofSeconds(30)),
                 Integer.parseInt(env.choice("REQUEST_TIMEOUT_STATUS", "503", TIMEOUT_STATUSES)),
-                env.size("BODY_LIMIT", 10L << 20),
+                env.size("BODY_LIMIT", DEFAULT_BODY_LIMIT),
                 env.integer("MAX_IN_FLIGHT", 1024, 1, 1_000_000),
                 cors,
-                (int) Math.min(Integer.MAX_VALUE, env.size("MAX_HEADER_SIZE", 16L << 10)),
+                (int) env.size("MAX_HEADER_SIZE", 16L << 10, 1L << 10, 16L << 20),
                 env.duration("REQUEST_READ_TIMEOUT", Duration.ofSeconds(10)),
                 env.duration("IDLE_CONNECTION_TIMEOUT", Duration.ofSeconds(60)),
                 trace,
                 compression,
-                securityHeaders));
+                securityHeaders,
+                env.integer("MAX_HTTP_CONNECTIONS", OpenFiles.defaultMaxHttpConnections(poolSize), 1, 10_000_000),
+                env.size("BODY_MEMORY_LIMIT", defaultBodyMemoryLimit(bodyLimit))));
         Optional<Database> database = env.build(() -> new Database(
                 url,
                 env.path("EMBEDDED_DATABASE_DIR", "./data/postgres"),
-                env.integer("MAX_CONNECTIONS", 20, 1, 10_000),
+                env.integer("MAX_CONNECTIONS", DEFAULT_POOL_SIZE, 1, 10_000),
                 env.integer("MIN_CONNECTIONS", 5, 0, 10_000),
                 env.duration("ACQUIRE_TIMEOUT", Duration.ofSeconds(3), MIN_ACQUIRE_TIMEOUT, false),
                 env.duration("IDLE_TIMEOUT", Duration.ofMinutes(10), MIN_IDLE_TIMEOUT, true),
@@ -458,6 +484,22 @@ public record Config(Http http, Database database, Migrations migrations, Log lo
             return Optional.of(build.get());
         } catch (IllegalArgumentException e) {
             env.problem(variables + " is not valid: " + e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * An eighth of the maximum heap, at least {@code bodyLimit}: the bytes are one share, what handlers build from
+     * them (a parsed JSON body is several times its size) and everything else need the rest.
+     */
+    static long defaultBodyMemoryLimit(long bodyLimit) {
+        return Math.max(bodyLimit, Runtime.getRuntime().maxMemory() / 8);
+    }
+
+    private static Optional<Integer> quietInt(String value) {
+        try {
+            return Optional.of(Integer.parseInt(value));
+        } catch (NumberFormatException e) {
             return Optional.empty();
         }
     }

@@ -2,25 +2,30 @@ package dev.backend.server;
 
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
-import com.sun.net.httpserver.spi.HttpServerProvider;
+import dev.backend.http.BackendHttp;
+import dev.backend.http.HttpServerOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.ServiceLoader;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The socket side: a {@code com.sun.net.httpserver} server from the configured provider, one named
- * virtual thread per exchange, and the provider's own limits against slow or oversized requests.
+ * The socket side: a {@code com.sun.net.httpserver} server from the configured engine, and the engine's own limits
+ * against slow, oversized or too many clients.
  *
- * <p>Both providers read their limits from system properties once, when their first server is created,
- * so the limits of the first server in a JVM hold for every later one.
+ * <p>The backend engine (backend-http) takes its limits per server, from {@link Config.Http}, and runs each
+ * handler on the virtual thread of its connection: no executor, no hand-off per request. The JDK's provider reads
+ * its limits from system properties once, when its first server in the JVM is created, so the limits of that
+ * server hold for every later one; it gets one named virtual thread per exchange.
  */
 final class HttpListener {
 
@@ -32,79 +37,86 @@ final class HttpListener {
     private static final String JDK_PROVIDER = "sun.net.httpserver.DefaultHttpServerProvider";
 
     private final HttpServer server;
+    private final Config.HttpProvider provider;
+    /** The JDK provider's executor; the backend engine has none. */
     private final ExecutorService executor;
     /**
-     * Exchanges in progress, counted from the moment the provider hands one to the executor (the JDK's reads the
-     * request there, so from its first byte) to the end of the task, which includes writing the response. The
-     * drain waits for this count: a request read just before the stop is answered, not cut off. robaho's
-     * provider runs a whole connection as one task, so there the count is taken around the handler instead.
+     * Exchanges in progress, which the drain waits for. On the JDK's provider, counted from the moment it hands one
+     * to the executor (it reads the request there, so from its first byte) to the end of the task, which includes
+     * writing the response: a request read just before the stop is answered, not cut off. On the backend engine,
+     * counted around the handler: the engine's own stop waits for the requests it is still reading.
      */
     private final AtomicInteger exchanges = new AtomicInteger();
     /** Requests inside the handler: what the stop reports (an exchange may turn out to be a connection closing). */
     private final AtomicInteger handling = new AtomicInteger();
+    /**
+     * The threads running a handler on the backend engine, which runs them on its connections' threads: a cut-off
+     * interrupts them, as shutting the JDK provider's executor down interrupts its.
+     */
+    private final Set<Thread> handlerThreads = ConcurrentHashMap.newKeySet();
     private final ReentrantLock drainLock = new ReentrantLock();
     private final Condition idle = drainLock.newCondition();
     private volatile boolean draining;
 
-    private HttpListener(HttpServer server, ExecutorService executor) {
+    private HttpListener(HttpServer server, Config.HttpProvider provider, ExecutorService executor) {
         this.server = server;
+        this.provider = provider;
         this.executor = executor;
     }
 
     /** Binds and starts serving {@code handler}. */
     static HttpListener start(Config.Http http, HttpHandler handler) {
         InetSocketAddress address = new InetSocketAddress(http.host(), http.port());
-        HttpServer server;
+        HttpListener listener;
         try {
-            server = switch (http.provider()) {
-                case ROBAHO -> {
-                    setLimits("robaho.net.httpserver", http);
-                    yield robahoProvider().createHttpServer(address, BACKLOG);
-                }
-                case JDK -> {
-                    setLimits("sun.net.httpserver", http);
-                    System.setProperty("sun.net.httpserver.maxReqHeaderSize", Integer.toString(http.maxHeaderSize()));
-                    // With another provider on the class path, HttpServer.create would pick that one.
-                    System.setProperty("com.sun.net.httpserver.HttpServerProvider", JDK_PROVIDER);
-                    yield HttpServer.create(address, BACKLOG);
-                }
+            listener = switch (http.provider()) {
+                case BACKEND -> new HttpListener(BackendHttp.create(address, BACKLOG, options(http)), http.provider(),
+                        null);
+                case JDK -> new HttpListener(jdkServer(address, http), http.provider(),
+                        Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("http-", 0).factory()));
             };
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot listen on " + http.host() + ":" + http.port() + ": " + e.getMessage(), e);
         }
-        String expected = http.provider() == Config.HttpProvider.JDK ? "sun.net.httpserver." : "robaho.net.httpserver.";
-        if (!server.getClass().getName().startsWith(expected)) {
-            server.stop(0);
-            throw new IllegalStateException("HTTP_PROVIDER=" + http.provider().name().toLowerCase(java.util.Locale.ROOT)
-                    + " was asked for, but this JVM already uses " + server.getClass().getName());
-        }
-        ExecutorService executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("http-", 0).factory());
-        HttpListener listener = new HttpListener(server, executor);
-        if (http.provider() == Config.HttpProvider.ROBAHO) {
-            HttpHandler counted = listener.counted(listener.closingWhileDraining(handler));
-            SlowClientGuard guard = SlowClientGuard.of(http);
-            server.createContext("/", guard.watchRequests(counted));
-            server.setExecutor(guard.watchConnections(executor));
+        if (listener.executor != null) {
+            listener.server.createContext("/", listener.closingWhileDraining(handler));
+            listener.server.setExecutor(listener.countingTasks(listener.executor));
         } else {
-            server.createContext("/", listener.closingWhileDraining(handler));
-            server.setExecutor(listener.countingTasks(executor));
+            listener.server.createContext("/", listener.counted(listener.closingWhileDraining(handler)));
         }
-        server.start();
+        listener.server.start();
         return listener;
     }
 
-    /**
-     * robaho's provider, found as the service it registers: the dependency is optional, so an embedder who
-     * never asks for it does not get a second provider that {@code HttpServer.create} would pick.
-     */
-    private static HttpServerProvider robahoProvider() {
-        return ServiceLoader.load(HttpServerProvider.class).stream()
-                .filter(provider -> provider.type().getName().startsWith("robaho.net.httpserver."))
-                .findFirst()
-                .map(ServiceLoader.Provider::get)
-                .orElseThrow(() -> new IllegalStateException("HTTP_PROVIDER=robaho needs io.github.robaho:httpserver "
-                        + "on the class path (reference-service.jar has it; an application embedding the server adds "
-                        + "the dependency)"));
+    /** The backend engine's limits, from the configuration; the rest are the engine's defaults. */
+    static HttpServerOptions options(Config.Http http) {
+        return HttpServerOptions.defaults()
+                .withMaxHeaderSize(http.maxHeaderSize())
+                .withRequestReadTimeout(http.requestReadTimeout())
+                .withIdleTimeout(http.idleConnectionTimeout())
+                .withMaxConnections(http.maxHttpConnections());
+    }
+
+    private static HttpServer jdkServer(InetSocketAddress address, Config.Http http) throws IOException {
+        // A client that trickles its request (slowloris) is cut off maxReqTime seconds after its first byte; an
+        // idle keep-alive connection after idleInterval seconds. Both take whole seconds, rounded up here.
+        System.setProperty("sun.net.httpserver.maxReqTime", Long.toString(ceilSeconds(http.requestReadTimeout())));
+        System.setProperty("sun.net.httpserver.idleInterval", Long.toString(ceilSeconds(http.idleConnectionTimeout())));
+        // Idle connections are only looked at every clockTick (10 s by default), which would stretch a short
+        // idle timeout by up to that much.
+        long idleMillis = http.idleConnectionTimeout().toMillis();
+        System.setProperty("sun.net.httpserver.clockTick", Long.toString(Math.clamp(idleMillis / 4, 100, 10_000)));
+        System.setProperty("sun.net.httpserver.maxReqHeaderSize", Integer.toString(http.maxHeaderSize()));
+        System.setProperty("jdk.httpserver.maxConnections", Integer.toString(http.maxHttpConnections()));
+        // backend-http is on the class path as a provider too: HttpServer.create would pick it unless told.
+        System.setProperty("com.sun.net.httpserver.HttpServerProvider", JDK_PROVIDER);
+        HttpServer server = HttpServer.create(address, BACKLOG);
+        if (!server.getClass().getName().startsWith("sun.net.httpserver.")) {
+            server.stop(0);
+            throw new IllegalStateException("HTTP_PROVIDER=jdk was asked for, but this JVM already uses "
+                    + server.getClass().getName() + " for HttpServer.create (its provider is chosen once per JVM)");
+        }
+        return server;
     }
 
     int port() {
@@ -160,18 +172,27 @@ final class HttpListener {
      */
     int stop(Duration grace, Runnable beforeCutOff) {
         draining = true;
-        // Both providers close the listening socket first thing in stop(delay), then wait. The JDK's returns
-        // once its exchanges are done, but robaho's always sleeps the whole delay, so the waiting is ours:
-        // stop(delay) runs aside only to close the socket now, and stop(0) below ends both calls' work.
+        // Both engines close the listening socket first thing in stop(delay), then wait for their exchanges,
+        // but count whole seconds: stop(delay) runs aside to close the socket now and drain, the grace is
+        // measured here, and stop(0) below ends the aside call's wait once it is over.
+        long deadline = System.nanoTime() + grace.toNanos();
         int delaySeconds = (int) Math.min(Integer.MAX_VALUE, grace.plus(CUT_OFF_GRACE).toSeconds() + 1);
-        Thread.ofPlatform().daemon().name("http-listener-close").start(() -> server.stop(delaySeconds));
-        int cutOff = awaitIdle(grace);
+        Thread closer = Thread.ofPlatform().daemon().name("http-listener-close").start(() -> server.stop(delaySeconds));
+        if (provider == Config.HttpProvider.BACKEND) {
+            // The engine also waits for requests it is still reading, which no handler has seen yet.
+            joinUntil(closer, deadline);
+        }
+        int cutOff = awaitIdle(deadline);
         if (cutOff > 0) {
             beforeCutOff.run();
-            awaitIdle(CUT_OFF_GRACE);
+            awaitIdle(System.nanoTime() + CUT_OFF_GRACE.toNanos());
         }
         server.stop(0);
-        executor.shutdownNow();
+        if (executor != null) {
+            executor.shutdownNow();
+        } else {
+            handlerThreads.forEach(Thread::interrupt);
+        }
         return cutOff;
     }
 
@@ -190,17 +211,22 @@ final class HttpListener {
         };
     }
 
+    /** The backend engine's count, around the handler, and the thread a cut-off interrupts. */
     private HttpHandler counted(HttpHandler handler) {
         return exchange -> {
             exchanges.incrementAndGet();
+            Thread thread = Thread.currentThread();
+            handlerThreads.add(thread);
             try {
                 handler.handle(exchange);
             } finally {
+                handlerThreads.remove(thread);
                 ended();
             }
         };
     }
 
+    /** The JDK provider's count, around each task it hands the executor. */
     private Executor countingTasks(Executor executor) {
         return task -> {
             exchanges.incrementAndGet();
@@ -230,12 +256,23 @@ final class HttpListener {
         }
     }
 
-    private int awaitIdle(Duration grace) {
-        long deadline = System.nanoTime() + grace.toNanos();
+    private static void joinUntil(Thread thread, long deadline) {
+        try {
+            long left = deadline - System.nanoTime();
+            if (left > 0) {
+                thread.join(Duration.ofNanos(left));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private int awaitIdle(long deadline) {
         drainLock.lock();
         try {
-            for (long left = grace.toNanos(); exchanges.get() > 0 && left > 0; left = deadline - System.nanoTime()) {
-                idle.awaitNanos(left);
+            for (long left = deadline - System.nanoTime(); exchanges.get() > 0 && left > 0;
+                    left = deadline - System.nanoTime()) {
+                idle.awaitNanos(Math.min(left, TimeUnit.MILLISECONDS.toNanos(50)));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -243,18 +280,6 @@ final class HttpListener {
             drainLock.unlock();
         }
         return exchanges.get();
-    }
-
-    private static void setLimits(String prefix, Config.Http http) {
-        // A client that trickles its request (slowloris) is cut off after maxReqTime seconds (robaho counts
-        // them from the last byte instead: SlowClientGuard covers it); an idle keep-alive connection after
-        // idleInterval seconds. Both take whole seconds, rounded up here.
-        System.setProperty(prefix + ".maxReqTime", Long.toString(ceilSeconds(http.requestReadTimeout())));
-        System.setProperty(prefix + ".idleInterval", Long.toString(ceilSeconds(http.idleConnectionTimeout())));
-        // Idle connections are only looked at every clockTick (10 s by default), which would stretch a short
-        // idle timeout by up to that much.
-        long idleMillis = http.idleConnectionTimeout().toMillis();
-        System.setProperty(prefix + ".clockTick", Long.toString(Math.clamp(idleMillis / 4, 100, 10_000)));
     }
 
     private static long ceilSeconds(Duration duration) {

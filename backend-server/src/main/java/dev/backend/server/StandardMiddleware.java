@@ -33,7 +33,7 @@ import java.util.Optional;
  *       timer scheduled, no body read.
  *   <li>{@link Timeout} ({@code REQUEST_TIMEOUT}, answered with {@code REQUEST_TIMEOUT_STATUS}): the deadline
  *       covers reading the body and the handler.
- *   <li>{@link BodyLimit} ({@code BODY_LIMIT}): set before the handler reads the body.
+ *   <li>{@link BodyLimit} ({@code BODY_LIMIT}, {@code BODY_MEMORY_LIMIT}): set before the handler reads the body.
  *   <li>{@link Compression} (unless {@code COMPRESSION=false}): compresses what the application produced.
  * </ol>
  *
@@ -69,7 +69,7 @@ public final class StandardMiddleware {
         layers.add(CatchPanic.create());
         layers.add(ConcurrencyLimit.of(http.maxInFlight()));
         layers.add(Timeout.of(http.requestTimeout()).withStatus(http.requestTimeoutStatus()));
-        layers.add(BodyLimit.of(http.bodyLimit()));
+        layers.add(BodyLimit.of(http.bodyLimit()).withMemoryLimit(http.bodyMemoryLimit()));
         http.compression().ifPresent(compression -> layers.add(Compression.of(compression)));
         return Middleware.stack(layers);
     }

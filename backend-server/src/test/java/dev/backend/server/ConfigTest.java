@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.backend.http.HttpServerOptions;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -18,7 +20,7 @@ class ConfigTest {
         Config config = Config.defaults();
         assertEquals("0.0.0.0", config.http().host());
         assertEquals(8080, config.http().port());
-        assertEquals(Config.HttpProvider.JDK, config.http().provider());
+        assertEquals(Config.HttpProvider.BACKEND, config.http().provider());
         assertEquals(Duration.ofSeconds(30), config.http().requestTimeout());
         assertEquals(503, config.http().requestTimeoutStatus());
         assertEquals(10L << 20, config.http().bodyLimit());
@@ -43,6 +45,7 @@ class ConfigTest {
                 Map.entry("HOST", "127.0.0.1"),
                 Map.entry("PORT", "0"),
                 Map.entry("HTTP_PROVIDER", "JDK"),
+                Map.entry("MAX_HTTP_CONNECTIONS", "500"),
                 Map.entry("MAX_CONNECTIONS", "8"),
                 Map.entry("MIN_CONNECTIONS", "0"),
                 Map.entry("ACQUIRE_TIMEOUT", "500ms"),
@@ -59,6 +62,7 @@ class ConfigTest {
         assertEquals("127.0.0.1", config.http().host());
         assertEquals(0, config.http().port());
         assertEquals(Config.HttpProvider.JDK, config.http().provider());
+        assertEquals(500, config.http().maxHttpConnections());
         assertEquals(8, config.database().maxConnections());
         assertEquals(0, config.database().minConnections());
         assertEquals(Duration.ofMillis(500), config.database().acquireTimeout());
@@ -83,7 +87,7 @@ class ConfigTest {
                 "HTTP_PROVIDER", "netty",
                 "SHUTDOWN_TIMEOUT", "soon")));
         assertEquals(java.util.List.of(
-                "HTTP_PROVIDER=netty is not valid: expected one of jdk, robaho",
+                "HTTP_PROVIDER=netty is not valid: expected one of backend, jdk",
                 "PORT=80a is not valid: expected an integer from 0 to 65535",
                 "MAX_CONNECTIONS=-1 is not valid: expected an integer from 1 to 10000",
                 "ACQUIRE_TIMEOUT=100ms is not valid: expected a duration from 250ms to 24h, such as 500ms, 3s, 10m or 1h",
@@ -91,6 +95,43 @@ class ConfigTest {
                 "SHUTDOWN_TIMEOUT=soon is not valid: expected a duration from 1ms to 24h, such as 500ms, 3s, 10m or 1h"),
                 e.problems());
         assertTrue(e.getMessage().startsWith("Invalid configuration:\n  - HTTP_PROVIDER=netty"), e.getMessage());
+    }
+
+    @Test
+    void maxHttpConnectionsLeavesTheOpenFilesTheRestOfTheProcessNeeds() {
+        long limit = OpenFiles.limit().orElseThrow();
+        // The listener, the pool, the engine's overflow lane and a reserve for jars, logs and the like.
+        assertEquals(limit - 1 - 20 - 64 - 256, Config.defaults().http().maxHttpConnections());
+        assertEquals(limit - 1 - 100 - 64 - 256,
+                Config.fromEnvironment(Map.of("MAX_CONNECTIONS", "100")).http().maxHttpConnections());
+        assertEquals(1024 - 1 - 20 - 64 - 256, OpenFiles.forLimit(1024, 20));
+        assertEquals(16, OpenFiles.forLimit(256, 20), "never fewer than 16, however low the limit");
+        assertEquals(List.of("MAX_HTTP_CONNECTIONS=0 is not valid: expected an integer from 1 to 10000000"),
+                problems(Map.of("MAX_HTTP_CONNECTIONS", "0")));
+    }
+
+    @Test
+    void bodyMemoryLimitIsAnEighthOfTheHeapAtLeastOneBodyAndNeverBelowBodyLimit() {
+        long heap = Runtime.getRuntime().maxMemory();
+        assertEquals(Math.max(10L << 20, heap / 8), Config.defaults().http().bodyMemoryLimit());
+        assertEquals(Math.max(heap / 8, 1L << 30), Config.fromEnvironment(Map.of("BODY_LIMIT", "1GB")).http()
+                .bodyMemoryLimit(), "at least one body the limit allows");
+        assertEquals(64L << 20, Config.fromEnvironment(Map.of("BODY_MEMORY_LIMIT", "64MB")).http().bodyMemoryLimit());
+        assertEquals(List.of("BODY_MEMORY_LIMIT (1MB) must be at least BODY_LIMIT (10MB): a body the limit allows "
+                + "must fit"), problems(Map.of("BODY_MEMORY_LIMIT", "1MB")));
+    }
+
+    @Test
+    void theListenerLimitsBecomeTheBackendEnginesOptions() {
+        HttpServerOptions options = HttpListener.options(Config.fromEnvironment(Map.of("MAX_HEADER_SIZE", "64KB",
+                "REQUEST_READ_TIMEOUT", "3s", "IDLE_CONNECTION_TIMEOUT", "1500ms", "MAX_HTTP_CONNECTIONS", "700")).http());
+        assertEquals(64 << 10, options.maxHeaderSize());
+        assertEquals(Duration.ofSeconds(3), options.requestReadTimeout());
+        assertEquals(Duration.ofMillis(1500), options.idleTimeout());
+        assertEquals(700, options.maxConnections());
+        assertEquals(HttpServerOptions.defaults().overflowConnections(), options.overflowConnections());
+        assertEquals(List.of("MAX_HEADER_SIZE=1GB is not valid: expected a size from 1KB to 16MB, such as 512KB, 10MB "
+                + "or 1GB, or a number of bytes"), problems(Map.of("MAX_HEADER_SIZE", "1GB")));
     }
 
     @Test
@@ -129,7 +170,7 @@ class ConfigTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Config.Http("0.0.0.0", 0,
                 Config.HttpProvider.JDK, Duration.ofSeconds(1), 200, 1, 1, Optional.empty(), 1024, Duration.ofSeconds(1),
                 Duration.ofSeconds(1), Config.defaults().http().trace(), Optional.empty(),
-                Config.defaults().http().securityHeaders()));
+                Config.defaults().http().securityHeaders(), 100, 1L << 20));
         assertEquals("REQUEST_TIMEOUT_STATUS must be one of 503, 504, 408, was 200", e.getMessage());
     }
 

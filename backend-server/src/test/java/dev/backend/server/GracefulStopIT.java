@@ -51,7 +51,7 @@ class GracefulStopIT {
 
     @Test
     void aSecondSigtermForcesExitWithoutWaitingForTheRequest() throws Exception {
-        try (ServerProcess server = start(Config.HttpProvider.ROBAHO)) {
+        try (ServerProcess server = start(Config.HttpProvider.BACKEND)) {
             try (RawHttp client = new RawHttp(server.awaitPort())) {
                 client.sendRaw("POST /upload HTTP/1.1\r\nHost: localhost\r\nContent-Length: 10\r\n\r\nhello");
                 server.awaitLine("Upload started");

@@ -26,6 +26,7 @@ class HttpListenerTest {
 
     private final CountDownLatch entered = new CountDownLatch(1);
     private final CountDownLatch release = new CountDownLatch(1);
+    private final CountDownLatch interrupted = new CountDownLatch(1);
     private HttpListener listener;
 
     @AfterEach
@@ -44,9 +45,20 @@ class HttpListenerTest {
                 .get("/stream", request -> Response.stream(200, "text/plain", -1,
                         out -> out.write("streamed".getBytes(StandardCharsets.UTF_8))))
                 .post("/echo", request -> Response.text(request.bodyText()))
+                .get("/fails-midway", request -> Response.stream(200, "text/plain", Long.parseLong(
+                        request.query("length").orElse("-1")), out -> {
+                            out.write("partial".getBytes(StandardCharsets.UTF_8), 0, 6);
+                            out.flush();
+                            throw new IllegalStateException("the source failed");
+                        }))
                 .get("/slow", request -> {
                     entered.countDown();
-                    release.await();
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        interrupted.countDown();
+                        throw e;
+                    }
                     return Response.text("done");
                 });
         listener = HttpListener.start(http, HttpAdapter.of(routes.build()));
@@ -147,6 +159,45 @@ class HttpListenerTest {
         listener = null;
     }
 
+    /** The JDK's provider cannot do this: it reads its limits from system properties, once per JVM. */
+    @Test
+    void theBackendEnginesLimitsBelongToEachServerNotToTheJvm() throws Exception {
+        Config.Http quick = Config.fromEnvironment(Map.of("HOST", "127.0.0.1", "PORT", "0",
+                "IDLE_CONNECTION_TIMEOUT", "300ms")).http();
+        HttpListener impatient = HttpListener.start(quick, HttpAdapter.of(request -> Response.text("quick")));
+        HttpListener patient = start(Config.HttpProvider.BACKEND);
+        try (RawHttp short1 = new RawHttp(impatient.port()); RawHttp long1 = new RawHttp(patient.port())) {
+            assertEquals(200, short1.send("GET", "/").status());
+            assertEquals(200, long1.send("GET", "/json").status());
+
+            assertTrue(short1.closedByServer(), "closed after its own 300 ms idle timeout");
+            assertEquals(200, long1.send("GET", "/json").status(), "the other server's 60 s still hold");
+        } finally {
+            impatient.stop(Duration.ofSeconds(1));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Config.HttpProvider.class)
+    void responsesCutOffMidwayDoNotKeepTheDrainWaiting(Config.HttpProvider provider) throws IOException {
+        HttpListener server = start(provider);
+        for (String length : new String[] {"-1", "100"}) {
+            try (RawHttp http = new RawHttp(server.port())) {
+                http.sendRaw("GET /fails-midway?length=" + length + " HTTP/1.1\r\nHost: localhost\r\n\r\n");
+                try {
+                    assertTrue(http.read(false).body().length < 100, "cut off");
+                } catch (IOException cutOffMidChunk) {
+                    // the chunked one: the connection closed before the last chunk
+                }
+                assertTrue(http.closedByServer());
+            }
+        }
+        long begin = System.nanoTime();
+        assertEquals(0, server.stop(Duration.ofSeconds(60)));
+        assertTrue(System.nanoTime() - begin < TimeUnit.SECONDS.toNanos(20), "the drain waited for a cut-off response");
+        listener = null;
+    }
+
     /** The JDK's provider reads a request in the executor's task, which starts with the request's first bytes. */
     @Test
     void stopAnswersARequestTheProviderStartedReadingBeforeAnyHandlerRan() throws Exception {
@@ -193,6 +244,7 @@ class HttpListenerTest {
             assertTrue(entered.await(30, TimeUnit.SECONDS));
             assertEquals(1, server.stop(Duration.ofMillis(200)));
             assertThrows(IOException.class, () -> http.read(false));
+            assertTrue(interrupted.await(30, TimeUnit.SECONDS), "the handler cut off was interrupted");
         }
         listener = null;
     }

@@ -22,14 +22,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The listener's own limits against slow and oversized clients (slowloris), under both providers.
  *
- * <p>Runs in a JVM of its own (see the backend-server pom): each provider reads its limits once, when its
+ * <p>Runs in a JVM of its own (see the backend-server pom): the JDK's provider reads its limits once, when its
  * first server starts, and these tests need short ones.
  */
 class SlowClientTest {
@@ -41,11 +40,7 @@ class SlowClientTest {
 
     private static final Map<Config.HttpProvider, HttpListener> LISTENERS = new EnumMap<>(Config.HttpProvider.class);
 
-    /**
-     * One listener per provider for the whole class: robaho keeps a JVM-wide clock that only its running
-     * servers advance, so a connection accepted just after a new server replaced a stopped one could be
-     * judged idle from a stale time and closed early.
-     */
+    /** One listener per provider for the whole class: the JDK's limits hold for the whole JVM anyway. */
     @BeforeAll
     static void start() {
         for (Config.HttpProvider provider : Config.HttpProvider.values()) {
@@ -123,13 +118,10 @@ class SlowClientTest {
         }
     }
 
-    /**
-     * The JDK provider refuses a header section over {@code MAX_HEADER_SIZE}. robaho has no such limit
-     * (see the README): only the JDK provider is tested here.
-     */
-    @Test
-    void refusesAHeaderSectionOverTheMaximumSize() throws Exception {
-        int port = port(Config.HttpProvider.JDK);
+    @ParameterizedTest
+    @EnumSource(Config.HttpProvider.class)
+    void refusesAHeaderSectionOverTheMaximumSize(Config.HttpProvider provider) throws Exception {
+        int port = port(provider);
         try (Socket big = connect(port)) {
             String request = "GET /ping HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(8 * 1024) + "\r\n\r\n";
             try {

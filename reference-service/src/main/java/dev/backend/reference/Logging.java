@@ -21,9 +21,9 @@ final class Logging {
     }
 
     /**
-     * Replaces the JUL console handler with the slf4j bridge, once per JVM. The robaho provider (through
-     * {@code System.Logger}), the JDK's HttpServer and pgJDBC log through JUL; without this their records
-     * are printed as two-line plain text on stderr, outside our format. logback.xml's {@code
+     * Replaces the JUL console handler with the slf4j bridge, once per JVM. backend-http (through {@code
+     * System.Logger}, logger {@code dev.backend.http}), the JDK's HttpServer and pgJDBC log through JUL; without
+     * this their records are printed as two-line plain text on stderr, outside our format. logback.xml's {@code
      * LevelChangePropagator} keeps JUL's levels equal to logback's, so disabled records cost a level check.
      * An application, unlike this service, decides this for itself: the library never touches JUL.
      */

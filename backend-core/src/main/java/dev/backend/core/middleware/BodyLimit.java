@@ -1,10 +1,12 @@
 package dev.backend.core.middleware;
 
 import dev.backend.core.AppException;
+import dev.backend.core.BodyMemory;
 import dev.backend.core.Handler;
 import dev.backend.core.Middleware;
 import dev.backend.core.Request;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Caps the request body, like axum's {@code DefaultBodyLimit} and tower-http's {@code
@@ -22,16 +24,25 @@ import java.util.Objects;
  * it cannot raise it, because a declared length over the outer limit was already answered. Without any
  * {@code BodyLimit} a request reads at most {@link Request#DEFAULT_BODY_LIMIT} bytes.
  *
+ * <p>{@link #withMemoryLimit} also bounds what all requests through this layer hold in memory together: a body
+ * read whole reserves its size first, and the request that finds the {@link BodyMemory} spent gets 503 with
+ * {@code Retry-After}, without its body being read. The reservation is given back when the request returns
+ * through this layer.
+ *
  * {@snippet :
  * Middleware bodyLimit = BodyLimit.of(10L * 1024 * 1024);   // 10 MiB
+ * Middleware bounded = BodyLimit.of(10L << 20).withMemoryLimit(64L << 20);   // and 64 MiB at once, in all
  * }
  */
 public final class BodyLimit implements Middleware {
 
     private final long maxBytes;
+    /** The budget every request through this layer reserves its body from, if any. */
+    private final BodyMemory memory;
 
-    private BodyLimit(long maxBytes) {
+    private BodyLimit(long maxBytes, BodyMemory memory) {
         this.maxBytes = maxBytes;
+        this.memory = memory;
     }
 
     /** At most {@code maxBytes} of body per request; 0 accepts only empty bodies. */
@@ -39,12 +50,38 @@ public final class BodyLimit implements Middleware {
         if (maxBytes < 0) {
             throw new IllegalArgumentException("maxBytes must not be negative, was " + maxBytes);
         }
-        return new BodyLimit(maxBytes);
+        return new BodyLimit(maxBytes, null);
+    }
+
+    /**
+     * This limit, and at most {@code totalBytes} of request bodies held in memory at once by all requests through
+     * the layer returned (one {@link BodyMemory} of its own).
+     *
+     * @param totalBytes the most body bytes held at once, by all requests together
+     * @return a new layer with the same limit per body and a budget of its own
+     * @throws IllegalArgumentException when {@code totalBytes} is smaller than {@link #maxBytes()}: a body the
+     *     limit allows must fit
+     */
+    public BodyLimit withMemoryLimit(long totalBytes) {
+        if (totalBytes < maxBytes) {
+            throw new IllegalArgumentException("the memory limit for bodies (" + totalBytes
+                    + " bytes) must be at least the limit of one body (" + maxBytes + " bytes)");
+        }
+        return new BodyLimit(maxBytes, BodyMemory.of(totalBytes));
     }
 
     /** The limit in bytes. */
     public long maxBytes() {
         return maxBytes;
+    }
+
+    /**
+     * The budget for bodies held in memory.
+     *
+     * @return the budget {@link #withMemoryLimit} set, or empty
+     */
+    public Optional<BodyMemory> memory() {
+        return Optional.ofNullable(memory);
     }
 
     @Override
@@ -57,7 +94,15 @@ public final class BodyLimit implements Middleware {
             } catch (AppException tooLarge) {
                 return tooLarge.error().toResponse();
             }
-            return next.handle(limited);
+            if (memory == null) {
+                return next.handle(limited);
+            }
+            Request reserving = limited.withBodyMemory(memory);
+            try {
+                return next.handle(reserving);
+            } finally {
+                memory.release(reserving);
+            }
         };
     }
 }

@@ -126,9 +126,15 @@ public final class Compression implements Middleware {
         Response.Body body = switch (response.body()) {
             case Response.Body.Bytes bytes -> new Response.Body.Bytes(gzip(bytes.bytes()));
             case Response.Body.Stream stream -> new Response.Body.Stream(-1, out -> {
-                try (GZIPOutputStream gzip = new LevelledGzip(new NonClosing(out), level)) {
+                LevelledGzip gzip = new LevelledGzip(new NonClosing(out), level);
+                try {
                     stream.writer().writeTo(gzip);
+                } catch (IOException | RuntimeException | Error e) {
+                    // No gzip trailer: a client must not take the part written so far for the whole body.
+                    gzip.abandon();
+                    throw e;
                 }
+                gzip.close();
             });
             case Response.Body.Empty empty -> empty;
         };
@@ -147,11 +153,16 @@ public final class Compression implements Middleware {
         return out.toByteArray();
     }
 
-    /** {@link GZIPOutputStream} at a chosen level; its deflater is released on close. */
+    /** {@link GZIPOutputStream} at a chosen level; its deflater is released on close or abandon. */
     private static final class LevelledGzip extends GZIPOutputStream {
         LevelledGzip(OutputStream out, int level) throws IOException {
             super(out, 8192);
             def.setLevel(level);
+        }
+
+        /** Releases the deflater without finishing the stream: no last block, no trailer. */
+        void abandon() {
+            def.end();
         }
     }
 

@@ -48,6 +48,23 @@ class CompressionTest {
     }
 
     @Test
+    void aStreamThatFailsMidwayGetsNoGzipTrailerSoThePartNeverPassesForTheWhole() throws Exception {
+        Handler failing = request -> Response.stream(200, "application/json", -1, out -> {
+            out.write(BIG.getBytes(StandardCharsets.UTF_8));
+            throw new IllegalStateException("the source failed");
+        });
+        Response compressed = Compression.create().wrap(failing).handle(Request.builder("GET", "/")
+                .header("Accept-Encoding", "gzip").build());
+        java.io.ByteArrayOutputStream sent = new java.io.ByteArrayOutputStream();
+        Response.Body.Stream stream = (Response.Body.Stream) compressed.body();
+
+        assertThrows(IllegalStateException.class, () -> stream.writer().writeTo(sent));
+        try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(sent.toByteArray()))) {
+            assertThrows(java.io.EOFException.class, in::readAllBytes, "a truncated gzip stream, not a complete one");
+        }
+    }
+
+    @Test
     void gzipsALargeJsonBodyWhenTheClientAcceptsIt() {
         TestResponse response = get(json(BIG), "gzip, deflate, br");
 

@@ -5,11 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.backend.core.HttpEngine;
 import dev.backend.core.Middleware;
 import dev.backend.core.RawHttp;
 import dev.backend.core.Response;
 import dev.backend.core.Router;
-import dev.backend.core.testing.TestServer;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -20,21 +20,32 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPInputStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
-/** The middleware stack over a real socket: what the bytes on the wire look like. */
+/** The middleware stack over a real socket, on both engines: what the bytes on the wire look like. */
+@ParameterizedClass
+@EnumSource(HttpEngine.class)
 class MiddlewareHttpTest {
 
     private static final String BIG = "{\"items\":[" + "\"abcdefgh\",".repeat(300) + "\"end\"]}";
-    private static final CountDownLatch HOLD = new CountDownLatch(1);
-    private static final CountDownLatch HELD = new CountDownLatch(2);
+    private static CountDownLatch hold;
+    private static CountDownLatch held;
 
-    private static TestServer server;
+    private static HttpEngine.Served server;
 
-    @BeforeAll
-    static void start() {
+    /** The engine of this run of the class; the server above is started on it. */
+    @Parameter
+    HttpEngine engine;
+
+    @BeforeParameterizedClassInvocation
+    static void start(HttpEngine engine) {
+        hold = new CountDownLatch(1);
+        held = new CountDownLatch(2);
         Middleware stack = Middleware.stack(
                 Trace.create(),
                 SecurityHeaders.create(),
@@ -44,7 +55,7 @@ class MiddlewareHttpTest {
                 Timeout.of(Duration.ofMillis(200)),
                 BodyLimit.of(1000),
                 Compression.create());
-        server = TestServer.start(stack.wrap(Router.create()
+        server = engine.serve(stack.wrap(Router.create()
                 .get("/big", r -> Response.bytes(200, "application/json", BIG.getBytes(StandardCharsets.UTF_8)))
                 .post("/echo", r -> Response.text(r.bodyText()))
                 .get("/slow", r -> {
@@ -52,16 +63,16 @@ class MiddlewareHttpTest {
                     return Response.noContent();
                 })
                 .get("/hold", r -> {
-                    HELD.countDown();
-                    HOLD.await();
+                    held.countDown();
+                    hold.await();
                     return Response.text("held");
                 })
                 .build()));
     }
 
-    @AfterAll
+    @AfterParameterizedClassInvocation
     static void stop() {
-        HOLD.countDown();
+        hold.countDown();
         server.close();
     }
 
@@ -148,7 +159,7 @@ class MiddlewareHttpTest {
         try (ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
             Future<Integer> first = clients.submit(() -> held());
             Future<Integer> second = clients.submit(() -> held());
-            assertTrue(HELD.await(10, TimeUnit.SECONDS));
+            assertTrue(held.await(10, TimeUnit.SECONDS));
             try (RawHttp http = new RawHttp(server.port())) {
                 RawHttp.Reply shed = http.send("GET", "/big", "Origin: https://app.example.com");
 
@@ -156,7 +167,7 @@ class MiddlewareHttpTest {
                 assertEquals("1", shed.header("Retry-After"));
                 assertEquals("https://app.example.com", shed.header("Access-Control-Allow-Origin"));
             } finally {
-                HOLD.countDown();
+                hold.countDown();
             }
             // The timeout answers them after 200 ms unless the release came first; either way they end.
             assertTrue(first.get() == 200 || first.get() == 503);

@@ -11,10 +11,11 @@ import java.util.Optional;
 import java.util.concurrent.Executors;
 
 /**
- * Hello world on backend-core alone, served by the JDK's built-in HTTP server ({@code sun.net.httpserver}):
- * {@code HttpServer.create} picks it because the examples put no other {@code com.sun.net.httpserver}
- * provider on the class path. Run with: {@code backend-examples/run hello}, then {@code curl
- * localhost:8080/hello/you} ({@code PORT} picks another port).
+ * Hello world on backend-core alone. {@code HttpServer.create} serves it with the first {@code
+ * com.sun.net.httpserver} provider on the class path: with backend-core alone that is the JDK's built-in server
+ * ({@code sun.net.httpserver}); in this module, whose other examples bring backend-server and with it backend-http,
+ * it is backend-http's engine. The start-up line says which. Run with: {@code backend-examples/run hello}, then
+ * {@code curl localhost:8080/hello/you} ({@code PORT} picks another port).
  */
 public final class Hello {
 

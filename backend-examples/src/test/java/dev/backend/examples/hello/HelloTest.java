@@ -26,12 +26,12 @@ class HelloTest {
     }
 
     @Test
-    void runsOnTheJdksBuiltInServerAsDocumented() throws Exception {
-        // HttpServer.create takes the first provider on the class path: a dependency of the examples module
-        // that brings one (robaho's did) would silently replace the JDK's server under "backend-core alone".
+    void runsOnTheProviderTheClassPathBringsAsDocumented() throws Exception {
+        // HttpServer.create takes the first provider on the class path: backend-server, which the other examples
+        // need, brings backend-http, which registers itself as one.
         HttpServer server = Hello.serve(0);
         try {
-            assertTrue(server.getClass().getName().startsWith("sun.net.httpserver."), server.getClass().getName());
+            assertTrue(server.getClass().getName().startsWith("dev.backend.http."), server.getClass().getName());
         } finally {
             server.stop(0);
         }

@@ -2,7 +2,6 @@ package dev.backend.http.bench;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import com.sun.net.httpserver.spi.HttpServerProvider;
 import dev.backend.http.BackendHttp;
 import dev.backend.http.HttpServerOptions;
 import java.io.IOException;
@@ -18,13 +17,12 @@ import java.util.concurrent.Executors;
  *
  * <ul>
  * <li>{@code jdk}: the JDK's built-in server with a virtual-thread-per-task executor (the baseline of issue 10);
- * <li>{@code robaho}: io.github.robaho:httpserver with the same executor (its jar must be on the class path);
  * <li>{@code backend}: this module's engine, handlers inline on each connection's virtual thread;
  * <li>{@code backend-executor}: this module's engine with the same executor as the JDK's, one task per exchange.
  * </ul>
  *
- * <p>Run with: {@code java -cp backend-http/target/classes:backend-http/target/test-classes[:robaho.jar]
- * dev.backend.http.bench.RawBench jdk|robaho|backend|backend-executor PORT}
+ * <p>Run with: {@code java -cp backend-http/target/classes:backend-http/target/test-classes
+ * dev.backend.http.bench.RawBench jdk|backend|backend-executor PORT}
  */
 public final class RawBench {
 
@@ -33,7 +31,7 @@ public final class RawBench {
 
     public static void main(String[] args) throws Exception {
         if (args.length != 2) {
-            System.err.println("usage: RawBench jdk|robaho|backend|backend-executor PORT");
+            System.err.println("usage: RawBench jdk|backend|backend-executor PORT");
             System.exit(2);
         }
         InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), Integer.parseInt(args[1]));
@@ -42,8 +40,6 @@ public final class RawBench {
                 System.setProperty("com.sun.net.httpserver.HttpServerProvider", "sun.net.httpserver.DefaultHttpServerProvider");
                 yield HttpServer.create(address, 1024);
             }
-            case "robaho" -> ((HttpServerProvider) Class.forName("robaho.net.httpserver.DefaultHttpServerProvider")
-                    .getConstructor().newInstance()).createHttpServer(address, 1024);
             case "backend", "backend-executor" -> BackendHttp.create(address, 1024, HttpServerOptions.defaults());
             default -> throw new IllegalArgumentException("unknown provider " + args[0]);
         };

@@ -31,11 +31,12 @@ class NothingForcedIT {
      * Exactly these: a new dependency of backend-server is a decision for every user, so it changes this list.
      * Micrometer and the Prometheus text formats are the metrics the runtime serves by default (METRICS=true);
      * the protobuf exposition format is not among them.
+     * backend-http is the default HTTP engine, and needs nothing but the JDK.
      */
     @Test
     void theRuntimeClassPathHoldsTheLibraryItsPoolDriverJsonSlf4jApiAndMetricsOnly() {
         List<String> names = jarNames();
-        List<String> expected = List.of("HdrHistogram-", "HikariCP-", "backend-core-", "backend-server-",
+        List<String> expected = List.of("HdrHistogram-", "HikariCP-", "backend-core-", "backend-http-", "backend-server-",
                 "checker-qual-", "jackson-annotations-", "jackson-core-", "jackson-databind-", "jspecify-",
                 "micrometer-commons-", "micrometer-core-", "micrometer-observation-",
                 "micrometer-registry-prometheus-", "postgresql-", "prometheus-metrics-config-",
@@ -60,7 +61,7 @@ class NothingForcedIT {
             }
             for (String type : List.of("ch.qos.logback.classic.Logger", "org.slf4j.bridge.SLF4JBridgeHandler",
                     "io.zonky.test.db.postgres.embedded.EmbeddedPostgres", "dev.backend.embedded.EmbeddedPostgresProvider",
-                    "dev.backend.reference.Main", "dev.backend.server.Main", "robaho.net.httpserver.DefaultHttpServerProvider",
+                    "dev.backend.reference.Main", "dev.backend.server.Main",
                     "io.opentelemetry.api.trace.Span")) {
                 assertThrows(ClassNotFoundException.class, () -> loader.loadClass(type), type);
             }
