@@ -21,7 +21,7 @@ import java.util.function.Supplier;
  * <p>{@link #fromEnvironment(Map)} collects every problem and throws one {@link ConfigException} naming
  * each variable, its value and what is allowed. The records can also be built in code by embedders and
  * tests; their constructors check the same rules. Every variable, its default and meaning is listed in
- * the README.
+ * docs/configuration.md.
  *
  * {@snippet :
  * Config config = Config.fromEnvironment(System.getenv());   // or Config.defaults().withHttp(...)
@@ -218,7 +218,8 @@ public record Config(Http http, Database database, Migrations migrations, Log lo
 
     /**
      * Where migrations come from ({@code MIGRATIONS_DIR}, else the location the application names; the reference
-     * service names the jar's {@code migrations/}), where they connect, and their safety switches.
+     * service names {@code dev/backend/reference/migrations} in its jar), where they connect, and their safety
+     * switches.
      *
      * @param url the database migrations connect to ({@code MIGRATION_DATABASE_URL}); empty means the server's
      *     own. They run on a connection of their own, opened for the run and closed after it, so the session

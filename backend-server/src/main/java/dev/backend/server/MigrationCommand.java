@@ -26,7 +26,7 @@ import java.util.Optional;
 public enum MigrationCommand {
     /** Applies pending migrations and prints how many. */
     MIGRATE,
-    /** Prints every migration with its state (applied, pending, out-of-order, changed, missing, failed). */
+    /** Prints every migration with its state (applied, pending, out-of-order, changed, missing, failed, incomplete). */
     INFO,
     /** Checks the files against the database; any problem is a failure, for CI. */
     VALIDATE;

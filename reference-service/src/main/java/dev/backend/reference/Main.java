@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code serve} (the default): applies pending migrations, then serves.
  *   <li>{@code migrate}: applies pending migrations and exits.
  *   <li>{@code info}: prints every migration with its state (applied, pending, out-of-order, changed,
- *       missing, failed) and the problems found.
+ *       missing, failed, incomplete) and the problems found.
  *   <li>{@code validate}: checks files against the database; exits 1 on any problem, for CI.
  * </ul>
  * The migration verbs reach the database as {@code serve} does (embedded PostgreSQL without {@code
