@@ -26,13 +26,16 @@ module dev.backend.server {
     // Optional at run time: with the OpenTelemetry API present (the Java agent bridges it), spans get the route.
     requires static io.opentelemetry.api;
     requires static io.opentelemetry.context;
-    // Optional at run time: applied only when the application's SLF4J backend is logback (LogbackSettings).
-    requires static ch.qos.logback.classic;
-    requires static ch.qos.logback.core;
+    // Optional at run time: applied only when the application's SLF4J backend is logback (LogbackSettings), and
+    // the types of AsyncConsoleAppender's API; transitive, so an application naming it reads logback as it must.
+    requires static transitive ch.qos.logback.classic;
+    requires static transitive ch.qos.logback.core;
 
     exports dev.backend.server;
     exports dev.backend.server.migration;
     exports dev.backend.server.spi;
+    // Classes a logback.xml names (logback instantiates them); loaded only when an application uses logback.
+    exports dev.backend.server.logback;
 
     // The development database (backend-embedded-postgres) is found as a service.
     uses dev.backend.server.spi.EmbeddedDatabaseProvider;
