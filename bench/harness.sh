@@ -4,7 +4,10 @@
 #   start_variant VARIANT OUT   starts that server in the background, its output to file OUT, and prints its pid;
 #                               the server prints a line ending in "port N" once it listens
 #   base_of VARIANT             (optional) prints the variant VARIANT is also compared with, or nothing
-# then calls: run_rounds VARIANT... and report TITLE.
+#   port_in OUT                 (optional) prints the port once file OUT shows the server listens, else nothing;
+#                               without it, the number ending a line "... port N" is the port
+# and may set START_TIMEOUT (seconds a variant may take to listen; 15), then calls: run_rounds VARIANT... and
+# report TITLE.
 #
 # Each round starts every variant in a fresh JVM, warms it up with wrk, then measures GET /json with wrk: req/s,
 # p99, and the server's CPU time per request (user + system from /proc/PID/stat over the measured run, divided by
@@ -27,8 +30,12 @@ bench_measure() { # $1 variant -> prints "rps cpu_us_per_request p99_ms"
   local variant=$1 out pid port= url before after result
   out=$(mktemp)
   pid=$(start_variant "$variant" "$out")
-  for _ in $(seq 1 300); do
-    port=$(sed -n 's/.* port \([0-9]*\)$/\1/p' "$out" | head -n 1)
+  for _ in $(seq 1 $((${START_TIMEOUT:-15} * 20))); do
+    if declare -F port_in >/dev/null; then
+      port=$(port_in "$out")
+    else
+      port=$(sed -n 's/.* port \([0-9]*\)$/\1/p' "$out" | head -n 1)
+    fi
     [ -n "$port" ] && break
     sleep 0.05
   done
