@@ -27,9 +27,9 @@ module dev.backend.server {
     requires static io.opentelemetry.api;
     requires static io.opentelemetry.context;
     // Optional at run time: applied only when the application's SLF4J backend is logback (LogbackSettings), and
-    // the types of AsyncConsoleAppender's API; transitive, so an application naming it reads logback as it must.
-    requires static transitive ch.qos.logback.classic;
-    requires static transitive ch.qos.logback.core;
+    // the supertype of AsyncConsoleAppender. Not transitive: a consumer without logback must still compile.
+    requires static ch.qos.logback.classic;
+    requires static ch.qos.logback.core;
 
     exports dev.backend.server;
     exports dev.backend.server.migration;

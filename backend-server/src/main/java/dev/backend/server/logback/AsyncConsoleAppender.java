@@ -47,6 +47,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * </appender>
  * }
  */
+// Its API names logback's types, which this module reads only if present (requires static): an application that
+// configures this appender has logback, and one without it never loads the class.
+@SuppressWarnings("exports")
 public final class AsyncConsoleAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
 
     /** How long the writing thread lets lines gather after a write while they keep coming. */
