@@ -89,12 +89,16 @@ public final class AsyncConsoleAppender extends UnsynchronizedAppenderBase<ILogg
     /** An appender to configure, then {@link #start()}; logback's configuration does both. */
     public AsyncConsoleAppender() {}
 
-    /** The encoder that formats each event. */
+    /** {@return the encoder that formats each event} */
     public Encoder<ILoggingEvent> getEncoder() {
         return encoder;
     }
 
-    /** Sets the encoder; on a started appender, lines queued so far are written with the new one. */
+    /**
+     * Sets the encoder; on a started appender, lines queued so far are written with the new one.
+     *
+     * @param encoder formats each event into the bytes written
+     */
     public void setEncoder(Encoder<ILoggingEvent> encoder) {
         writing.lock();
         try {
@@ -104,22 +108,30 @@ public final class AsyncConsoleAppender extends UnsynchronizedAppenderBase<ILogg
         }
     }
 
-    /** {@code System.out} (the default) or {@code System.err}. */
+    /** {@return {@code System.out} (the default) or {@code System.err}} */
     public String getTarget() {
         return target;
     }
 
-    /** Writes to {@code System.out} or {@code System.err}, as looked up at each write. */
+    /**
+     * Writes to standard output or standard error, as looked up at each write.
+     *
+     * @param target {@code System.out} or {@code System.err}
+     */
     public void setTarget(String target) {
         this.target = target;
     }
 
-    /** How many events may wait to be written before logging threads wait. */
+    /** {@return how many events may wait to be written before logging threads wait} */
     public int getQueueSize() {
         return queueSize;
     }
 
-    /** Sets how many events may wait to be written; at least 1. */
+    /**
+     * Sets how many events may wait to be written before logging threads wait.
+     *
+     * @param queueSize at least 1; 8192 by default
+     */
     public void setQueueSize(int queueSize) {
         this.queueSize = queueSize;
     }
