@@ -82,6 +82,12 @@ bench_ratio_median() { # $1 variant, $2 base variant -> median over rounds of th
   done | bench_median
 }
 
+bench_cpu_ratio_median() { # $1 variant, $2 base variant -> median over rounds of the per-round CPU/request ratio
+  for round in $(seq 1 "$ROUNDS"); do
+    awk -v a="${bench_cpu[$1,$round]}" -v b="${bench_cpu[$2,$round]}" 'BEGIN { printf "%.4f\n", a / b }'
+  done | bench_median
+}
+
 report() { # $1 title
   local first=${bench_variants[0]} has_base=
   declare -F base_of >/dev/null && has_base=yes
@@ -89,14 +95,16 @@ report() { # $1 title
   echo "$1: wrk -t$THREADS -c$CONNECTIONS -d$DURATION GET /json, $ROUNDS rounds, medians ($(nproc) cores, $(date -u +%F),"
   echo "load now $(cut -d' ' -f1-3 /proc/loadavg))"
   if [ -n "$has_base" ]; then
-    printf '| %-20s | %9s | %7s | %10s | %12s | %19s |\n' variant "req/s" "p99 ms" "CPU us/req" "vs $first" "vs raw, same engine"
-    printf '|%s|%s|%s|%s|%s|%s|\n' ---------------------- ----------- --------- ------------ -------------- ---------------------
+    printf '| %-20s | %9s | %7s | %10s | %12s | %19s | %15s |\n' variant "req/s" "p99 ms" "CPU us/req" "vs $first" \
+      "vs raw, same engine" "CPU vs raw, same"
+    printf '|%s|%s|%s|%s|%s|%s|%s|\n' ---------------------- ----------- --------- ------------ -------------- \
+      --------------------- -----------------
   else
     printf '| %-20s | %9s | %7s | %10s | %12s |\n' variant "req/s" "p99 ms" "CPU us/req" "vs $first"
     printf '|%s|%s|%s|%s|%s|\n' ---------------------- ----------- --------- ------------ --------------
   fi
   for variant in "${bench_variants[@]}"; do
-    local rps cpu p99 ratio base same=
+    local rps cpu p99 ratio base same= same_cpu=
     rps=$(for r in $(seq 1 "$ROUNDS"); do echo "${bench_rps[$variant,$r]}"; done | bench_median)
     cpu=$(for r in $(seq 1 "$ROUNDS"); do echo "${bench_cpu[$variant,$r]}"; done | bench_median)
     p99=$(for r in $(seq 1 "$ROUNDS"); do echo "${bench_p99[$variant,$r]}"; done | bench_median)
@@ -105,10 +113,12 @@ report() { # $1 title
       base=$(base_of "$variant")
       if [ -n "$base" ] && [ -n "${bench_rps[$base,1]:-}" ]; then
         same=$(printf '%.3f' "$(bench_ratio_median "$variant" "$base")")
+        same_cpu=$(printf '%.3f' "$(bench_cpu_ratio_median "$variant" "$base")")
       else
-        same=-
+        same=- same_cpu=-
       fi
-      printf '| %-20s | %9.0f | %7.2f | %10.2f | %12.3f | %19s |\n' "$variant" "$rps" "$p99" "$cpu" "$ratio" "$same"
+      printf '| %-20s | %9.0f | %7.2f | %10.2f | %12.3f | %19s | %15s |\n' "$variant" "$rps" "$p99" "$cpu" "$ratio" \
+        "$same" "$same_cpu"
     else
       printf '| %-20s | %9.0f | %7.2f | %10.2f | %12.3f |\n' "$variant" "$rps" "$p99" "$cpu" "$ratio"
     fi
