@@ -6,6 +6,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
@@ -85,10 +86,33 @@ public final class Request {
 
     static Request from(HttpExchange exchange) {
         var uri = exchange.getRequestURI();
-        String path = uri.getRawPath();
+        String path = path(uri);
         return new Request(exchange.getRequestMethod(), path == null || path.isEmpty() ? "/" : path,
                 uri.getRawQuery(), exchange.getRequestHeaders(), new Shared(exchange.getRequestBody()),
                 exchange.getRemoteAddress(), DEFAULT_BODY_LIMIT, NO_ATTRIBUTES);
+    }
+
+    /**
+     * The raw path of the request target. An origin-form target is {@code absolute-path ["?" query]} (RFC 9112
+     * §3.2.1), so {@code //evil/a} is a path whose first segment is empty; {@link URI} reads it as the authority
+     * {@code evil} and the path {@code /a} (RFC 3986 §4.2), which would route it as {@code /a}. The JDK's provider
+     * hands over that {@link URI}, built from the target as sent, so the path is taken from the target itself;
+     * backend-http already hands over a {@link URI} whose raw path is the whole path.
+     */
+    static String path(URI uri) {
+        String rawPath = uri.getRawPath();
+        if (uri.getScheme() != null || (rawPath != null && rawPath.startsWith("//"))) {
+            return rawPath;
+        }
+        String target = uri.toString();
+        if (!target.startsWith("//")) {
+            return rawPath;
+        }
+        int end = 0;
+        while (end < target.length() && target.charAt(end) != '?' && target.charAt(end) != '#') {
+            end++;
+        }
+        return target.substring(0, end);
     }
 
     /**
