@@ -348,6 +348,9 @@ final class Exchange extends HttpExchange {
      */
     private boolean bodyForcesClose() {
         RequestBody body = requestBody;
+        if (body.aborted()) {
+            return true;
+        }
         if (body.complete()) {
             return false;
         }
@@ -473,7 +476,11 @@ final class Exchange extends HttpExchange {
         try {
             Outbound out = connection.out;
             RequestBody body = requestBody;
-            if (!body.complete()) {
+            if (body.aborted()) {
+                // The client may still be sending: the socket's input is shut, so close once the answer is out.
+                closeConnection = true;
+                out.flush();
+            } else if (!body.complete()) {
                 out.flush();
                 if (closeConnection || !body.drain(connection.engine.options.drainAmount())) {
                     closeConnection = true;
@@ -544,6 +551,10 @@ final class Exchange extends HttpExchange {
     @Override
     public Object getAttribute(String name) {
         Objects.requireNonNull(name, "null name parameter");
+        if (name.equals(BackendHttp.ABORT_REQUEST_BODY) && requestBody != RequestBody.EMPTY) {
+            // Per exchange even when attributes are shared by the context: it ends this exchange's body only.
+            return (Runnable) requestBody::abort;
+        }
         return attributes == null ? null : attributes.get(name);
     }
 

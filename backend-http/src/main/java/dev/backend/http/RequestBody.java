@@ -33,6 +33,8 @@ final class RequestBody extends InputStream {
     private boolean closed;
     private boolean started;
     private IOException failure;
+    /** Set from any thread by {@link #abort()}: every read from then on fails. */
+    private volatile boolean aborted;
     /** For single-byte reads, made on the first. */
     private byte[] one;
 
@@ -105,6 +107,23 @@ final class RequestBody extends InputStream {
         return (int) Math.min(remaining, exchange.connection.in.buffered());
     }
 
+    /**
+     * From any thread: ends the body here. A read blocked on the socket returns at once and, like every later
+     * read, fails; the connection closes after the response, and nothing more is read from it. Does nothing to
+     * a body already read whole, or to the engine's shared empty body.
+     */
+    void abort() {
+        if (exchange == null || aborted || state == DONE) {
+            return;
+        }
+        aborted = true;
+        exchange.connection.transport.interruptRead();
+    }
+
+    boolean aborted() {
+        return aborted;
+    }
+
     /** Marks the stream closed; what is left is drained, or the connection closed, when the exchange ends. */
     @Override
     public void close() {
@@ -117,7 +136,7 @@ final class RequestBody extends InputStream {
      * @return whether the body ended within the limit
      */
     boolean drain(long limit) {
-        if (failure != null) {
+        if (failure != null || aborted) {
             return false;
         }
         byte[] scratch = new byte[4096];
@@ -187,6 +206,9 @@ final class RequestBody extends InputStream {
     /** One socket read, which must make progress within the request read timeout; else the body fails. */
     private int readSocket(Read read) throws IOException {
         Connection connection = exchange.connection;
+        if (aborted) {
+            throw ended(connection, "");
+        }
         // What is buffered for the client goes out first: it may be waiting for it before sending more.
         exchange.flushBeforeRead();
         connection.watch(Connection.READ, System.nanoTime() + connection.readNanos);
@@ -194,14 +216,22 @@ final class RequestBody extends InputStream {
         try {
             n = read.run();
         } catch (IOException e) {
-            throw connection.timedOut ? fail(408, "request body read timed out") : fail(400, "request body could not be read");
+            throw ended(connection, "request body could not be read");
         } finally {
             connection.unwatch();
         }
         if (n < 0) {
-            throw connection.timedOut ? fail(408, "request body read timed out") : fail(400, "request body ended early");
+            throw ended(connection, "request body ended early");
         }
         return n;
+    }
+
+    /** Why a read failed: the server gave up on the body (503: the handler answers), the client was too slow, or it broke the framing. */
+    private IOException ended(Connection connection, String otherwise) {
+        if (aborted) {
+            return fail(503, "request body abandoned by the server");
+        }
+        return connection.timedOut ? fail(408, "request body read timed out") : fail(400, otherwise);
     }
 
     private interface Read {
