@@ -466,8 +466,9 @@ final class Exchange extends HttpExchange {
     }
 
     /**
-     * Ends the exchange after a complete response: reads the unread rest of a request body that may be drained,
-     * writes the response out unless a pipelined request is waiting behind it, and lets the connection go on.
+     * Ends the exchange after a complete response: writes the response out unless a pipelined request is waiting
+     * behind it (or the request body is not read whole, which the connection then drains or closes on), and lets
+     * the connection go on.
      */
     void finish() throws IOException {
         if (!FINISHED.compareAndSet(this, false, true)) {
@@ -481,10 +482,9 @@ final class Exchange extends HttpExchange {
                 closeConnection = true;
                 out.flush();
             } else if (!body.complete()) {
+                // The answer goes out now; the connection's thread drains the rest once the exchange has ended
+                // (Connection#serve), so neither the handler's caller nor a stop waits for the client.
                 out.flush();
-                if (closeConnection || !body.drain(connection.engine.options.drainAmount())) {
-                    closeConnection = true;
-                }
             } else if (closeConnection || connection.in.buffered() == 0 || connection.engine.stopping()) {
                 out.flush();
             }

@@ -33,6 +33,13 @@ final class RequestBody extends InputStream {
     private boolean closed;
     private boolean started;
     private IOException failure;
+    /** Bytes read from the socket for this body, framing included: what the minimum rate is measured on. */
+    private long received;
+    /** Nanoseconds spent blocked waiting for this body's bytes. */
+    private long waited;
+    /** {@link System#nanoTime()} by which a drain must end; only read while {@code draining}. */
+    private long drainDeadline;
+    private boolean draining;
     /** Set from any thread by {@link #abort()}: every read from then on fails. */
     private volatile boolean aborted;
     /** For single-byte reads, made on the first. */
@@ -139,6 +146,9 @@ final class RequestBody extends InputStream {
         if (failure != null || aborted) {
             return false;
         }
+        // Bounded in time as in bytes: a client trickling the rest must not hold the connection after its answer.
+        draining = true;
+        drainDeadline = System.nanoTime() + exchange.connection.readNanos;
         byte[] scratch = new byte[4096];
         long left = limit;
         try {
@@ -211,7 +221,12 @@ final class RequestBody extends InputStream {
         }
         // What is buffered for the client goes out first: it may be waiting for it before sending more.
         exchange.flushBeforeRead();
-        connection.watch(Connection.READ, System.nanoTime() + connection.readNanos);
+        long start = System.nanoTime();
+        long wait = allowedWait(connection, start);
+        if (wait <= 0) {
+            throw fail(408, "request body arrived too slowly");
+        }
+        connection.watch(Connection.READ, start + wait);
         int n;
         try {
             n = read.run();
@@ -219,11 +234,31 @@ final class RequestBody extends InputStream {
             throw ended(connection, "request body could not be read");
         } finally {
             connection.unwatch();
+            waited += System.nanoTime() - start;
         }
         if (n < 0) {
             throw ended(connection, "request body ended early");
         }
+        received += n;
         return n;
+    }
+
+    /**
+     * How long the next read may wait: the request read timeout, less what the minimum body rate has left (the
+     * time waited so far may not pass the timeout plus the bytes received at that rate), and, in a drain, what is
+     * left of its deadline.
+     */
+    private long allowedWait(Connection connection, long now) {
+        long wait = connection.readNanos;
+        long rate = connection.engine.options.minRequestBodyRate();
+        if (rate > 0) {
+            double earned = received * 1e9 / rate;
+            wait = Math.min(wait, (long) Math.min(Long.MAX_VALUE / 4, connection.readNanos + earned) - waited);
+        }
+        if (draining) {
+            wait = Math.min(wait, drainDeadline - now);
+        }
+        return wait;
     }
 
     /** Why a read failed: the server gave up on the body (503: the handler answers), the client was too slow, or it broke the framing. */

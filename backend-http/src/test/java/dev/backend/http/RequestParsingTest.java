@@ -208,6 +208,20 @@ class RequestParsingTest {
         assertTrue(output.contains("path=//evil/api/users authority=null query=limit=1"), output);
     }
 
+    @Test
+    void theEnginesOwnErrorsAreJsonWhenAskedFor() {
+        InMemory memory = InMemory.echo(HttpServerOptions.defaults().withJsonErrors(true));
+
+        String refused = memory.serve("GET /%zz HTTP/1.1\r\nHost: x\r\n\r\n");
+        String asterisk = memory.serve("OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n");
+
+        assertTrue(refused.startsWith("HTTP/1.1 400 "), refused);
+        assertTrue(refused.contains("\r\nContent-Type: application/json\r\n"), refused);
+        assertTrue(refused.endsWith("\r\n\r\n{\"error\":\"Bad Request: invalid request target\"}"), refused);
+        assertTrue(asterisk.startsWith("HTTP/1.1 404 "), asterisk);
+        assertTrue(asterisk.endsWith("\r\n\r\n{\"error\":\"Not Found\"}"), asterisk);
+    }
+
     private static String cl(String value) {
         return "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: " + value + "\r\n\r\nab";
     }
