@@ -79,6 +79,22 @@ class HttpListenerTest {
         }
     }
 
+    @Test
+    void theBackendEnginesOwnRefusalsAreJsonAsTheApplicationsErrorsAre() throws IOException {
+        int port = start(Config.HttpProvider.BACKEND).port();
+        try (RawHttp http = new RawHttp(port)) {
+            RawHttp.Reply refused = http.send("GET", "/%zz");
+            assertEquals(400, refused.status());
+            assertEquals("application/json", refused.header("Content-Type"));
+            assertEquals("{\"error\":\"Bad Request: invalid request target\"}", refused.text());
+        }
+        try (RawHttp http = new RawHttp(port)) {
+            RawHttp.Reply unrouted = http.send("GET", "//evil");
+            assertEquals(404, unrouted.status());
+            assertTrue(unrouted.text().startsWith("{\"error\":"), unrouted.text());
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(Config.HttpProvider.class)
     void answersHeadWithTheLengthOfGetAndNoBody(Config.HttpProvider provider) throws IOException {
