@@ -122,16 +122,7 @@ class LimitsTest {
         try (RawClient client = new RawClient(start(options))) {
             long started = System.nanoTime();
             client.send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n");
-            Thread trickle = Thread.ofVirtual().start(() -> {
-                try {
-                    while (true) {
-                        client.send("a");
-                        Thread.sleep(100);
-                    }
-                } catch (IOException | InterruptedException closed) {
-                    // The server closed the connection: the trickle is over.
-                }
-            });
+            Thread trickle = trickle(client, 100);
             RawClient.Response response = client.read(false);
             trickle.interrupt();
 
@@ -168,16 +159,7 @@ class LimitsTest {
             assertEquals(404, response.status());
             assertNull(response.header("Connection"), "small enough to drain: the connection may stay");
             long answered = System.nanoTime();
-            Thread trickle = Thread.ofVirtual().start(() -> {
-                try {
-                    while (true) {
-                        client.send("a");
-                        Thread.sleep(200);
-                    }
-                } catch (IOException | InterruptedException closed) {
-                    // The server closed the connection: the trickle is over.
-                }
-            });
+            Thread trickle = trickle(client, 200);
 
             assertTrue(client.closedByServer(), "the drain gave up");
             trickle.interrupt();
@@ -200,6 +182,20 @@ class LimitsTest {
             assertTrue(System.nanoTime() - stopping < TimeUnit.SECONDS.toNanos(10), "the stop did not wait 30 s");
             assertTrue(client.closedByServer());
         }
+    }
+
+    /** Sends a byte every {@code millis} until the server closes the connection or the thread is interrupted. */
+    private static Thread trickle(RawClient client, long millis) {
+        return Thread.ofVirtual().start(() -> {
+            try {
+                while (true) {
+                    client.send("a");
+                    Thread.sleep(millis);
+                }
+            } catch (IOException | InterruptedException closed) {
+                // The server closed the connection, or the test is over: so is the trickle.
+            }
+        });
     }
 
     private static void sleep(long millis) {
