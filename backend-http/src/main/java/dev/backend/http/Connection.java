@@ -279,7 +279,7 @@ final class Connection implements Runnable {
         }
     }
 
-    /** Answers a request the engine refuses, with a short plain-text body and {@code Connection: close}. */
+    /** Answers a request the engine refuses, with a short body and {@code Connection: close}. */
     void reject(int status, String text, boolean headRequest) throws IOException {
         writeError(status, text, headRequest);
         out.flush();
