@@ -214,6 +214,34 @@ class HttpListenerTest {
         listener = null;
     }
 
+    @Test
+    void aStopDoesNotWaitForTheBackendEngineToDrainAnAnsweredBody() throws IOException {
+        HttpListener server = start(Config.HttpProvider.BACKEND);
+        try (RawHttp http = new RawHttp(server.port())) {
+            // Answered without reading the body; the client then trickles the rest, a byte a second: a drain
+            // the stop waited for would outlast its 60 s.
+            http.sendRaw("POST /nowhere HTTP/1.1\r\nHost: localhost\r\nContent-Length: 100\r\n\r\na");
+            assertEquals(404, http.read(false).status());
+            Thread trickle = Thread.ofVirtual().start(() -> {
+                try {
+                    while (true) {
+                        Thread.sleep(1000);
+                        http.sendRaw("a");
+                    }
+                } catch (IOException | InterruptedException closed) {
+                    // The server closed the connection, or the test is over.
+                }
+            });
+
+            long begin = System.nanoTime();
+            assertEquals(0, server.stop(Duration.ofSeconds(60)));
+            assertTrue(System.nanoTime() - begin < TimeUnit.SECONDS.toNanos(20), "the stop waited for the drain");
+            assertTrue(http.closedByServer());
+            trickle.interrupt();
+        }
+        listener = null;
+    }
+
     /** The JDK's provider reads a request in the executor's task, which starts with the request's first bytes. */
     @Test
     void stopAnswersARequestTheProviderStartedReadingBeforeAnyHandlerRan() throws Exception {
