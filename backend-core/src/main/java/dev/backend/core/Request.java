@@ -2,10 +2,12 @@ package dev.backend.core;
 
 import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
+import dev.backend.core.internal.RequestDeadline;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
@@ -83,12 +85,42 @@ public final class Request {
         return copy;
     }
 
+    /**
+     * backend-http's exchange attribute ({@code BackendHttp.ABORT_REQUEST_BODY}, named here as backend-core does
+     * not depend on it): a {@link Runnable} that ends a body read blocked on the socket without closing it.
+     */
+    private static final String ABORT_REQUEST_BODY = "dev.backend.http.abortRequestBody";
+
     static Request from(HttpExchange exchange) {
         var uri = exchange.getRequestURI();
-        String path = uri.getRawPath();
+        String path = path(uri);
         return new Request(exchange.getRequestMethod(), path == null || path.isEmpty() ? "/" : path,
-                uri.getRawQuery(), exchange.getRequestHeaders(), new Shared(exchange.getRequestBody()),
+                uri.getRawQuery(), exchange.getRequestHeaders(),
+                new Shared(exchange.getRequestBody(), exchange.getAttribute(ABORT_REQUEST_BODY)),
                 exchange.getRemoteAddress(), DEFAULT_BODY_LIMIT, NO_ATTRIBUTES);
+    }
+
+    /**
+     * The raw path of the request target. An origin-form target is {@code absolute-path ["?" query]} (RFC 9112
+     * §3.2.1), so {@code //evil/a} is a path whose first segment is empty; {@link URI} reads it as the authority
+     * {@code evil} and the path {@code /a} (RFC 3986 §4.2), which would route it as {@code /a}. The JDK's provider
+     * hands over that {@link URI}, built from the target as sent, so the path is taken from the target itself;
+     * backend-http already hands over a {@link URI} whose raw path is the whole path.
+     */
+    static String path(URI uri) {
+        String rawPath = uri.getRawPath();
+        if (uri.getScheme() != null || (rawPath != null && rawPath.startsWith("//"))) {
+            return rawPath;
+        }
+        String target = uri.toString();
+        if (!target.startsWith("//")) {
+            return rawPath;
+        }
+        int end = 0;
+        while (end < target.length() && target.charAt(end) != '?' && target.charAt(end) != '#') {
+            end++;
+        }
+        return target.substring(0, end);
     }
 
     /**
@@ -343,6 +375,7 @@ public final class Request {
             }
             InputStream in = shared.stream;
             shared.stream = null;
+            shared.abortOnTimeout();
             byte[] bytes;
             try {
                 bytes = declared >= 0 ? readDeclared(in, (int) declared) : readGrowing(in);
@@ -433,6 +466,7 @@ public final class Request {
         checkDeclaredLength(bodyLimit);
         InputStream in = new LimitedInputStream(shared, shared.stream, bodyLimit);
         shared.stream = null;
+        shared.abortOnTimeout();
         return in;
     }
 
@@ -710,8 +744,29 @@ public final class Request {
         private BodyMemory reservedFrom;
         private long reserved;
 
+        /** The engine's way to end a blocked body read, when it has one. */
+        private final Runnable abortRead;
+
         Shared(InputStream stream) {
+            this(stream, null);
+        }
+
+        Shared(InputStream stream, Object abortRead) {
             this.stream = stream;
+            this.abortRead = abortRead instanceof Runnable runnable ? runnable : null;
+        }
+
+        /**
+         * Before the body is read: if the request's deadline passes while the read waits for the client, the
+         * engine ends the read, so the handler fails at once and the timeout answer reaches the client. The
+         * deadline's fallback, interrupting the thread, would close the socket under the read (a blocked socket
+         * read on a virtual thread ends that way), and the answer would be lost.
+         */
+        void abortOnTimeout() {
+            RequestDeadline deadline = RequestDeadline.current();
+            if (abortRead != null && deadline != null) {
+                deadline.onExpiry(abortRead);
+            }
         }
 
         /** Reserves {@code bytes} more of the body from the budget, if one is set. */

@@ -114,6 +114,100 @@ class LimitsTest {
     }
 
     @Test
+    void aBodyTrickledBelowTheMinimumRateIsCutOffThoughEachByteArrivesWithinTheReadTimeout() throws Exception {
+        // One byte every 100 ms never lets a single read wait the 1 s read timeout, but averages 10 bytes a
+        // second, far below 1,000: after the grace of one read timeout the body read fails.
+        HttpServerOptions options = HttpServerOptions.defaults().withRequestReadTimeout(Duration.ofSeconds(1))
+                .withMinRequestBodyRate(1000);
+        try (RawClient client = new RawClient(start(options))) {
+            long started = System.nanoTime();
+            client.send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n");
+            Thread trickle = trickle(client, 100);
+            RawClient.Response response = client.read(false);
+            trickle.interrupt();
+
+            assertEquals(408, response.status());
+            assertEquals("close", response.header("Connection"));
+            assertTrue(System.nanoTime() - started < TimeUnit.SECONDS.toNanos(15), "cut off long before the body ends");
+        }
+    }
+
+    @Test
+    void aBodyAtTheMinimumRateIsReadWhole() throws IOException {
+        HttpServerOptions options = HttpServerOptions.defaults().withRequestReadTimeout(Duration.ofMillis(500))
+                .withMinRequestBodyRate(1000);
+        try (RawClient client = new RawClient(start(options))) {
+            client.send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3000\r\n\r\n");
+            for (int i = 0; i < 3; i++) {
+                client.send("a".repeat(1000));
+                sleep(200);
+            }
+
+            assertEquals("read 3000", client.read(false).text());
+        }
+    }
+
+    @Test
+    void theUnreadRestOfAnAnsweredBodyIsDrainedWithinTheReadTimeoutThenTheConnectionCloses() throws Exception {
+        server = TestServers.backend(HttpServerOptions.defaults().withRequestReadTimeout(Duration.ofSeconds(1))
+                .withMinRequestBodyRate(0));
+        server.createContext("/", exchange -> InMemory.answer(exchange, 404, "not read"));
+        server.start();
+        try (RawClient client = new RawClient(TestServers.port(server))) {
+            client.send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\na");
+            RawClient.Response response = client.read(false);
+            assertEquals(404, response.status());
+            assertNull(response.header("Connection"), "small enough to drain: the connection may stay");
+            long answered = System.nanoTime();
+            Thread trickle = trickle(client, 200);
+
+            assertTrue(client.closedByServer(), "the drain gave up");
+            trickle.interrupt();
+            assertTrue(System.nanoTime() - answered < TimeUnit.SECONDS.toNanos(10), "within the read timeout, not 200 s");
+        }
+    }
+
+    @Test
+    void aStopDoesNotWaitForADrain() throws Exception {
+        server = TestServers.backend(HttpServerOptions.defaults());
+        server.createContext("/", exchange -> InMemory.answer(exchange, 404, "not read"));
+        server.start();
+        try (RawClient client = new RawClient(TestServers.port(server))) {
+            client.send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\na");
+            assertEquals(404, client.read(false).status());
+
+            long stopping = System.nanoTime();
+            server.stop(30);
+
+            assertTrue(System.nanoTime() - stopping < TimeUnit.SECONDS.toNanos(10), "the stop did not wait 30 s");
+            assertTrue(client.closedByServer());
+        }
+    }
+
+    /** Sends a byte every {@code millis} until the server closes the connection or the thread is interrupted. */
+    private static Thread trickle(RawClient client, long millis) {
+        return Thread.ofVirtual().start(() -> {
+            try {
+                while (true) {
+                    client.send("a");
+                    Thread.sleep(millis);
+                }
+            } catch (IOException | InterruptedException closed) {
+                // The server closed the connection, or the test is over: so is the trickle.
+            }
+        });
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
     void aClientThatStopsReadingIsCutOffAfterTheIdleTimeout() throws Exception {
         CompletableFuture<Throwable> failure = new CompletableFuture<>();
         server = TestServers.backend(shortTimeouts());

@@ -91,6 +91,10 @@ public record Config(Http http, Database database, Migrations migrations, Log lo
      *     ({@code BODY_MEMORY_LIMIT}); a request whose body would pass it is answered 503 with {@code Retry-After}
      *     without its body being read. By default an eighth of the maximum heap, and never less than {@code
      *     bodyLimit}
+     * @param minRequestBodyRate the lowest average rate, in bytes per second, at which a client must send a
+     *     request body once {@code requestReadTimeout} has passed waiting for it ({@code MIN_REQUEST_BODY_RATE});
+     *     slower, the body read fails and the client gets 408. 0 turns it off. The backend engine only; the JDK's
+     *     provider bounds the whole request by {@code requestReadTimeout} instead
      */
     public record Http(
             String host,
@@ -108,7 +112,8 @@ public record Config(Http http, Database database, Migrations migrations, Log lo
             Optional<Compression.Config> compression,
             SecurityHeaders.Config securityHeaders,
             int maxHttpConnections,
-            long bodyMemoryLimit) {
+            long bodyMemoryLimit,
+            long minRequestBodyRate) {
 
         public Http {
             Objects.requireNonNull(host, "host");
@@ -130,34 +135,35 @@ public record Config(Http http, Database database, Migrations migrations, Log lo
             check(maxHttpConnections >= 1, "MAX_HTTP_CONNECTIONS must be at least 1, was " + maxHttpConnections);
             check(bodyMemoryLimit >= bodyLimit, "BODY_MEMORY_LIMIT (" + Env.humanSize(bodyMemoryLimit)
                     + ") must be at least BODY_LIMIT (" + Env.humanSize(bodyLimit) + "): a body the limit allows must fit");
+            check(minRequestBodyRate >= 0, "MIN_REQUEST_BODY_RATE must not be negative, was " + minRequestBodyRate);
         }
 
         /** A copy listening on {@code port} (0 picks a free one). */
         public Http withPort(int port) {
             return new Http(host, port, provider, requestTimeout, requestTimeoutStatus, bodyLimit, maxInFlight, cors,
                     maxHeaderSize, requestReadTimeout, idleConnectionTimeout, trace, compression, securityHeaders,
-                    maxHttpConnections, bodyMemoryLimit);
+                    maxHttpConnections, bodyMemoryLimit, minRequestBodyRate);
         }
 
         /** A copy served by {@code provider}. */
         public Http withProvider(HttpProvider provider) {
             return new Http(host, port, provider, requestTimeout, requestTimeoutStatus, bodyLimit, maxInFlight, cors,
                     maxHeaderSize, requestReadTimeout, idleConnectionTimeout, trace, compression, securityHeaders,
-                    maxHttpConnections, bodyMemoryLimit);
+                    maxHttpConnections, bodyMemoryLimit, minRequestBodyRate);
         }
 
         /** A copy with other CORS settings; empty turns CORS off. */
         public Http withCors(Optional<Cors.Config> cors) {
             return new Http(host, port, provider, requestTimeout, requestTimeoutStatus, bodyLimit, maxInFlight, cors,
                     maxHeaderSize, requestReadTimeout, idleConnectionTimeout, trace, compression, securityHeaders,
-                    maxHttpConnections, bodyMemoryLimit);
+                    maxHttpConnections, bodyMemoryLimit, minRequestBodyRate);
         }
 
         /** A copy with other compression settings; empty turns compression off. */
         public Http withCompression(Optional<Compression.Config> compression) {
             return new Http(host, port, provider, requestTimeout, requestTimeoutStatus, bodyLimit, maxInFlight, cors,
                     maxHeaderSize, requestReadTimeout, idleConnectionTimeout, trace, compression, securityHeaders,
-                    maxHttpConnections, bodyMemoryLimit);
+                    maxHttpConnections, bodyMemoryLimit, minRequestBodyRate);
         }
     }
 
@@ -368,7 +374,8 @@ public record Config(Http http, Database database, Migrations migrations, Log lo
                 compression,
                 securityHeaders,
                 env.integer("MAX_HTTP_CONNECTIONS", OpenFiles.defaultMaxHttpConnections(poolSize), 1, 10_000_000),
-                env.size("BODY_MEMORY_LIMIT", defaultBodyMemoryLimit(bodyLimit))));
+                env.size("BODY_MEMORY_LIMIT", defaultBodyMemoryLimit(bodyLimit)),
+                env.size("MIN_REQUEST_BODY_RATE", 1L << 10, 0, Long.MAX_VALUE)));
         Optional<Database> database = env.build(() -> new Database(
                 url,
                 env.path("EMBEDDED_DATABASE_DIR", "./data/postgres"),
