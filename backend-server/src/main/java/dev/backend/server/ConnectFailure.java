@@ -32,7 +32,8 @@ final class ConnectFailure {
             }
             String reason = reason(t);
             if (reason != null) {
-                return message + " (" + reason + ")";
+                // pgJDBC quotes some causes itself ("SSL error: <the SSLException's message>").
+                return t.getMessage() != null && message.contains(firstLine(t)) ? message : message + " (" + reason + ")";
             }
         }
         return message;

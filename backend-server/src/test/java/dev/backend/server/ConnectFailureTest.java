@@ -8,6 +8,8 @@ import dev.backend.server.migration.MigrationSource;
 import dev.backend.testing.TestDatabase;
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -67,6 +69,37 @@ class ConnectFailureTest {
                 + "127.0.0.1:" + closed + " refused. Check that the hostname and port are correct and that the postmaster "
                 + "is accepting TCP/IP connections.", e.getMessage());
         assertFalse(e.getMessage().contains("secret"));
+    }
+
+    /**
+     * A server that agrees to TLS (PostgreSQL's SSLRequest answered 'S') and then sends bytes that are not TLS, as
+     * a proxy or a server on the wrong port might: the failure names TLS, once.
+     */
+    @Test
+    void aTlsFailureSaysItIsTls() throws Exception {
+        try (ServerSocket server = new ServerSocket(0)) {
+            Thread.ofVirtual().start(() -> {
+                try (Socket client = server.accept()) {
+                    client.getInputStream().readNBytes(8);
+                    client.getOutputStream().write('S');
+                    client.getOutputStream().flush();
+                    // After the client's hello has begun, so the answer meets its TLS layer, not its buffer.
+                    client.getInputStream().readNBytes(5);
+                    client.getOutputStream().write("this is not a TLS handshake\n".repeat(4).getBytes(StandardCharsets.US_ASCII));
+                    client.getOutputStream().flush();
+                    client.getInputStream().readAllBytes();
+                } catch (IOException e) {
+                    // the client gave up, as it should
+                }
+            });
+
+            IllegalStateException e = startFails(Map.of("DATABASE_URL",
+                    "postgres://app:secret@127.0.0.1:" + server.getLocalPort() + "/app?sslmode=require"));
+
+            // pgJDBC names TLS itself here, quoting its cause, so nothing is added.
+            assertEquals("Cannot connect to PostgreSQL at postgres://app:***@127.0.0.1:" + server.getLocalPort()
+                    + "/app?sslmode=require: SSL error: Unsupported or unrecognized SSL message", e.getMessage());
+        }
     }
 
     private static IllegalStateException startFails(Map<String, String> settings) {
