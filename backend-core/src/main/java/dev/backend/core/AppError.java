@@ -271,7 +271,8 @@ public sealed interface AppError {
      *   <tr><td>23505 unique, 23P01 exclusion, 23503 foreign key, 23001 restrict</td><td>409</td>
      *       <td>the request conflicts with the stored data</td></tr>
      *   <tr><td>class 22 (a value the database refuses: 22021/22P05 U+0000 in text, 22001 too long, 22003
-     *       out of range, 22P02 wrong format, dates), 23502 not null, 23514 check</td><td>400</td>
+     *       out of range, 22P02 wrong format, dates), 54000 a value too large (for an index, say), 54001 too
+     *       complex (nested too deep), 54023 too many arguments, 23502 not null, 23514 check</td><td>400</td>
      *       <td>the client's value, passed on by the application unchecked; logged at INFO</td></tr>
      *   <tr><td>the pool's acquire timeout ({@link SQLTransientConnectionException})</td>
      *       <td>503, {@code Retry-After: 1}; 5 when the pool could not connect</td>

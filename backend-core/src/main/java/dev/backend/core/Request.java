@@ -305,15 +305,26 @@ public final class Request {
     // ---- query ----
 
     /**
-     * The first value of a query parameter, decoded ({@code +} is a space). Invalid percent-encoding or
+     * The value of a single-valued query parameter, decoded ({@code +} is a space). Invalid percent-encoding or
      * bytes that are not UTF-8 are a 400, as are characters that should have been percent-encoded.
+     *
+     * <p>A parameter given more than once ({@code ?limit=2&limit=3}) is a 400 naming it, as axum's {@code Query}
+     * refuses a duplicate field and Spring a repeated {@code @RequestParam int}: taking the first (or the last)
+     * silently would let a proxy and this server read different values. Read a list with {@link #queryAll}.
      */
     public Optional<String> query(String name) {
         List<String> values = queryParams().get(name);
-        return values == null ? Optional.empty() : Optional.of(values.getFirst());
+        if (values == null) {
+            return Optional.empty();
+        }
+        if (values.size() > 1) {
+            throw AppError.validation("Query parameter '" + name + "' is given " + values.size()
+                    + " times; expected one value").toException();
+        }
+        return Optional.of(values.getFirst());
     }
 
-    /** Every value of a query parameter, decoded, in order. */
+    /** Every value of a query parameter, decoded, in order; for a list such as {@code ?tag=a&tag=b}. */
     public List<String> queryAll(String name) {
         return queryParams().getOrDefault(name, List.of());
     }

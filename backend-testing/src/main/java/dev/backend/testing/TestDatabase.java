@@ -120,10 +120,13 @@ public final class TestDatabase implements BeforeAllCallback, AfterAllCallback, 
     }
 
     @Override
+    @SuppressWarnings("deprecation") // getOrComputeIfAbsent: see ServerResource
     public void beforeAll(ExtensionContext context) throws Exception {
         // The root store outlives every class and closes the server when the whole run ends.
         server = context.getRoot().getStore(NAMESPACE)
-                .computeIfAbsent(PostgresServer.class, key -> PostgresServer.start(), PostgresServer.class);
+                .getOrComputeIfAbsent(ServerResource.class, key -> new ServerResource(PostgresServer.start()),
+                        ServerResource.class)
+                .server();
         name = databaseNameFor(context.getRequiredTestClass());
         try (Connection admin = connect(server.adminDatabase()); Statement statement = admin.createStatement()) {
             statement.execute("CREATE DATABASE " + name);
@@ -154,6 +157,19 @@ public final class TestDatabase implements BeforeAllCallback, AfterAllCallback, 
         }
         try (Connection admin = connect(server.adminDatabase()); Statement statement = admin.createStatement()) {
             statement.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+        }
+    }
+
+    /**
+     * Holds the server in the root store through the API JUnit Jupiter 5 and 6 both have, so the user's JUnit
+     * decides the version: 6 deprecates {@code getOrComputeIfAbsent} and {@code CloseableResource} for {@code
+     * computeIfAbsent} and {@code AutoCloseable} values, which 5 before 5.13 does not have or does not close.
+     */
+    @SuppressWarnings("deprecation")
+    private record ServerResource(PostgresServer server) implements ExtensionContext.Store.CloseableResource {
+        @Override
+        public void close() {
+            server.close();
         }
     }
 

@@ -4,6 +4,7 @@ import dev.backend.core.Handler;
 import dev.backend.core.Middleware;
 import dev.backend.core.Request;
 import dev.backend.core.Response;
+import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
@@ -17,8 +18,9 @@ import org.slf4j.MDC;
  *
  * <ul>
  *   <li>The id is the client's {@code X-Request-Id} when it is sane (1 to {@value #MAX_ID_LENGTH}
- *       characters of letters, digits and {@code - _ . : + / = @}), so a proxy's id carries through;
- *       otherwise a random UUID. Anything else could forge or break log lines, so it is replaced.
+ *       characters of letters, digits and {@code - _ . : + / = @}) and came once, so a proxy's id carries
+ *       through; otherwise a random UUID. Anything else could forge or break log lines, and two are ambiguous,
+ *       so it is replaced.
  *   <li>The id is echoed in the response's {@code X-Request-Id} and is in the slf4j {@link MDC} under
  *       {@value #MDC_KEY} for every log line written while the request is handled, including errors
  *       that {@code AppError} logs and lines written while a streamed body is produced.
@@ -120,7 +122,7 @@ public final class Trace implements Middleware {
         Objects.requireNonNull(next, "next");
         return request -> {
             long start = System.nanoTime();
-            String id = requestId(request.header(header).orElse(null));
+            String id = requestId(request.headers(header));
             TraceContext context = traceContext.start(request);
             Scope outer = Scope.enter(id, context);
             try {
@@ -142,9 +144,13 @@ public final class Trace implements Middleware {
         };
     }
 
-    /** {@code candidate} if it is a sane id, else a new random one. */
-    static String requestId(String candidate) {
-        return candidate != null && isSane(candidate) ? candidate : newId();
+    /**
+     * The client's id if exactly one came and it is sane, else a new random one. Two ids are ambiguous (two proxies
+     * each added one, or a client forged one in front of the proxy's), so neither is trusted, as with two {@code
+     * traceparent} headers.
+     */
+    static String requestId(List<String> candidates) {
+        return candidates.size() == 1 && isSane(candidates.getFirst()) ? candidates.getFirst() : newId();
     }
 
     static boolean isSane(String id) {
