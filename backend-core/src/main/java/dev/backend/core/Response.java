@@ -73,8 +73,8 @@ public final class Response {
         /**
          * The body's length in bytes if known without producing it.
          *
-         * @return the length in bytes: 0 for {@link Empty}, the array's length for {@link Bytes}, and for {@link Stream}
-         *     its declared length, {@code -1} when unknown
+         * @return the length in bytes: 0 for {@link Empty}, the array's length for {@link Bytes}, and for {@link
+         *     Stream} its declared length, {@code -1} when unknown
          */
         default long knownLength() {
             return switch (this) {

@@ -238,7 +238,7 @@ public record Config(Http http, Database database, Migrations migrations, Log lo
             Duration maxLifetime) {
 
         /**
-         * Checks the pool settings against HikariCP's floors, which it would otherwise replace silently by its defaults.
+         * Checks the pool settings against HikariCP's floors, below which it would silently use its defaults.
          *
          * @throws NullPointerException if a reference component is null
          * @throws IllegalArgumentException naming the variable, if a value is out of range or {@code minConnections}
