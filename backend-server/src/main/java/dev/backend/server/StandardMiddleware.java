@@ -51,7 +51,7 @@ public final class StandardMiddleware {
      * The standard stack for these settings, without metrics; layers that are turned off are left out.
      *
      * @param http the listener settings: which layers are on, and their limits
-     * @return the stack, outermost layer first; {@code wrap} it around the application's handler
+     * @return the stack as one middleware; {@code wrap} it around the application's handler
      */
     public static Middleware from(Config.Http http) {
         return from(http, Optional.empty());
@@ -62,7 +62,7 @@ public final class StandardMiddleware {
      *
      * @param http the listener settings: which layers are on, and their limits
      * @param metrics the HTTP meters, recorded for every request the layers inside {@link Trace} see
-     * @return the stack, outermost layer first; {@code wrap} it around the application's handler
+     * @return the stack as one middleware; {@code wrap} it around the application's handler
      */
     public static Middleware from(Config.Http http, HttpMetrics metrics) {
         return from(http, Optional.of(metrics));

@@ -104,7 +104,8 @@ public final class TestClient {
      * {@code HEAD target}.
      *
      * @param target the path and query, starting with {@code /}
-     * @return the response: the GET handler's status and headers with {@code Content-Length}, and no body
+     * @return the response: the GET handler's status and headers, {@code Content-Length} when its length is
+     *     known, and no body
      */
     public TestResponse head(String target) {
         return send(Request.builder("HEAD", target));
