@@ -91,7 +91,11 @@ public final class Json {
 
     private Json() {}
 
-    /** A builder with this library's defaults, to extend and pass to {@link #use(JsonMapper)}. */
+    /**
+     * A builder with this library's defaults, to extend and pass to {@link #use(JsonMapper)}.
+     *
+     * @return a new builder; each call returns a fresh one
+     */
     public static JsonMapper.Builder defaults() {
         return JsonMapper.builder()
                 .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -119,12 +123,19 @@ public final class Json {
                         .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail));
     }
 
-    /** The mapper in use. */
+    /**
+     * {@return the mapper in use: the defaults, unless {@link #use(JsonMapper)} replaced them}
+     */
     public static JsonMapper mapper() {
         return mapper;
     }
 
-    /** Replaces the shared mapper; call before serving requests. */
+    /**
+     * Replaces the shared mapper; call before serving requests.
+     *
+     * @param replacement the mapper for every request and response from now on; build it from {@link #defaults()}
+     *     to keep the rules above
+     */
     public static void use(JsonMapper replacement) {
         mapper = Objects.requireNonNull(replacement, "replacement");
     }

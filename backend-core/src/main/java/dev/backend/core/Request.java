@@ -127,12 +127,20 @@ public final class Request {
      * Starts a request built by hand, for tests and for calling handlers directly. Characters outside
      * ASCII in {@code target} are percent-encoded as UTF-8, as a client sends them: {@code "/files/é"}
      * arrives as {@code /files/%C3%A9}.
+     *
+     * @param method the method; upper-cased
+     * @param target the request target in origin form (RFC 9112 section 3.2.1): a path starting with {@code /},
+     *     optionally {@code ?query}
+     * @return a builder with no headers, an empty body and no client address
+     * @throws IllegalArgumentException if {@code target} does not start with {@code /} or holds a lone surrogate
      */
     public static Builder builder(String method, String target) {
         return new Builder(method, target);
     }
 
-    /** The method, as sent ({@code GET}, {@code POST}, ...). */
+    /**
+     * {@return the method as sent ({@code GET}, {@code POST}, ...); methods are case-sensitive (RFC 9110 section 9.1)}
+     */
     public String method() {
         return method;
     }
@@ -140,17 +148,23 @@ public final class Request {
     /**
      * The path as sent, still percent-encoded, without the query string: what access logs, redirects and
      * signatures over the exact request target need. The {@link Router} matches its decoded form instead.
+     *
+     * @return the path, starting with {@code /}
      */
     public String path() {
         return path;
     }
 
-    /** The raw query string, if any. */
+    /**
+     * {@return the query string after {@code ?}, still percent-encoded, or empty when the target has no {@code ?}}
+     */
     public Optional<String> rawQuery() {
         return Optional.ofNullable(rawQuery);
     }
 
-    /** The client's address, when the request came over a socket. */
+    /**
+     * {@return the client's address, when the request came over a socket; for a proxied request, the proxy's}
+     */
     public Optional<InetSocketAddress> remoteAddress() {
         return Optional.ofNullable(remoteAddress);
     }
@@ -160,6 +174,8 @@ public final class Request {
      * the exchange, not to one copy: middleware outside the router, which passed on a copy ({@link
      * #withAttribute}, {@link #withBodyLimit}), reads it here once the handler returned, as metrics and
      * tracing do.
+     *
+     * @return the template, or empty before routing and when no route matched
      */
     public Optional<String> route() {
         return Optional.ofNullable(shared.route);
@@ -173,6 +189,10 @@ public final class Request {
      * {@snippet :
      * String client = request.attribute(ApiKeyAuth.CLIENT).orElseThrow();
      * }
+     *
+     * @param <T> the type of the value
+     * @param key the key the value was stored under; compared by identity
+     * @return the value, or empty when none was attached on the way to this copy
      */
     public <T> Optional<T> attribute(Key<T> key) {
         Objects.requireNonNull(key, "key");
@@ -192,6 +212,11 @@ public final class Request {
      * value))}: middleware inside that call and the handler see the value, middleware outside it does
      * not. The copy shares the body with this request (whichever reads it, both see the same bytes), the
      * route, its limit and the other attributes.
+     *
+     * @param <T> the type of the value
+     * @param key the key, compared by identity
+     * @param value the value; not null
+     * @return the copy
      */
     public <T> Request withAttribute(Key<T> key, T value) {
         Objects.requireNonNull(key, "key");
@@ -229,7 +254,14 @@ public final class Request {
             this.name = name;
         }
 
-        /** A new key; {@code name} shows in messages and {@link #toString()}. */
+        /**
+         * A new key; {@code name} shows in messages and {@link #toString()}.
+         *
+         * @param <T> the type of the values stored under the key
+         * @param name a name for diagnostics; not blank
+         * @return a key equal only to itself
+         * @throws IllegalArgumentException if {@code name} is blank
+         */
         public static <T> Key<T> of(String name) {
             Objects.requireNonNull(name, "name");
             if (name.isBlank()) {
@@ -238,7 +270,9 @@ public final class Request {
             return new Key<>(name);
         }
 
-        /** The name given to {@link #of}. */
+        /**
+         * {@return the name given to {@link #of}}
+         */
         public String name() {
             return name;
         }
@@ -251,18 +285,31 @@ public final class Request {
 
     // ---- headers ----
 
-    /** The first value of a header; names are case-insensitive. */
+    /**
+     * The first value of a header; names are case-insensitive.
+     *
+     * @param name the header name, compared case-insensitively (RFC 9110 section 5.1)
+     * @return the first value, or empty when the header is absent
+     */
     public Optional<String> header(String name) {
         return Optional.ofNullable(headers.getFirst(name));
     }
 
-    /** Every value of a header, in order. */
+    /**
+     * Every value of a header, in order.
+     *
+     * @param name the header name, compared case-insensitively (RFC 9110 section 5.1)
+     * @return the values in the order received, one per field line; empty when absent. A comma-separated field
+     *     line is one value here: split it yourself where the header's grammar allows lists (RFC 9110 section 5.3)
+     */
     public List<String> headers(String name) {
         List<String> values = headers.get(name);
         return values == null ? List.of() : Collections.unmodifiableList(values);
     }
 
-    /** The header names present. */
+    /**
+     * {@return the names of the headers present, in no particular order; a copy}
+     */
     public List<String> headerNames() {
         return List.copyOf(headers.keySet());
     }
@@ -272,6 +319,10 @@ public final class Request {
     /**
      * The percent-decoded value of a path parameter the route declares, such as {@code {id}}. It may
      * contain {@code /} when the client sent {@code %2F}: check it before using it as a file name.
+     *
+     * @param name the parameter's name in the template, without braces
+     * @return the decoded value
+     * @throws IllegalArgumentException if the route does not declare {@code name}: a programming error, answered 500
      */
     public String path(String name) {
         String[] names = shared.paramNames;
@@ -283,14 +334,28 @@ public final class Request {
         throw new IllegalArgumentException("route " + shared.route + " has no path parameter '" + name + "'");
     }
 
-    /** A path parameter as a UUID; anything but the canonical 36-character form is a 400 naming it. */
+    /**
+     * A path parameter as a UUID; anything but the canonical 36-character form is a 400 naming it.
+     *
+     * @param name the parameter's name in the template
+     * @return the UUID
+     * @throws AppException with a 400 validation error when the value is not a canonical UUID
+     * @throws IllegalArgumentException if the route does not declare {@code name}
+     */
     public UUID pathUuid(String name) {
         String value = path(name);
         return Params.uuid(value).orElseThrow(() -> AppError.validation(
                 "Invalid path parameter '" + name + "': expected a UUID").toException());
     }
 
-    /** A path parameter as a {@code long}; anything else is a 400 naming it. */
+    /**
+     * A path parameter as a {@code long}; anything else is a 400 naming it.
+     *
+     * @param name the parameter's name in the template
+     * @return the value, in the {@code long} range
+     * @throws AppException with a 400 validation error when the value is not a decimal integer in range
+     * @throws IllegalArgumentException if the route does not declare {@code name}
+     */
     public long pathLong(String name) {
         return Params.parseLong(path(name)).orElseThrow(() -> AppError.validation(
                 "Invalid path parameter '" + name + "': expected an integer").toException());
@@ -311,6 +376,10 @@ public final class Request {
      * <p>A parameter given more than once ({@code ?limit=2&limit=3}) is a 400 naming it, as axum's {@code Query}
      * refuses a duplicate field and Spring a repeated {@code @RequestParam int}: taking the first (or the last)
      * silently would let a proxy and this server read different values. Read a list with {@link #queryAll}.
+     *
+     * @param name the parameter's name, compared exactly (case-sensitive) after decoding
+     * @return the value, possibly empty ({@code ?name=}); empty when the parameter is absent
+     * @throws AppException with a 400 when the query string is malformed or the parameter is repeated
      */
     public Optional<String> query(String name) {
         List<String> values = queryParams().get(name);
@@ -324,12 +393,25 @@ public final class Request {
         return Optional.of(values.getFirst());
     }
 
-    /** Every value of a query parameter, decoded, in order; for a list such as {@code ?tag=a&tag=b}. */
+    /**
+     * Every value of a query parameter, decoded, in order; for a list such as {@code ?tag=a&tag=b}.
+     *
+     * @param name the parameter's name, compared exactly after decoding
+     * @return the values in the order given; empty when absent
+     * @throws AppException with a 400 when the query string is malformed
+     */
     public List<String> queryAll(String name) {
         return queryParams().getOrDefault(name, List.of());
     }
 
-    /** A query parameter as an {@code int}, if present; a value that is not an integer is a 400 naming it. */
+    /**
+     * A query parameter as an {@code int}, if present; a value that is not an integer is a 400 naming it.
+     *
+     * @param name the parameter's name
+     * @return the value, or empty when absent
+     * @throws AppException with a 400 naming the parameter when the value is not an integer in the {@code int}
+     *     range, is repeated, or the query string is malformed
+     */
     public Optional<Integer> queryInt(String name) {
         return query(name).map(value -> Params.parseLong(value)
                 .filter(n -> n >= Integer.MIN_VALUE && n <= Integer.MAX_VALUE)
@@ -338,7 +420,12 @@ public final class Request {
                         "Invalid query parameter '" + name + "': expected an integer").toException()));
     }
 
-    /** All query parameters, decoded, in the order they first appear. */
+    /**
+     * All query parameters, decoded, in the order they first appear.
+     *
+     * @return parameter names to their values; unmodifiable, parsed on first call and kept
+     * @throws AppException with a 400 when the query string is malformed
+     */
     public Map<String, List<String>> queryParams() {
         if (query == null) {
             query = Params.parseQuery(rawQuery);
@@ -348,7 +435,11 @@ public final class Request {
 
     // ---- body ----
 
-    /** The most body bytes this request will read before answering 413. */
+    /**
+     * The most body bytes this request will read before answering 413.
+     *
+     * @return the limit in bytes; the server's {@code BODY_LIMIT} unless a middleware lowered or raised it
+     */
     public long bodyLimit() {
         return bodyLimit;
     }
@@ -356,6 +447,11 @@ public final class Request {
     /**
      * A copy that reads at most {@code limit} body bytes. A declared {@code Content-Length} over the
      * limit fails at once with 413, without reading anything.
+     *
+     * @param limit the limit in bytes; 0 or more
+     * @return the copy; the body, route and attributes are shared with this request
+     * @throws IllegalArgumentException if {@code limit} is negative
+     * @throws AppException with a 413 when the declared {@code Content-Length} is over {@code limit}
      */
     public Request withBodyLimit(long limit) {
         if (limit < 0) {
@@ -370,6 +466,10 @@ public final class Request {
      * {@link #bodyLimit()} bytes is a 413, and nothing past the limit is buffered. A body that cannot be read
      * as its framing says (a broken chunk, fewer bytes than its {@code Content-Length}) is a 400, a client too
      * slow to send it a 408; either way the connection closes after the answer.
+     *
+     * @return the body bytes, empty when there is none; the same array on every call, so do not modify it
+     * @throws AppException with 413, 400 or 408 as described above
+     * @throws IllegalStateException if the body stream was taken with {@link #bodyStream()}
      */
     public byte[] bodyBytes() {
         if (shared.bytes == null) {
@@ -453,7 +553,12 @@ public final class Request {
         }
     }
 
-    /** The body decoded as UTF-8; bytes that are not UTF-8 are a 400, not silently replaced. */
+    /**
+     * The body decoded as UTF-8; bytes that are not UTF-8 are a 400, not silently replaced.
+     *
+     * @return the text
+     * @throws AppException with a 400 when the bytes are not UTF-8, or as {@link #bodyBytes()} fails
+     */
     public String bodyText() {
         try {
             return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bodyBytes())).toString();
@@ -466,6 +571,10 @@ public final class Request {
      * The body as a stream, for bodies too large to hold; it fails with 413 past {@link #bodyLimit()}, and with
      * 400 (408 when the client was too slow) when the body cannot be read as its framing says: a broken chunk, a
      * body shorter than its {@code Content-Length}. Can be taken once, and not after {@link #bodyBytes()}.
+     *
+     * @return a stream of the body bytes, which the caller closes
+     * @throws IllegalStateException if the stream was already taken
+     * @throws AppException with a 413 at once when the declared {@code Content-Length} is over the limit
      */
     public InputStream bodyStream() {
         if (shared.bytes != null) {
@@ -481,13 +590,29 @@ public final class Request {
         return in;
     }
 
-    /** The JSON body as {@code type}; see {@link Json} for the rules and the error statuses. */
+    /**
+     * The JSON body as {@code type}; see {@link Json} for the rules and the error statuses.
+     *
+     * @param <T> the type to bind to
+     * @param type the class to bind to, such as a record
+     * @return the bound value
+     * @throws AppException with 415 when {@code Content-Type} is not JSON, 400 for malformed JSON, 422 when it does
+     *     not fit {@code type}, or as {@link #bodyBytes()} fails
+     */
     public <T> T json(Class<T> type) {
         requireJsonContentType();
         return Json.read(bodyBytes(), type);
     }
 
-    /** The JSON body as a generic type, such as {@code new TypeReference<List<Item>>() {}}. */
+    /**
+     * The JSON body as a generic type, such as {@code new TypeReference<List<Item>>() {}}.
+     *
+     * @param <T> the type to bind to
+     * @param type the generic type to bind to
+     * @return the bound value
+     * @throws AppException with 415 when {@code Content-Type} is not JSON, 400 for malformed JSON, 422 when it does
+     *     not fit {@code type}, or as {@link #bodyBytes()} fails
+     */
     public <T> T json(TypeReference<T> type) {
         requireJsonContentType();
         return Json.read(bodyBytes(), type);
@@ -633,38 +758,68 @@ public final class Request {
             return out.toString();
         }
 
-        /** Adds a header value. */
+        /**
+         * Adds a header value.
+         *
+         * @param name the header name; case-insensitive
+         * @param value the value, added after any given before
+         * @return this builder
+         */
         public Builder header(String name, String value) {
             headers.add(name, value);
             return this;
         }
 
-        /** Sets the body bytes. */
+        /**
+         * Sets the body bytes.
+         *
+         * @param bytes the body; copied
+         * @return this builder
+         */
         public Builder body(byte[] bytes) {
             this.body = bytes.clone();
             return this;
         }
 
-        /** Sets the body to UTF-8 text. */
+        /**
+         * Sets the body to UTF-8 text.
+         *
+         * @param text the body, encoded as UTF-8
+         * @return this builder
+         */
         public Builder body(String text) {
             this.body = text.getBytes(StandardCharsets.UTF_8);
             return this;
         }
 
-        /** Sets the body to {@code value} as JSON, with {@code Content-Type: application/json}. */
+        /**
+         * Sets the body to {@code value} as JSON, with {@code Content-Type: application/json}.
+         *
+         * @param value a value Jackson can write (a record, a map, a list)
+         * @return this builder
+         */
         public Builder json(Object value) {
             headers.set("Content-Type", Response.JSON);
             this.body = Json.write(value);
             return this;
         }
 
-        /** Sets the client address. */
+        /**
+         * Sets the client address.
+         *
+         * @param address the address the request appears to come from
+         * @return this builder
+         */
         public Builder remoteAddress(InetSocketAddress address) {
             this.remoteAddress = Objects.requireNonNull(address, "address");
             return this;
         }
 
-        /** The request; {@code Content-Length} is set from the body unless given. */
+        /**
+         * The request; {@code Content-Length} is set from the body unless given.
+         *
+         * @return the request
+         */
         public Request build() {
             Headers copy = new Headers();
             headers.forEach((name, values) -> copy.put(name, new ArrayList<>(values)));

@@ -69,6 +69,12 @@ public final class Trace implements Middleware {
      * @param accessLog whether to write the access-log line; ids and the MDC work either way
      */
     public record Config(String header, boolean accessLog) {
+        /**
+         * Checks the header name.
+         *
+         * @throws NullPointerException if {@code header} is null
+         * @throws IllegalArgumentException if {@code header} is not a header name (a token, RFC 9110 section 5.6.2)
+         */
         public Config {
             Objects.requireNonNull(header, "header");
             if (!HttpText.isToken(header)) {
@@ -76,17 +82,32 @@ public final class Trace implements Middleware {
             }
         }
 
-        /** {@code X-Request-Id}, access log on. */
+        /**
+         * {@code X-Request-Id}, access log on.
+         *
+         * @return the settings
+         */
         public static Config defaults() {
             return new Config("X-Request-Id", true);
         }
 
-        /** A copy using another header for the id. */
+        /**
+         * A copy using another header for the id.
+         *
+         * @param header the header carrying the id, in requests and responses
+         * @return the copy
+         * @throws IllegalArgumentException if {@code header} is not a header name
+         */
         public Config withHeader(String header) {
             return new Config(header, accessLog);
         }
 
-        /** A copy with the access log on or off. */
+        /**
+         * A copy with the access log on or off.
+         *
+         * @param accessLog whether to write the access-log line
+         * @return the copy
+         */
         public Config withAccessLog(boolean accessLog) {
             return new Config(header, accessLog);
         }
@@ -102,17 +123,32 @@ public final class Trace implements Middleware {
         this.traceContext = traceContext;
     }
 
-    /** Trace with {@link Config#defaults()}. */
+    /**
+     * Trace with {@link Config#defaults()}.
+     *
+     * @return the middleware
+     */
     public static Trace create() {
         return of(Config.defaults());
     }
 
-    /** Trace with these settings; the trace context comes from the request's headers ({@link TraceContext.Source#W3C}). */
+    /**
+     * Trace with these settings; the trace context comes from the request's headers ({@link TraceContext.Source#W3C}).
+     *
+     * @param config the header and access-log settings
+     * @return the middleware
+     */
     public static Trace of(Config config) {
         return of(config, TraceContext.Source.W3C);
     }
 
-    /** Trace with these settings, taking each request's trace context from {@code traceContext}. */
+    /**
+     * Trace with these settings, taking each request's trace context from {@code traceContext}.
+     *
+     * @param config the header and access-log settings
+     * @param traceContext where each request's trace id and parent span come from
+     * @return the middleware
+     */
     public static Trace of(Config config, TraceContext.Source traceContext) {
         return new Trace(Objects.requireNonNull(config, "config"), Objects.requireNonNull(traceContext, "traceContext"));
     }
