@@ -481,15 +481,13 @@ public final class Request {
             if (declared > Integer.MAX_VALUE - 8) {
                 throw tooLarge(Integer.MAX_VALUE - 8); // no array holds it: read it as a stream
             }
-            if (declared >= 0) {
-                shared.reserve(declared);
-            }
+            shared.checkRoom(declared, bodyLimit);
             InputStream in = shared.stream;
             shared.stream = null;
             shared.abortOnTimeout();
             byte[] bytes;
             try {
-                bytes = declared >= 0 ? readDeclared(in, (int) declared) : readGrowing(in);
+                bytes = readReserving(in, declared);
             } catch (IOException e) {
                 // Not closed: the JDK's provider would try to drain the rest of a body it cannot frame, and wait.
                 throw shared.unreadable(e);
@@ -504,49 +502,48 @@ public final class Request {
         return shared.bytes;
     }
 
-    /** The exact array a declared length calls for: no growing copies, so the body takes its size once. */
-    private byte[] readDeclared(InputStream in, int length) throws IOException {
-        byte[] bytes = new byte[length];
-        int read = in.readNBytes(bytes, 0, length);
-        if (read < length) {
-            return Arrays.copyOf(bytes, read);
-        }
-        int next = in.read();
-        if (next < 0) {
-            return bytes;
-        }
-        // Longer than declared, which only a stream that is not an engine's can be: the rest counts too.
-        byte[] rest = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, Math.max(0, bodyLimit - length)));
-        if ((long) length + 1 + rest.length > bodyLimit) {
-            throw tooLarge(bodyLimit);
-        }
-        byte[] all = Arrays.copyOf(bytes, length + 1 + rest.length);
-        all[length] = (byte) next;
-        System.arraycopy(rest, 0, all, length + 1, rest.length);
-        return all;
-    }
-
-    /** A body of unknown length, reserved step by step as it grows; past the limit a 413, reading no further. */
-    private byte[] readGrowing(InputStream in) throws IOException {
-        long most = bodyLimit + 1; // one byte past the limit, never reserved, tells a body over it
-        byte[] bytes = new byte[(int) Math.min(BodyMemory.STEP, most)];
+    /**
+     * Reads the body, reserving it from the budget only as its bytes arrive: the next step is reserved once a byte
+     * past what is held has come, so a client that declares a large {@code Content-Length} and sends nothing holds
+     * none of the budget, and one that sends slowly holds at most about twice what it has sent. Steps double from
+     * 64 KiB, so a large body costs few reservations and copies, and a declared body ends in an array of exactly
+     * its length. Past the limit a 413, reading no further.
+     */
+    private byte[] readReserving(InputStream in, long declared) throws IOException {
+        long expected = declared;
+        byte[] bytes = new byte[0];
         int size = 0;
         long reserved = 0;
         while (true) {
             if (size == bytes.length) {
-                bytes = Arrays.copyOf(bytes, (int) Math.min(bytes.length * 2L, Math.min(Integer.MAX_VALUE - 8, most)));
+                int next = in.read();
+                if (next < 0) {
+                    return bytes;
+                }
+                if (size == expected) {
+                    // Longer than declared, which only a stream that is not an engine's can be: the rest counts too.
+                    expected = -1;
+                }
+                long room = size < expected ? expected : bodyLimit + 1; // one byte past the limit tells a body over it
+                long capacity = Math.min(room, Math.max(BodyMemory.STEP, 2L * size));
+                if (capacity > Integer.MAX_VALUE - 8) {
+                    if (size == Integer.MAX_VALUE - 8) {
+                        throw tooLarge(Integer.MAX_VALUE - 8); // no array holds it: read it as a stream
+                    }
+                    capacity = Integer.MAX_VALUE - 8;
+                }
+                long covered = Math.min(capacity, bodyLimit);
+                shared.reserve(covered - reserved);
+                reserved = covered;
+                bytes = Arrays.copyOf(bytes, (int) capacity);
+                bytes[size++] = (byte) next;
+            } else {
+                int n = in.read(bytes, size, bytes.length - size);
+                if (n < 0) {
+                    return Arrays.copyOf(bytes, size);
+                }
+                size += n;
             }
-            if (size == reserved && reserved < bodyLimit) {
-                long step = Math.min(BodyMemory.STEP, bodyLimit - reserved);
-                shared.reserve(step);
-                reserved += step;
-            }
-            long readable = (reserved < bodyLimit ? reserved : most) - size;
-            int n = in.read(bytes, size, (int) Math.min(bytes.length - size, readable));
-            if (n < 0) {
-                return Arrays.copyOf(bytes, size);
-            }
-            size += n;
             if (size > bodyLimit) {
                 throw tooLarge(bodyLimit);
             }
@@ -932,6 +929,13 @@ public final class Request {
             RequestDeadline deadline = RequestDeadline.current();
             if (abortRead != null && deadline != null) {
                 deadline.onExpiry(abortRead);
+            }
+        }
+
+        /** Refuses the body before a byte of it is read when the budget could not hold it; see BodyMemory. */
+        void checkRoom(long declared, long limit) {
+            if (memory != null && declared != 0) {
+                memory.checkRoom(declared, Math.min(declared < 0 ? limit : declared, BodyMemory.STEP));
             }
         }
 
