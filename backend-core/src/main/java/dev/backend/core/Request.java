@@ -653,8 +653,7 @@ public final class Request {
     /** The declared {@code Content-Length} when it is one valid number, else -1. */
     private long declaredLength() {
         List<String> values = headers.get("Content-Length");
-        return values != null && values.size() == 1 && isDigits(values.getFirst()) ? Long.parseLong(values.getFirst())
-                : -1;
+        return values != null && values.size() == 1 ? contentLength(values.getFirst()) : -1;
     }
 
     /**
@@ -675,32 +674,44 @@ public final class Request {
         if (values == null) {
             return Optional.empty();
         }
-        if (values.size() == 1 && isDigits(values.getFirst())) {
+        if (values.size() == 1 && contentLength(values.getFirst()) >= 0) {
             return Optional.empty();
         }
         shared.unreadable = true;
         return Optional.of(AppError.badRequest("Invalid Content-Length: expected one decimal number of bytes"));
     }
 
-    private static boolean isDigits(String value) {
-        if (value.isEmpty() || value.length() > 18) {
-            return false;
+    /**
+     * A {@code Content-Length} value read by the rule backend-http's parser applies (RFC 9112 §6.3, {@code 1*DIGIT}):
+     * any number of leading zeros, then at most 18 significant digits, so it fits a {@code long}. A valid number
+     * with more is {@link Long#MAX_VALUE}, over every limit, so it is a 413 like any body too large, not a 400.
+     *
+     * @return the length; -1 when the value is not one run of digits
+     */
+    static long contentLength(String value) {
+        if (value.isEmpty()) {
+            return -1;
         }
+        long length = 0;
+        int significant = 0;
         for (int i = 0; i < value.length(); i++) {
-            if (value.charAt(i) < '0' || value.charAt(i) > '9') {
-                return false;
+            char c = value.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            if (significant > 0 || c != '0') {
+                significant++;
+            }
+            if (significant <= 18) {
+                length = length * 10 + (c - '0');
             }
         }
-        return true;
+        return significant > 18 ? Long.MAX_VALUE : length;
     }
 
     private void checkDeclaredLength(long limit) {
-        String declared = headers.getFirst("Content-Length");
-        if (declared != null) {
-            Optional<Long> length = Params.parseLong(declared.trim());
-            if (length.isPresent() && length.get() > limit) {
-                throw tooLarge(limit);
-            }
+        if (declaredLength() > limit) {
+            throw tooLarge(limit);
         }
     }
 
