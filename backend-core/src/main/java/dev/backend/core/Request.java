@@ -964,13 +964,13 @@ public final class Request {
         }
 
         /**
-         * Marks the body unreadable and answers for it: 408 when the engine gave up waiting for it, else 400. The
-         * client's bytes are at fault, so nothing about the failure but that is said or logged.
+         * Marks the body unreadable and answers for it: 408 when the engine gave up waiting for it (a {@link
+         * java.net.SocketTimeoutException}, as backend-http throws for a body too slow by either deadline), else 400.
+         * The client's bytes are at fault, so nothing about the failure but that is said or logged.
          */
         AppException unreadable(IOException failure) {
             unreadable = true;
-            if (failure instanceof java.net.SocketTimeoutException
-                    || String.valueOf(failure.getMessage()).contains("timed out")) {
+            if (failure instanceof java.net.SocketTimeoutException) {
                 // 408, not the 503 of a slow handler: the client was too slow (RFC 9110 §15.5.9).
                 return new AppError.Timeout("The request body did not arrive in time", 408).toException();
             }
