@@ -163,6 +163,23 @@ class LimitsTest {
         }
     }
 
+    /**
+     * A TLS client on the plain port: the ClientHello's record header (0x16, then the version) cannot start a
+     * request line, so it is refused at once instead of waiting the read timeout for a line end that never comes.
+     */
+    @Test
+    void aTlsHandshakeOnThePlainPortIsRefusedAtOnceNotAfterTheReadTimeout() throws IOException {
+        try (RawClient client = new RawClient(start(HttpServerOptions.defaults()
+                .withRequestReadTimeout(Duration.ofMinutes(5))))) {
+            client.send(new byte[] {0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, (byte) 0xfc, 0x03, 0x03});
+            RawClient.Response response = client.read(false);
+
+            assertEquals(400, response.status());
+            assertEquals("close", response.header("Connection"));
+            assertTrue(client.closedByServer());
+        }
+    }
+
     @Test
     void aBodyAtTheMinimumRateIsReadWhole() throws IOException {
         HttpServerOptions options = HttpServerOptions.defaults().withRequestReadTimeout(Duration.ofMillis(500))
