@@ -128,4 +128,40 @@ class BodyMemoryHttpTest {
             }
         }
     }
+
+    /**
+     * A body whose next step finds the budget spent mid-way is answered 503 with {@code Retry-After}, and gives
+     * back what it had reserved; the body that holds its share keeps it.
+     */
+    @ParameterizedTest
+    @EnumSource(HttpEngine.class)
+    void aBodyWhoseNextStepFindsTheBudgetSpentIs503AndGivesBackItsShare(HttpEngine engine) throws Exception {
+        BodyLimit limit = BodyLimit.of(200_000).withMemoryLimit(200_000);
+        BodyMemory memory = limit.memory().orElseThrow();
+        server = engine.serve(limit.wrap(Router.create()
+                .post("/echo", request -> Response.text(Integer.toString(request.bodyBytes().length)))
+                .build()));
+        holder = new RawHttp(server.port());
+        // 70,000 bytes sent: past the first 64 KiB step, so the second is reserved, 128 KiB in all.
+        holder.sendRaw("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 150000\r\n\r\n" + "h".repeat(70_000));
+        awaitInUse(memory, 128 << 10);
+        try (RawHttp http = new RawHttp(server.port())) {
+            http.sendRaw("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 150000\r\n\r\n" + "e".repeat(150_000));
+            RawHttp.Reply reply = http.read(false);
+
+            assertEquals(503, reply.status());
+            assertEquals("1", reply.header("Retry-After"));
+        }
+        awaitInUse(memory, 128 << 10);
+        holder.sendRaw("h".repeat(80_000));
+        assertEquals("150000", holder.read(false).text());
+    }
+
+    private static void awaitInUse(BodyMemory memory, long bytes) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (memory.inUse() != bytes && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertEquals(bytes, memory.inUse());
+    }
 }
