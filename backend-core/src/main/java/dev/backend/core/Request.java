@@ -481,15 +481,13 @@ public final class Request {
             if (declared > Integer.MAX_VALUE - 8) {
                 throw tooLarge(Integer.MAX_VALUE - 8); // no array holds it: read it as a stream
             }
-            if (declared >= 0) {
-                shared.reserve(declared);
-            }
+            shared.checkRoom(declared, bodyLimit);
             InputStream in = shared.stream;
             shared.stream = null;
             shared.abortOnTimeout();
             byte[] bytes;
             try {
-                bytes = declared >= 0 ? readDeclared(in, (int) declared) : readGrowing(in);
+                bytes = readReserving(in, declared);
             } catch (IOException e) {
                 // Not closed: the JDK's provider would try to drain the rest of a body it cannot frame, and wait.
                 throw shared.unreadable(e);
@@ -504,49 +502,48 @@ public final class Request {
         return shared.bytes;
     }
 
-    /** The exact array a declared length calls for: no growing copies, so the body takes its size once. */
-    private byte[] readDeclared(InputStream in, int length) throws IOException {
-        byte[] bytes = new byte[length];
-        int read = in.readNBytes(bytes, 0, length);
-        if (read < length) {
-            return Arrays.copyOf(bytes, read);
-        }
-        int next = in.read();
-        if (next < 0) {
-            return bytes;
-        }
-        // Longer than declared, which only a stream that is not an engine's can be: the rest counts too.
-        byte[] rest = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, Math.max(0, bodyLimit - length)));
-        if ((long) length + 1 + rest.length > bodyLimit) {
-            throw tooLarge(bodyLimit);
-        }
-        byte[] all = Arrays.copyOf(bytes, length + 1 + rest.length);
-        all[length] = (byte) next;
-        System.arraycopy(rest, 0, all, length + 1, rest.length);
-        return all;
-    }
-
-    /** A body of unknown length, reserved step by step as it grows; past the limit a 413, reading no further. */
-    private byte[] readGrowing(InputStream in) throws IOException {
-        long most = bodyLimit + 1; // one byte past the limit, never reserved, tells a body over it
-        byte[] bytes = new byte[(int) Math.min(BodyMemory.STEP, most)];
+    /**
+     * Reads the body, reserving it from the budget only as its bytes arrive: the next step is reserved once a byte
+     * past what is held has come, so a client that declares a large {@code Content-Length} and sends nothing holds
+     * none of the budget, and one that sends slowly holds at most about twice what it has sent. Steps double from
+     * 64 KiB, so a large body costs few reservations and copies, and a declared body ends in an array of exactly
+     * its length. Past the limit a 413, reading no further.
+     */
+    private byte[] readReserving(InputStream in, long declared) throws IOException {
+        long expected = declared;
+        byte[] bytes = new byte[0];
         int size = 0;
         long reserved = 0;
         while (true) {
             if (size == bytes.length) {
-                bytes = Arrays.copyOf(bytes, (int) Math.min(bytes.length * 2L, Math.min(Integer.MAX_VALUE - 8, most)));
+                int next = in.read();
+                if (next < 0) {
+                    return bytes;
+                }
+                if (size == expected) {
+                    // Longer than declared, which only a stream that is not an engine's can be: the rest counts too.
+                    expected = -1;
+                }
+                long room = size < expected ? expected : bodyLimit + 1; // one byte past the limit tells a body over it
+                long capacity = Math.min(room, Math.max(BodyMemory.STEP, 2L * size));
+                if (capacity > Integer.MAX_VALUE - 8) {
+                    if (size == Integer.MAX_VALUE - 8) {
+                        throw tooLarge(Integer.MAX_VALUE - 8); // no array holds it: read it as a stream
+                    }
+                    capacity = Integer.MAX_VALUE - 8;
+                }
+                long covered = Math.min(capacity, bodyLimit);
+                shared.reserve(covered - reserved);
+                reserved = covered;
+                bytes = Arrays.copyOf(bytes, (int) capacity);
+                bytes[size++] = (byte) next;
+            } else {
+                int n = in.read(bytes, size, bytes.length - size);
+                if (n < 0) {
+                    return Arrays.copyOf(bytes, size);
+                }
+                size += n;
             }
-            if (size == reserved && reserved < bodyLimit) {
-                long step = Math.min(BodyMemory.STEP, bodyLimit - reserved);
-                shared.reserve(step);
-                reserved += step;
-            }
-            long readable = (reserved < bodyLimit ? reserved : most) - size;
-            int n = in.read(bytes, size, (int) Math.min(bytes.length - size, readable));
-            if (n < 0) {
-                return Arrays.copyOf(bytes, size);
-            }
-            size += n;
             if (size > bodyLimit) {
                 throw tooLarge(bodyLimit);
             }
@@ -656,8 +653,7 @@ public final class Request {
     /** The declared {@code Content-Length} when it is one valid number, else -1. */
     private long declaredLength() {
         List<String> values = headers.get("Content-Length");
-        return values != null && values.size() == 1 && isDigits(values.getFirst()) ? Long.parseLong(values.getFirst())
-                : -1;
+        return values != null && values.size() == 1 ? contentLength(values.getFirst()) : -1;
     }
 
     /**
@@ -678,32 +674,44 @@ public final class Request {
         if (values == null) {
             return Optional.empty();
         }
-        if (values.size() == 1 && isDigits(values.getFirst())) {
+        if (values.size() == 1 && contentLength(values.getFirst()) >= 0) {
             return Optional.empty();
         }
         shared.unreadable = true;
         return Optional.of(AppError.badRequest("Invalid Content-Length: expected one decimal number of bytes"));
     }
 
-    private static boolean isDigits(String value) {
-        if (value.isEmpty() || value.length() > 18) {
-            return false;
+    /**
+     * A {@code Content-Length} value read by the rule backend-http's parser applies (RFC 9112 §6.3, {@code 1*DIGIT}):
+     * any number of leading zeros, then at most 18 significant digits, so it fits a {@code long}. A valid number
+     * with more is {@link Long#MAX_VALUE}, over every limit, so it is a 413 like any body too large, not a 400.
+     *
+     * @return the length; -1 when the value is not one run of digits
+     */
+    static long contentLength(String value) {
+        if (value.isEmpty()) {
+            return -1;
         }
+        long length = 0;
+        int significant = 0;
         for (int i = 0; i < value.length(); i++) {
-            if (value.charAt(i) < '0' || value.charAt(i) > '9') {
-                return false;
+            char c = value.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            if (significant > 0 || c != '0') {
+                significant++;
+            }
+            if (significant <= 18) {
+                length = length * 10 + (c - '0');
             }
         }
-        return true;
+        return significant > 18 ? Long.MAX_VALUE : length;
     }
 
     private void checkDeclaredLength(long limit) {
-        String declared = headers.getFirst("Content-Length");
-        if (declared != null) {
-            Optional<Long> length = Params.parseLong(declared.trim());
-            if (length.isPresent() && length.get() > limit) {
-                throw tooLarge(limit);
-            }
+        if (declaredLength() > limit) {
+            throw tooLarge(limit);
         }
     }
 
@@ -935,6 +943,13 @@ public final class Request {
             }
         }
 
+        /** Refuses the body before a byte of it is read when the budget could not hold it; see BodyMemory. */
+        void checkRoom(long declared, long limit) {
+            if (memory != null && declared != 0) {
+                memory.checkRoom(declared, Math.min(declared < 0 ? limit : declared, BodyMemory.STEP));
+            }
+        }
+
         /** Reserves {@code bytes} more of the body from the budget, if one is set. */
         void reserve(long bytes) {
             if (memory == null || bytes == 0) {
@@ -949,13 +964,13 @@ public final class Request {
         }
 
         /**
-         * Marks the body unreadable and answers for it: 408 when the engine gave up waiting for it, else 400. The
-         * client's bytes are at fault, so nothing about the failure but that is said or logged.
+         * Marks the body unreadable and answers for it: 408 when the engine gave up waiting for it (a {@link
+         * java.net.SocketTimeoutException}, as backend-http throws for a body too slow by either deadline), else 400.
+         * The client's bytes are at fault, so nothing about the failure but that is said or logged.
          */
         AppException unreadable(IOException failure) {
             unreadable = true;
-            if (failure instanceof java.net.SocketTimeoutException
-                    || String.valueOf(failure.getMessage()).contains("timed out")) {
+            if (failure instanceof java.net.SocketTimeoutException) {
                 // 408, not the 503 of a slow handler: the client was too slow (RFC 9110 §15.5.9).
                 return new AppError.Timeout("The request body did not arrive in time", 408).toException();
             }

@@ -2,6 +2,7 @@ package dev.backend.http;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.SocketTimeoutException;
 
 /**
  * The request body stream: exactly {@code Content-Length} bytes, or a chunked body decoded strictly (RFC 9112
@@ -273,9 +274,14 @@ final class RequestBody extends InputStream {
         int run() throws IOException;
     }
 
+    /**
+     * Records the status the exchange answers with and the exception the handler's read throws. A 408 is a {@link
+     * SocketTimeoutException}, so a pipeline on top (backend-core) answers the client's slowness by its type,
+     * whichever way the deadline was noticed, without depending on this engine or reading the message.
+     */
     private IOException fail(int status, String message) {
         exchange.bodyFailure = status;
-        failure = new IOException(message);
+        failure = status == 408 ? new SocketTimeoutException(message) : new IOException(message);
         return failure;
     }
 

@@ -72,6 +72,11 @@ final class RequestParser {
             int lf = findLf(in.pos + scanned);
             if (lf < 0) {
                 scanned = in.lim - in.pos;
+                if (scanned > 0 && in.buf[in.pos] != '\r' && !HeaderNames.isTokenChar(in.buf[in.pos] & 0xFF)) {
+                    // No request line starts so: a method is a token. A TLS ClientHello on the plain port (its
+                    // first byte 0x16) is answered now, not after REQUEST_READ_TIMEOUT waiting for a line end.
+                    throw new HttpError(400, "not an HTTP/1.1 request");
+                }
                 if (scanned > maxLine + 1) {
                     throw new HttpError(414, "request line too long");
                 }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -129,6 +130,53 @@ class LimitsTest {
             assertEquals(408, response.status());
             assertEquals("close", response.header("Connection"));
             assertTrue(System.nanoTime() - started < TimeUnit.SECONDS.toNanos(15), "cut off long before the body ends");
+        }
+    }
+
+    /**
+     * However the slowness is noticed (the watchdog ending a read, or the next read finding the deadline passed),
+     * the handler's read fails with a {@link SocketTimeoutException}: the type backend-core answers 408 for, where
+     * any other {@code IOException} is a broken body (400).
+     */
+    @Test
+    void aBodyTooSlowFailsTheHandlersReadWithASocketTimeoutException() throws Exception {
+        CompletableFuture<IOException> failure = new CompletableFuture<>();
+        server = TestServers.backend(HttpServerOptions.defaults().withRequestReadTimeout(Duration.ofSeconds(1))
+                .withMinRequestBodyRate(1000));
+        server.createContext("/", exchange -> {
+            try {
+                exchange.getRequestBody().readAllBytes();
+                failure.complete(null);
+            } catch (IOException e) {
+                failure.complete(e);
+                throw e;
+            }
+        });
+        server.start();
+        try (RawClient client = new RawClient(TestServers.port(server))) {
+            client.send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n");
+            Thread trickle = trickle(client, 100);
+            IOException thrown = failure.get(30, TimeUnit.SECONDS);
+            trickle.interrupt();
+
+            assertTrue(thrown instanceof SocketTimeoutException, "was " + thrown);
+        }
+    }
+
+    /**
+     * A TLS client on the plain port: the ClientHello's record header (0x16, then the version) cannot start a
+     * request line, so it is refused at once instead of waiting the read timeout for a line end that never comes.
+     */
+    @Test
+    void aTlsHandshakeOnThePlainPortIsRefusedAtOnceNotAfterTheReadTimeout() throws IOException {
+        try (RawClient client = new RawClient(start(HttpServerOptions.defaults()
+                .withRequestReadTimeout(Duration.ofMinutes(5))))) {
+            client.send(new byte[] {0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, (byte) 0xfc, 0x03, 0x03});
+            RawClient.Response response = client.read(false);
+
+            assertEquals(400, response.status());
+            assertEquals("close", response.header("Connection"));
+            assertTrue(client.closedByServer());
         }
     }
 

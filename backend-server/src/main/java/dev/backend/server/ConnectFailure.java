@@ -5,6 +5,7 @@ import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
+import java.sql.SQLException;
 import javax.net.ssl.SSLException;
 
 /**
@@ -25,6 +26,9 @@ final class ConnectFailure {
     /** The driver's first line, then the network's reason found along the cause chain, if it adds one. */
     static String describe(Throwable failure) {
         String message = firstLine(failure);
+        if (notPostgres(failure)) {
+            return message + " (" + NOT_POSTGRES + ")";
+        }
         for (Throwable t = failure.getCause(); t != null && t != t.getCause(); t = t.getCause()) {
             if (t instanceof ConnectException && !(t instanceof NoRouteToHostException) && message.contains("refused")) {
                 // pgJDBC's own message already says "Connection to host:port refused".
@@ -37,6 +41,22 @@ final class ConnectFailure {
             }
         }
         return message;
+    }
+
+    /**
+     * pgJDBC says only "An error occurred while setting up the SSL connection." (or "Protocol error. Session setup
+     * failed.") when the first answer is not PostgreSQL's, with no cause: its SQLSTATE, 08P01, is all that tells it.
+     */
+    private static final String NOT_POSTGRES = "the server there did not answer as PostgreSQL: its first bytes broke "
+            + "the protocol, so the host and port may be another service's, such as an HTTP proxy's";
+
+    private static boolean notPostgres(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SQLException sql && "08P01".equals(sql.getSQLState())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String reason(Throwable cause) {

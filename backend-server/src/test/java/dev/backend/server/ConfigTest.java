@@ -184,8 +184,9 @@ class ConfigTest {
     void rejectsAnOverflowingBodyLimit() {
         ConfigException e = assertThrows(ConfigException.class,
                 () -> Config.fromEnvironment(Map.of("BODY_LIMIT", "99999999999GB")));
-        assertEquals("Invalid configuration: BODY_LIMIT=99999999999GB is not valid: expected a size of at least "
-                + "1 byte, such as 512KB, 10MB or 1GB, or a number of bytes", e.getMessage());
+        assertEquals("Invalid configuration: BODY_LIMIT=99999999999GB is not valid: it is larger than the largest "
+                + "size, 8589934591GB; expected a size of at least 1 byte, such as 512KB, 10MB or 1GB, or a number of "
+                + "bytes", e.getMessage());
     }
 
     @Test

@@ -17,6 +17,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * A start that cannot reach PostgreSQL says why in one line: the unresolved host, the refusal. pgJDBC alone said
@@ -99,6 +101,39 @@ class ConnectFailureTest {
             // pgJDBC names TLS itself here, quoting its cause, so nothing is added.
             assertEquals("Cannot connect to PostgreSQL at postgres://app:***@127.0.0.1:" + server.getLocalPort()
                     + "/app?sslmode=require: SSL error: Unsupported or unrecognized SSL message", e.getMessage());
+        }
+    }
+
+    /**
+     * Something that is not PostgreSQL at the address (here an HTTP server's answer to the first packet, whether
+     * that is the SSLRequest or, with TLS off, the startup message): pgJDBC gives no cause, so the reason is added.
+     */
+    @ParameterizedTest
+    @CsvSource({
+        "'', An error occurred while setting up the SSL connection.",
+        "?sslmode=disable, Protocol error.  Session setup failed."
+    })
+    void aServerThatDoesNotAnswerAsPostgresIsNamedSo(String query, String driverMessage) throws Exception {
+        try (ServerSocket server = new ServerSocket(0)) {
+            Thread.ofVirtual().start(() -> {
+                try (Socket client = server.accept()) {
+                    client.getInputStream().read(new byte[1024]);
+                    client.getOutputStream().write("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n"
+                            .getBytes(StandardCharsets.US_ASCII));
+                    client.getOutputStream().flush();
+                    client.getInputStream().readAllBytes();
+                } catch (IOException e) {
+                    // the client gave up, as it should
+                }
+            });
+
+            IllegalStateException e = startFails(Map.of("DATABASE_URL",
+                    "postgres://app:secret@127.0.0.1:" + server.getLocalPort() + "/app" + query));
+
+            assertEquals("Cannot connect to PostgreSQL at postgres://app:***@127.0.0.1:" + server.getLocalPort() + "/app"
+                    + query + ": " + driverMessage + " (the server there did not answer as PostgreSQL: its first bytes "
+                    + "broke the protocol, so the host and port may be another service's, such as an HTTP proxy's)",
+                    e.getMessage());
         }
     }
 

@@ -164,9 +164,12 @@ public final class TestDatabase implements BeforeAllCallback, AfterAllCallback, 
      * Holds the server in the root store through the API JUnit Jupiter 5 and 6 both have, so the user's JUnit
      * decides the version: 6 deprecates {@code getOrComputeIfAbsent} and {@code CloseableResource} for {@code
      * computeIfAbsent} and {@code AutoCloseable} values, which 5 before 5.13 does not have or does not close.
+     * Both interfaces, one {@code close()}: before 5.13 JUnit closes it as a {@code CloseableResource}; from 5.13
+     * on as an {@code AutoCloseable}, once, and without its warning for a value that is only the former.
      */
     @SuppressWarnings("deprecation")
-    private record ServerResource(PostgresServer server) implements ExtensionContext.Store.CloseableResource {
+    private record ServerResource(PostgresServer server)
+            implements ExtensionContext.Store.CloseableResource, AutoCloseable {
         @Override
         public void close() {
             server.close();
