@@ -34,46 +34,104 @@ import org.slf4j.LoggerFactory;
  */
 public sealed interface AppError {
 
-    /** The message sent to the client in {@code {"error": "..."}}. */
+    /**
+     * {@return the message sent to the client in {@code {"error": "..."}}; for {@link Database} and {@link
+     * Internal}, always {@link #INTERNAL_MESSAGE}}
+     */
     String message();
 
-    /** 400: the request is syntactically wrong (malformed JSON, a bad query string). */
+    /**
+     * 400: the request is syntactically wrong (malformed JSON, a bad query string).
+     *
+     * @param message the text sent to the client as {@code {"error": message}}; keep it free of internals
+     */
     record BadRequest(String message) implements AppError {
+        /**
+         * Requires a message.
+         *
+         * @throws NullPointerException if {@code message} is null
+         */
         public BadRequest {
             Objects.requireNonNull(message, "message");
         }
     }
 
-    /** 400: a value failed validation; the message names the field or parameter. */
+    /**
+     * 400: a value failed validation; the message names the field or parameter.
+     *
+     * @param message the text sent to the client as {@code {"error": message}}; keep it free of internals
+     */
     record Validation(String message) implements AppError {
+        /**
+         * Requires a message.
+         *
+         * @throws NullPointerException if {@code message} is null
+         */
         public Validation {
             Objects.requireNonNull(message, "message");
         }
     }
 
-    /** 401: no or bad credentials. */
+    /**
+     * 401: no or bad credentials.
+     *
+     * @param message the text sent to the client as {@code {"error": message}}; keep it free of internals
+     */
     record Unauthorized(String message) implements AppError {
+        /**
+         * Requires a message.
+         *
+         * @throws NullPointerException if {@code message} is null
+         */
         public Unauthorized {
             Objects.requireNonNull(message, "message");
         }
     }
 
-    /** 403: credentials are fine but do not allow this. */
+    /**
+     * 403: credentials are fine but do not allow this.
+     *
+     * @param message the text sent to the client as {@code {"error": message}}; keep it free of internals
+     */
     record Forbidden(String message) implements AppError {
+        /**
+         * Requires a message.
+         *
+         * @throws NullPointerException if {@code message} is null
+         */
         public Forbidden {
             Objects.requireNonNull(message, "message");
         }
     }
 
-    /** 404: the resource or route does not exist. */
+    /**
+     * 404: the resource or route does not exist.
+     *
+     * @param message the text sent to the client as {@code {"error": message}}; keep it free of internals
+     */
     record NotFound(String message) implements AppError {
+        /**
+         * Requires a message.
+         *
+         * @throws NullPointerException if {@code message} is null
+         */
         public NotFound {
             Objects.requireNonNull(message, "message");
         }
     }
 
-    /** 405: the path exists but not for this method; {@code allowed} becomes the {@code Allow} header. */
+    /**
+     * 405: the path exists but not for this method; {@code allowed} becomes the {@code Allow} header.
+     *
+     * @param message the text sent to the client as {@code {"error": message}}; keep it free of internals
+     * @param allowed the methods the path accepts, sent sorted as {@code Allow} (RFC 9110 section 10.2.1); copied
+     */
     record MethodNotAllowed(String message, Set<String> allowed) implements AppError {
+        /**
+         * Requires a message and copies {@code allowed}.
+         *
+         * @throws NullPointerException if {@code message} or {@code allowed} is null
+         */
         public MethodNotAllowed {
             Objects.requireNonNull(message, "message");
             allowed = Set.copyOf(allowed);
@@ -106,44 +164,102 @@ public sealed interface AppError {
         }
     }
 
-    /** 409: the request conflicts with the current state (a duplicate unique value, say). */
+    /**
+     * 409: the request conflicts with the current state (a duplicate unique value, say).
+     *
+     * @param message the text sent to the client as {@code {"error": message}}; keep it free of internals
+     */
     record Conflict(String message) implements AppError {
+        /**
+         * Requires a message.
+         *
+         * @throws NullPointerException if {@code message} is null
+         */
         public Conflict {
             Objects.requireNonNull(message, "message");
         }
     }
 
-    /** 413: the request body is larger than the configured limit. */
+    /**
+     * 413: the request body is larger than the configured limit.
+     *
+     * @param message the text sent to the client as {@code {"error": message}}; keep it free of internals
+     */
     record PayloadTooLarge(String message) implements AppError {
+        /**
+         * Requires a message.
+         *
+         * @throws NullPointerException if {@code message} is null
+         */
         public PayloadTooLarge {
             Objects.requireNonNull(message, "message");
         }
     }
 
-    /** 415: the request body has a content type this endpoint does not read. */
+    /**
+     * 415: the request body has a content type this endpoint does not read.
+     *
+     * @param message the text sent to the client as {@code {"error": message}}; keep it free of internals
+     */
     record UnsupportedMediaType(String message) implements AppError {
+        /**
+         * Requires a message.
+         *
+         * @throws NullPointerException if {@code message} is null
+         */
         public UnsupportedMediaType {
             Objects.requireNonNull(message, "message");
         }
     }
 
-    /** 422: well-formed JSON with the wrong shape (wrong types, missing required fields). */
+    /**
+     * 422: well-formed JSON with the wrong shape (wrong types, missing required fields).
+     *
+     * @param message the text sent to the client as {@code {"error": message}}; keep it free of internals
+     */
     record Unprocessable(String message) implements AppError {
+        /**
+         * Requires a message.
+         *
+         * @throws NullPointerException if {@code message} is null
+         */
         public Unprocessable {
             Objects.requireNonNull(message, "message");
         }
     }
 
-    /** 429: the client sent too many requests; {@code retryAfter} becomes {@code Retry-After}. */
+    /**
+     * 429: the client sent too many requests; {@code retryAfter} becomes {@code Retry-After}.
+     *
+     * @param message the text sent to the client as {@code {"error": message}}; keep it free of internals
+     * @param retryAfter how long the client should wait, sent as {@code Retry-After} in whole seconds, rounded
+     *     up (RFC 9110 section 10.2.3)
+     */
     record TooManyRequests(String message, Duration retryAfter) implements AppError {
+        /**
+         * Requires both components.
+         *
+         * @throws NullPointerException if a component is null
+         */
         public TooManyRequests {
             Objects.requireNonNull(message, "message");
             Objects.requireNonNull(retryAfter, "retryAfter");
         }
     }
 
-    /** 503: a dependency is down or saturated; {@code retryAfter} becomes {@code Retry-After}. */
+    /**
+     * 503: a dependency is down or saturated; {@code retryAfter} becomes {@code Retry-After}.
+     *
+     * @param message the text sent to the client as {@code {"error": message}}; keep it free of internals
+     * @param retryAfter how long the client should wait, sent as {@code Retry-After} in whole seconds, rounded
+     *     up (RFC 9110 section 10.2.3)
+     */
     record Unavailable(String message, Duration retryAfter) implements AppError {
+        /**
+         * Requires both components.
+         *
+         * @throws NullPointerException if a component is null
+         */
         public Unavailable {
             Objects.requireNonNull(message, "message");
             Objects.requireNonNull(retryAfter, "retryAfter");
@@ -154,16 +270,34 @@ public sealed interface AppError {
      * 503: load shedding refused the request before any work was done (the {@code ConcurrencyLimit}
      * middleware, {@code MAX_IN_FLIGHT}); {@code retryAfter} becomes {@code Retry-After}. A variant of its own,
      * as tower's {@code Overloaded}, so metrics and logs tell a busy server from a failing dependency.
+     *
+     * @param message the text sent to the client as {@code {"error": message}}; keep it free of internals
+     * @param retryAfter how long the client should wait, sent as {@code Retry-After} in whole seconds, rounded
+     *     up (RFC 9110 section 10.2.3)
      */
     record Overloaded(String message, Duration retryAfter) implements AppError {
+        /**
+         * Requires both components.
+         *
+         * @throws NullPointerException if a component is null
+         */
         public Overloaded {
             Objects.requireNonNull(message, "message");
             Objects.requireNonNull(retryAfter, "retryAfter");
         }
     }
 
-    /** 500: the database failed. The cause is logged, the client sees a generic message. */
+    /**
+     * 500: the database failed. The cause is logged, the client sees a generic message.
+     *
+     * @param cause the database failure, logged server-side with the request id; never sent
+     */
     record Database(Throwable cause) implements AppError {
+        /**
+         * Requires a cause.
+         *
+         * @throws NullPointerException if {@code cause} is null
+         */
         public Database {
             Objects.requireNonNull(cause, "cause");
         }
@@ -174,8 +308,17 @@ public sealed interface AppError {
         }
     }
 
-    /** 500: a bug or an unexpected failure. The cause is logged, the client sees a generic message. */
+    /**
+     * 500: a bug or an unexpected failure. The cause is logged, the client sees a generic message.
+     *
+     * @param cause the failure, logged server-side with its stack trace and the request id; never sent
+     */
     record Internal(Throwable cause) implements AppError {
+        /**
+         * Requires a cause.
+         *
+         * @throws NullPointerException if {@code cause} is null
+         */
         public Internal {
             Objects.requireNonNull(cause, "cause");
         }
@@ -189,7 +332,9 @@ public sealed interface AppError {
     /** The only message a client ever sees for a {@link Database} or {@link Internal} error. */
     String INTERNAL_MESSAGE = "Internal server error";
 
-    /** The HTTP status this error answers with. */
+    /**
+     * {@return the HTTP status this error answers with, from RFC 9110 section 15 (429 from RFC 6585 section 4)}
+     */
     default int status() {
         return switch (this) {
             case BadRequest e -> 400;
@@ -214,6 +359,8 @@ public sealed interface AppError {
     /**
      * The response for this error: its status, {@code {"error": message}}, and the headers the status
      * calls for ({@code Allow}, {@code Retry-After}). Server-side errors log their cause here, once.
+     *
+     * @return a new response with {@code Content-Type: application/json}
      */
     default Response toResponse() {
         Response response = Response.json(status(), new ErrorBody(message())).withError(this);
@@ -243,7 +390,11 @@ public sealed interface AppError {
         };
     }
 
-    /** This error as an unchecked exception, for handlers that prefer to throw. */
+    /**
+     * This error as an unchecked exception, for handlers that prefer to throw.
+     *
+     * @return an {@link AppException} carrying this error
+     */
     default AppException toException() {
         return new AppException(this);
     }
@@ -271,7 +422,8 @@ public sealed interface AppError {
      *   <tr><td>23505 unique, 23P01 exclusion, 23503 foreign key, 23001 restrict</td><td>409</td>
      *       <td>the request conflicts with the stored data</td></tr>
      *   <tr><td>class 22 (a value the database refuses: 22021/22P05 U+0000 in text, 22001 too long, 22003
-     *       out of range, 22P02 wrong format, dates), 23502 not null, 23514 check</td><td>400</td>
+     *       out of range, 22P02 wrong format, dates), 54000 a value too large (for an index, say), 54001 too
+     *       complex (nested too deep), 54023 too many arguments, 23502 not null, 23514 check</td><td>400</td>
      *       <td>the client's value, passed on by the application unchecked; logged at INFO</td></tr>
      *   <tr><td>the pool's acquire timeout ({@link SQLTransientConnectionException})</td>
      *       <td>503, {@code Retry-After: 1}; 5 when the pool could not connect</td>
@@ -284,6 +436,9 @@ public sealed interface AppError {
      * statement was cancelled, its socket closed): it becomes {@link Database} or {@link Internal} whatever it
      * is, and is reported in the timeout's one log line instead of its own. Any other failure is {@link
      * Internal}.
+     *
+     * @param failure anything a handler or middleware threw
+     * @return the error to answer with; never null
      */
     static AppError from(Throwable failure) {
         if (failure instanceof AppException e) {
@@ -310,37 +465,78 @@ public sealed interface AppError {
         return Optional.empty();
     }
 
-    /** A 400 {@link BadRequest}. */
+    /**
+     * A 400 {@link BadRequest}.
+     *
+     * @param message the text sent to the client as {@code {"error": message}}; keep it free of internals
+     * @return the error; answer with {@link #toResponse()} or throw {@link #toException()}
+     * @throws NullPointerException if {@code message} is null
+     */
     static AppError badRequest(String message) {
         return new BadRequest(message);
     }
 
-    /** A 400 {@link Validation}. */
+    /**
+     * A 400 {@link Validation}.
+     *
+     * @param message the text sent to the client as {@code {"error": message}}; keep it free of internals
+     * @return the error; answer with {@link #toResponse()} or throw {@link #toException()}
+     * @throws NullPointerException if {@code message} is null
+     */
     static AppError validation(String message) {
         return new Validation(message);
     }
 
-    /** A 401 {@link Unauthorized}. */
+    /**
+     * A 401 {@link Unauthorized}.
+     *
+     * @param message the text sent to the client as {@code {"error": message}}; keep it free of internals
+     * @return the error; answer with {@link #toResponse()} or throw {@link #toException()}
+     * @throws NullPointerException if {@code message} is null
+     */
     static AppError unauthorized(String message) {
         return new Unauthorized(message);
     }
 
-    /** A 403 {@link Forbidden}. */
+    /**
+     * A 403 {@link Forbidden}.
+     *
+     * @param message the text sent to the client as {@code {"error": message}}; keep it free of internals
+     * @return the error; answer with {@link #toResponse()} or throw {@link #toException()}
+     * @throws NullPointerException if {@code message} is null
+     */
     static AppError forbidden(String message) {
         return new Forbidden(message);
     }
 
-    /** A 404 {@link NotFound}. */
+    /**
+     * A 404 {@link NotFound}.
+     *
+     * @param message the text sent to the client as {@code {"error": message}}; keep it free of internals
+     * @return the error; answer with {@link #toResponse()} or throw {@link #toException()}
+     * @throws NullPointerException if {@code message} is null
+     */
     static AppError notFound(String message) {
         return new NotFound(message);
     }
 
-    /** A 409 {@link Conflict}. */
+    /**
+     * A 409 {@link Conflict}.
+     *
+     * @param message the text sent to the client as {@code {"error": message}}; keep it free of internals
+     * @return the error; answer with {@link #toResponse()} or throw {@link #toException()}
+     * @throws NullPointerException if {@code message} is null
+     */
     static AppError conflict(String message) {
         return new Conflict(message);
     }
 
-    /** A 500 {@link Internal} whose logged cause is a new exception with this detail. */
+    /**
+     * A 500 {@link Internal} whose logged cause is a new exception with this detail.
+     *
+     * @param detail what went wrong, for the server log only
+     * @return the error; the client sees only {@link #INTERNAL_MESSAGE}
+     */
     static AppError internal(String detail) {
         return new Internal(new IllegalStateException(detail));
     }

@@ -18,13 +18,20 @@ public final class AppException extends RuntimeException {
     /** Not serialised: an error value is meaningful only inside the process that raised it. */
     private final transient AppError error;
 
-    /** Wraps an error; prefer {@link AppError#toException()}. */
+    /**
+     * Wraps an error; prefer {@link AppError#toException()}.
+     *
+     * @param error the error; its message becomes the exception's, and a {@link AppError.Database} or {@link
+     *     AppError.Internal} cause becomes its cause
+     */
     public AppException(AppError error) {
         super(Objects.requireNonNull(error, "error").message(), causeOf(error), false, false);
         this.error = error;
     }
 
-    /** The error this exception carries. */
+    /**
+     * {@return the error this exception carries}
+     */
     public AppError error() {
         return error;
     }

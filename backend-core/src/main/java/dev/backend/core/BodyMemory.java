@@ -12,10 +12,12 @@ import org.slf4j.LoggerFactory;
  * A budget for the request bodies held in memory at once, shared by every request through one {@link
  * dev.backend.core.middleware.BodyLimit} ({@code BODY_MEMORY_LIMIT} in backend-server).
  *
- * <p>{@link Request#bodyBytes()} (and so {@link Request#json}) reserves a body's size before it reads a byte: the
- * declared {@code Content-Length}, or step by step for a chunked body. The request that finds the budget spent is
- * answered 503 with {@code Retry-After} at once, its body unread, rather than every request's body together
- * exhausting the heap; a body larger than the whole budget is a 413. The reservation is given back when the
+ * <p>{@link Request#bodyBytes()} (and so {@link Request#json}) reserves a body step by step as its bytes arrive,
+ * never ahead of them: steps double from 64 KiB, so a client holds at most about twice what it has sent, and one that
+ * declares a large {@code Content-Length} and sends nothing holds nothing. A request that finds the budget spent,
+ * before its body or at its next step, is answered 503 with {@code Retry-After} at once, the rest of its body unread, rather than every
+ * request's body together exhausting the heap; a body declared larger than the whole budget is a 413 before a byte
+ * is read. The reservation is given back when the
  * request ends (when the {@code BodyLimit} that attached the budget returns). A body read as a stream ({@link
  * Request#bodyStream()}) reserves nothing: it is never held whole.
  *
@@ -92,15 +94,35 @@ public final class BodyMemory {
         }
         for (long used = inUse.get(); ; used = inUse.get()) {
             if (used + bytes > limit) {
-                refused.increment();
-                report(used);
-                throw new AppError.Unavailable("The server is receiving too many request bodies at once, retry shortly",
-                        Duration.ofSeconds(1)).toException();
+                throw refuse(used);
             }
             if (inUse.compareAndSet(used, used + bytes)) {
                 return;
             }
         }
+    }
+
+    /**
+     * Before a body is read: one larger than the whole budget can never be read whole (a 413, not a 503 to retry),
+     * and while the budget has no room for the body's first step the request is refused at once, before the client
+     * is asked for a byte of it. Nothing is reserved: that waits for the bytes.
+     */
+    void checkRoom(long declared, long firstStep) {
+        if (declared > limit) {
+            throw new AppError.PayloadTooLarge("Request body is larger than the memory set aside for request bodies")
+                    .toException();
+        }
+        long used = inUse.get();
+        if (used + firstStep > limit) {
+            throw refuse(used);
+        }
+    }
+
+    private AppException refuse(long used) {
+        refused.increment();
+        report(used);
+        return new AppError.Unavailable("The server is receiving too many request bodies at once, retry shortly",
+                Duration.ofSeconds(1)).toException();
     }
 
     void give(long bytes) {

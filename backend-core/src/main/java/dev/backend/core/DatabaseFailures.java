@@ -59,6 +59,12 @@ final class DatabaseFailures {
             case "22003" -> refused(failure, new AppError.Validation("A number is out of the allowed range"));
             case "22007", "22008" -> refused(failure, new AppError.Validation("A date or time is not valid"));
             case "22P02" -> refused(failure, new AppError.Validation("A value does not have the expected format"));
+            // Class 54 is the client's too when its value is what is too large: an index entry over its page
+            // limit, a jsonb nested past the stack depth, a variadic call given the client's list. 54011 (too
+            // many columns) comes from the schema, so it stays a bug.
+            case "54000" -> refused(failure, new AppError.Validation("A value is too large to store"));
+            case "54001" -> refused(failure, new AppError.Validation("A value is too complex for the database"));
+            case "54023" -> refused(failure, new AppError.Validation("The request has too many values for the database"));
             default -> state.startsWith("22")
                     ? refused(failure, new AppError.Validation("A value in the request is not valid"))
                     : Optional.empty();

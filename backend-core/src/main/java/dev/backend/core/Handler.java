@@ -18,12 +18,22 @@ package dev.backend.core;
 @FunctionalInterface
 public interface Handler {
 
-    /** Answers {@code request}. */
+    /**
+     * Answers {@code request}.
+     *
+     * @param request the request
+     * @return the response; a null one is answered with an error response by {@link #respond}
+     * @throws Exception any failure, answered by its class as described above
+     */
     Response handle(Request request) throws Exception;
 
     /**
      * Runs {@code handler}, converting a thrown failure (classified by {@link AppError#from}) or a {@code
      * null} answer to an error response: the result is always a response.
+     *
+     * @param handler the handler to run
+     * @param request the request
+     * @return the handler's response, or the error response for what it threw
      */
     static Response respond(Handler handler, Request request) {
         Response response;

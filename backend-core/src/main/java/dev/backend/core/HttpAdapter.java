@@ -47,7 +47,12 @@ public final class HttpAdapter implements HttpHandler {
         this.handler = handler;
     }
 
-    /** An {@link HttpHandler} answering every exchange with {@code handler}. */
+    /**
+     * An {@link HttpHandler} answering every exchange with {@code handler}.
+     *
+     * @param handler the application, usually a built router wrapped in middleware
+     * @return the adapter, to register on an {@code HttpServer} context
+     */
     public static HttpAdapter of(Handler handler) {
         return new HttpAdapter(Objects.requireNonNull(handler, "handler"));
     }

@@ -70,7 +70,9 @@ import tools.jackson.databind.type.LogicalType;
  * the type is {@code Optional}); anything but whitespace after the value is a 400 (serde_json's
  * "trailing characters"); a repeated key in any object is a 422 (serde refuses repeated struct fields,
  * and I-JSON, RFC 7493 §2.3, all); the body must be UTF-8 (RFC 8259 §8.1: a UTF-8 byte order mark is
- * ignored, UTF-16 and UTF-32 are a 400, as are invalid UTF-8 bytes); comments, {@code NaN}, single
+ * ignored, UTF-16 and UTF-32 are a 400, as is any sequence RFC 3629 §4 excludes: overlong forms, encoded
+ * surrogates, code points beyond U+10FFFF, stray continuation bytes and truncated sequences, each named by byte
+ * offset and bytes); comments, {@code NaN}, single
  * quotes, leading zeros, leading {@code +} and trailing commas are a 400; nesting deeper than 500 levels
  * or a number longer than 1000 characters is a 400 (serde_json stops at 128 levels). Error messages name
  * JSON types and the field path, never a Java class.
@@ -89,7 +91,11 @@ public final class Json {
 
     private Json() {}
 
-    /** A builder with this library's defaults, to extend and pass to {@link #use(JsonMapper)}. */
+    /**
+     * A builder with this library's defaults, to extend and pass to {@link #use(JsonMapper)}.
+     *
+     * @return a new builder; each call returns a fresh one
+     */
     public static JsonMapper.Builder defaults() {
         return JsonMapper.builder()
                 .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -117,12 +123,19 @@ public final class Json {
                         .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail));
     }
 
-    /** The mapper in use. */
+    /**
+     * {@return the mapper in use: the defaults, unless {@link #use(JsonMapper)} replaced them}
+     */
     public static JsonMapper mapper() {
         return mapper;
     }
 
-    /** Replaces the shared mapper; call before serving requests. */
+    /**
+     * Replaces the shared mapper; call before serving requests.
+     *
+     * @param replacement the mapper for every request and response from now on; build it from {@link #defaults()}
+     *     to keep the rules above
+     */
     public static void use(JsonMapper replacement) {
         mapper = Objects.requireNonNull(replacement, "replacement");
     }
@@ -154,6 +167,9 @@ public final class Json {
         if (!looksLikeUtf8(body)) {
             throw JsonErrors.malformed(null, "the body must be UTF-8 (RFC 8259 §8.1)").toException();
         }
+        Utf8.firstError(body).ifPresent(problem -> {
+            throw JsonErrors.malformed(null, problem).toException();
+        });
         T value;
         try (JsonParser parser = m.createParser(body)) {
             value = m.readValue(parser, type);

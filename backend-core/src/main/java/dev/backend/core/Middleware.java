@@ -24,22 +24,42 @@ import java.util.function.UnaryOperator;
 @FunctionalInterface
 public interface Middleware {
 
-    /** Returns a handler that runs this middleware around {@code next}. */
+    /**
+     * Returns a handler that runs this middleware around {@code next}.
+     *
+     * @param next the handler inside this middleware: the next layer, or the application
+     * @return the wrapped handler; call {@code next.handle} zero or one time per request
+     */
     Handler wrap(Handler next);
 
-    /** This middleware outside {@code inner}: {@code a.andThen(b).wrap(h)} is {@code a.wrap(b.wrap(h))}. */
+    /**
+     * This middleware outside {@code inner}: {@code a.andThen(b).wrap(h)} is {@code a.wrap(b.wrap(h))}.
+     *
+     * @param inner the middleware to run inside this one
+     * @return the composition
+     */
     default Middleware andThen(Middleware inner) {
         Objects.requireNonNull(inner, "inner");
         Middleware outer = this;
         return next -> outer.wrap(inner.wrap(next));
     }
 
-    /** The layers composed, the first outermost. An empty stack returns the handler unchanged. */
+    /**
+     * The layers composed, the first outermost. An empty stack returns the handler unchanged.
+     *
+     * @param layers the middleware, outermost first
+     * @return the composition
+     */
     static Middleware stack(Middleware... layers) {
         return stack(List.of(layers));
     }
 
-    /** The layers composed, the first outermost. */
+    /**
+     * The layers composed, the first outermost.
+     *
+     * @param layers the middleware, outermost first; copied
+     * @return the composition; an empty list returns the handler unchanged
+     */
     static Middleware stack(List<Middleware> layers) {
         List<Middleware> copy = List.copyOf(layers);
         return next -> {
@@ -54,6 +74,9 @@ public interface Middleware {
     /**
      * A middleware that rewrites the request before the handler sees it; throwing an {@link
      * AppException} from {@code action} answers with that error instead of calling the handler.
+     *
+     * @param action returns the request to pass on, this one or a copy ({@link Request#withAttribute})
+     * @return the middleware
      */
     static Middleware before(UnaryOperator<Request> action) {
         Objects.requireNonNull(action, "action");
@@ -68,7 +91,12 @@ public interface Middleware {
         };
     }
 
-    /** A middleware that rewrites every response, error responses included. */
+    /**
+     * A middleware that rewrites every response, error responses included.
+     *
+     * @param action maps the request and the handler's response to the response to send
+     * @return the middleware
+     */
     static Middleware after(ResponseMapper action) {
         Objects.requireNonNull(action, "action");
         return next -> request -> action.apply(request, next.handle(request));
@@ -77,7 +105,13 @@ public interface Middleware {
     /** Rewrites a response, knowing the request it answers; see {@link #after(ResponseMapper)}. */
     @FunctionalInterface
     interface ResponseMapper {
-        /** The response to send instead of {@code response}. */
+        /**
+         * The response to send instead of {@code response}.
+         *
+         * @param request the request being answered
+         * @param response the response the inner handler returned
+         * @return the response to send; not null
+         */
         Response apply(Request request, Response response);
     }
 }

@@ -2,10 +2,12 @@ package dev.backend.core;
 
 import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
+import dev.backend.core.internal.RequestDeadline;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
@@ -83,24 +85,62 @@ public final class Request {
         return copy;
     }
 
+    /**
+     * backend-http's exchange attribute ({@code BackendHttp.ABORT_REQUEST_BODY}, named here as backend-core does
+     * not depend on it): a {@link Runnable} that ends a body read blocked on the socket without closing it.
+     */
+    private static final String ABORT_REQUEST_BODY = "dev.backend.http.abortRequestBody";
+
     static Request from(HttpExchange exchange) {
         var uri = exchange.getRequestURI();
-        String path = uri.getRawPath();
+        String path = path(uri);
         return new Request(exchange.getRequestMethod(), path == null || path.isEmpty() ? "/" : path,
-                uri.getRawQuery(), exchange.getRequestHeaders(), new Shared(exchange.getRequestBody()),
+                uri.getRawQuery(), exchange.getRequestHeaders(),
+                new Shared(exchange.getRequestBody(), exchange.getAttribute(ABORT_REQUEST_BODY)),
                 exchange.getRemoteAddress(), DEFAULT_BODY_LIMIT, NO_ATTRIBUTES);
+    }
+
+    /**
+     * The raw path of the request target. An origin-form target is {@code absolute-path ["?" query]} (RFC 9112
+     * §3.2.1), so {@code //evil/a} is a path whose first segment is empty; {@link URI} reads it as the authority
+     * {@code evil} and the path {@code /a} (RFC 3986 §4.2), which would route it as {@code /a}. The JDK's provider
+     * hands over that {@link URI}, built from the target as sent, so the path is taken from the target itself;
+     * backend-http already hands over a {@link URI} whose raw path is the whole path.
+     */
+    static String path(URI uri) {
+        String rawPath = uri.getRawPath();
+        if (uri.getScheme() != null || (rawPath != null && rawPath.startsWith("//"))) {
+            return rawPath;
+        }
+        String target = uri.toString();
+        if (!target.startsWith("//")) {
+            return rawPath;
+        }
+        int end = 0;
+        while (end < target.length() && target.charAt(end) != '?' && target.charAt(end) != '#') {
+            end++;
+        }
+        return target.substring(0, end);
     }
 
     /**
      * Starts a request built by hand, for tests and for calling handlers directly. Characters outside
      * ASCII in {@code target} are percent-encoded as UTF-8, as a client sends them: {@code "/files/é"}
      * arrives as {@code /files/%C3%A9}.
+     *
+     * @param method the method; upper-cased
+     * @param target the request target in origin form (RFC 9112 section 3.2.1): a path starting with {@code /},
+     *     optionally {@code ?query}
+     * @return a builder with no headers, an empty body and no client address
+     * @throws IllegalArgumentException if {@code target} does not start with {@code /} or holds a lone surrogate
      */
     public static Builder builder(String method, String target) {
         return new Builder(method, target);
     }
 
-    /** The method, as sent ({@code GET}, {@code POST}, ...). */
+    /**
+     * {@return the method as sent ({@code GET}, {@code POST}, ...); methods are case-sensitive (RFC 9110 section 9.1)}
+     */
     public String method() {
         return method;
     }
@@ -108,17 +148,23 @@ public final class Request {
     /**
      * The path as sent, still percent-encoded, without the query string: what access logs, redirects and
      * signatures over the exact request target need. The {@link Router} matches its decoded form instead.
+     *
+     * @return the path, starting with {@code /}
      */
     public String path() {
         return path;
     }
 
-    /** The raw query string, if any. */
+    /**
+     * {@return the query string after {@code ?}, still percent-encoded, or empty when the target has no {@code ?}}
+     */
     public Optional<String> rawQuery() {
         return Optional.ofNullable(rawQuery);
     }
 
-    /** The client's address, when the request came over a socket. */
+    /**
+     * {@return the client's address, when the request came over a socket; for a proxied request, the proxy's}
+     */
     public Optional<InetSocketAddress> remoteAddress() {
         return Optional.ofNullable(remoteAddress);
     }
@@ -128,6 +174,8 @@ public final class Request {
      * the exchange, not to one copy: middleware outside the router, which passed on a copy ({@link
      * #withAttribute}, {@link #withBodyLimit}), reads it here once the handler returned, as metrics and
      * tracing do.
+     *
+     * @return the template, or empty before routing and when no route matched
      */
     public Optional<String> route() {
         return Optional.ofNullable(shared.route);
@@ -141,6 +189,10 @@ public final class Request {
      * {@snippet :
      * String client = request.attribute(ApiKeyAuth.CLIENT).orElseThrow();
      * }
+     *
+     * @param <T> the type of the value
+     * @param key the key the value was stored under; compared by identity
+     * @return the value, or empty when none was attached on the way to this copy
      */
     public <T> Optional<T> attribute(Key<T> key) {
         Objects.requireNonNull(key, "key");
@@ -160,6 +212,11 @@ public final class Request {
      * value))}: middleware inside that call and the handler see the value, middleware outside it does
      * not. The copy shares the body with this request (whichever reads it, both see the same bytes), the
      * route, its limit and the other attributes.
+     *
+     * @param <T> the type of the value
+     * @param key the key, compared by identity
+     * @param value the value; not null
+     * @return the copy
      */
     public <T> Request withAttribute(Key<T> key, T value) {
         Objects.requireNonNull(key, "key");
@@ -197,7 +254,14 @@ public final class Request {
             this.name = name;
         }
 
-        /** A new key; {@code name} shows in messages and {@link #toString()}. */
+        /**
+         * A new key; {@code name} shows in messages and {@link #toString()}.
+         *
+         * @param <T> the type of the values stored under the key
+         * @param name a name for diagnostics; not blank
+         * @return a key equal only to itself
+         * @throws IllegalArgumentException if {@code name} is blank
+         */
         public static <T> Key<T> of(String name) {
             Objects.requireNonNull(name, "name");
             if (name.isBlank()) {
@@ -206,7 +270,9 @@ public final class Request {
             return new Key<>(name);
         }
 
-        /** The name given to {@link #of}. */
+        /**
+         * {@return the name given to {@link #of}}
+         */
         public String name() {
             return name;
         }
@@ -219,18 +285,31 @@ public final class Request {
 
     // ---- headers ----
 
-    /** The first value of a header; names are case-insensitive. */
+    /**
+     * The first value of a header; names are case-insensitive.
+     *
+     * @param name the header name, compared case-insensitively (RFC 9110 section 5.1)
+     * @return the first value, or empty when the header is absent
+     */
     public Optional<String> header(String name) {
         return Optional.ofNullable(headers.getFirst(name));
     }
 
-    /** Every value of a header, in order. */
+    /**
+     * Every value of a header, in order.
+     *
+     * @param name the header name, compared case-insensitively (RFC 9110 section 5.1)
+     * @return the values in the order received, one per field line; empty when absent. A comma-separated field
+     *     line is one value here: split it yourself where the header's grammar allows lists (RFC 9110 section 5.3)
+     */
     public List<String> headers(String name) {
         List<String> values = headers.get(name);
         return values == null ? List.of() : Collections.unmodifiableList(values);
     }
 
-    /** The header names present. */
+    /**
+     * {@return the names of the headers present, in no particular order; a copy}
+     */
     public List<String> headerNames() {
         return List.copyOf(headers.keySet());
     }
@@ -240,6 +319,10 @@ public final class Request {
     /**
      * The percent-decoded value of a path parameter the route declares, such as {@code {id}}. It may
      * contain {@code /} when the client sent {@code %2F}: check it before using it as a file name.
+     *
+     * @param name the parameter's name in the template, without braces
+     * @return the decoded value
+     * @throws IllegalArgumentException if the route does not declare {@code name}: a programming error, answered 500
      */
     public String path(String name) {
         String[] names = shared.paramNames;
@@ -251,14 +334,28 @@ public final class Request {
         throw new IllegalArgumentException("route " + shared.route + " has no path parameter '" + name + "'");
     }
 
-    /** A path parameter as a UUID; anything but the canonical 36-character form is a 400 naming it. */
+    /**
+     * A path parameter as a UUID; anything but the canonical 36-character form is a 400 naming it.
+     *
+     * @param name the parameter's name in the template
+     * @return the UUID
+     * @throws AppException with a 400 validation error when the value is not a canonical UUID
+     * @throws IllegalArgumentException if the route does not declare {@code name}
+     */
     public UUID pathUuid(String name) {
         String value = path(name);
         return Params.uuid(value).orElseThrow(() -> AppError.validation(
                 "Invalid path parameter '" + name + "': expected a UUID").toException());
     }
 
-    /** A path parameter as a {@code long}; anything else is a 400 naming it. */
+    /**
+     * A path parameter as a {@code long}; anything else is a 400 naming it.
+     *
+     * @param name the parameter's name in the template
+     * @return the value, in the {@code long} range
+     * @throws AppException with a 400 validation error when the value is not a decimal integer in range
+     * @throws IllegalArgumentException if the route does not declare {@code name}
+     */
     public long pathLong(String name) {
         return Params.parseLong(path(name)).orElseThrow(() -> AppError.validation(
                 "Invalid path parameter '" + name + "': expected an integer").toException());
@@ -273,20 +370,48 @@ public final class Request {
     // ---- query ----
 
     /**
-     * The first value of a query parameter, decoded ({@code +} is a space). Invalid percent-encoding or
+     * The value of a single-valued query parameter, decoded ({@code +} is a space). Invalid percent-encoding or
      * bytes that are not UTF-8 are a 400, as are characters that should have been percent-encoded.
+     *
+     * <p>A parameter given more than once ({@code ?limit=2&limit=3}) is a 400 naming it, as axum's {@code Query}
+     * refuses a duplicate field and Spring a repeated {@code @RequestParam int}: taking the first (or the last)
+     * silently would let a proxy and this server read different values. Read a list with {@link #queryAll}.
+     *
+     * @param name the parameter's name, compared exactly (case-sensitive) after decoding
+     * @return the value, possibly empty ({@code ?name=}); empty when the parameter is absent
+     * @throws AppException with a 400 when the query string is malformed or the parameter is repeated
      */
     public Optional<String> query(String name) {
         List<String> values = queryParams().get(name);
-        return values == null ? Optional.empty() : Optional.of(values.getFirst());
+        if (values == null) {
+            return Optional.empty();
+        }
+        if (values.size() > 1) {
+            throw AppError.validation("Query parameter '" + name + "' is given " + values.size()
+                    + " times; expected one value").toException();
+        }
+        return Optional.of(values.getFirst());
     }
 
-    /** Every value of a query parameter, decoded, in order. */
+    /**
+     * Every value of a query parameter, decoded, in order; for a list such as {@code ?tag=a&tag=b}.
+     *
+     * @param name the parameter's name, compared exactly after decoding
+     * @return the values in the order given; empty when absent
+     * @throws AppException with a 400 when the query string is malformed
+     */
     public List<String> queryAll(String name) {
         return queryParams().getOrDefault(name, List.of());
     }
 
-    /** A query parameter as an {@code int}, if present; a value that is not an integer is a 400 naming it. */
+    /**
+     * A query parameter as an {@code int}, if present; a value that is not an integer is a 400 naming it.
+     *
+     * @param name the parameter's name
+     * @return the value, or empty when absent
+     * @throws AppException with a 400 naming the parameter when the value is not an integer in the {@code int}
+     *     range, is repeated, or the query string is malformed
+     */
     public Optional<Integer> queryInt(String name) {
         return query(name).map(value -> Params.parseLong(value)
                 .filter(n -> n >= Integer.MIN_VALUE && n <= Integer.MAX_VALUE)
@@ -295,7 +420,12 @@ public final class Request {
                         "Invalid query parameter '" + name + "': expected an integer").toException()));
     }
 
-    /** All query parameters, decoded, in the order they first appear. */
+    /**
+     * All query parameters, decoded, in the order they first appear.
+     *
+     * @return parameter names to their values; unmodifiable, parsed on first call and kept
+     * @throws AppException with a 400 when the query string is malformed
+     */
     public Map<String, List<String>> queryParams() {
         if (query == null) {
             query = Params.parseQuery(rawQuery);
@@ -305,7 +435,11 @@ public final class Request {
 
     // ---- body ----
 
-    /** The most body bytes this request will read before answering 413. */
+    /**
+     * The most body bytes this request will read before answering 413.
+     *
+     * @return the limit in bytes; the server's {@code BODY_LIMIT} unless a middleware lowered or raised it
+     */
     public long bodyLimit() {
         return bodyLimit;
     }
@@ -313,6 +447,11 @@ public final class Request {
     /**
      * A copy that reads at most {@code limit} body bytes. A declared {@code Content-Length} over the
      * limit fails at once with 413, without reading anything.
+     *
+     * @param limit the limit in bytes; 0 or more
+     * @return the copy; the body, route and attributes are shared with this request
+     * @throws IllegalArgumentException if {@code limit} is negative
+     * @throws AppException with a 413 when the declared {@code Content-Length} is over {@code limit}
      */
     public Request withBodyLimit(long limit) {
         if (limit < 0) {
@@ -327,6 +466,10 @@ public final class Request {
      * {@link #bodyLimit()} bytes is a 413, and nothing past the limit is buffered. A body that cannot be read
      * as its framing says (a broken chunk, fewer bytes than its {@code Content-Length}) is a 400, a client too
      * slow to send it a 408; either way the connection closes after the answer.
+     *
+     * @return the body bytes, empty when there is none; the same array on every call, so do not modify it
+     * @throws AppException with 413, 400 or 408 as described above
+     * @throws IllegalStateException if the body stream was taken with {@link #bodyStream()}
      */
     public byte[] bodyBytes() {
         if (shared.bytes == null) {
@@ -338,14 +481,13 @@ public final class Request {
             if (declared > Integer.MAX_VALUE - 8) {
                 throw tooLarge(Integer.MAX_VALUE - 8); // no array holds it: read it as a stream
             }
-            if (declared >= 0) {
-                shared.reserve(declared);
-            }
+            shared.checkRoom(declared, bodyLimit);
             InputStream in = shared.stream;
             shared.stream = null;
+            shared.abortOnTimeout();
             byte[] bytes;
             try {
-                bytes = declared >= 0 ? readDeclared(in, (int) declared) : readGrowing(in);
+                bytes = readReserving(in, declared);
             } catch (IOException e) {
                 // Not closed: the JDK's provider would try to drain the rest of a body it cannot frame, and wait.
                 throw shared.unreadable(e);
@@ -360,56 +502,60 @@ public final class Request {
         return shared.bytes;
     }
 
-    /** The exact array a declared length calls for: no growing copies, so the body takes its size once. */
-    private byte[] readDeclared(InputStream in, int length) throws IOException {
-        byte[] bytes = new byte[length];
-        int read = in.readNBytes(bytes, 0, length);
-        if (read < length) {
-            return Arrays.copyOf(bytes, read);
-        }
-        int next = in.read();
-        if (next < 0) {
-            return bytes;
-        }
-        // Longer than declared, which only a stream that is not an engine's can be: the rest counts too.
-        byte[] rest = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, Math.max(0, bodyLimit - length)));
-        if ((long) length + 1 + rest.length > bodyLimit) {
-            throw tooLarge(bodyLimit);
-        }
-        byte[] all = Arrays.copyOf(bytes, length + 1 + rest.length);
-        all[length] = (byte) next;
-        System.arraycopy(rest, 0, all, length + 1, rest.length);
-        return all;
-    }
-
-    /** A body of unknown length, reserved step by step as it grows; past the limit a 413, reading no further. */
-    private byte[] readGrowing(InputStream in) throws IOException {
-        long most = bodyLimit + 1; // one byte past the limit, never reserved, tells a body over it
-        byte[] bytes = new byte[(int) Math.min(BodyMemory.STEP, most)];
+    /**
+     * Reads the body, reserving it from the budget only as its bytes arrive: the next step is reserved once a byte
+     * past what is held has come, so a client that declares a large {@code Content-Length} and sends nothing holds
+     * none of the budget, and one that sends slowly holds at most about twice what it has sent. Steps double from
+     * 64 KiB, so a large body costs few reservations and copies, and a declared body ends in an array of exactly
+     * its length. Past the limit a 413, reading no further.
+     */
+    private byte[] readReserving(InputStream in, long declared) throws IOException {
+        long expected = declared;
+        byte[] bytes = new byte[0];
         int size = 0;
         long reserved = 0;
         while (true) {
             if (size == bytes.length) {
-                bytes = Arrays.copyOf(bytes, (int) Math.min(bytes.length * 2L, Math.min(Integer.MAX_VALUE - 8, most)));
+                int next = in.read();
+                if (next < 0) {
+                    return bytes;
+                }
+                if (size == expected) {
+                    // Longer than declared, which only a stream that is not an engine's can be: the rest counts too.
+                    expected = -1;
+                }
+                long room = size < expected ? expected : bodyLimit + 1; // one byte past the limit tells a body over it
+                long capacity = Math.min(room, Math.max(BodyMemory.STEP, 2L * size));
+                if (capacity > Integer.MAX_VALUE - 8) {
+                    if (size == Integer.MAX_VALUE - 8) {
+                        throw tooLarge(Integer.MAX_VALUE - 8); // no array holds it: read it as a stream
+                    }
+                    capacity = Integer.MAX_VALUE - 8;
+                }
+                long covered = Math.min(capacity, bodyLimit);
+                shared.reserve(covered - reserved);
+                reserved = covered;
+                bytes = Arrays.copyOf(bytes, (int) capacity);
+                bytes[size++] = (byte) next;
+            } else {
+                int n = in.read(bytes, size, bytes.length - size);
+                if (n < 0) {
+                    return Arrays.copyOf(bytes, size);
+                }
+                size += n;
             }
-            if (size == reserved && reserved < bodyLimit) {
-                long step = Math.min(BodyMemory.STEP, bodyLimit - reserved);
-                shared.reserve(step);
-                reserved += step;
-            }
-            long readable = (reserved < bodyLimit ? reserved : most) - size;
-            int n = in.read(bytes, size, (int) Math.min(bytes.length - size, readable));
-            if (n < 0) {
-                return Arrays.copyOf(bytes, size);
-            }
-            size += n;
             if (size > bodyLimit) {
                 throw tooLarge(bodyLimit);
             }
         }
     }
 
-    /** The body decoded as UTF-8; bytes that are not UTF-8 are a 400, not silently replaced. */
+    /**
+     * The body decoded as UTF-8; bytes that are not UTF-8 are a 400, not silently replaced.
+     *
+     * @return the text
+     * @throws AppException with a 400 when the bytes are not UTF-8, or as {@link #bodyBytes()} fails
+     */
     public String bodyText() {
         try {
             return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bodyBytes())).toString();
@@ -422,6 +568,10 @@ public final class Request {
      * The body as a stream, for bodies too large to hold; it fails with 413 past {@link #bodyLimit()}, and with
      * 400 (408 when the client was too slow) when the body cannot be read as its framing says: a broken chunk, a
      * body shorter than its {@code Content-Length}. Can be taken once, and not after {@link #bodyBytes()}.
+     *
+     * @return a stream of the body bytes, which the caller closes
+     * @throws IllegalStateException if the stream was already taken
+     * @throws AppException with a 413 at once when the declared {@code Content-Length} is over the limit
      */
     public InputStream bodyStream() {
         if (shared.bytes != null) {
@@ -433,16 +583,33 @@ public final class Request {
         checkDeclaredLength(bodyLimit);
         InputStream in = new LimitedInputStream(shared, shared.stream, bodyLimit);
         shared.stream = null;
+        shared.abortOnTimeout();
         return in;
     }
 
-    /** The JSON body as {@code type}; see {@link Json} for the rules and the error statuses. */
+    /**
+     * The JSON body as {@code type}; see {@link Json} for the rules and the error statuses.
+     *
+     * @param <T> the type to bind to
+     * @param type the class to bind to, such as a record
+     * @return the bound value
+     * @throws AppException with 415 when {@code Content-Type} is not JSON, 400 for malformed JSON, 422 when it does
+     *     not fit {@code type}, or as {@link #bodyBytes()} fails
+     */
     public <T> T json(Class<T> type) {
         requireJsonContentType();
         return Json.read(bodyBytes(), type);
     }
 
-    /** The JSON body as a generic type, such as {@code new TypeReference<List<Item>>() {}}. */
+    /**
+     * The JSON body as a generic type, such as {@code new TypeReference<List<Item>>() {}}.
+     *
+     * @param <T> the type to bind to
+     * @param type the generic type to bind to
+     * @return the bound value
+     * @throws AppException with 415 when {@code Content-Type} is not JSON, 400 for malformed JSON, 422 when it does
+     *     not fit {@code type}, or as {@link #bodyBytes()} fails
+     */
     public <T> T json(TypeReference<T> type) {
         requireJsonContentType();
         return Json.read(bodyBytes(), type);
@@ -486,8 +653,7 @@ public final class Request {
     /** The declared {@code Content-Length} when it is one valid number, else -1. */
     private long declaredLength() {
         List<String> values = headers.get("Content-Length");
-        return values != null && values.size() == 1 && isDigits(values.getFirst()) ? Long.parseLong(values.getFirst())
-                : -1;
+        return values != null && values.size() == 1 ? contentLength(values.getFirst()) : -1;
     }
 
     /**
@@ -508,32 +674,44 @@ public final class Request {
         if (values == null) {
             return Optional.empty();
         }
-        if (values.size() == 1 && isDigits(values.getFirst())) {
+        if (values.size() == 1 && contentLength(values.getFirst()) >= 0) {
             return Optional.empty();
         }
         shared.unreadable = true;
         return Optional.of(AppError.badRequest("Invalid Content-Length: expected one decimal number of bytes"));
     }
 
-    private static boolean isDigits(String value) {
-        if (value.isEmpty() || value.length() > 18) {
-            return false;
+    /**
+     * A {@code Content-Length} value read by the rule backend-http's parser applies (RFC 9112 §6.3, {@code 1*DIGIT}):
+     * any number of leading zeros, then at most 18 significant digits, so it fits a {@code long}. A valid number
+     * with more is {@link Long#MAX_VALUE}, over every limit, so it is a 413 like any body too large, not a 400.
+     *
+     * @return the length; -1 when the value is not one run of digits
+     */
+    static long contentLength(String value) {
+        if (value.isEmpty()) {
+            return -1;
         }
+        long length = 0;
+        int significant = 0;
         for (int i = 0; i < value.length(); i++) {
-            if (value.charAt(i) < '0' || value.charAt(i) > '9') {
-                return false;
+            char c = value.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            if (significant > 0 || c != '0') {
+                significant++;
+            }
+            if (significant <= 18) {
+                length = length * 10 + (c - '0');
             }
         }
-        return true;
+        return significant > 18 ? Long.MAX_VALUE : length;
     }
 
     private void checkDeclaredLength(long limit) {
-        String declared = headers.getFirst("Content-Length");
-        if (declared != null) {
-            Optional<Long> length = Params.parseLong(declared.trim());
-            if (length.isPresent() && length.get() > limit) {
-                throw tooLarge(limit);
-            }
+        if (declaredLength() > limit) {
+            throw tooLarge(limit);
         }
     }
 
@@ -588,38 +766,68 @@ public final class Request {
             return out.toString();
         }
 
-        /** Adds a header value. */
+        /**
+         * Adds a header value.
+         *
+         * @param name the header name; case-insensitive
+         * @param value the value, added after any given before
+         * @return this builder
+         */
         public Builder header(String name, String value) {
             headers.add(name, value);
             return this;
         }
 
-        /** Sets the body bytes. */
+        /**
+         * Sets the body bytes.
+         *
+         * @param bytes the body; copied
+         * @return this builder
+         */
         public Builder body(byte[] bytes) {
             this.body = bytes.clone();
             return this;
         }
 
-        /** Sets the body to UTF-8 text. */
+        /**
+         * Sets the body to UTF-8 text.
+         *
+         * @param text the body, encoded as UTF-8
+         * @return this builder
+         */
         public Builder body(String text) {
             this.body = text.getBytes(StandardCharsets.UTF_8);
             return this;
         }
 
-        /** Sets the body to {@code value} as JSON, with {@code Content-Type: application/json}. */
+        /**
+         * Sets the body to {@code value} as JSON, with {@code Content-Type: application/json}.
+         *
+         * @param value a value Jackson can write (a record, a map, a list)
+         * @return this builder
+         */
         public Builder json(Object value) {
             headers.set("Content-Type", Response.JSON);
             this.body = Json.write(value);
             return this;
         }
 
-        /** Sets the client address. */
+        /**
+         * Sets the client address.
+         *
+         * @param address the address the request appears to come from
+         * @return this builder
+         */
         public Builder remoteAddress(InetSocketAddress address) {
             this.remoteAddress = Objects.requireNonNull(address, "address");
             return this;
         }
 
-        /** The request; {@code Content-Length} is set from the body unless given. */
+        /**
+         * The request; {@code Content-Length} is set from the body unless given.
+         *
+         * @return the request
+         */
         public Request build() {
             Headers copy = new Headers();
             headers.forEach((name, values) -> copy.put(name, new ArrayList<>(values)));
@@ -710,8 +918,36 @@ public final class Request {
         private BodyMemory reservedFrom;
         private long reserved;
 
+        /** The engine's way to end a blocked body read, when it has one. */
+        private final Runnable abortRead;
+
         Shared(InputStream stream) {
+            this(stream, null);
+        }
+
+        Shared(InputStream stream, Object abortRead) {
             this.stream = stream;
+            this.abortRead = abortRead instanceof Runnable runnable ? runnable : null;
+        }
+
+        /**
+         * Before the body is read: if the request's deadline passes while the read waits for the client, the
+         * engine ends the read, so the handler fails at once and the timeout answer reaches the client. The
+         * deadline's fallback, interrupting the thread, would close the socket under the read (a blocked socket
+         * read on a virtual thread ends that way), and the answer would be lost.
+         */
+        void abortOnTimeout() {
+            RequestDeadline deadline = RequestDeadline.current();
+            if (abortRead != null && deadline != null) {
+                deadline.onExpiry(abortRead);
+            }
+        }
+
+        /** Refuses the body before a byte of it is read when the budget could not hold it; see BodyMemory. */
+        void checkRoom(long declared, long limit) {
+            if (memory != null && declared != 0) {
+                memory.checkRoom(declared, Math.min(declared < 0 ? limit : declared, BodyMemory.STEP));
+            }
         }
 
         /** Reserves {@code bytes} more of the body from the budget, if one is set. */
@@ -728,13 +964,13 @@ public final class Request {
         }
 
         /**
-         * Marks the body unreadable and answers for it: 408 when the engine gave up waiting for it, else 400. The
-         * client's bytes are at fault, so nothing about the failure but that is said or logged.
+         * Marks the body unreadable and answers for it: 408 when the engine gave up waiting for it (a {@link
+         * java.net.SocketTimeoutException}, as backend-http throws for a body too slow by either deadline), else 400.
+         * The client's bytes are at fault, so nothing about the failure but that is said or logged.
          */
         AppException unreadable(IOException failure) {
             unreadable = true;
-            if (failure instanceof java.net.SocketTimeoutException
-                    || String.valueOf(failure.getMessage()).contains("timed out")) {
+            if (failure instanceof java.net.SocketTimeoutException) {
                 // 408, not the 503 of a slow handler: the client was too slow (RFC 9110 §15.5.9).
                 return new AppError.Timeout("The request body did not arrive in time", 408).toException();
             }

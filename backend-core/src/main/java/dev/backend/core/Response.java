@@ -31,8 +31,17 @@ public final class Response {
         /** No body at all. */
         record Empty() implements Body {}
 
-        /** A body held in memory; its length is known up front. */
+        /**
+         * A body held in memory; its length is known up front.
+         *
+         * @param bytes the body; not copied, so do not change the array after handing it over
+         */
         record Bytes(byte[] bytes) implements Body {
+            /**
+             * Requires the bytes.
+             *
+             * @throws NullPointerException if {@code bytes} is null
+             */
             public Bytes {
                 Objects.requireNonNull(bytes, "bytes");
             }
@@ -41,8 +50,18 @@ public final class Response {
         /**
          * A body written as it is produced. {@code length} is the exact byte count or {@code -1} when
          * unknown (sent chunked).
+         *
+         * @param length the exact body length in bytes, sent as {@code Content-Length}; {@code -1} when unknown, sent
+         *     with chunked transfer coding (RFC 9112 section 7.1)
+         * @param writer writes the body
          */
         record Stream(long length, BodyWriter writer) implements Body {
+            /**
+             * Checks the length.
+             *
+             * @throws NullPointerException if {@code writer} is null
+             * @throws IllegalArgumentException if {@code length} is below {@code -1}
+             */
             public Stream {
                 Objects.requireNonNull(writer, "writer");
                 if (length < -1) {
@@ -51,7 +70,12 @@ public final class Response {
             }
         }
 
-        /** The body's length in bytes if known without producing it. */
+        /**
+         * The body's length in bytes if known without producing it.
+         *
+         * @return the length in bytes: 0 for {@link Empty}, the array's length for {@link Bytes}, and for {@link
+         *     Stream} its declared length, {@code -1} when unknown
+         */
         default long knownLength() {
             return switch (this) {
                 case Empty e -> 0;
@@ -64,7 +88,12 @@ public final class Response {
     /** Writes a streamed body; the stream is closed by the caller. */
     @FunctionalInterface
     public interface BodyWriter {
-        /** Writes the whole body to {@code out}. */
+        /**
+         * Writes the whole body to {@code out}.
+         *
+         * @param out the connection's body stream; do not close it
+         * @throws IOException when writing fails, as when the client went away; the response is then cut short
+         */
         void writeTo(OutputStream out) throws IOException;
     }
 
@@ -90,37 +119,77 @@ public final class Response {
         this.error = error;
     }
 
-    /** An empty response with this status. */
+    /**
+     * An empty response with this status.
+     *
+     * @param status the status code, three digits (RFC 9110 section 15)
+     * @return the response, with no headers and no body
+     * @throws IllegalArgumentException if {@code status} is not from 100 to 999
+     */
     public static Response status(int status) {
         return new Response(status, NO_HEADERS, EMPTY, null);
     }
 
-    /** 204 No Content. */
+    /**
+     * 204 No Content.
+     *
+     * @return the response, with no headers and no body (RFC 9110 section 15.3.5)
+     */
     public static Response noContent() {
         return status(204);
     }
 
-    /** 200 with {@code value} serialised by {@link Json#mapper()}. */
+    /**
+     * 200 with {@code value} serialised by {@link Json#mapper()}.
+     *
+     * @param value a value Jackson can write: a record, a map, a list
+     * @return the response, with {@code Content-Type: application/json}
+     */
     public static Response json(Object value) {
         return json(200, value);
     }
 
-    /** {@code status} with {@code value} serialised by {@link Json#mapper()}. */
+    /**
+     * {@code status} with {@code value} serialised by {@link Json#mapper()}.
+     *
+     * @param status the status code, three digits
+     * @param value a value Jackson can write: a record, a map, a list
+     * @return the response, with {@code Content-Type: application/json}
+     * @throws IllegalArgumentException if {@code status} is not from 100 to 999
+     */
     public static Response json(int status, Object value) {
         return bytes(status, JSON, Json.write(value));
     }
 
-    /** 200 {@code text/plain; charset=utf-8}. */
+    /**
+     * 200 {@code text/plain; charset=utf-8}.
+     *
+     * @param text the body, encoded as UTF-8
+     * @return the response
+     */
     public static Response text(String text) {
         return bytes(200, TEXT, text.getBytes(StandardCharsets.UTF_8));
     }
 
-    /** 200 {@code text/html; charset=utf-8}. */
+    /**
+     * 200 {@code text/html; charset=utf-8}.
+     *
+     * @param html the body, encoded as UTF-8; not escaped, so escape any untrusted text in it
+     * @return the response
+     */
     public static Response html(String html) {
         return bytes(200, HTML, html.getBytes(StandardCharsets.UTF_8));
     }
 
-    /** {@code status} with these bytes as a body of the given content type. The array is not copied. */
+    /**
+     * {@code status} with these bytes as a body of the given content type. The array is not copied.
+     *
+     * @param status the status code, three digits
+     * @param contentType the {@code Content-Type} value, such as {@code image/png}
+     * @param body the body bytes
+     * @return the response
+     * @throws IllegalArgumentException if {@code status} is not from 100 to 999
+     */
     public static Response bytes(int status, String contentType, byte[] body) {
         return new Response(status, new String[] {"Content-Type", contentType}, new Body.Bytes(body), null);
     }
@@ -128,27 +197,47 @@ public final class Response {
     /**
      * {@code status} with a body written as it is produced; {@code length} is the exact byte count or
      * {@code -1} to send it chunked.
+     *
+     * @param status the status code, three digits
+     * @param contentType the {@code Content-Type} value
+     * @param length the exact body length in bytes, or {@code -1} when unknown
+     * @param writer writes the body once the status and headers are sent; its exceptions cut the response short
+     * @return the response
+     * @throws IllegalArgumentException if {@code status} is not from 100 to 999 or {@code length} is below -1
      */
     public static Response stream(int status, String contentType, long length, BodyWriter writer) {
         return new Response(status, new String[] {"Content-Type", contentType}, new Body.Stream(length, writer), null);
     }
 
-    /** The status code. */
+    /**
+     * {@return the status code, from 100 to 999}
+     */
     public int status() {
         return status;
     }
 
-    /** The body. */
+    /**
+     * {@return the body: {@link Body.Empty}, {@link Body.Bytes} or {@link Body.Stream}}
+     */
     public Body body() {
         return body;
     }
 
-    /** The error this response was made from, if any: lets middleware tell failures apart. */
+    /**
+     * The error this response was made from, if any: lets middleware tell failures apart.
+     *
+     * @return the error, or empty for a response built directly
+     */
     public Optional<AppError> error() {
         return Optional.ofNullable(error);
     }
 
-    /** The first value of a header, compared case-insensitively. */
+    /**
+     * The first value of a header, compared case-insensitively.
+     *
+     * @param name the header name; compared case-insensitively (RFC 9110 section 5.1)
+     * @return the first value, or empty when absent
+     */
     public Optional<String> header(String name) {
         for (int i = 0; i < headers.length; i += 2) {
             if (headers[i].equalsIgnoreCase(name)) {
@@ -158,7 +247,12 @@ public final class Response {
         return Optional.empty();
     }
 
-    /** Every value of a header, in order. */
+    /**
+     * Every value of a header, in order.
+     *
+     * @param name the header name; compared case-insensitively
+     * @return the values in the order added; empty when absent
+     */
     public List<String> headers(String name) {
         List<String> values = new ArrayList<>(2);
         for (int i = 0; i < headers.length; i += 2) {
@@ -169,25 +263,49 @@ public final class Response {
         return values;
     }
 
-    /** Calls {@code action} with each header name and value, in order. */
+    /**
+     * Calls {@code action} with each header name and value, in order.
+     *
+     * @param action called once per value, with the name as it was set
+     */
     public void forEachHeader(BiConsumer<String, String> action) {
         for (int i = 0; i < headers.length; i += 2) {
             action.accept(headers[i], headers[i + 1]);
         }
     }
 
-    /** A copy with another status. */
+    /**
+     * A copy with another status.
+     *
+     * @param status the status code, three digits
+     * @return the copy; headers, body and error are this response's
+     * @throws IllegalArgumentException if {@code status} is not from 100 to 999
+     */
     public Response withStatus(int status) {
         return new Response(status, headers, body, error);
     }
 
-    /** A copy with another body; {@code contentType} replaces the {@code Content-Type} header. */
+    /**
+     * A copy with another body; {@code contentType} replaces the {@code Content-Type} header.
+     *
+     * @param contentType the new {@code Content-Type} value
+     * @param body the new body
+     * @return the copy
+     */
     public Response withBody(String contentType, Body body) {
         return new Response(status, headers, Objects.requireNonNull(body, "body"), error)
                 .withHeader("Content-Type", contentType);
     }
 
-    /** A copy where {@code name} has exactly this one value. */
+    /**
+     * A copy where {@code name} has exactly this one value.
+     *
+     * @param name the header name; earlier values under any case of it are removed
+     * @param value the value
+     * @return the copy
+     * @throws IllegalArgumentException if the name is empty or holds {@code :} or a space, or the value holds CR or
+     *     LF, which would let it smuggle headers in (response splitting)
+     */
     public Response withHeader(String name, String value) {
         checkHeader(name, value);
         String[] copy = new String[headers.length + 2];
@@ -203,7 +321,14 @@ public final class Response {
         return new Response(status, n == copy.length ? copy : Arrays.copyOf(copy, n), body, error);
     }
 
-    /** A copy with one more value for {@code name}, keeping the existing ones. */
+    /**
+     * A copy with one more value for {@code name}, keeping the existing ones.
+     *
+     * @param name the header name
+     * @param value the value, sent as a field line of its own after the existing ones
+     * @return the copy
+     * @throws IllegalArgumentException if the name is empty or holds {@code :} or a space, or the value holds CR or LF
+     */
     public Response withAddedHeader(String name, String value) {
         checkHeader(name, value);
         String[] copy = Arrays.copyOf(headers, headers.length + 2);
@@ -212,7 +337,12 @@ public final class Response {
         return new Response(status, copy, body, error);
     }
 
-    /** A copy without any value for {@code name}. */
+    /**
+     * A copy without any value for {@code name}.
+     *
+     * @param name the header name, compared case-insensitively
+     * @return the copy, or this response when it has no such header
+     */
     public Response withoutHeader(String name) {
         if (header(name).isEmpty()) {
             return this;

@@ -38,35 +38,78 @@ package dev.backend.core;
  */
 public interface Router {
 
-    /** An empty router. */
+    /**
+     * An empty router.
+     *
+     * @return a router with no routes, no fallback and no middleware
+     */
     static Router create() {
         return new DefaultRouter();
     }
 
-    /** Routes {@code method} (upper case, such as {@code GET} or {@code PROPFIND}) and {@code path}. */
+    /**
+     * Routes {@code method} (upper case, such as {@code GET} or {@code PROPFIND}) and {@code path}.
+     *
+     * @param method the method token (RFC 9110 section 9), upper case
+     * @param path the template, starting with {@code /}, written decoded
+     * @param handler answers the matched requests
+     * @return this router
+     * @throws IllegalArgumentException if the method is not an upper-case token or the template is malformed;
+     *     a duplicate route is reported by {@link #build()}
+     */
     Router route(String method, String path, Handler handler);
 
-    /** Routes {@code GET} (and so {@code HEAD}). */
+    /**
+     * Routes {@code GET} (and so {@code HEAD}).
+     *
+     * @param path the template, starting with {@code /}
+     * @param handler answers the matched requests
+     * @return this router
+     */
     default Router get(String path, Handler handler) {
         return route("GET", path, handler);
     }
 
-    /** Routes {@code POST}. */
+    /**
+     * Routes {@code POST}.
+     *
+     * @param path the template, starting with {@code /}
+     * @param handler answers the matched requests
+     * @return this router
+     */
     default Router post(String path, Handler handler) {
         return route("POST", path, handler);
     }
 
-    /** Routes {@code PUT}. */
+    /**
+     * Routes {@code PUT}.
+     *
+     * @param path the template, starting with {@code /}
+     * @param handler answers the matched requests
+     * @return this router
+     */
     default Router put(String path, Handler handler) {
         return route("PUT", path, handler);
     }
 
-    /** Routes {@code PATCH}. */
+    /**
+     * Routes {@code PATCH}.
+     *
+     * @param path the template, starting with {@code /}
+     * @param handler answers the matched requests
+     * @return this router
+     */
     default Router patch(String path, Handler handler) {
         return route("PATCH", path, handler);
     }
 
-    /** Routes {@code DELETE}. */
+    /**
+     * Routes {@code DELETE}.
+     *
+     * @param path the template, starting with {@code /}
+     * @param handler answers the matched requests
+     * @return this router
+     */
     default Router delete(String path, Handler handler) {
         return route("DELETE", path, handler);
     }
@@ -80,25 +123,47 @@ public interface Router {
      * {@code /{name}/{version}}) would match it too. Routes under the prefix still win, and a path that a
      * route matches for another method is a 405, not the fallback. Without its own fallback, unknown
      * paths under the prefix go to this router's fallback, or 404.
+     *
+     * @param prefix the path the routes go under, starting with {@code /}
+     * @param router the routes; copied, so later changes to it are not seen
+     * @return this router
+     * @throws IllegalArgumentException if {@code prefix} is {@code /} (use {@link #merge}), ends with {@code /}, or
+     *     holds a catch-all
      */
     Router nest(String prefix, Router router);
 
     /**
      * Adds the routes of {@code router} as they are now. Its fallbacks, its own and those of routers
      * nested in it, replace this one's for the same prefix.
+     *
+     * @param router the routes; copied, so later changes to it are not seen
+     * @return this router
      */
     Router merge(Router router);
 
-    /** Answers paths no route matches, instead of the default 404. */
+    /**
+     * Answers paths no route matches, instead of the default 404.
+     *
+     * @param handler answers every unmatched path, for every method
+     * @return this router
+     */
     Router fallback(Handler handler);
 
     /**
      * Wraps every route added so far, and the fallback, in {@code middleware}, as axum's {@code
      * Router::layer}. Routes added later are not wrapped. Route middleware sees the matched path
      * parameters; for middleware around everything, including 404s, wrap the built handler instead.
+     *
+     * @param middleware the layer, applied to each route's handler separately
+     * @return this router
      */
     Router layer(Middleware middleware);
 
-    /** Checks the routes and compiles them into a thread-safe handler. */
+    /**
+     * Checks the routes and compiles them into a thread-safe handler.
+     *
+     * @return the handler; the router may be changed afterwards without affecting it
+     * @throws IllegalArgumentException if two routes have the same method and path shape; the message names both
+     */
     Handler build();
 }

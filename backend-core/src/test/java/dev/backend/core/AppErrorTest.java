@@ -230,6 +230,26 @@ class AppErrorTest {
         assertNull(logged.list.getFirst().getThrowableProxy());
     }
 
+    /**
+     * 54023 comes from SQL the application built from a client's list (a call with more than 100 arguments); the
+     * rest of class 54 is provoked in DatabaseFailuresTest. 54011 (too many columns) comes from the schema: a bug.
+     */
+    @Test
+    void answersTooManyArgumentsAsTheClientsErrorAndTooManyColumnsAsABug() {
+        TestResponse arguments = TestClient.of(r -> {
+            throw new SQLException("ERROR: cannot pass more than 100 arguments to a function", "54023");
+        }).get("/");
+        TestResponse columns = TestClient.of(r -> {
+            throw new SQLException("ERROR: tables can have at most 1600 columns", "54011");
+        }).get("/");
+
+        assertEquals(400, arguments.status());
+        assertEquals("The request has too many values for the database", arguments.error().orElseThrow());
+        assertEquals("INFO Database refused a value, answered 400: 54023 ERROR: cannot pass more than 100 arguments"
+                + " to a function", line(0));
+        assertEquals(500, columns.status());
+    }
+
     @Test
     void findsTheSqlStateOfADatabaseFailureWrappedByTheApplicationOrChainedByTheDriver() {
         SQLException batch = new SQLException("Batch entry 0 was aborted", (String) null);

@@ -124,6 +124,29 @@ class FramingTest {
         }
     }
 
+    /** RFC 9112 §6.3's {@code 1*DIGIT}: leading zeros are allowed however many there are. */
+    @ParameterizedTest
+    @ValueSource(strings = {"000000000000000005", "0000000000000000005", "00000000000000000000000000000005"})
+    void aContentLengthWithLeadingZerosIsItsValueWhateverItsWidth(String length) throws IOException {
+        try (RawHttp http = new RawHttp(server.port())) {
+            http.sendRaw("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: " + length + "\r\n\r\nhello");
+            RawHttp.Reply reply = http.read(false);
+
+            assertEquals(200, reply.status());
+            assertEquals("hello", reply.text());
+        }
+    }
+
+    /** More than 18 significant digits is a body larger than any limit: 413, not a malformed request. */
+    @Test
+    void aContentLengthOfMoreThanEighteenSignificantDigitsIs413() throws IOException {
+        try (RawHttp http = new RawHttp(server.port())) {
+            http.sendRaw("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 0001000000000000000000\r\n\r\nhello");
+
+            assertEquals(413, http.read(false).status());
+        }
+    }
+
     @Test
     void contentLengthWithASignIsRefusedBeforeItsBodyIsRead() throws IOException {
         try (RawHttp http = new RawHttp(server.port())) {

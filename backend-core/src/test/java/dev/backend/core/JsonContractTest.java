@@ -17,6 +17,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -25,6 +26,7 @@ import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import tools.jackson.core.type.TypeReference;
 
@@ -115,6 +117,12 @@ class JsonContractTest {
         AppError error = refused(json, type);
         assertEquals(status, error.status(), json);
         assertEquals(message, error.message(), json);
+    }
+
+    private static void assertRefused(int status, String message, byte[] body, Class<?> type) {
+        AppError error = refused(body, type);
+        assertEquals(status, error.status(), message);
+        assertEquals(message, error.message());
     }
 
     /** Messages speak JSON: no Java class, no Jackson feature, no stack. */
@@ -260,6 +268,63 @@ class JsonContractTest {
         assertEquals(400, refused(invalid, Text.class).status());
         assertEquals(400, refused(encodedSurrogate, Text.class).status());
         assertEquals(new Text("a"), post(bom).json(Text.class));
+    }
+
+    /**
+     * Every sequence RFC 3629 §4 excludes, inside a string value, where Jackson 3.2 decodes overlong forms without
+     * checking (the classic filter bypass: {@code E0 80 AF} arrives as {@code /}), and inside a key.
+     */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', textBlock = """
+            C0 AF       | C0 AF       | overlong encoding
+            C1 BF       | C1 BF       | overlong encoding
+            E0 80 AF    | E0 80 AF    | overlong encoding
+            E0 9F BF    | E0 9F BF    | overlong encoding
+            F0 80 80 AF | F0 80 80 AF | overlong encoding
+            F0 8F BF BF | F0 8F BF BF | overlong encoding
+            ED A0 80    | ED A0 80    | a UTF-16 surrogate
+            ED BF BF    | ED BF BF    | a UTF-16 surrogate
+            F4 90 80 80 | F4 90 80 80 | beyond U+10FFFF
+            F5 80 80 80 | F5 80 80 80 | not a UTF-8 byte
+            F8 88 80 80 | F8 88 80 80 | not a UTF-8 byte
+            FF          | FF          | not a UTF-8 byte
+            80          | 80          | a continuation byte without a lead byte
+            BF 41       | BF          | a continuation byte without a lead byte
+            C3 28       | C3          | an incomplete sequence
+            E2 82 41    | E2 82       | an incomplete sequence
+            F0 9F 98    | F0 9F 98    | an incomplete sequence
+            """)
+    void malformedUtf8InAStringIs400NamingTheOffsetAndTheBytes(String sequence, String shown, String reason) {
+        byte[] bad = hex(sequence);
+        String expected = "invalid UTF-8 at byte offset %d (" + shown + "): " + reason + " (RFC 3629 §3)";
+
+        assertRefused(400, "Malformed JSON: " + expected.formatted(6), concat("{\"s\":\"", bad, "\"}"), Text.class);
+        assertRefused(400, "Malformed JSON: " + expected.formatted(2), concat("{\"", bad, "\":\"a\"}"), Object.class);
+    }
+
+    @Test
+    void wellFormedUtf8AtEveryLengthIsRead() {
+        String text = "\u007F \u0080 \u07FF \u0800 \uD7FF \uE000 \uFFFF \uD800\uDC00 \uDBFF\uDFFF é€😀";
+
+        assertEquals(new Text(text), read("{\"s\":\"" + text + "\"}", Text.class));
+    }
+
+    private static byte[] hex(String bytes) {
+        String[] parts = bytes.trim().split(" ");
+        byte[] out = new byte[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            out[i] = (byte) Integer.parseInt(parts[i], 16);
+        }
+        return out;
+    }
+
+    private static byte[] concat(String before, byte[] middle, String after) {
+        byte[] head = before.getBytes(StandardCharsets.UTF_8);
+        byte[] tail = after.getBytes(StandardCharsets.UTF_8);
+        byte[] all = Arrays.copyOf(head, head.length + middle.length + tail.length);
+        System.arraycopy(middle, 0, all, head.length, middle.length);
+        System.arraycopy(tail, 0, all, head.length + middle.length, tail.length);
+        return all;
     }
 
     @Test

@@ -206,4 +206,36 @@ class PathMatchingTest {
             assertEquals(400, raw.status(), raw.text());
         }
     }
+    @ParameterizedTest
+    @EnumSource(HttpEngine.class)
+    void aTargetStartingWithTwoSlashesIsAPathWhoseFirstSegmentIsEmptyNotAnAuthority(HttpEngine engine)
+            throws IOException {
+        try (HttpEngine.Served server = engine.serve(app); RawHttp http = new RawHttp(server.port())) {
+            assertEquals("users", http.send("GET", "/users").text());
+            for (String target : List.of("//evil/users", "//user@evil:99/users", "///users", "//evil/users?q=1")) {
+                RawHttp.Reply reply = http.send("GET", target);
+                assertEquals(404, reply.status(), target + " " + reply.text());
+                assertTrue(reply.text().startsWith("{\"error\":"), target + " " + reply.text());
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(HttpEngine.class)
+    void theRequestPathIsTheWholeTargetPathAsSent(HttpEngine engine) throws IOException {
+        Handler echo = r -> Response.text(r.path() + " " + r.rawQuery().orElse("-"));
+        try (HttpEngine.Served server = engine.serve(echo); RawHttp http = new RawHttp(server.port())) {
+            assertEquals("//evil/a b=1", http.send("GET", "//evil/a?b=1").text());
+            assertEquals("//user@evil:99/a -", http.send("GET", "//user@evil:99/a").text());
+            assertEquals("///a -", http.send("GET", "///a").text());
+            assertEquals("/a -", http.send("GET", "/a").text());
+            RawHttp.Reply bare = http.send("GET", "//evil");
+            if (engine == HttpEngine.BACKEND) {
+                assertEquals("//evil -", bare.text());
+            } else {
+                // The JDK matches contexts on URI#getPath, empty here: its own 404 page, before any handler.
+                assertEquals(404, bare.status(), bare.text());
+            }
+        }
+    }
 }

@@ -187,6 +187,19 @@ class RequestTest {
         assertEquals(10, response.json().get("limit").asInt());
     }
 
+    /** Taking the first silently would let a proxy that takes the last read another value than the handler. */
+    @Test
+    void aSingleValuedQueryParameterGivenTwiceIsA400NamingIt() {
+        for (String target : List.of("/search?limit=2&limit=3", "/search?q=a&q=a")) {
+            TestResponse response = client.get(target);
+
+            assertEquals(400, response.status(), target);
+            assertTrue(response.error().orElseThrow().matches("Query parameter '(limit|q)' is given 2 times; expected one "
+                    + "value"), response.text());
+        }
+        assertEquals("[\"x\",\"y\"]", client.get("/search?tag=x&tag=y").json().get("tags").toString());
+    }
+
     @Test
     void returns400ForABadQueryInteger() {
         TestResponse response = client.get("/search?limit=ten");

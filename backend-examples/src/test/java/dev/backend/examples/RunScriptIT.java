@@ -4,8 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.backend.examples.hello.Hello;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -71,6 +73,23 @@ class RunScriptIT {
         } finally {
             hello.destroy();
             hello.waitFor(60, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void helloOnAPortInUseSaysSoInOneLineNamingThePortAndPort() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0)) {
+            ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-cp", String.join(":", classPath), "dev.backend.examples.hello.Hello")
+                    .redirectErrorStream(true);
+            builder.environment().put("PORT", Integer.toString(taken.getLocalPort()));
+            Process hello = builder.start();
+            String output = new String(hello.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+
+            assertTrue(hello.waitFor(60, TimeUnit.SECONDS), output);
+            assertEquals(1, hello.exitValue(), output);
+            assertEquals(Hello.portInUse(taken.getLocalPort()), output.strip());
+            assertTrue(output.contains("PORT="), output);
         }
     }
 

@@ -36,6 +36,17 @@ import java.util.Objects;
  */
 public final class BackendHttp {
 
+    /**
+     * The exchange attribute whose value is a {@link Runnable} that abandons the request body: for a handler that
+     * must answer now (a timeout) while its thread is blocked reading a body the client is still sending.
+     * Run from any thread, it makes a read blocked on the body return at once with an {@link IOException}, as
+     * does every later read; the handler can then send its response, which carries {@code Connection: close},
+     * and the connection closes after it without reading the rest (RFC 9112 §9.6). Interrupting the reading
+     * thread instead would close the socket under it (a blocked socket read on a virtual thread is ended that
+     * way), so no answer could be sent. Present only while the request has a body; the JDK's provider has none.
+     */
+    public static final String ABORT_REQUEST_BODY = "dev.backend.http.abortRequestBody";
+
     private BackendHttp() {
     }
 

@@ -19,8 +19,9 @@ import java.util.concurrent.locks.LockSupport;
  * <p>States, for {@link Engine#stop}: {@code IDLE} while the connection opens or waits for the first byte of a
  * request with nothing pending (the only state stop closes at once), {@code READING} from a request's first byte
  * until its exchange starts and between pipelined exchanges, {@code ACTIVE} while an exchange runs, {@code
- * CLOSING} while the last response is handed over, {@code CLOSED} once stop claimed it or the thread ended. Stop
- * waits for {@code READING} and {@code ACTIVE}: a request whose first byte arrived before the stop is answered
+ * CLOSING} while the last response is handed over, {@code CLOSED} once stop claimed it or the thread ended,
+ * {@code DRAINING} while the unread rest of an answered request's body is discarded (stop closes it at once, as
+ * an {@code IDLE} one). Stop waits for {@code READING} and {@code ACTIVE}: a request whose first byte arrived before the stop is answered
  * (with {@code Connection: close}), not refused.
  *
  * <p>Output of a finished response stays buffered while bytes of a pipelined request are already waiting, so
@@ -38,6 +39,8 @@ final class Connection implements Runnable {
     static final int ACTIVE = 2;
     static final int CLOSING = 3;
     static final int CLOSED = 4;
+    /** Discarding the unread rest of an answered request's body; not busy for a stop. */
+    static final int DRAINING = 5;
 
     /** What a deadline guards: waiting for a request, a read, a write. */
     static final int WAIT = 0;
@@ -188,7 +191,28 @@ final class Connection implements Runnable {
             if (exchange.closeConnection) {
                 return !exchange.aborted;
             }
+            if (!exchange.requestBody.complete() && !drain(exchange.requestBody)) {
+                return true;
+            }
         }
+    }
+
+    /**
+     * Reads and discards the rest of a body the handler did not read, so the connection can serve another
+     * request: at most {@link HttpServerOptions#drainAmount()} bytes within the request read timeout. The answer
+     * is out, so this is no running request: a stop closes the connection instead of waiting.
+     *
+     * @return whether the body ended in time and the connection may go on
+     */
+    private boolean drain(RequestBody body) {
+        if (!STATE.compareAndSet(this, READING, DRAINING)) {
+            return false;
+        }
+        // stop() sets stopping, then closes DRAINING connections: one of the two sees the other.
+        if (engine.stopping()) {
+            return false;
+        }
+        return body.drain(engine.options.drainAmount()) && STATE.compareAndSet(this, DRAINING, READING);
     }
 
     /**
@@ -255,24 +279,44 @@ final class Connection implements Runnable {
         }
     }
 
-    /** Answers a request the engine refuses, with a short plain-text body and {@code Connection: close}. */
+    /** Answers a request the engine refuses, with a short body and {@code Connection: close}. */
     void reject(int status, String text, boolean headRequest) throws IOException {
         writeError(status, text, headRequest);
         out.flush();
     }
 
-    /** Buffers an engine-written error response. */
+    /**
+     * Buffers an engine-written error response: {@code text} as {@code text/plain}, or as {@code {"error":"..."}}
+     * in {@code application/json} when the options ask for JSON.
+     */
     void writeError(int status, String text, boolean headRequest) throws IOException {
-        byte[] body = text.getBytes(UTF_8);
+        boolean json = engine.options.jsonErrors();
+        byte[] body = (json ? jsonError(text.strip()) : text).getBytes(UTF_8);
         out.write(Status.line(status));
         out.write(HttpDate.line());
-        out.ascii("Content-Type: text/plain; charset=utf-8\r\nContent-Length: ");
+        out.ascii(json ? "Content-Type: application/json\r\nContent-Length: " : "Content-Type: text/plain; charset=utf-8\r\nContent-Length: ");
         out.decimal(body.length);
         out.crlf();
         out.ascii("Connection: close\r\n\r\n");
         if (!headRequest) {
             out.write(body);
         }
+    }
+
+    /** {@code {"error":"<message>"}} (RFC 8259 §7: quote, backslash and control characters escaped). */
+    static String jsonError(String message) {
+        StringBuilder json = new StringBuilder(message.length() + 16).append("{\"error\":\"");
+        for (int i = 0; i < message.length(); i++) {
+            char c = message.charAt(i);
+            if (c == '"' || c == '\\') {
+                json.append('\\').append(c);
+            } else if (c < 0x20) {
+                json.append(String.format("\\u%04x", (int) c));
+            } else {
+                json.append(c);
+            }
+        }
+        return json.append("\"}").toString();
     }
 
     /**
@@ -302,9 +346,12 @@ final class Connection implements Runnable {
         }
     }
 
-    /** From stop: closes the connection if it is waiting for a request with nothing pending. */
+    /**
+     * From stop: closes the connection if it is waiting for a request with nothing pending, or draining the body
+     * of a request already answered.
+     */
     void closeIfIdle() {
-        if (STATE.compareAndSet(this, IDLE, CLOSED)) {
+        if (STATE.compareAndSet(this, IDLE, CLOSED) || STATE.compareAndSet(this, DRAINING, CLOSED)) {
             transport.close();
         }
     }

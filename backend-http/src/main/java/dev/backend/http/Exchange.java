@@ -348,6 +348,9 @@ final class Exchange extends HttpExchange {
      */
     private boolean bodyForcesClose() {
         RequestBody body = requestBody;
+        if (body.aborted()) {
+            return true;
+        }
         if (body.complete()) {
             return false;
         }
@@ -463,8 +466,9 @@ final class Exchange extends HttpExchange {
     }
 
     /**
-     * Ends the exchange after a complete response: reads the unread rest of a request body that may be drained,
-     * writes the response out unless a pipelined request is waiting behind it, and lets the connection go on.
+     * Ends the exchange after a complete response: writes the response out unless a pipelined request is waiting
+     * behind it (or the request body is not read whole, which the connection then drains or closes on), and lets
+     * the connection go on.
      */
     void finish() throws IOException {
         if (!FINISHED.compareAndSet(this, false, true)) {
@@ -473,11 +477,14 @@ final class Exchange extends HttpExchange {
         try {
             Outbound out = connection.out;
             RequestBody body = requestBody;
-            if (!body.complete()) {
+            if (body.aborted()) {
+                // The client may still be sending: the socket's input is shut, so close once the answer is out.
+                closeConnection = true;
                 out.flush();
-                if (closeConnection || !body.drain(connection.engine.options.drainAmount())) {
-                    closeConnection = true;
-                }
+            } else if (!body.complete()) {
+                // The answer goes out now; the connection's thread drains the rest once the exchange has ended
+                // (Connection#serve), so neither the handler's caller nor a stop waits for the client.
+                out.flush();
             } else if (closeConnection || connection.in.buffered() == 0 || connection.engine.stopping()) {
                 out.flush();
             }
@@ -544,6 +551,10 @@ final class Exchange extends HttpExchange {
     @Override
     public Object getAttribute(String name) {
         Objects.requireNonNull(name, "null name parameter");
+        if (name.equals(BackendHttp.ABORT_REQUEST_BODY) && requestBody != RequestBody.EMPTY) {
+            // Per exchange even when attributes are shared by the context: it ends this exchange's body only.
+            return (Runnable) requestBody::abort;
+        }
         return attributes == null ? null : attributes.get(name);
     }
 

@@ -20,7 +20,7 @@ final class HttpError extends Exception {
         return status;
     }
 
-    /** The plain-text body: reason phrase, and the detail when it adds something. */
+    /** The body's text: reason phrase, and the detail when it adds something. */
     String body() {
         String reason = Status.reason(status);
         String detail = getMessage();

@@ -6,8 +6,9 @@ import java.util.Objects;
 /**
  * The limits and timeouts of one server, fixed when it is created.
  *
- * <p>Every limit answers a request that breaks it with a short plain-text error and {@code Connection:
- * close}: the connection is never reused after a request it could not read exactly.
+ * <p>Every limit answers a request that breaks it with a short error ({@code text/plain}, or JSON with {@link
+ * #jsonErrors}) and {@code Connection: close}: the connection is never reused after a request it could not read
+ * exactly.
  *
  * @param maxRequestLineLength the longest request line (method, target and version, without CRLF), in bytes;
  *     longer answers {@code 414 URI Too Long} (RFC 9112 §3, RFC 9110 §15.5.15)
@@ -18,7 +19,7 @@ import java.util.Objects;
  * @param requestReadTimeout how long a client may take from the first byte of a request to the end of its header
  *     section (then {@code 408 Request Timeout}, RFC 9110 §15.5.9), and how long each read of a request body may
  *     wait for data (then the handler's read fails with an {@code IOException}); also the time to finish a TLS
- *     handshake
+ *     handshake, and the most time reading and discarding a body the handler did not read may take in all
  * @param idleTimeout how long a keep-alive connection may wait for its next request before it is closed (RFC
  *     9112 §9.5); a new connection gets the shorter of this and {@code requestReadTimeout} for its first byte
  * @param maxConnections how many connections are served at once; a connection accepted beyond it goes to the
@@ -30,7 +31,18 @@ import java.util.Objects;
  * @param tcpNoDelay whether {@code TCP_NODELAY} is set on accepted sockets; safe by default because a response's
  *     status line, headers and small body leave in one write
  * @param drainAmount how many bytes of a request body the handler did not read are read and discarded to keep
- *     the connection; a larger rest closes the connection instead
+ *     the connection, within {@code requestReadTimeout} in all; a larger or slower rest closes the connection
+ *     instead. A stop does not wait for a drain: it closes the connection.
+ * @param minRequestBodyRate the lowest average rate, in bytes per second, at which a client must send a request
+ *     body while the server waits for it, after a grace of {@code requestReadTimeout}: a body read fails (the
+ *     handler's read throws an {@code IOException}, and a handler that gives up gets {@code 408}) once the time
+ *     spent waiting for the body exceeds {@code requestReadTimeout} plus the bytes received divided by this
+ *     rate. Time the handler spends between reads does not count. This keeps a client that trickles its body
+ *     (a body slowloris) from holding a request slot for long; 0 turns it off, leaving only the wait per read
+ * @param jsonErrors whether the engine's own error responses (a request it refuses before any handler, a
+ *     handler that failed before answering) are {@code application/json} bodies {@code {"error":"..."}} rather
+ *     than {@code text/plain}: for servers whose application answers errors in JSON, so a client sees one
+ *     format whichever layer answered
  */
 public record HttpServerOptions(
         int maxRequestLineLength,
@@ -41,13 +53,16 @@ public record HttpServerOptions(
         int maxConnections,
         int overflowConnections,
         boolean tcpNoDelay,
-        long drainAmount) {
+        long drainAmount,
+        long minRequestBodyRate,
+        boolean jsonErrors) {
 
     /** The longest an overflow connection may take to send its single request. */
     public static final Duration OVERFLOW_REQUEST_TIMEOUT = Duration.ofSeconds(2);
 
     private static final HttpServerOptions DEFAULTS = new HttpServerOptions(
-            8 * 1024, 200, 32 * 1024, Duration.ofSeconds(10), Duration.ofSeconds(30), 10_000, 64, true, 64 * 1024);
+            8 * 1024, 200, 32 * 1024, Duration.ofSeconds(10), Duration.ofSeconds(30), 10_000, 64, true, 64 * 1024,
+            1024, false);
 
     /** Checks every value; messages name the component and the bad value. */
     public HttpServerOptions {
@@ -64,12 +79,13 @@ public record HttpServerOptions(
         require(maxConnections >= 1, "maxConnections must be at least 1, was " + maxConnections);
         require(overflowConnections >= 0, "overflowConnections must not be negative, was " + overflowConnections);
         require(drainAmount >= 0, "drainAmount must not be negative, was " + drainAmount);
+        require(minRequestBodyRate >= 0, "minRequestBodyRate must not be negative, was " + minRequestBodyRate);
     }
 
     /**
      * This engine's defaults: request line 8 KiB, 200 header lines, header section 32 KiB, request read timeout
      * 10 s, idle timeout 30 s, 10,000 connections plus 64 in the overflow lane, {@code TCP_NODELAY} on, 64 KiB
-     * drained.
+     * drained, request bodies at 1 KiB per second at least, error responses in {@code text/plain}.
      *
      * @return the shared default options
      */
@@ -131,7 +147,7 @@ public record HttpServerOptions(
      */
     public HttpServerOptions withMaxRequestLineLength(int bytes) {
         return new HttpServerOptions(bytes, maxHeaderCount, maxHeaderSize, requestReadTimeout, idleTimeout,
-                maxConnections, overflowConnections, tcpNoDelay, drainAmount);
+                maxConnections, overflowConnections, tcpNoDelay, drainAmount, minRequestBodyRate, jsonErrors);
     }
 
     /**
@@ -143,7 +159,7 @@ public record HttpServerOptions(
      */
     public HttpServerOptions withMaxHeaderCount(int lines) {
         return new HttpServerOptions(maxRequestLineLength, lines, maxHeaderSize, requestReadTimeout, idleTimeout,
-                maxConnections, overflowConnections, tcpNoDelay, drainAmount);
+                maxConnections, overflowConnections, tcpNoDelay, drainAmount, minRequestBodyRate, jsonErrors);
     }
 
     /**
@@ -155,7 +171,7 @@ public record HttpServerOptions(
      */
     public HttpServerOptions withMaxHeaderSize(int bytes) {
         return new HttpServerOptions(maxRequestLineLength, maxHeaderCount, bytes, requestReadTimeout, idleTimeout,
-                maxConnections, overflowConnections, tcpNoDelay, drainAmount);
+                maxConnections, overflowConnections, tcpNoDelay, drainAmount, minRequestBodyRate, jsonErrors);
     }
 
     /**
@@ -167,7 +183,7 @@ public record HttpServerOptions(
      */
     public HttpServerOptions withRequestReadTimeout(Duration timeout) {
         return new HttpServerOptions(maxRequestLineLength, maxHeaderCount, maxHeaderSize, timeout, idleTimeout,
-                maxConnections, overflowConnections, tcpNoDelay, drainAmount);
+                maxConnections, overflowConnections, tcpNoDelay, drainAmount, minRequestBodyRate, jsonErrors);
     }
 
     /**
@@ -179,7 +195,7 @@ public record HttpServerOptions(
      */
     public HttpServerOptions withIdleTimeout(Duration timeout) {
         return new HttpServerOptions(maxRequestLineLength, maxHeaderCount, maxHeaderSize, requestReadTimeout, timeout,
-                maxConnections, overflowConnections, tcpNoDelay, drainAmount);
+                maxConnections, overflowConnections, tcpNoDelay, drainAmount, minRequestBodyRate, jsonErrors);
     }
 
     /**
@@ -191,7 +207,7 @@ public record HttpServerOptions(
      */
     public HttpServerOptions withMaxConnections(int connections) {
         return new HttpServerOptions(maxRequestLineLength, maxHeaderCount, maxHeaderSize, requestReadTimeout,
-                idleTimeout, connections, overflowConnections, tcpNoDelay, drainAmount);
+                idleTimeout, connections, overflowConnections, tcpNoDelay, drainAmount, minRequestBodyRate, jsonErrors);
     }
 
     /**
@@ -203,7 +219,7 @@ public record HttpServerOptions(
      */
     public HttpServerOptions withOverflowConnections(int connections) {
         return new HttpServerOptions(maxRequestLineLength, maxHeaderCount, maxHeaderSize, requestReadTimeout,
-                idleTimeout, maxConnections, connections, tcpNoDelay, drainAmount);
+                idleTimeout, maxConnections, connections, tcpNoDelay, drainAmount, minRequestBodyRate, jsonErrors);
     }
 
     /**
@@ -215,7 +231,7 @@ public record HttpServerOptions(
      */
     public HttpServerOptions withTcpNoDelay(boolean noDelay) {
         return new HttpServerOptions(maxRequestLineLength, maxHeaderCount, maxHeaderSize, requestReadTimeout,
-                idleTimeout, maxConnections, overflowConnections, noDelay, drainAmount);
+                idleTimeout, maxConnections, overflowConnections, noDelay, drainAmount, minRequestBodyRate, jsonErrors);
     }
 
     /**
@@ -227,7 +243,30 @@ public record HttpServerOptions(
      */
     public HttpServerOptions withDrainAmount(long bytes) {
         return new HttpServerOptions(maxRequestLineLength, maxHeaderCount, maxHeaderSize, requestReadTimeout,
-                idleTimeout, maxConnections, overflowConnections, tcpNoDelay, bytes);
+                idleTimeout, maxConnections, overflowConnections, tcpNoDelay, bytes, minRequestBodyRate, jsonErrors);
+    }
+
+    /**
+     * A copy with {@code minRequestBodyRate} replaced.
+     *
+     * @param bytesPerSecond the lowest average rate of a request body, 0 or more; 0 turns the check off
+     * @return new options
+     * @throws IllegalArgumentException if the value is out of range
+     */
+    public HttpServerOptions withMinRequestBodyRate(long bytesPerSecond) {
+        return new HttpServerOptions(maxRequestLineLength, maxHeaderCount, maxHeaderSize, requestReadTimeout,
+                idleTimeout, maxConnections, overflowConnections, tcpNoDelay, drainAmount, bytesPerSecond, jsonErrors);
+    }
+
+    /**
+     * A copy with {@code jsonErrors} replaced.
+     *
+     * @param json whether the engine's own error responses are {@code {"error":"..."}} in {@code application/json}
+     * @return new options
+     */
+    public HttpServerOptions withJsonErrors(boolean json) {
+        return new HttpServerOptions(maxRequestLineLength, maxHeaderCount, maxHeaderSize, requestReadTimeout,
+                idleTimeout, maxConnections, overflowConnections, tcpNoDelay, drainAmount, minRequestBodyRate, json);
     }
 
     private static boolean positiveMillis(Duration duration) {

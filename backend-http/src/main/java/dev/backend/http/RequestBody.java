@@ -2,6 +2,7 @@ package dev.backend.http;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.SocketTimeoutException;
 
 /**
  * The request body stream: exactly {@code Content-Length} bytes, or a chunked body decoded strictly (RFC 9112
@@ -33,6 +34,15 @@ final class RequestBody extends InputStream {
     private boolean closed;
     private boolean started;
     private IOException failure;
+    /** Bytes read from the socket for this body, framing included: what the minimum rate is measured on. */
+    private long received;
+    /** Nanoseconds spent blocked waiting for this body's bytes. */
+    private long waited;
+    /** {@link System#nanoTime()} by which a drain must end; only read while {@code draining}. */
+    private long drainDeadline;
+    private boolean draining;
+    /** Set from any thread by {@link #abort()}: every read from then on fails. */
+    private volatile boolean aborted;
     /** For single-byte reads, made on the first. */
     private byte[] one;
 
@@ -105,6 +115,23 @@ final class RequestBody extends InputStream {
         return (int) Math.min(remaining, exchange.connection.in.buffered());
     }
 
+    /**
+     * From any thread: ends the body here. A read blocked on the socket returns at once and, like every later
+     * read, fails; the connection closes after the response, and nothing more is read from it. Does nothing to
+     * a body already read whole, or to the engine's shared empty body.
+     */
+    void abort() {
+        if (exchange == null || aborted || state == DONE) {
+            return;
+        }
+        aborted = true;
+        exchange.connection.transport.interruptRead();
+    }
+
+    boolean aborted() {
+        return aborted;
+    }
+
     /** Marks the stream closed; what is left is drained, or the connection closed, when the exchange ends. */
     @Override
     public void close() {
@@ -117,9 +144,12 @@ final class RequestBody extends InputStream {
      * @return whether the body ended within the limit
      */
     boolean drain(long limit) {
-        if (failure != null) {
+        if (failure != null || aborted) {
             return false;
         }
+        // Bounded in time as in bytes: a client trickling the rest must not hold the connection after its answer.
+        draining = true;
+        drainDeadline = System.nanoTime() + exchange.connection.readNanos;
         byte[] scratch = new byte[4096];
         long left = limit;
         try {
@@ -187,30 +217,71 @@ final class RequestBody extends InputStream {
     /** One socket read, which must make progress within the request read timeout; else the body fails. */
     private int readSocket(Read read) throws IOException {
         Connection connection = exchange.connection;
+        if (aborted) {
+            throw ended(connection, "");
+        }
         // What is buffered for the client goes out first: it may be waiting for it before sending more.
         exchange.flushBeforeRead();
-        connection.watch(Connection.READ, System.nanoTime() + connection.readNanos);
+        long start = System.nanoTime();
+        long wait = allowedWait(connection, start);
+        if (wait <= 0) {
+            throw fail(408, "request body arrived too slowly");
+        }
+        connection.watch(Connection.READ, start + wait);
         int n;
         try {
             n = read.run();
         } catch (IOException e) {
-            throw connection.timedOut ? fail(408, "request body read timed out") : fail(400, "request body could not be read");
+            throw ended(connection, "request body could not be read");
         } finally {
             connection.unwatch();
+            waited += System.nanoTime() - start;
         }
         if (n < 0) {
-            throw connection.timedOut ? fail(408, "request body read timed out") : fail(400, "request body ended early");
+            throw ended(connection, "request body ended early");
         }
+        received += n;
         return n;
+    }
+
+    /**
+     * How long the next read may wait: the request read timeout, less what the minimum body rate has left (the
+     * time waited so far may not pass the timeout plus the bytes received at that rate), and, in a drain, what is
+     * left of its deadline.
+     */
+    private long allowedWait(Connection connection, long now) {
+        long wait = connection.readNanos;
+        long rate = connection.engine.options.minRequestBodyRate();
+        if (rate > 0) {
+            double earned = received * 1e9 / rate;
+            wait = Math.min(wait, (long) Math.min(Long.MAX_VALUE / 4, connection.readNanos + earned) - waited);
+        }
+        if (draining) {
+            wait = Math.min(wait, drainDeadline - now);
+        }
+        return wait;
+    }
+
+    /** Why a read failed: the server gave up on the body (503: the handler answers), the client was too slow, or it broke the framing. */
+    private IOException ended(Connection connection, String otherwise) {
+        if (aborted) {
+            return fail(503, "request body abandoned by the server");
+        }
+        return connection.timedOut ? fail(408, "request body read timed out") : fail(400, otherwise);
     }
 
     private interface Read {
         int run() throws IOException;
     }
 
+    /**
+     * Records the status the exchange answers with and the exception the handler's read throws. A 408 is a {@link
+     * SocketTimeoutException}, so a pipeline on top (backend-core) answers the client's slowness by its type,
+     * whichever way the deadline was noticed, without depending on this engine or reading the message.
+     */
     private IOException fail(int status, String message) {
         exchange.bodyFailure = status;
-        failure = new IOException(message);
+        failure = status == 408 ? new SocketTimeoutException(message) : new IOException(message);
         return failure;
     }
 

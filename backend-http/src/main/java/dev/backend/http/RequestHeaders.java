@@ -24,7 +24,7 @@ import java.util.function.BiFunction;
  * <p>Names live in arrival order in a small array; a request with many distinct names gets a hash index so a
  * lookup never scans hundreds of entries.
  */
-final class RequestHeaders extends Headers {
+final class RequestHeaders extends IndexedHeaders {
 
     private static final int INDEX_FROM = 16;
 
@@ -56,7 +56,7 @@ final class RequestHeaders extends Headers {
         } else if (size + 1 == INDEX_FROM) {
             index = new HashMap<>();
             for (int k = 0; k <= size; k++) {
-                index.put(name(k), k);
+                index.put(key(k), k);
             }
         }
         size++;
@@ -78,7 +78,7 @@ final class RequestHeaders extends Headers {
             return i == null ? -1 : i;
         }
         for (int i = 0; i < size; i++) {
-            String name = name(i);
+            String name = key(i);
             if (name == key || HeaderNames.sameName(name, key)) {
                 return i;
             }
@@ -86,13 +86,19 @@ final class RequestHeaders extends Headers {
         return -1;
     }
 
-    private String name(int i) {
+    @Override
+    String key(int i) {
         return (String) slots[2 * i];
     }
 
     @SuppressWarnings("unchecked")
     private static List<String> asList(Object value) {
         return (List<String>) value;
+    }
+
+    @Override
+    List<String> valuesAt(int i) {
+        return list(i);
     }
 
     private List<String> list(int i) {
@@ -238,7 +244,7 @@ final class RequestHeaders extends Headers {
         return new AbstractSet<>() {
             @Override
             public Iterator<String> iterator() {
-                return new Cursor<>(RequestHeaders.this::name);
+                return new Cursor<>(RequestHeaders.this::key);
             }
 
             @Override
@@ -273,7 +279,7 @@ final class RequestHeaders extends Headers {
         return new AbstractSet<>() {
             @Override
             public Iterator<Map.Entry<String, List<String>>> iterator() {
-                return new Cursor<>(i -> new AbstractMap.SimpleImmutableEntry<>(name(i), list(i)));
+                return new Cursor<>(i -> new AbstractMap.SimpleImmutableEntry<>(key(i), list(i)));
             }
 
             @Override
@@ -283,39 +289,6 @@ final class RequestHeaders extends Headers {
         };
     }
 
-    @Override
-    public boolean equals(Object o) {
-        if (o == this) {
-            return true;
-        }
-        if (!(o instanceof Map<?, ?> other) || other.size() != size) {
-            return false;
-        }
-        for (int i = 0; i < size; i++) {
-            if (!list(i).equals(other.get(name(i)))) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    @Override
-    public int hashCode() {
-        int hash = 0;
-        for (int i = 0; i < size; i++) {
-            hash += name(i).hashCode() ^ list(i).hashCode();
-        }
-        return hash;
-    }
-
-    @Override
-    public String toString() {
-        StringBuilder text = new StringBuilder("Headers { {");
-        for (int i = 0; i < size; i++) {
-            text.append(i == 0 ? "" : ", ").append(name(i)).append('=').append(list(i));
-        }
-        return text.append("} }").toString();
-    }
 
     private static UnsupportedOperationException readOnly() {
         return new UnsupportedOperationException("request headers are read-only");

@@ -22,14 +22,18 @@ import java.net.URISyntaxException;
  * <li>A field line starting with whitespace (obs-fold, or whitespace before the first field) is a 400 (§5.2);
  *     the name must be a token directly followed by the colon (§5.1); the value, stripped of surrounding SP and
  *     HTAB, may hold no control character but HTAB (RFC 9110 §5.5).
- * <li>{@code Content-Length} is one to 18 digits, given once (§6.3, RFC 9110 §8.6). {@code Transfer-Encoding}
+ * <li>{@code Content-Length} is digits only, given once (§6.3, RFC 9110 §8.6); leading zeros are allowed, and
+ *     more than 18 significant digits is a 413. {@code Transfer-Encoding}
  *     must end in {@code chunked}, once (else 400), may hold no other coding (else 501), and may not come with
  *     {@code Content-Length} or in an HTTP/1.0 request (400) (§6.1, §6.3).
  * <li>An HTTP/1.1 request has exactly one valid {@code Host}; an HTTP/1.0 request at most one (§3.2). An
  *     absolute-form target's authority replaces the {@code Host} value handlers see (§3.2.2).
  * <li>{@code Expect} other than {@code 100-continue} on HTTP/1.1 is a 417 (RFC 9110 §10.1.1). {@code CONNECT} is
  *     a 501: this server does not tunnel. The asterisk form is accepted with {@code OPTIONS} only (§3.2.4).
- * <li>A target {@link URI} cannot represent (such as {@code /%zz}) is a 400.
+ * <li>A target {@link URI} cannot represent (such as {@code /%zz}) is a 400. An origin-form target is a path all
+ *     through (§3.2.1): {@code //evil/a} is the path {@code //evil/a}, whose first segment is empty, not the
+ *     authority {@code evil} and the path {@code /a}; its {@link URI} is {@code ////evil/a}, an empty authority
+ *     and that path, so {@link URI#getRawPath()} returns the whole path.
  * </ul>
  * Every refusal is an {@link HttpError}; nothing else escapes but the transport's {@link IOException}.
  */
@@ -68,6 +72,11 @@ final class RequestParser {
             int lf = findLf(in.pos + scanned);
             if (lf < 0) {
                 scanned = in.lim - in.pos;
+                if (scanned > 0 && in.buf[in.pos] != '\r' && !HeaderNames.isTokenChar(in.buf[in.pos] & 0xFF)) {
+                    // No request line starts so: a method is a token. A TLS ClientHello on the plain port (its
+                    // first byte 0x16) is answered now, not after REQUEST_READ_TIMEOUT waiting for a line end.
+                    throw new HttpError(400, "not an HTTP/1.1 request");
+                }
                 if (scanned > maxLine + 1) {
                     throw new HttpError(414, "request line too long");
                 }
@@ -270,17 +279,31 @@ final class RequestParser {
         }
     }
 
+    /**
+     * {@code 1*DIGIT} (RFC 9112 §6.3, RFC 9110 §8.6): any number of leading zeros, then at most 18 significant
+     * digits, so the value always fits a {@code long}. A valid number with more is a body larger than this server
+     * takes: 413 (RFC 9110 §15.5.14), not a malformed request.
+     */
     private static long contentLength(byte[] buf, int start, int end) throws HttpError {
-        if (start == end || end - start > 18) {
+        if (start == end) {
             throw new HttpError(400, "invalid Content-Length");
         }
         long length = 0;
+        int significant = 0;
         for (int i = start; i < end; i++) {
             byte b = buf[i];
             if (!digit(b)) {
                 throw new HttpError(400, "invalid Content-Length");
             }
-            length = length * 10 + (b - '0');
+            if (significant > 0 || b != '0') {
+                significant++;
+            }
+            if (significant <= 18) {
+                length = length * 10 + (b - '0');
+            }
+        }
+        if (significant > 18) {
+            throw new HttpError(413, "Content-Length too large");
         }
         return length;
     }
@@ -368,9 +391,13 @@ final class RequestParser {
                 throw new HttpError(400, "invalid request target");
             }
         }
+        // An origin-form target is absolute-path ["?" query] (RFC 9112 §3.2.1): one starting with "//" is a path
+        // whose first segment is empty, never an authority, though java.net.URI reads "//evil/a" as one (RFC 3986
+        // §4.2). Prefixed with an empty authority, its path is all of it: "////evil/a" has the path "//evil/a".
+        boolean emptyFirstSegment = !absolute && target.startsWith("//");
         URI uri;
         try {
-            uri = new URI(target);
+            uri = new URI(emptyFirstSegment ? "//" + target : target);
         } catch (URISyntaxException e) {
             throw new HttpError(400, "invalid request target");
         }

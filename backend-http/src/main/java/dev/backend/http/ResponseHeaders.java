@@ -24,7 +24,7 @@ import java.util.function.BiFunction;
  * values may hold no control character but HTAB and no character above U+00FF (RFC 9110 §5.5), so no value can
  * fold or split a line. A violation is an {@link IllegalArgumentException}.
  */
-final class ResponseHeaders extends Headers {
+final class ResponseHeaders extends IndexedHeaders {
 
     /** Per field: its key form, its spelling as given, and its values (a bare String until a list is asked for). */
     private static final int STRIDE = 3;
@@ -38,7 +38,7 @@ final class ResponseHeaders extends Headers {
         return size;
     }
 
-    /** The key form of field {@code i}. */
+    @Override
     String key(int i) {
         return (String) slots[i * STRIDE];
     }
@@ -53,7 +53,7 @@ final class ResponseHeaders extends Headers {
         return slots[i * STRIDE + 2] instanceof String value ? value : null;
     }
 
-    /** Field {@code i}'s values. */
+    @Override
     List<String> valuesAt(int i) {
         return list(i);
     }
@@ -346,39 +346,6 @@ final class ResponseHeaders extends Headers {
         };
     }
 
-    @Override
-    public boolean equals(Object o) {
-        if (o == this) {
-            return true;
-        }
-        if (!(o instanceof Map<?, ?> other) || other.size() != size) {
-            return false;
-        }
-        for (int i = 0; i < size; i++) {
-            if (!list(i).equals(other.get(key(i)))) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    @Override
-    public int hashCode() {
-        int hash = 0;
-        for (int i = 0; i < size; i++) {
-            hash += key(i).hashCode() ^ list(i).hashCode();
-        }
-        return hash;
-    }
-
-    @Override
-    public String toString() {
-        StringBuilder text = new StringBuilder("Headers { {");
-        for (int i = 0; i < size; i++) {
-            text.append(i == 0 ? "" : ", ").append(key(i)).append('=').append(list(i));
-        }
-        return text.append("} }").toString();
-    }
 
     /** A live entry: reads and writes go to the field of its key. */
     private final class Field implements Map.Entry<String, List<String>> {

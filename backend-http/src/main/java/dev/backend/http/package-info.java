@@ -32,8 +32,14 @@
  * <li>Requests are parsed strictly by RFC 9112 (see the limits in {@link dev.backend.http.HttpServerOptions}):
  *     bare LF, obs-fold, invalid {@code Content-Length}, {@code Transfer-Encoding} with {@code Content-Length}
  *     or on HTTP/1.0, a missing or repeated {@code Host}, versions other than {@code HTTP/1.x} and {@code
- *     Expect} values other than {@code 100-continue} are refused with a short plain-text response and {@code
- *     Connection: close}. {@code CONNECT} is a 501.
+ *     Expect} values other than {@code 100-continue} are refused with a short response ({@code text/plain}, or
+ *     {@code {"error":"..."}} with {@link dev.backend.http.HttpServerOptions#jsonErrors()}) and {@code
+ *     Connection: close}. {@code CONNECT} is a 501. A target starting with {@code //} is a path whose first
+ *     segment is empty (RFC 9112 §3.2.1), not an authority as {@link java.net.URI} would read it.
+ * <li>A body the client trickles below {@link dev.backend.http.HttpServerOptions#minRequestBodyRate()} fails
+ *     its read; the unread rest of an answered body is drained within the request read timeout, and a stop
+ *     does not wait for it. {@link dev.backend.http.BackendHttp#ABORT_REQUEST_BODY} ends a blocked body read
+ *     from another thread, so a timeout can still be answered.
  * <li>Response fields are written as the handler spelled them ({@code Content-Type}, not {@code Content-type});
  *     a handler's {@code Date} is kept; every registered status has its reason phrase.
  * <li>{@code 100 Continue} is sent when the handler first reads the body, not before the handler runs; a

@@ -143,7 +143,26 @@ class DifferentialTest {
                 new Case("a handler that throws before sending headers", "GET /throws HTTP/1.1\r\nHost: x\r\n\r\n", 0, 500,
                         "an answer the client can act on; a connection closed without one invites a retry of the request"),
                 new Case("an exchange closed before sendResponseHeaders", "GET /closes HTTP/1.1\r\nHost: x\r\n\r\n", 0, 500,
-                        "as above: the handler ended the exchange without a response"));
+                        "as above: the handler ended the exchange without a response"),
+                new Case("a target starting with //", "GET //x/echo HTTP/1.1\r\nHost: x\r\n\r\n", 200, 404,
+                        "RFC 9112 §3.2.1: //x/echo is a path whose first segment is empty; the JDK reads //x as an"
+                                + " authority and routes /echo"),
+                new Case("Transfer-Encoding by obs-fold", post("Transfer-Encoding:\r\n chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n"),
+                        200, 400, "RFC 9112 §5.2; the JDK frames the body as chunked, which a proxy in front may not"),
+                new Case("a vertical tab before chunked", post("Transfer-Encoding: \u000bchunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n"),
+                        200, 400, "RFC 9110 §5.5: not whitespace; the JDK trims it and frames the body as chunked"),
+                new Case("a bare CR inside a field value", get + "X: a\rb\r\n\r\n", 400, 400, ""),
+                new Case("a DEL in a field value", get + "X: a\u007fb\r\n\r\n", 200, 400, "RFC 9110 §5.5: DEL is no field-vchar"),
+                new Case("a lower-case version", "GET /echo http/1.1\r\nHost: x\r\n\r\n", 200, 400,
+                        "RFC 9112 §2.3: HTTP-name is case-sensitive"),
+                new Case("a method that is not a token", "G@T /echo HTTP/1.1\r\nHost: x\r\n\r\n", 200, 400,
+                        "RFC 9110 §9.1: a method is a token"),
+                new Case("a Content-Length with leading zeros", post("Content-Length: 0000000000000000003\r\n\r\nabc"),
+                        200, 200, ""),
+                new Case("a Content-Length of the largest long", post("Content-Length: 9223372036854775807\r\n\r\nab"),
+                        0, 413, "RFC 9110 §15.5.14: more than 18 significant digits, a body larger than this server takes;"
+                                + " the JDK waits for the body and closes"),
+                new Case("an empty method", " /echo HTTP/1.1\r\nHost: x\r\n\r\n", 200, 400, "RFC 9112 §3: invalid request line"));
     }
 
     private static String distinctFields(int count) {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -110,6 +111,147 @@ class LimitsTest {
 
             assertEquals(408, response.status());
             assertEquals("close", response.header("Connection"));
+        }
+    }
+
+    @Test
+    void aBodyTrickledBelowTheMinimumRateIsCutOffThoughEachByteArrivesWithinTheReadTimeout() throws Exception {
+        // One byte every 100 ms never lets a single read wait the 1 s read timeout, but averages 10 bytes a
+        // second, far below 1,000: after the grace of one read timeout the body read fails.
+        HttpServerOptions options = HttpServerOptions.defaults().withRequestReadTimeout(Duration.ofSeconds(1))
+                .withMinRequestBodyRate(1000);
+        try (RawClient client = new RawClient(start(options))) {
+            long started = System.nanoTime();
+            client.send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n");
+            Thread trickle = trickle(client, 100);
+            RawClient.Response response = client.read(false);
+            trickle.interrupt();
+
+            assertEquals(408, response.status());
+            assertEquals("close", response.header("Connection"));
+            assertTrue(System.nanoTime() - started < TimeUnit.SECONDS.toNanos(15), "cut off long before the body ends");
+        }
+    }
+
+    /**
+     * However the slowness is noticed (the watchdog ending a read, or the next read finding the deadline passed),
+     * the handler's read fails with a {@link SocketTimeoutException}: the type backend-core answers 408 for, where
+     * any other {@code IOException} is a broken body (400).
+     */
+    @Test
+    void aBodyTooSlowFailsTheHandlersReadWithASocketTimeoutException() throws Exception {
+        CompletableFuture<IOException> failure = new CompletableFuture<>();
+        server = TestServers.backend(HttpServerOptions.defaults().withRequestReadTimeout(Duration.ofSeconds(1))
+                .withMinRequestBodyRate(1000));
+        server.createContext("/", exchange -> {
+            try {
+                exchange.getRequestBody().readAllBytes();
+                failure.complete(null);
+            } catch (IOException e) {
+                failure.complete(e);
+                throw e;
+            }
+        });
+        server.start();
+        try (RawClient client = new RawClient(TestServers.port(server))) {
+            client.send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n");
+            Thread trickle = trickle(client, 100);
+            IOException thrown = failure.get(30, TimeUnit.SECONDS);
+            trickle.interrupt();
+
+            assertTrue(thrown instanceof SocketTimeoutException, "was " + thrown);
+        }
+    }
+
+    /**
+     * A TLS client on the plain port: the ClientHello's record header (0x16, then the version) cannot start a
+     * request line, so it is refused at once instead of waiting the read timeout for a line end that never comes.
+     */
+    @Test
+    void aTlsHandshakeOnThePlainPortIsRefusedAtOnceNotAfterTheReadTimeout() throws IOException {
+        try (RawClient client = new RawClient(start(HttpServerOptions.defaults()
+                .withRequestReadTimeout(Duration.ofMinutes(5))))) {
+            client.send(new byte[] {0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, (byte) 0xfc, 0x03, 0x03});
+            RawClient.Response response = client.read(false);
+
+            assertEquals(400, response.status());
+            assertEquals("close", response.header("Connection"));
+            assertTrue(client.closedByServer());
+        }
+    }
+
+    @Test
+    void aBodyAtTheMinimumRateIsReadWhole() throws IOException {
+        HttpServerOptions options = HttpServerOptions.defaults().withRequestReadTimeout(Duration.ofMillis(500))
+                .withMinRequestBodyRate(1000);
+        try (RawClient client = new RawClient(start(options))) {
+            client.send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3000\r\n\r\n");
+            for (int i = 0; i < 3; i++) {
+                client.send("a".repeat(1000));
+                sleep(200);
+            }
+
+            assertEquals("read 3000", client.read(false).text());
+        }
+    }
+
+    @Test
+    void theUnreadRestOfAnAnsweredBodyIsDrainedWithinTheReadTimeoutThenTheConnectionCloses() throws Exception {
+        server = TestServers.backend(HttpServerOptions.defaults().withRequestReadTimeout(Duration.ofSeconds(1))
+                .withMinRequestBodyRate(0));
+        server.createContext("/", exchange -> InMemory.answer(exchange, 404, "not read"));
+        server.start();
+        try (RawClient client = new RawClient(TestServers.port(server))) {
+            client.send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\na");
+            RawClient.Response response = client.read(false);
+            assertEquals(404, response.status());
+            assertNull(response.header("Connection"), "small enough to drain: the connection may stay");
+            long answered = System.nanoTime();
+            Thread trickle = trickle(client, 200);
+
+            assertTrue(client.closedByServer(), "the drain gave up");
+            trickle.interrupt();
+            assertTrue(System.nanoTime() - answered < TimeUnit.SECONDS.toNanos(10), "within the read timeout, not 200 s");
+        }
+    }
+
+    @Test
+    void aStopDoesNotWaitForADrain() throws Exception {
+        server = TestServers.backend(HttpServerOptions.defaults());
+        server.createContext("/", exchange -> InMemory.answer(exchange, 404, "not read"));
+        server.start();
+        try (RawClient client = new RawClient(TestServers.port(server))) {
+            client.send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\na");
+            assertEquals(404, client.read(false).status());
+
+            long stopping = System.nanoTime();
+            server.stop(30);
+
+            assertTrue(System.nanoTime() - stopping < TimeUnit.SECONDS.toNanos(10), "the stop did not wait 30 s");
+            assertTrue(client.closedByServer());
+        }
+    }
+
+    /** Sends a byte every {@code millis} until the server closes the connection or the thread is interrupted. */
+    private static Thread trickle(RawClient client, long millis) {
+        return Thread.ofVirtual().start(() -> {
+            try {
+                while (true) {
+                    client.send("a");
+                    Thread.sleep(millis);
+                }
+            } catch (IOException | InterruptedException closed) {
+                // The server closed the connection, or the test is over: so is the trickle.
+            }
+        });
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 

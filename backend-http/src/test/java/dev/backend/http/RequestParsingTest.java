@@ -48,7 +48,11 @@ class RequestParsingTest {
                 Arguments.of("Transfer-Encoding in another case", "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: Chunked\r\n\r\n0\r\n\r\n",
                         "POST /echo 0"),
                 Arguments.of("obs-text in a field value", "GET /echo HTTP/1.1\r\nHost: x\r\nX-Name: caf\u00e9\r\n\r\n", "GET /echo 0"),
-                Arguments.of("a percent-encoded path", "GET /echo/%41%20b HTTP/1.1\r\nHost: x\r\n\r\n", "GET /echo/%41%20b 0"));
+                Arguments.of("a percent-encoded path", "GET /echo/%41%20b HTTP/1.1\r\nHost: x\r\n\r\n", "GET /echo/%41%20b 0"),
+                Arguments.of("a Content-Length of many leading zeros, still 1*DIGIT (§6.3)",
+                        cl("0000000000000000000000002"), "POST /echo 2"),
+                Arguments.of("a target starting with //, a path whose first segment is empty (§3.2.1)",
+                        "GET //x/echo HTTP/1.1\r\nHost: x\r\n\r\n", "root GET"));
     }
 
     @ParameterizedTest(name = "serves {0}")
@@ -81,7 +85,10 @@ class RequestParsingTest {
                 Arguments.of("a Content-Length list with spaces", cl("2, 2"), 400),
                 Arguments.of("a Content-Length with a space inside", cl("1 2"), 400),
                 Arguments.of("an empty Content-Length", cl(""), 400),
-                Arguments.of("a Content-Length beyond 18 digits", cl("1234567890123456789"), 400),
+                Arguments.of("a Content-Length of more than 18 significant digits (RFC 9110 §15.5.14)",
+                        cl("1234567890123456789"), 413),
+                Arguments.of("a Content-Length of the largest long", cl("9223372036854775807"), 413),
+                Arguments.of("a Content-Length past any long", cl("99999999999999999999999"), 413),
                 Arguments.of("two equal Content-Length fields",
                         "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\nab", 400),
                 Arguments.of("Transfer-Encoding with Content-Length (§6.3)",
@@ -186,6 +193,33 @@ class RequestParsingTest {
                 java.nio.charset.StandardCharsets.ISO_8859_1), Integer.MAX_VALUE);
 
         assertEquals(1, transport.writes);
+    }
+
+    @Test
+    void aTargetStartingWithTwoSlashesIsAPathNotAnAuthority() {
+        InMemory memory = new InMemory(HttpServerOptions.defaults());
+        memory.server.createContext("/", exchange -> InMemory.answer(exchange, 200, "path="
+                + exchange.getRequestURI().getRawPath() + " authority=" + exchange.getRequestURI().getRawAuthority()
+                + " query=" + exchange.getRequestURI().getRawQuery()));
+        memory.server.createContext("/api", exchange -> InMemory.answer(exchange, 200, "api"));
+
+        String output = memory.serve("GET //evil/api/users?limit=1 HTTP/1.1\r\nHost: x\r\n\r\n");
+
+        assertTrue(output.contains("path=//evil/api/users authority=null query=limit=1"), output);
+    }
+
+    @Test
+    void theEnginesOwnErrorsAreJsonWhenAskedFor() {
+        InMemory memory = InMemory.echo(HttpServerOptions.defaults().withJsonErrors(true));
+
+        String refused = memory.serve("GET /%zz HTTP/1.1\r\nHost: x\r\n\r\n");
+        String asterisk = memory.serve("OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n");
+
+        assertTrue(refused.startsWith("HTTP/1.1 400 "), refused);
+        assertTrue(refused.contains("\r\nContent-Type: application/json\r\n"), refused);
+        assertTrue(refused.endsWith("\r\n\r\n{\"error\":\"Bad Request: invalid request target\"}"), refused);
+        assertTrue(asterisk.startsWith("HTTP/1.1 404 "), asterisk);
+        assertTrue(asterisk.endsWith("\r\n\r\n{\"error\":\"Not Found\"}"), asterisk);
     }
 
     private static String cl(String value) {

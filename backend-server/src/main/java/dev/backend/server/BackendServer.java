@@ -78,12 +78,16 @@ public final class BackendServer implements AutoCloseable {
     /**
      * A builder with no routes, configured from the environment ({@code Config.fromEnvironment(System.getenv())},
      * the same variables the reference service's jar reads) unless {@link Builder#config(Config)} is called.
+     *
+     * @return the builder; nothing is read or started until {@link Builder#start()}
      */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** The port the listener is bound to (useful with {@code PORT=0}). */
+    /**
+     * {@return the port the listener is bound to: the one asked for, or the one the system chose for {@code PORT=0}}
+     */
     public int port() {
         return listener.port();
     }
@@ -91,6 +95,8 @@ public final class BackendServer implements AutoCloseable {
     /**
      * The connection pool: inside a request, statements are cancelled at the request's deadline (see {@code
      * REQUEST_TIMEOUT}); {@code unwrap(HikariDataSource.class)} reaches HikariCP's own statistics.
+     *
+     * @return the pool's data source, a {@code HikariDataSource}; the server closes it on stop
      */
     public DataSource dataSource() {
         return pool;
@@ -99,22 +105,34 @@ public final class BackendServer implements AutoCloseable {
     /**
      * The registry the server's meters are on, for the application's own ({@code Counter.builder("orders.placed")
      * .register(registry)}); they appear in {@code /metrics} too. Empty with {@code METRICS=false}.
+     *
+     * @return the registry, or empty when metrics are off
      */
     public Optional<MeterRegistry> meterRegistry() {
         return metrics.map(ServerMetrics::registry);
     }
 
-    /** The port of the listener serving only {@code /metrics}, when {@code METRICS_PORT} is set. */
+    /**
+     * The port of the listener serving only {@code /metrics}, when {@code METRICS_PORT} is set.
+     *
+     * @return the port, or empty when {@code /metrics} is served on the main port or metrics are off
+     */
     public Optional<Integer> metricsPort() {
         return metricsListener.map(HttpListener::port);
     }
 
-    /** The configuration this server runs with. */
+    /**
+     * {@return the configuration this server runs with, validated}
+     */
     public Config config() {
         return config;
     }
 
-    /** Runs {@link #stop()} on the first SIGTERM or SIGINT, and exits at once on the second. */
+    /**
+     * Runs {@link #stop()} on the first SIGTERM or SIGINT, and exits at once on the second.
+     *
+     * @return this server, for chaining
+     */
     public BackendServer stopOnSignals() {
         Signals.install(this::stop, () -> {
             LOG.warn("Second signal: forcing exit without waiting for in-flight requests");
@@ -124,7 +142,11 @@ public final class BackendServer implements AutoCloseable {
         return this;
     }
 
-    /** Blocks until a stop has completed. */
+    /**
+     * Blocks until a stop has completed.
+     *
+     * @throws InterruptedException if the calling thread is interrupted while waiting
+     */
     public void awaitStop() throws InterruptedException {
         stopped.await();
     }
@@ -243,6 +265,9 @@ public final class BackendServer implements AutoCloseable {
         /**
          * The configuration; without this call, {@link #start()} reads it from the environment with {@code
          * Config.fromEnvironment(System.getenv())}, and says so in its start-up line.
+         *
+         * @param config the configuration, validated already by its records' constructors
+         * @return this builder
          */
         public Builder config(Config config) {
             this.config = Objects.requireNonNull(config, "config");
@@ -252,6 +277,9 @@ public final class BackendServer implements AutoCloseable {
         /**
          * The application's routes, built once the pool exists. {@code /health}, {@code /health/live} and
          * {@code /health/ready} are the server's own and answered before the application's routes.
+         *
+         * @param routes builds the router from the pool's data source; called once, in {@link #start()}
+         * @return this builder
          */
         public Builder routes(Function<DataSource, Router> routes) {
             this.routes = Objects.requireNonNull(routes, "routes");
@@ -261,6 +289,9 @@ public final class BackendServer implements AutoCloseable {
         /**
          * The application's migrations, applied on start before the port opens; default none. {@code
          * MIGRATIONS_DIR}, when set, takes precedence, so operators can point a build at other files.
+         *
+         * @param source where the migration files are
+         * @return this builder
          */
         public Builder migrations(MigrationSource source) {
             this.migrations = Optional.of(source);
@@ -272,13 +303,21 @@ public final class BackendServer implements AutoCloseable {
          * the server makes a Prometheus registry (see {@link BackendServer#meterRegistry()}). {@code /metrics}
          * serves this registry if it is a {@code PrometheusMeterRegistry} or a composite holding one; the server
          * never closes it. Ignored with {@code METRICS=false}.
+         *
+         * @param registry the registry for the server's meters
+         * @return this builder
          */
         public Builder meterRegistry(MeterRegistry registry) {
             this.meterRegistry = Optional.of(Objects.requireNonNull(registry, "registry"));
             return this;
         }
 
-        /** Application middleware, run inside the standard stack, around the routes; first is outermost. */
+        /**
+         * Application middleware, run inside the standard stack, around the routes; first is outermost.
+         *
+         * @param layers middleware, outermost first; added after any given by earlier calls
+         * @return this builder
+         */
         public Builder middleware(Middleware... layers) {
             middleware.addAll(List.of(layers));
             return this;
@@ -358,6 +397,7 @@ public final class BackendServer implements AutoCloseable {
          * @throws ConfigException when the environment's configuration is not valid, or when there is neither
          *     a {@code DATABASE_URL} nor an embedded development database (the message names the dependency to
          *     add); nothing has started then
+         * @return the running server, listening on its port
          */
         public BackendServer start() {
             long begin = System.nanoTime();

@@ -40,6 +40,13 @@ import java.util.function.Supplier;
 public record Config(Http http, Database database, Migrations migrations, Log log, Duration shutdownTimeout,
         Metrics metrics, Duration shutdownDelay) {
 
+    /**
+     * Checks every component; the messages name the environment variable, as {@link #fromEnvironment(Map)}'s do.
+     *
+     * @throws NullPointerException if a component is null
+     * @throws IllegalArgumentException if {@code shutdownTimeout} is not positive, {@code shutdownDelay} is not
+     *     from 0 to 24 hours, or {@code metrics} asks for a port equal to {@code http}'s
+     */
     public Config {
         Objects.requireNonNull(http, "http");
         Objects.requireNonNull(database, "database");
@@ -56,7 +63,15 @@ public record Config(Http http, Database database, Migrations migrations, Log lo
                 + Env.human(shutdownDelay));
     }
 
-    /** With the default metrics settings ({@link Metrics#defaults()}) and no {@code SHUTDOWN_DELAY}. */
+    /**
+     * With the default metrics settings ({@link Metrics#defaults()}) and no {@code SHUTDOWN_DELAY}.
+     *
+     * @param http the listener and request limits
+     * @param database where PostgreSQL is and how the pool behaves
+     * @param migrations how migrations are found and applied
+     * @param log level and format of the logs
+     * @param shutdownTimeout how long in-flight requests may take to finish on stop; positive
+     */
     public Config(Http http, Database database, Migrations migrations, Log log, Duration shutdownTimeout) {
         this(http, database, migrations, log, shutdownTimeout, Metrics.defaults(), Duration.ZERO);
     }
@@ -91,6 +106,10 @@ public record Config(Http http, Database database, Migrations migrations, Log lo
      *     ({@code BODY_MEMORY_LIMIT}); a request whose body would pass it is answered 503 with {@code Retry-After}
      *     without its body being read. By default an eighth of the maximum heap, and never less than {@code
      *     bodyLimit}
+     * @param minRequestBodyRate the lowest average rate, in bytes per second, at which a client must send a
+     *     request body once {@code requestReadTimeout} has passed waiting for it ({@code MIN_REQUEST_BODY_RATE});
+     *     slower, the body read fails and the client gets 408. 0 turns it off. The backend engine only; the JDK's
+     *     provider bounds the whole request by {@code requestReadTimeout} instead
      */
     public record Http(
             String host,
@@ -108,8 +127,17 @@ public record Config(Http http, Database database, Migrations migrations, Log lo
             Optional<Compression.Config> compression,
             SecurityHeaders.Config securityHeaders,
             int maxHttpConnections,
-            long bodyMemoryLimit) {
+            long bodyMemoryLimit,
+            long minRequestBodyRate) {
 
+        /**
+         * Checks every component against the rules {@link Config#fromEnvironment(Map)} applies to the variables.
+         *
+         * @throws NullPointerException if a reference component is null
+         * @throws IllegalArgumentException naming the variable, if a value is out of its range ({@code PORT} 0 to
+         *     65535, {@code MAX_HEADER_SIZE} 1 KiB to 16 MiB, positive durations and limits), {@code
+         *     requestTimeoutStatus} is not 503, 504 or 408, or {@code bodyMemoryLimit} is below {@code bodyLimit}
+         */
         public Http {
             Objects.requireNonNull(host, "host");
             Objects.requireNonNull(provider, "provider");
@@ -130,40 +158,75 @@ public record Config(Http http, Database database, Migrations migrations, Log lo
             check(maxHttpConnections >= 1, "MAX_HTTP_CONNECTIONS must be at least 1, was " + maxHttpConnections);
             check(bodyMemoryLimit >= bodyLimit, "BODY_MEMORY_LIMIT (" + Env.humanSize(bodyMemoryLimit)
                     + ") must be at least BODY_LIMIT (" + Env.humanSize(bodyLimit) + "): a body the limit allows must fit");
+            check(minRequestBodyRate >= 0, "MIN_REQUEST_BODY_RATE must not be negative, was " + minRequestBodyRate);
         }
 
-        /** A copy listening on {@code port} (0 picks a free one). */
+        /**
+         * A copy listening on {@code port} (0 picks a free one).
+         *
+         * @param port the port, 0 to 65535
+         * @return the copy; its other components are this record's
+         * @throws IllegalArgumentException if {@code port} is out of range
+         */
         public Http withPort(int port) {
             return new Http(host, port, provider, requestTimeout, requestTimeoutStatus, bodyLimit, maxInFlight, cors,
                     maxHeaderSize, requestReadTimeout, idleConnectionTimeout, trace, compression, securityHeaders,
-                    maxHttpConnections, bodyMemoryLimit);
+                    maxHttpConnections, bodyMemoryLimit, minRequestBodyRate);
         }
 
-        /** A copy served by {@code provider}. */
+        /**
+         * A copy served by {@code provider}.
+         *
+         * @param provider the engine to serve with
+         * @return the copy; its other components are this record's
+         */
         public Http withProvider(HttpProvider provider) {
             return new Http(host, port, provider, requestTimeout, requestTimeoutStatus, bodyLimit, maxInFlight, cors,
                     maxHeaderSize, requestReadTimeout, idleConnectionTimeout, trace, compression, securityHeaders,
-                    maxHttpConnections, bodyMemoryLimit);
+                    maxHttpConnections, bodyMemoryLimit, minRequestBodyRate);
         }
 
-        /** A copy with other CORS settings; empty turns CORS off. */
+        /**
+         * A copy with other CORS settings; empty turns CORS off.
+         *
+         * @param cors the allowed origins, methods and headers; empty for none
+         * @return the copy; its other components are this record's
+         */
         public Http withCors(Optional<Cors.Config> cors) {
             return new Http(host, port, provider, requestTimeout, requestTimeoutStatus, bodyLimit, maxInFlight, cors,
                     maxHeaderSize, requestReadTimeout, idleConnectionTimeout, trace, compression, securityHeaders,
-                    maxHttpConnections, bodyMemoryLimit);
+                    maxHttpConnections, bodyMemoryLimit, minRequestBodyRate);
         }
 
-        /** A copy with other compression settings; empty turns compression off. */
+        /**
+         * A copy with other compression settings; empty turns compression off.
+         *
+         * @param compression the gzip settings; empty for none
+         * @return the copy; its other components are this record's
+         */
         public Http withCompression(Optional<Compression.Config> compression) {
             return new Http(host, port, provider, requestTimeout, requestTimeoutStatus, bodyLimit, maxInFlight, cors,
                     maxHeaderSize, requestReadTimeout, idleConnectionTimeout, trace, compression, securityHeaders,
-                    maxHttpConnections, bodyMemoryLimit);
+                    maxHttpConnections, bodyMemoryLimit, minRequestBodyRate);
         }
     }
 
     /**
      * PostgreSQL and the pool. Without a {@code url} the server starts the embedded development database
      * (the opt-in backend-embedded-postgres module) with its data in {@code embeddedDirectory}.
+     *
+     * @param url the server to connect to ({@code DATABASE_URL}); empty starts the embedded development
+     *     database, when its module is on the class or module path
+     * @param embeddedDirectory where the embedded database keeps its data ({@code EMBEDDED_DATABASE_DIR})
+     * @param maxConnections the pool's size, at least 1 ({@code MAX_CONNECTIONS})
+     * @param minConnections idle connections the pool keeps open, from 0 to {@code maxConnections} ({@code
+     *     MIN_CONNECTIONS}; HikariCP's {@code minimumIdle})
+     * @param acquireTimeout how long a request waits for a free connection before failing, 250 ms to 24 h ({@code
+     *     ACQUIRE_TIMEOUT}; HikariCP's {@code connectionTimeout}, whose floor is 250 ms)
+     * @param idleTimeout how long a connection above {@code minConnections} may sit idle before it is closed: 0
+     *     for never, else 10 s to 24 h and shorter than {@code maxLifetime} ({@code IDLE_TIMEOUT}; HikariCP's floor)
+     * @param maxLifetime how long a connection lives before the pool replaces it: 0 for never, else 30 s to 24 h
+     *     ({@code MAX_LIFETIME}; HikariCP's floor). Keep it below any timeout a proxy or the server applies
      */
     public record Database(
             Optional<DatabaseUrl> url,
@@ -174,6 +237,13 @@ public record Config(Http http, Database database, Migrations migrations, Log lo
             Duration idleTimeout,
             Duration maxLifetime) {
 
+        /**
+         * Checks the pool settings against HikariCP's floors, below which it would silently use its defaults.
+         *
+         * @throws NullPointerException if a reference component is null
+         * @throws IllegalArgumentException naming the variable, if a value is out of range or {@code minConnections}
+         *     exceeds {@code maxConnections}, or {@code idleTimeout} is not shorter than {@code maxLifetime}
+         */
         public Database {
             Objects.requireNonNull(url, "url");
             Objects.requireNonNull(embeddedDirectory, "embeddedDirectory");
@@ -197,19 +267,37 @@ public record Config(Http http, Database database, Migrations migrations, Log lo
                             + Env.human(maxLifetime) + ")");
         }
 
-        /** A copy using the server at {@code url}. */
+        /**
+         * A copy using the server at {@code url}.
+         *
+         * @param url the server to connect to
+         * @return the copy; its other components are this record's
+         */
         public Database withUrl(DatabaseUrl url) {
             return new Database(Optional.of(url), embeddedDirectory, maxConnections, minConnections, acquireTimeout,
                     idleTimeout, maxLifetime);
         }
 
-        /** A copy with another pool size. */
+        /**
+         * A copy with another pool size.
+         *
+         * @param minConnections idle connections to keep, from 0 to {@code maxConnections}
+         * @param maxConnections the pool's size, at least 1
+         * @return the copy; its other components are this record's
+         * @throws IllegalArgumentException if the sizes are out of range or contradict each other
+         */
         public Database withPoolSize(int minConnections, int maxConnections) {
             return new Database(url, embeddedDirectory, maxConnections, minConnections, acquireTimeout, idleTimeout,
                     maxLifetime);
         }
 
-        /** A copy with another acquire timeout. */
+        /**
+         * A copy with another acquire timeout.
+         *
+         * @param acquireTimeout how long a request waits for a connection, 250 ms to 24 h
+         * @return the copy; its other components are this record's
+         * @throws IllegalArgumentException if the timeout is out of range
+         */
         public Database withAcquireTimeout(Duration acquireTimeout) {
             return new Database(url, embeddedDirectory, maxConnections, minConnections, acquireTimeout, idleTimeout,
                     maxLifetime);
@@ -226,16 +314,37 @@ public record Config(Http http, Database database, Migrations migrations, Log lo
      *     state a migration leaves ({@code SET search_path}, ...) never reaches a pooled connection. Set it when
      *     {@code DATABASE_URL} goes through PgBouncer in transaction mode, whose shared sessions cannot hold
      *     the migration lock: see docs/operations.md
+     * @param directory a directory of migration files that replaces the location the application names ({@code
+     *     MIGRATIONS_DIR}); empty keeps the application's
+     * @param lockTimeout how long to wait for another instance's migration run, which holds the advisory lock,
+     *     before failing ({@code MIGRATION_LOCK_TIMEOUT}); positive
+     * @param outOfOrder whether a new file whose version is below the highest applied one is applied rather than
+     *     refused ({@code MIGRATIONS_OUT_OF_ORDER})
+     * @param ignoreMissing whether applied migrations whose file is gone are tolerated rather than refused
+     *     ({@code MIGRATIONS_IGNORE_MISSING})
      */
     public record Migrations(Optional<Path> directory, Duration lockTimeout, boolean outOfOrder, boolean ignoreMissing,
             Optional<DatabaseUrl> url) {
+        /**
+         * Checks the components.
+         *
+         * @throws NullPointerException if {@code directory}, {@code lockTimeout} or {@code url} is null
+         * @throws IllegalArgumentException if {@code lockTimeout} is not positive
+         */
         public Migrations {
             Objects.requireNonNull(directory, "directory");
             requirePositive("MIGRATION_LOCK_TIMEOUT", lockTimeout);
             Objects.requireNonNull(url, "url");
         }
 
-        /** Migrations that connect where the server does. */
+        /**
+         * Migrations that connect where the server does.
+         *
+         * @param directory a directory of migration files to use instead of the application's location; empty for none
+         * @param lockTimeout how long to wait for the migration lock; positive
+         * @param outOfOrder whether to apply a file older than the highest applied version
+         * @param ignoreMissing whether to tolerate applied migrations whose file is gone
+         */
         public Migrations(Optional<Path> directory, Duration lockTimeout, boolean outOfOrder, boolean ignoreMissing) {
             this(directory, lockTimeout, outOfOrder, ignoreMissing, Optional.empty());
         }
@@ -250,6 +359,12 @@ public record Config(Http http, Database database, Migrations migrations, Log lo
      * @param format text lines or JSON objects ({@code LOG_FORMAT})
      */
     public record Log(Optional<String> level, Optional<LogFormat> format) {
+        /**
+         * Checks the components.
+         *
+         * @throws NullPointerException if a component is null
+         * @throws IllegalArgumentException if {@code level} is not one of TRACE, DEBUG, INFO, WARN or ERROR
+         */
         public Log {
             Objects.requireNonNull(level, "level");
             Objects.requireNonNull(format, "format");
@@ -268,23 +383,39 @@ public record Config(Http http, Database database, Migrations migrations, Log lo
      *     not expose it; empty serves it on the main port ({@code METRICS_PORT}, default unset)
      */
     public record Metrics(boolean enabled, Optional<Integer> port) {
+        /**
+         * Checks the components.
+         *
+         * @throws NullPointerException if {@code port} is null
+         * @throws IllegalArgumentException if the port is out of 0 to 65535, or a port is given while metrics are off
+         */
         public Metrics {
             Objects.requireNonNull(port, "port");
             port.ifPresent(p -> check(p >= 0 && p <= 65535, "METRICS_PORT must be from 0 to 65535, was " + p));
             check(enabled || port.isEmpty(), "METRICS_PORT is set but METRICS=false turns metrics off: unset one of them");
         }
 
-        /** On, served on the main port. */
+        /**
+         * {@return metrics on, served on the main port}
+         */
         public static Metrics defaults() {
             return new Metrics(true, Optional.empty());
         }
 
-        /** Off: no meters, no {@code /metrics}. */
+        /**
+         * {@return metrics off: no meters, no {@code /metrics}}
+         */
         public static Metrics off() {
             return new Metrics(false, Optional.empty());
         }
 
-        /** On, served on a listener of its own on {@code port} (0 picks a free one). */
+        /**
+         * On, served on a listener of its own on {@code port} (0 picks a free one).
+         *
+         * @param port the port of the metrics listener, 0 to 65535; 0 picks a free one
+         * @return the settings
+         * @throws IllegalArgumentException if {@code port} is out of range
+         */
         public static Metrics onPort(int port) {
             return new Metrics(true, Optional.of(port));
         }
@@ -323,12 +454,21 @@ public record Config(Http http, Database database, Migrations migrations, Log lo
      * The defaults of every variable, whatever the environment holds: no {@code DATABASE_URL} (so the embedded
      * development database), port 8080. {@link BackendServer.Builder} without a configuration reads the
      * environment instead.
+     *
+     * @return the configuration an empty environment gives
      */
     public static Config defaults() {
         return fromEnvironment(Map.of());
     }
 
-    /** Reads and validates the configuration; throws {@link ConfigException} listing every problem. */
+    /**
+     * Reads and validates the configuration; throws {@link ConfigException} listing every problem.
+     *
+     * @param environment variable names to values, usually {@code System.getenv()}; absent and blank values
+     *     take the default
+     * @return the validated configuration
+     * @throws ConfigException listing every variable that is not valid, with its value and what is allowed
+     */
     public static Config fromEnvironment(Map<String, String> environment) {
         Env env = new Env(environment);
         Optional<DatabaseUrl> url = databaseUrl(env, "DATABASE_URL");
@@ -368,7 +508,8 @@ public record Config(Http http, Database database, Migrations migrations, Log lo
                 compression,
                 securityHeaders,
                 env.integer("MAX_HTTP_CONNECTIONS", OpenFiles.defaultMaxHttpConnections(poolSize), 1, 10_000_000),
-                env.size("BODY_MEMORY_LIMIT", defaultBodyMemoryLimit(bodyLimit))));
+                env.size("BODY_MEMORY_LIMIT", defaultBodyMemoryLimit(bodyLimit)),
+                env.size("MIN_REQUEST_BODY_RATE", 1L << 10, 0, Long.MAX_VALUE)));
         Optional<Database> database = env.build(() -> new Database(
                 url,
                 env.path("EMBEDDED_DATABASE_DIR", "./data/postgres"),
@@ -400,32 +541,65 @@ public record Config(Http http, Database database, Migrations migrations, Log lo
         return config.orElseThrow();
     }
 
-    /** A copy with other HTTP settings. */
+    /**
+     * A copy with other HTTP settings.
+     *
+     * @param http the HTTP settings
+     * @return the copy; its other components are this record's
+     */
     public Config withHttp(Http http) {
         return new Config(http, database, migrations, log, shutdownTimeout, metrics, shutdownDelay);
     }
 
-    /** A copy with other database settings. */
+    /**
+     * A copy with other database settings.
+     *
+     * @param database the database settings
+     * @return the copy; its other components are this record's
+     */
     public Config withDatabase(Database database) {
         return new Config(http, database, migrations, log, shutdownTimeout, metrics, shutdownDelay);
     }
 
-    /** A copy with other migration settings. */
+    /**
+     * A copy with other migration settings.
+     *
+     * @param migrations the migration settings
+     * @return the copy; its other components are this record's
+     */
     public Config withMigrations(Migrations migrations) {
         return new Config(http, database, migrations, log, shutdownTimeout, metrics, shutdownDelay);
     }
 
-    /** A copy with another shutdown delay (0 for none). */
+    /**
+     * A copy with another shutdown delay (0 for none).
+     *
+     * @param shutdownDelay how long the listener keeps serving once a stop begins; 0 to 24 h
+     * @return the copy; its other components are this record's
+     * @throws IllegalArgumentException if the delay is out of range
+     */
     public Config withShutdownDelay(Duration shutdownDelay) {
         return new Config(http, database, migrations, log, shutdownTimeout, metrics, shutdownDelay);
     }
 
-    /** A copy with another shutdown timeout. */
+    /**
+     * A copy with another shutdown timeout.
+     *
+     * @param shutdownTimeout how long in-flight requests may take to finish on stop; positive
+     * @return the copy; its other components are this record's
+     * @throws IllegalArgumentException if the timeout is not positive
+     */
     public Config withShutdownTimeout(Duration shutdownTimeout) {
         return new Config(http, database, migrations, log, shutdownTimeout, metrics, shutdownDelay);
     }
 
-    /** A copy with other metrics settings. */
+    /**
+     * A copy with other metrics settings.
+     *
+     * @param metrics the metrics settings
+     * @return the copy; its other components are this record's
+     * @throws IllegalArgumentException if the metrics port equals the main port
+     */
     public Config withMetrics(Metrics metrics) {
         return new Config(http, database, migrations, log, shutdownTimeout, metrics, shutdownDelay);
     }

@@ -19,7 +19,12 @@ public final class ConfigException extends RuntimeException {
     /** Not serialised: the message carries the same text. */
     private final transient List<String> problems;
 
-    /** An exception for these problems (at least one). */
+    /**
+     * An exception for these problems (at least one).
+     *
+     * @param problems one sentence per problem, each naming the variable, its value and what is allowed; at least
+     *     one. The message lists them, one per line when there are several
+     */
     public ConfigException(List<String> problems) {
         super(problems.size() == 1
                 ? "Invalid configuration: " + problems.getFirst()
@@ -27,7 +32,9 @@ public final class ConfigException extends RuntimeException {
         this.problems = List.copyOf(problems);
     }
 
-    /** Each problem, one sentence each. */
+    /**
+     * {@return each problem, one sentence each, in the order found; unmodifiable}
+     */
     public List<String> problems() {
         return problems;
     }

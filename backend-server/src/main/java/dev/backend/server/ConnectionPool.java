@@ -99,8 +99,7 @@ final class ConnectionPool implements DataSource, AutoCloseable {
         try {
             return new ConnectionPool(new HikariDataSource(config), timeouts);
         } catch (HikariPool.PoolInitializationException e) {
-            Throwable cause = e.getCause() != null ? e.getCause() : e;
-            throw new IllegalStateException("Cannot connect to PostgreSQL at " + url.masked() + ": " + cause.getMessage(), e);
+            throw ConnectFailure.of(url, "", e.getCause() != null ? e.getCause() : e);
         }
     }
 

@@ -66,7 +66,15 @@ public record DatabaseUrl(String jdbcUrl, Optional<String> user, Optional<String
         }
     }
 
-    /** Parses {@code value}; the message of the exception says what is wrong, without repeating the value. */
+    /**
+     * Parses {@code value}; the message of the exception says what is wrong, without repeating the value.
+     *
+     * @param value a libpq URI, libpq keyword/value pairs or a pgJDBC URL (see the class description)
+     * @return the location, with libpq's parameters translated to pgJDBC's
+     * @throws IllegalArgumentException if the value is in none of the forms, names a parameter neither libpq nor
+     *     pgJDBC knows, or asks for what pgJDBC cannot do as libpq would (a Unix-domain socket, {@code service},
+     *     ...); the message never repeats the value, so it is safe to log
+     */
     public static DatabaseUrl parse(String value) {
         return parse(value, Path.of(System.getProperty("user.home"), ".postgresql", "root.crt"));
     }
@@ -209,7 +217,12 @@ public record DatabaseUrl(String jdbcUrl, Optional<String> user, Optional<String
         return URLEncoder.encode(value, StandardCharsets.UTF_8);
     }
 
-    /** {@code postgres://user:***@host:port/db?..}: safe for logs, password-like parameters masked too. */
+    /**
+     * {@code postgres://user:***@host:port/db?..}: safe for logs, password-like parameters masked too.
+     *
+     * @return the location as a libpq URI, {@code postgres://user:***@host:port/db?..}, with the password and
+     *     password-like parameters masked
+     */
     public String masked() {
         String rest = jdbcUrl.substring(JDBC_PREFIX.length());
         int q = rest.indexOf('?');

@@ -80,8 +80,8 @@ final class Env {
         String range = max == Long.MAX_VALUE ? "a size of at least " + humanSize(min) : "a size from "
                 + humanSize(min) + " to " + humanSize(max);
         return string(name).map(value -> parseSize(value)
-                .filter(n -> n >= min && n <= max)
-                .orElseGet(() -> invalid(name, value, range + ", " + SIZE_EXAMPLES, fallback)))
+                .map(n -> n >= min && n <= max ? n : invalid(name, value, range + ", " + SIZE_EXAMPLES, fallback))
+                .orElseGet(() -> invalid(name, value, sizeProblem(value), range + ", " + SIZE_EXAMPLES, fallback)))
                 .orElse(fallback);
     }
 
@@ -133,7 +133,13 @@ final class Env {
     }
 
     private <T> T invalid(String name, String value, String expected, T fallback) {
-        problems.add(name + "=" + value + " is not valid: expected " + expected);
+        return invalid(name, value, "", expected, fallback);
+    }
+
+    /** Records the problem: what is wrong with the value first, when the expectation alone would not say it. */
+    private <T> T invalid(String name, String value, String wrong, String expected, T fallback) {
+        problems.add(name + "=" + value + " is not valid: " + (wrong.isEmpty() ? "" : wrong + "; ") + "expected "
+                + expected);
         return fallback;
     }
 
@@ -170,13 +176,7 @@ final class Env {
             return Optional.empty();
         }
         long amount = Long.parseLong(v.substring(0, split));
-        long unit = switch (v.substring(split).strip()) {
-            case "", "B" -> 1L;
-            case "KB", "KIB", "K" -> 1L << 10;
-            case "MB", "MIB", "M" -> 1L << 20;
-            case "GB", "GIB", "G" -> 1L << 30;
-            default -> -1L;
-        };
+        long unit = unit(v.substring(split).strip());
         if (unit < 0) {
             return Optional.empty();
         }
@@ -185,6 +185,37 @@ final class Env {
         } catch (ArithmeticException e) {
             return Optional.empty();
         }
+    }
+
+    private static long unit(String upperCase) {
+        return switch (upperCase) {
+            case "", "B" -> 1L;
+            case "KB", "KIB", "K" -> 1L << 10;
+            case "MB", "MIB", "M" -> 1L << 20;
+            case "GB", "GIB", "G" -> 1L << 30;
+            default -> -1L;
+        };
+    }
+
+    /**
+     * Why {@link #parseSize} refused {@code value}, said first in the message: a range alone ("at least 0 bytes")
+     * would hide an unknown unit such as {@code TB} or a number past the largest size.
+     */
+    static String sizeProblem(String value) {
+        String v = value.strip();
+        int n = 0;
+        while (n < v.length() && v.charAt(n) >= '0' && v.charAt(n) <= '9') {
+            n++;
+        }
+        String unit = v.substring(n).strip();
+        if (n == 0) {
+            return "it does not start with a whole number";
+        } else if (unit.startsWith(".") || unit.startsWith(",")) {
+            return "it is not a whole number";
+        } else if (unit(unit.toUpperCase(Locale.ROOT)) < 0) {
+            return "the unit " + unit + " is not one of B, KB, MB and GB";
+        }
+        return "it is larger than the largest size, " + (Long.MAX_VALUE >> 30) + "GB";
     }
 
     /** How many leading ASCII digits, or 0 when there are more than fit a {@code long} safely. */

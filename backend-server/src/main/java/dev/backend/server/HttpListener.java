@@ -88,13 +88,18 @@ final class HttpListener {
         return listener;
     }
 
-    /** The backend engine's limits, from the configuration; the rest are the engine's defaults. */
+    /**
+     * The backend engine's limits, from the configuration; the rest are the engine's defaults. Its own error
+     * responses are JSON, as every error the application answers is.
+     */
     static HttpServerOptions options(Config.Http http) {
         return HttpServerOptions.defaults()
                 .withMaxHeaderSize(http.maxHeaderSize())
                 .withRequestReadTimeout(http.requestReadTimeout())
                 .withIdleTimeout(http.idleConnectionTimeout())
-                .withMaxConnections(http.maxHttpConnections());
+                .withMaxConnections(http.maxHttpConnections())
+                .withMinRequestBodyRate(http.minRequestBodyRate())
+                .withJsonErrors(true);
     }
 
     private static HttpServer jdkServer(InetSocketAddress address, Config.Http http) throws IOException {

@@ -80,7 +80,12 @@ public final class HttpMetrics implements Middleware {
         this.tooLarge = rejected("body_limit");
     }
 
-    /** The metrics, registered on {@code registry}. */
+    /**
+     * The metrics, registered on {@code registry}.
+     *
+     * @param registry where the meters go; the server's own registry, or the application's
+     * @return the metrics, ready to give to {@link StandardMiddleware#from(Config.Http, HttpMetrics)}
+     */
     public static HttpMetrics of(MeterRegistry registry) {
         return new HttpMetrics(Objects.requireNonNull(registry, "registry"));
     }

@@ -36,8 +36,7 @@ final class MigrationConnection {
             return dataSource;
         } catch (SQLException e) {
             String variable = config.migrations().url().isPresent() ? " (MIGRATION_DATABASE_URL)" : "";
-            throw new IllegalStateException("Cannot connect to PostgreSQL at " + url.masked() + variable + ": "
-                    + e.getMessage(), e);
+            throw ConnectFailure.of(url, variable, e);
         }
     }
 }

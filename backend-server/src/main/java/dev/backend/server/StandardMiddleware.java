@@ -47,12 +47,23 @@ public final class StandardMiddleware {
 
     private StandardMiddleware() {}
 
-    /** The standard stack for these settings, without metrics; layers that are turned off are left out. */
+    /**
+     * The standard stack for these settings, without metrics; layers that are turned off are left out.
+     *
+     * @param http the listener settings: which layers are on, and their limits
+     * @return the stack as one middleware; {@code wrap} it around the application's handler
+     */
     public static Middleware from(Config.Http http) {
         return from(http, Optional.empty());
     }
 
-    /** The standard stack for these settings with {@code metrics} right inside {@link Trace}. */
+    /**
+     * The standard stack for these settings with {@code metrics} right inside {@link Trace}.
+     *
+     * @param http the listener settings: which layers are on, and their limits
+     * @param metrics the HTTP meters, recorded for every request the layers inside {@link Trace} see
+     * @return the stack as one middleware; {@code wrap} it around the application's handler
+     */
     public static Middleware from(Config.Http http, HttpMetrics metrics) {
         return from(http, Optional.of(metrics));
     }

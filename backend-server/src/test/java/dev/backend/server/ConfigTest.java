@@ -130,6 +130,12 @@ class ConfigTest {
         assertEquals(Duration.ofMillis(1500), options.idleTimeout());
         assertEquals(700, options.maxConnections());
         assertEquals(HttpServerOptions.defaults().overflowConnections(), options.overflowConnections());
+        assertEquals(1024, options.minRequestBodyRate());
+        assertTrue(options.jsonErrors(), "the engine's own errors are JSON, as the application's are");
+        assertEquals(0, HttpListener.options(Config.fromEnvironment(Map.of("MIN_REQUEST_BODY_RATE", "0")).http())
+                .minRequestBodyRate());
+        assertEquals(8 << 10, HttpListener.options(Config.fromEnvironment(Map.of("MIN_REQUEST_BODY_RATE", "8KB")).http())
+                .minRequestBodyRate());
         assertEquals(List.of("MAX_HEADER_SIZE=1GB is not valid: expected a size from 1KB to 16MB, such as 512KB, 10MB "
                 + "or 1GB, or a number of bytes"), problems(Map.of("MAX_HEADER_SIZE", "1GB")));
     }
@@ -170,7 +176,7 @@ class ConfigTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Config.Http("0.0.0.0", 0,
                 Config.HttpProvider.JDK, Duration.ofSeconds(1), 200, 1, 1, Optional.empty(), 1024, Duration.ofSeconds(1),
                 Duration.ofSeconds(1), Config.defaults().http().trace(), Optional.empty(),
-                Config.defaults().http().securityHeaders(), 100, 1L << 20));
+                Config.defaults().http().securityHeaders(), 100, 1L << 20, 1L << 10));
         assertEquals("REQUEST_TIMEOUT_STATUS must be one of 503, 504, 408, was 200", e.getMessage());
     }
 
@@ -178,8 +184,9 @@ class ConfigTest {
     void rejectsAnOverflowingBodyLimit() {
         ConfigException e = assertThrows(ConfigException.class,
                 () -> Config.fromEnvironment(Map.of("BODY_LIMIT", "99999999999GB")));
-        assertEquals("Invalid configuration: BODY_LIMIT=99999999999GB is not valid: expected a size of at least "
-                + "1 byte, such as 512KB, 10MB or 1GB, or a number of bytes", e.getMessage());
+        assertEquals("Invalid configuration: BODY_LIMIT=99999999999GB is not valid: it is larger than the largest "
+                + "size, 8589934591GB; expected a size of at least 1 byte, such as 512KB, 10MB or 1GB, or a number of "
+                + "bytes", e.getMessage());
     }
 
     @Test

@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -57,7 +58,8 @@ class DatabaseFailuresTest {
             Map.entry("part-of", "INSERT INTO parts VALUES (2, ?::int)"),
             Map.entry("delete-thing", "DELETE FROM things WHERE id = ?::int"),
             Map.entry("optional-name", "INSERT INTO things (id, name) VALUES (200, NULLIF(?, ''))"),
-            Map.entry("booking", "INSERT INTO bookings VALUES (1, ?::int4range)"));
+            Map.entry("booking", "INSERT INTO bookings VALUES (1, ?::int4range)"),
+            Map.entry("note", "INSERT INTO notes VALUES (?)"));
 
     private final HttpClient client = HttpClient.newHttpClient();
     private final CountDownLatch routeLocked = new CountDownLatch(1);
@@ -71,6 +73,7 @@ class DatabaseFailuresTest {
             statement.execute("CREATE TABLE parts (id int PRIMARY KEY, thing int REFERENCES things ON DELETE RESTRICT)");
             statement.execute("CREATE TABLE bookings (room int, during int4range, EXCLUDE USING gist (during WITH &&))");
             statement.execute("CREATE TABLE accounts (id int PRIMARY KEY, n int NOT NULL)");
+            statement.execute("CREATE TABLE notes (body text UNIQUE)");
             statement.execute("INSERT INTO things VALUES (1, 'one')");
             statement.execute("INSERT INTO parts VALUES (1, 1)");
             statement.execute("INSERT INTO bookings VALUES (1, '[1,10)')");
@@ -96,6 +99,8 @@ class DatabaseFailuresTest {
                 Arguments.of("date", "2024-13-45", 400, "A date or time is not valid", "22008"),
                 Arguments.of("name", "bad", 400, "A value is outside what is allowed", "23514"),
                 Arguments.of("optional-name", "", 400, "A required value is missing", "23502"),
+                // Incompressible, so its index entry is over btree's 2704-byte limit.
+                Arguments.of("note", incompressible(4000), 400, "A value is too large to store", "54000"),
                 Arguments.of("thing-id", "1", 409, "The request conflicts with existing data", "23505"),
                 Arguments.of("booking", "[5,6)", 409, "The request conflicts with existing data", "23P01"),
                 Arguments.of("part-of", "999", 409,
@@ -119,6 +124,30 @@ class DatabaseFailuresTest {
                     + "answered " + status + ": " + state + " ERROR: "), log.linesAtInfo().getFirst());
             assertEquals(0, log.traces());
         }
+    }
+
+    @Test
+    void answersAJsonbValueNestedPastTheDatabasesStackWith400() throws Exception {
+        start(Map.of());
+        try (LogCapture log = LogCapture.all()) {
+            HttpResponse<String> response = client.send(HttpRequest.newBuilder(uri("/body/doc"))
+                    .POST(HttpRequest.BodyPublishers.ofString("[".repeat(200_000))).build(), BodyHandlers.ofString());
+
+            assertEquals(400, response.statusCode());
+            assertEquals("{\"error\":\"A value is too complex for the database\"}", response.body());
+            assertTrue(log.linesAtInfo().getFirst().startsWith("INFO dev.backend.core.AppError Database refused a value, "
+                    + "answered 400: 54001 ERROR: "), log.linesAtInfo().toString());
+            assertEquals(0, log.traces());
+        }
+    }
+
+    private static String incompressible(int length) {
+        Random random = new Random(54000);
+        StringBuilder value = new StringBuilder(length);
+        for (int i = 0; i < length; i++) {
+            value.append((char) ('a' + random.nextInt(26)));
+        }
+        return value.toString();
     }
 
     @Test
@@ -340,6 +369,14 @@ class DatabaseFailuresTest {
                     try (Connection connection = dataSource.getConnection();
                             PreparedStatement statement = connection.prepareStatement(VALUE_SQL.get(request.path("use")))) {
                         statement.setString(1, request.query("v").orElseThrow());
+                        statement.execute();
+                    }
+                    return Response.text("stored");
+                })
+                .post("/body/{use}", request -> {
+                    try (Connection connection = dataSource.getConnection();
+                            PreparedStatement statement = connection.prepareStatement(VALUE_SQL.get(request.path("use")))) {
+                        statement.setString(1, request.bodyText());
                         statement.execute();
                     }
                     return Response.text("stored");

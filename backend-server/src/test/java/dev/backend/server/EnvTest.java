@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class EnvTest {
@@ -53,8 +54,25 @@ class EnvTest {
         Env env = new Env(Map.of("BODY_LIMIT", "99999999999GB"));
         assertEquals(10L << 20, env.size("BODY_LIMIT", 10L << 20));
         ConfigException e = assertThrows(ConfigException.class, env::throwIfProblems);
-        assertEquals("BODY_LIMIT=99999999999GB is not valid: expected a size of at least 1 byte, such as 512KB, "
-                + "10MB or 1GB, or a number of bytes", e.problems().getFirst());
+        assertEquals("BODY_LIMIT=99999999999GB is not valid: it is larger than the largest size, 8589934591GB; "
+                + "expected a size of at least 1 byte, such as 512KB, 10MB or 1GB, or a number of bytes",
+                e.problems().getFirst());
+    }
+
+    /** "At least 0 bytes" alone would hide what is wrong with {@code 1TB}: its unit. */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "1TB | the unit TB is not one of B, KB, MB and GB",
+        "1.5MB | it is not a whole number",
+        "-1MB | it does not start with a whole number",
+        "9999999999999999999 | it is larger than the largest size, 8589934591GB"
+    })
+    void aSizeThatCannotBeReadSaysWhyBeforeTheRange(String value, String why) {
+        Env env = new Env(Map.of("MIN_REQUEST_BODY_RATE", value));
+        env.size("MIN_REQUEST_BODY_RATE", 1024, 0, Long.MAX_VALUE);
+        ConfigException e = assertThrows(ConfigException.class, env::throwIfProblems);
+        assertEquals("MIN_REQUEST_BODY_RATE=" + value + " is not valid: " + why + "; expected a size of at least "
+                + "0 bytes, such as 512KB, 10MB or 1GB, or a number of bytes", e.problems().getFirst());
     }
 
     @Test

@@ -79,6 +79,22 @@ class HttpListenerTest {
         }
     }
 
+    @Test
+    void theBackendEnginesOwnRefusalsAreJsonAsTheApplicationsErrorsAre() throws IOException {
+        int port = start(Config.HttpProvider.BACKEND).port();
+        try (RawHttp http = new RawHttp(port)) {
+            RawHttp.Reply refused = http.send("GET", "/%zz");
+            assertEquals(400, refused.status());
+            assertEquals("application/json", refused.header("Content-Type"));
+            assertEquals("{\"error\":\"Bad Request: invalid request target\"}", refused.text());
+        }
+        try (RawHttp http = new RawHttp(port)) {
+            RawHttp.Reply unrouted = http.send("GET", "//evil");
+            assertEquals(404, unrouted.status());
+            assertTrue(unrouted.text().startsWith("{\"error\":"), unrouted.text());
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(Config.HttpProvider.class)
     void answersHeadWithTheLengthOfGetAndNoBody(Config.HttpProvider provider) throws IOException {
@@ -195,6 +211,34 @@ class HttpListenerTest {
         long begin = System.nanoTime();
         assertEquals(0, server.stop(Duration.ofSeconds(60)));
         assertTrue(System.nanoTime() - begin < TimeUnit.SECONDS.toNanos(20), "the drain waited for a cut-off response");
+        listener = null;
+    }
+
+    @Test
+    void aStopDoesNotWaitForTheBackendEngineToDrainAnAnsweredBody() throws IOException {
+        HttpListener server = start(Config.HttpProvider.BACKEND);
+        try (RawHttp http = new RawHttp(server.port())) {
+            // Answered without reading the body; the client then trickles the rest, a byte a second: a drain
+            // the stop waited for would outlast its 60 s.
+            http.sendRaw("POST /nowhere HTTP/1.1\r\nHost: localhost\r\nContent-Length: 100\r\n\r\na");
+            assertEquals(404, http.read(false).status());
+            Thread trickle = Thread.ofVirtual().start(() -> {
+                try {
+                    while (true) {
+                        Thread.sleep(1000);
+                        http.sendRaw("a");
+                    }
+                } catch (IOException | InterruptedException closed) {
+                    // The server closed the connection, or the test is over.
+                }
+            });
+
+            long begin = System.nanoTime();
+            assertEquals(0, server.stop(Duration.ofSeconds(60)));
+            assertTrue(System.nanoTime() - begin < TimeUnit.SECONDS.toNanos(20), "the stop waited for the drain");
+            assertTrue(http.closedByServer());
+            trickle.interrupt();
+        }
         listener = null;
     }
 

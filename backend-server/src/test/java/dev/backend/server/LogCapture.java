@@ -8,8 +8,11 @@ import java.util.List;
 import java.util.Optional;
 import org.slf4j.LoggerFactory;
 
-/** Records what one class, or every logger, logs while open, so a test can read the lines a user would see. */
-final class LogCapture implements AutoCloseable {
+/**
+ * Records what one class, or every logger, logs while open, so a test can read the lines a user would see. Public,
+ * in the test jar, for reference-service's tests.
+ */
+public final class LogCapture implements AutoCloseable {
 
     private final Logger logger;
     private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
@@ -20,22 +23,22 @@ final class LogCapture implements AutoCloseable {
         logger.addAppender(appender);
     }
 
-    static LogCapture of(Class<?> type) {
+    public static LogCapture of(Class<?> type) {
         return new LogCapture((Logger) LoggerFactory.getLogger(type));
     }
 
     /** Everything logged while open, whatever the logger: the application's, HikariCP's, pgJDBC's. */
-    static LogCapture all() {
+    public static LogCapture all() {
         return new LogCapture((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME));
     }
 
     /** Each event as {@code LEVEL message}, in order. */
-    List<String> lines() {
+    public List<String> lines() {
         return events().stream().map(e -> e.getLevel() + " " + e.getFormattedMessage()).toList();
     }
 
     /** Each event at INFO or above as {@code LEVEL logger message}, in order. */
-    List<String> linesAtInfo() {
+    public List<String> linesAtInfo() {
         return events().stream()
                 .filter(e -> e.getLevel().isGreaterOrEqual(Level.INFO))
                 .map(e -> e.getLevel() + " " + e.getLoggerName() + " " + e.getFormattedMessage())
@@ -43,7 +46,7 @@ final class LogCapture implements AutoCloseable {
     }
 
     /** How many events carry a stack trace. */
-    long traces() {
+    public long traces() {
         return events().stream().filter(e -> e.getThrowableProxy() != null).count();
     }
 
@@ -54,7 +57,7 @@ final class LogCapture implements AutoCloseable {
     }
 
     /** For each event, in order, the class of the exception logged with it, if any. */
-    List<Optional<String>> throwables() {
+    public List<Optional<String>> throwables() {
         synchronized (appender) {
             return appender.list.stream()
                     .map(e -> Optional.ofNullable(e.getThrowableProxy()).map(t -> t.getClassName()))

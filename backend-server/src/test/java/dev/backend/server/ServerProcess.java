@@ -12,8 +12,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** A server in its own JVM, with its output (stdout and stderr merged) collected line by line. */
-final class ServerProcess implements AutoCloseable {
+/**
+ * A server in its own JVM, with its output (stdout and stderr merged) collected line by line. Public, in the test
+ * jar, for reference-service's tests of its runnable jar.
+ */
+public final class ServerProcess implements AutoCloseable {
 
     /** The start-up line, in text or JSON (where slashes may be escaped). */
     private static final Pattern LISTENING = Pattern.compile("Listening on http:(?:\\\\?/){2}[^:]+:(\\d+) ");
@@ -43,15 +46,31 @@ final class ServerProcess implements AutoCloseable {
         });
     }
 
-    /** {@code java -jar jar}, with exactly {@code environment} (plus PATH). */
-    static ServerProcess jar(Path jar, Map<String, String> environment) throws IOException {
-        return start(List.of(java(), "-jar", jar.toString()), environment);
+    /** {@code java -jar jar [arguments]}, with exactly {@code environment} (plus PATH). */
+    public static ServerProcess jar(Path jar, Map<String, String> environment, String... arguments)
+            throws IOException {
+        return jar(jar, List.of(), environment, arguments);
+    }
+
+    /** {@code java [jvmOptions] -jar jar [arguments]}, with exactly {@code environment} (plus PATH). */
+    public static ServerProcess jar(Path jar, List<String> jvmOptions, Map<String, String> environment,
+            String... arguments) throws IOException {
+        List<String> command = new ArrayList<>(List.of(java()));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", jar.toString()));
+        command.addAll(List.of(arguments));
+        return start(command, environment);
     }
 
     /** {@code java -cp <the test class path> mainClass}, with exactly {@code environment} (plus PATH). */
-    static ServerProcess main(Class<?> mainClass, Map<String, String> environment) throws IOException {
+    public static ServerProcess main(Class<?> mainClass, Map<String, String> environment) throws IOException {
         String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         return start(List.of(java(), "-cp", classPath, mainClass.getName()), environment);
+    }
+
+    /** {@code command}, with exactly {@code environment} (plus PATH). */
+    public static ServerProcess command(List<String> command, Map<String, String> environment) throws IOException {
+        return start(command, environment);
     }
 
     private static ServerProcess start(List<String> command, Map<String, String> environment) throws IOException {
@@ -67,7 +86,7 @@ final class ServerProcess implements AutoCloseable {
     }
 
     /** Waits for the start-up line and returns the port it names. */
-    int awaitPort() throws InterruptedException {
+    public int awaitPort() throws InterruptedException {
         Matcher matcher = LISTENING.matcher(awaitLine(LISTENING.pattern()));
         if (!matcher.find()) {
             throw new AssertionError("no port in the start-up line");
@@ -76,7 +95,7 @@ final class ServerProcess implements AutoCloseable {
     }
 
     /** Waits up to 60 s for a line containing a match of {@code regex}. */
-    String awaitLine(String regex) throws InterruptedException {
+    public String awaitLine(String regex) throws InterruptedException {
         Pattern pattern = Pattern.compile(regex);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         synchronized (lines) {
@@ -96,30 +115,30 @@ final class ServerProcess implements AutoCloseable {
     }
 
     /** Sends SIGTERM. */
-    void terminate() {
+    public void terminate() {
         process.toHandle().destroy();
     }
 
     /** Waits up to 60 s for the process to exit and returns its exit code. */
-    int awaitExit() throws InterruptedException {
+    public int awaitExit() throws InterruptedException {
         if (!process.waitFor(60, TimeUnit.SECONDS)) {
             throw new AssertionError("still running after 60 s:\n" + output());
         }
         return process.exitValue();
     }
 
-    Process process() {
+    public Process process() {
         return process;
     }
 
     /** Everything printed so far. */
-    String output() {
+    public String output() {
         synchronized (lines) {
             return String.join("\n", lines);
         }
     }
 
-    List<String> lines() {
+    public List<String> lines() {
         synchronized (lines) {
             return List.copyOf(lines);
         }

@@ -120,10 +120,13 @@ public final class TestDatabase implements BeforeAllCallback, AfterAllCallback, 
     }
 
     @Override
+    @SuppressWarnings("deprecation") // getOrComputeIfAbsent: see ServerResource
     public void beforeAll(ExtensionContext context) throws Exception {
         // The root store outlives every class and closes the server when the whole run ends.
         server = context.getRoot().getStore(NAMESPACE)
-                .computeIfAbsent(PostgresServer.class, key -> PostgresServer.start(), PostgresServer.class);
+                .getOrComputeIfAbsent(ServerResource.class, key -> new ServerResource(PostgresServer.start()),
+                        ServerResource.class)
+                .server();
         name = databaseNameFor(context.getRequiredTestClass());
         try (Connection admin = connect(server.adminDatabase()); Statement statement = admin.createStatement()) {
             statement.execute("CREATE DATABASE " + name);
@@ -157,37 +160,82 @@ public final class TestDatabase implements BeforeAllCallback, AfterAllCallback, 
         }
     }
 
-    /** The database name, unique to this class and run. */
+    /**
+     * Holds the server in the root store through the API JUnit Jupiter 5 and 6 both have, so the user's JUnit
+     * decides the version: 6 deprecates {@code getOrComputeIfAbsent} and {@code CloseableResource} for {@code
+     * computeIfAbsent} and {@code AutoCloseable} values, which 5 before 5.13 does not have or does not close.
+     * Both interfaces, one {@code close()}: before 5.13 JUnit closes it as a {@code CloseableResource}; from 5.13
+     * on as an {@code AutoCloseable}, once, and without its warning for a value that is only the former.
+     */
+    @SuppressWarnings("deprecation")
+    private record ServerResource(PostgresServer server)
+            implements ExtensionContext.Store.CloseableResource, AutoCloseable {
+        @Override
+        public void close() {
+            server.close();
+        }
+    }
+
+    /**
+     * {@return the database name: {@code test_}, the test class's simple name in lower case, and a random hex
+     * suffix, unique to this class and run}
+     *
+     * @throws IllegalStateException if the extension has not started (it is not on a static field)
+     */
     public String name() {
         return requireStarted(name);
     }
 
-    /** {@code jdbc:postgresql://host:port/name}, without credentials. */
+    /**
+     * {@return the pgJDBC URL {@code jdbc:postgresql://host:port/name}, without credentials (pass {@link #user()}
+     * and {@link #password()} separately)}
+     *
+     * @throws IllegalStateException if the extension has not started
+     */
     public String jdbcUrl() {
         requireStarted(name);
         return "jdbc:postgresql://" + server.host() + ":" + server.port() + "/" + name;
     }
 
-    /** {@code postgres://user:password@host:port/name}, the form a {@code DATABASE_URL} usually takes. */
+    /**
+     * {@return the libpq connection URI {@code postgres://user:password@host:port/name}, the form a {@code
+     * DATABASE_URL} usually takes; user and password are percent-encoded, and the password and its colon are
+     * left out when it is empty}
+     *
+     * @throws IllegalStateException if the extension has not started
+     */
     public String url() {
         requireStarted(name);
         String credentials = encode(server.user()) + (server.password().isEmpty() ? "" : ":" + encode(server.password()));
         return "postgres://" + credentials + "@" + server.host() + ":" + server.port() + "/" + name;
     }
 
-    /** The user to connect as. */
+    /**
+     * {@return the user to connect as}
+     *
+     * @throws IllegalStateException if the extension has not started
+     */
     public String user() {
         requireStarted(name);
         return server.user();
     }
 
-    /** That user's password (empty for the embedded server, which trusts local connections). */
+    /**
+     * {@return that user's password: empty for the embedded server, which trusts local connections}
+     *
+     * @throws IllegalStateException if the extension has not started
+     */
     public String password() {
         requireStarted(name);
         return server.password();
     }
 
-    /** An unpooled data source for this database. */
+    /**
+     * {@return a new unpooled pgJDBC data source for this database: each {@code getConnection()} opens a
+     * connection, so close what you take}
+     *
+     * @throws IllegalStateException if the extension has not started
+     */
     public DataSource dataSource() {
         PGSimpleDataSource dataSource = new PGSimpleDataSource();
         dataSource.setUrl(jdbcUrl());
@@ -196,7 +244,12 @@ public final class TestDatabase implements BeforeAllCallback, AfterAllCallback, 
         return dataSource;
     }
 
-    /** A new connection to this database. */
+    /**
+     * {@return a new connection to this database, which the caller closes}
+     *
+     * @throws SQLException if the server refuses or cannot be reached
+     * @throws IllegalStateException if the extension has not started
+     */
     public Connection connect() throws SQLException {
         return connect(name());
     }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.backend.server.ServerProcess;
 import dev.backend.testing.TestDatabase;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.backend.core.Json;
+import dev.backend.server.ServerProcess;
 import dev.backend.testing.TestDatabase;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -2,6 +2,7 @@ package dev.backend.reference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.backend.server.LogCapture;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -41,7 +41,7 @@ class MainTest {
         assertEquals("""
                 Invalid configuration:
                   - PORT=-1 is not valid: expected an integer from 0 to 65535
-                  - BODY_LIMIT=99999999999GB is not valid: expected a size of at least 1 byte, such as 512KB, 10MB or 1GB, or a number of bytes
+                  - BODY_LIMIT=99999999999GB is not valid: it is larger than the largest size, 8589934591GB; expected a size of at least 1 byte, such as 512KB, 10MB or 1GB, or a number of bytes
                   - LOG_LEVEL=loud is not valid: expected one of TRACE, DEBUG, INFO, WARN, ERROR
                 """, err.toString(StandardCharsets.UTF_8));
     }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.backend.core.Json;
+import dev.backend.server.ServerProcess;
 import dev.backend.testing.TestDatabase;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -8,6 +8,7 @@ import com.zaxxer.hikari.HikariPoolMXBean;
 import dev.backend.core.Json;
 import dev.backend.server.BackendServer;
 import dev.backend.server.Config;
+import dev.backend.server.LogCapture;
 import dev.backend.server.migration.Migrator;
 import dev.backend.testing.TestDatabase;
 import java.net.URI;

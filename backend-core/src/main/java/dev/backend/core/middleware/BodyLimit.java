@@ -45,7 +45,14 @@ public final class BodyLimit implements Middleware {
         this.memory = memory;
     }
 
-    /** At most {@code maxBytes} of body per request; 0 accepts only empty bodies. */
+    /**
+     * At most {@code maxBytes} of body per request; 0 accepts only empty bodies.
+     *
+     * @param maxBytes the most body bytes per request, 0 or more; a larger declared {@code Content-Length}, or
+     *     more bytes read, is answered 413 (RFC 9110 section 15.5.14)
+     * @return the middleware, without a memory budget
+     * @throws IllegalArgumentException if {@code maxBytes} is negative
+     */
     public static BodyLimit of(long maxBytes) {
         if (maxBytes < 0) {
             throw new IllegalArgumentException("maxBytes must not be negative, was " + maxBytes);
@@ -70,7 +77,9 @@ public final class BodyLimit implements Middleware {
         return new BodyLimit(maxBytes, BodyMemory.of(totalBytes));
     }
 
-    /** The limit in bytes. */
+    /**
+     * {@return the limit per request body, in bytes}
+     */
     public long maxBytes() {
         return maxBytes;
     }

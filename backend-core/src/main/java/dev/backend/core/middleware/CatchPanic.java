@@ -33,7 +33,11 @@ public final class CatchPanic implements Middleware {
 
     private CatchPanic() {}
 
-    /** The middleware; it holds no state, so one instance serves every stack. */
+    /**
+     * The middleware; it holds no state, so one instance serves every stack.
+     *
+     * @return the shared instance
+     */
     public static CatchPanic create() {
         return INSTANCE;
     }

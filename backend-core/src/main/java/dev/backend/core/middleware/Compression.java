@@ -46,6 +46,11 @@ public final class Compression implements Middleware {
      * @param level the deflate level, 1 (fastest) to 9 (smallest)
      */
     public record Config(int minSize, int level) {
+        /**
+         * Checks the ranges.
+         *
+         * @throws IllegalArgumentException if {@code minSize} is negative or {@code level} is not from 1 to 9
+         */
         public Config {
             if (minSize < 0) {
                 throw new IllegalArgumentException("minSize must not be negative, was " + minSize);
@@ -55,17 +60,33 @@ public final class Compression implements Middleware {
             }
         }
 
-        /** 1 KiB minimum, level 6 (zlib's default balance). */
+        /**
+         * 1 KiB minimum, level 6 (zlib's default balance).
+         *
+         * @return the settings
+         */
         public static Config defaults() {
             return new Config(1024, 6);
         }
 
-        /** A copy with another minimum size. */
+        /**
+         * A copy with another minimum size.
+         *
+         * @param minSize smallest body worth compressing, in bytes; 0 or more
+         * @return the copy
+         * @throws IllegalArgumentException if {@code minSize} is negative
+         */
         public Config withMinSize(int minSize) {
             return new Config(minSize, level);
         }
 
-        /** A copy with another level. */
+        /**
+         * A copy with another level.
+         *
+         * @param level the deflate level, 1 (fastest) to 9 (smallest)
+         * @return the copy
+         * @throws IllegalArgumentException if {@code level} is out of range
+         */
         public Config withLevel(int level) {
             return new Config(minSize, level);
         }
@@ -79,12 +100,21 @@ public final class Compression implements Middleware {
         this.level = config.level();
     }
 
-    /** Compression with {@link Config#defaults()}. */
+    /**
+     * Compression with {@link Config#defaults()}.
+     *
+     * @return the middleware
+     */
     public static Compression create() {
         return of(Config.defaults());
     }
 
-    /** Compression with these settings. */
+    /**
+     * Compression with these settings.
+     *
+     * @param config the minimum size and level
+     * @return the middleware
+     */
     public static Compression of(Config config) {
         return new Compression(Objects.requireNonNull(config, "config"));
     }

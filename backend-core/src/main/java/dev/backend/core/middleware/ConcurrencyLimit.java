@@ -43,12 +43,26 @@ public final class ConcurrencyLimit implements Middleware {
         this.rejected = new AppError.Overloaded("The server is busy, retry shortly", retryAfter).toResponse();
     }
 
-    /** At most {@code max} requests in flight; the excess is told to retry after one second. */
+    /**
+     * At most {@code max} requests in flight; the excess is told to retry after one second.
+     *
+     * @param max the most requests in flight at once, at least 1
+     * @return the middleware; its count is shared by every handler it wraps
+     * @throws IllegalArgumentException if {@code max} is below 1
+     */
     public static ConcurrencyLimit of(int max) {
         return of(max, Duration.ofSeconds(1));
     }
 
-    /** At most {@code max} requests in flight; the excess is told to retry after {@code retryAfter}. */
+    /**
+     * At most {@code max} requests in flight; the excess is told to retry after {@code retryAfter}.
+     *
+     * @param max the most requests in flight at once, at least 1
+     * @param retryAfter sent as {@code Retry-After} on the 503, in whole seconds rounded up (RFC 9110 section
+     *     10.2.3); 0 or more
+     * @return the middleware; its count is shared by every handler it wraps
+     * @throws IllegalArgumentException if {@code max} is below 1 or {@code retryAfter} is negative
+     */
     public static ConcurrencyLimit of(int max, Duration retryAfter) {
         if (max < 1) {
             throw new IllegalArgumentException("max must be at least 1, was " + max);
@@ -60,7 +74,9 @@ public final class ConcurrencyLimit implements Middleware {
         return new ConcurrencyLimit(max, retryAfter);
     }
 
-    /** Requests running now, for metrics. */
+    /**
+     * {@return the requests running inside this layer now; briefly above {@code max} while the excess is refused}
+     */
     public int inFlight() {
         return inFlight.get();
     }

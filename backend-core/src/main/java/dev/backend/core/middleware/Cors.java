@@ -54,6 +54,12 @@ public final class Cors implements Middleware {
     public record Config(List<String> origins, List<String> methods, List<String> headers, List<String> exposedHeaders,
             Duration maxAge, boolean credentials) {
 
+        /**
+         * Normalises and checks the settings: origins are trimmed and lower-cased, methods upper-cased.
+         *
+         * @throws NullPointerException if a component is null
+         * @throws IllegalArgumentException naming the field, for the cases listed above
+         */
         public Config {
             origins = origins.stream().map(o -> o.trim().toLowerCase(Locale.ROOT)).toList();
             if (origins.isEmpty()) {
@@ -84,38 +90,79 @@ public final class Cors implements Middleware {
          * These origins with the defaults: methods GET, HEAD, POST, PUT, PATCH, DELETE; headers {@code
          * Content-Type} and {@code Authorization}; {@code X-Request-Id} exposed; max-age 10 minutes; no
          * credentials.
+         *
+         * @param origins allowed origins: exact, {@code *}, or patterns; at least one
+         * @return the settings
+         * @throws IllegalArgumentException if no origin is given or one is malformed
          */
         public static Config origins(String... origins) {
             return origins(List.of(origins));
         }
 
-        /** As {@link #origins(String...)}. */
+        /**
+         * As {@link #origins(String...)}.
+         *
+         * @param origins allowed origins: exact, {@code *}, or patterns; at least one
+         * @return the settings
+         * @throws IllegalArgumentException if no origin is given or one is malformed
+         */
         public static Config origins(List<String> origins) {
             return new Config(origins, List.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"),
                     List.of("Content-Type", "Authorization"), List.of("X-Request-Id"), Duration.ofMinutes(10), false);
         }
 
-        /** A copy allowing these methods. */
+        /**
+         * A copy allowing these methods.
+         *
+         * @param methods the methods, sent in {@code Access-Control-Allow-Methods}; HTTP tokens, at least one
+         * @return the copy
+         * @throws IllegalArgumentException if a method is not a token (RFC 9110 section 5.6.2) or none is given
+         */
         public Config withMethods(List<String> methods) {
             return new Config(origins, methods, headers, exposedHeaders, maxAge, credentials);
         }
 
-        /** A copy allowing these request headers ({@code *} for any). */
+        /**
+         * A copy allowing these request headers ({@code *} for any).
+         *
+         * @param headers the request headers, sent in {@code Access-Control-Allow-Headers}; header names, or {@code *}
+         * @return the copy
+         * @throws IllegalArgumentException if a name is not a token
+         */
         public Config withHeaders(List<String> headers) {
             return new Config(origins, methods, headers, exposedHeaders, maxAge, credentials);
         }
 
-        /** A copy exposing these response headers to scripts. */
+        /**
+         * A copy exposing these response headers to scripts.
+         *
+         * @param exposedHeaders header names sent in {@code Access-Control-Expose-Headers}
+         * @return the copy
+         * @throws IllegalArgumentException if a name is not a token
+         */
         public Config withExposedHeaders(List<String> exposedHeaders) {
             return new Config(origins, methods, headers, exposedHeaders, maxAge, credentials);
         }
 
-        /** A copy with another preflight cache time. */
+        /**
+         * A copy with another preflight cache time.
+         *
+         * @param maxAge how long browsers may cache a preflight answer, sent in whole seconds as {@code
+         *     Access-Control-Max-Age}; browsers cap it (Chromium at 2 hours)
+         * @return the copy
+         * @throws IllegalArgumentException if {@code maxAge} is negative
+         */
         public Config withMaxAge(Duration maxAge) {
             return new Config(origins, methods, headers, exposedHeaders, maxAge, credentials);
         }
 
-        /** A copy allowing or refusing credentials. */
+        /**
+         * A copy allowing or refusing credentials.
+         *
+         * @param credentials whether to send {@code Access-Control-Allow-Credentials: true}
+         * @return the copy
+         * @throws IllegalArgumentException if credentials are allowed with the origin {@code *}
+         */
         public Config withCredentials(boolean credentials) {
             return new Config(origins, methods, headers, exposedHeaders, maxAge, credentials);
         }
@@ -174,7 +221,12 @@ public final class Cors implements Middleware {
         this.maxAge = Long.toString(config.maxAge().toSeconds());
     }
 
-    /** CORS with these settings. */
+    /**
+     * CORS with these settings.
+     *
+     * @param config the allowed origins, methods and headers
+     * @return the middleware; it keeps no per-request state
+     */
     public static Cors of(Config config) {
         return new Cors(Objects.requireNonNull(config, "config"));
     }

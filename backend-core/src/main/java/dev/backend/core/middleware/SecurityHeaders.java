@@ -42,6 +42,12 @@ public final class SecurityHeaders implements Middleware {
      *     Cache-Control}
      */
     public record Config(boolean noSniff, Optional<String> referrerPolicy, boolean noStoreJson) {
+        /**
+         * Checks the referrer policy.
+         *
+         * @throws NullPointerException if {@code referrerPolicy} is null
+         * @throws IllegalArgumentException if the policy is not one of {@link #REFERRER_POLICIES}
+         */
         public Config {
             Objects.requireNonNull(referrerPolicy, "referrerPolicy");
             referrerPolicy.ifPresent(policy -> {
@@ -52,32 +58,59 @@ public final class SecurityHeaders implements Middleware {
             });
         }
 
-        /** All three: nosniff, {@code no-referrer}, no-store on JSON. */
+        /**
+         * All three: nosniff, {@code no-referrer}, no-store on JSON.
+         *
+         * @return the settings
+         */
         public static Config defaults() {
             return new Config(true, Optional.of("no-referrer"), true);
         }
 
-        /** None of them. */
+        /**
+         * None of them.
+         *
+         * @return the settings
+         */
         public static Config none() {
             return new Config(false, Optional.empty(), false);
         }
 
-        /** A copy with {@code nosniff} on or off. */
+        /**
+         * A copy with {@code nosniff} on or off.
+         *
+         * @param noSniff whether to send {@code X-Content-Type-Options: nosniff}
+         * @return the copy
+         */
         public Config withNoSniff(boolean noSniff) {
             return new Config(noSniff, referrerPolicy, noStoreJson);
         }
 
-        /** A copy with another referrer policy; empty sends none. */
+        /**
+         * A copy with another referrer policy; empty sends none.
+         *
+         * @param referrerPolicy the policy, one of {@link #REFERRER_POLICIES} (W3C Referrer Policy); empty for none
+         * @return the copy
+         * @throws IllegalArgumentException if the policy is not one of them
+         */
         public Config withReferrerPolicy(Optional<String> referrerPolicy) {
             return new Config(noSniff, referrerPolicy, noStoreJson);
         }
 
-        /** A copy with {@code no-store} on JSON on or off. */
+        /**
+         * A copy with {@code no-store} on JSON on or off.
+         *
+         * @param noStoreJson whether JSON responses without {@code Cache-Control} get {@code no-store} (RFC 9111
+         *     section 5.2.2.5)
+         * @return the copy
+         */
         public Config withNoStoreJson(boolean noStoreJson) {
             return new Config(noSniff, referrerPolicy, noStoreJson);
         }
 
-        /** True if no header is sent at all. */
+        /**
+         * {@return whether no header is sent at all, so the middleware can be left out}
+         */
         public boolean isNone() {
             return !noSniff && referrerPolicy.isEmpty() && !noStoreJson;
         }
@@ -93,12 +126,21 @@ public final class SecurityHeaders implements Middleware {
         this.noStoreJson = config.noStoreJson();
     }
 
-    /** The headers of {@link Config#defaults()}. */
+    /**
+     * The headers of {@link Config#defaults()}.
+     *
+     * @return the middleware
+     */
     public static SecurityHeaders create() {
         return of(Config.defaults());
     }
 
-    /** The headers this config asks for. */
+    /**
+     * The headers this config asks for.
+     *
+     * @param config which headers to send
+     * @return the middleware; it only adds headers a response does not already have
+     */
     public static SecurityHeaders of(Config config) {
         return new SecurityHeaders(Objects.requireNonNull(config, "config"));
     }

@@ -24,7 +24,10 @@ import org.slf4j.LoggerFactory;
  * request borrowed, so PostgreSQL stops them (a statement that only lost its socket would run on, and could
  * commit), the handler's JDBC call fails, and its connections go back to the pool intact. If the handler has
  * not returned a second after that, or registered nothing to cancel, its thread is interrupted: blocking calls
- * on a virtual thread give up.
+ * on a virtual thread give up. Reading the request body registers a cancel on backend-http: the engine ends a
+ * read still waiting for the client, so the handler fails at once and the timeout answer reaches the client
+ * (with {@code Connection: close}); an interrupt would close the socket under the read and lose the answer,
+ * which is what happens on the JDK's provider.
  *
  * <p>Guarantees: one response per request (the handler's, or the timeout answer, never both); the interrupt
  * never leaks, because a deadline that passes after the handler finished does nothing, and after a timeout

@@ -4,6 +4,7 @@ import dev.backend.core.Handler;
 import dev.backend.core.Middleware;
 import dev.backend.core.Request;
 import dev.backend.core.Response;
+import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
@@ -17,8 +18,9 @@ import org.slf4j.MDC;
  *
  * <ul>
  *   <li>The id is the client's {@code X-Request-Id} when it is sane (1 to {@value #MAX_ID_LENGTH}
- *       characters of letters, digits and {@code - _ . : + / = @}), so a proxy's id carries through;
- *       otherwise a random UUID. Anything else could forge or break log lines, so it is replaced.
+ *       characters of letters, digits and {@code - _ . : + / = @}) and came once, so a proxy's id carries
+ *       through; otherwise a random UUID. Anything else could forge or break log lines, and two are ambiguous,
+ *       so it is replaced.
  *   <li>The id is echoed in the response's {@code X-Request-Id} and is in the slf4j {@link MDC} under
  *       {@value #MDC_KEY} for every log line written while the request is handled, including errors
  *       that {@code AppError} logs and lines written while a streamed body is produced.
@@ -67,6 +69,12 @@ public final class Trace implements Middleware {
      * @param accessLog whether to write the access-log line; ids and the MDC work either way
      */
     public record Config(String header, boolean accessLog) {
+        /**
+         * Checks the header name.
+         *
+         * @throws NullPointerException if {@code header} is null
+         * @throws IllegalArgumentException if {@code header} is not a header name (a token, RFC 9110 section 5.6.2)
+         */
         public Config {
             Objects.requireNonNull(header, "header");
             if (!HttpText.isToken(header)) {
@@ -74,17 +82,32 @@ public final class Trace implements Middleware {
             }
         }
 
-        /** {@code X-Request-Id}, access log on. */
+        /**
+         * {@code X-Request-Id}, access log on.
+         *
+         * @return the settings
+         */
         public static Config defaults() {
             return new Config("X-Request-Id", true);
         }
 
-        /** A copy using another header for the id. */
+        /**
+         * A copy using another header for the id.
+         *
+         * @param header the header carrying the id, in requests and responses
+         * @return the copy
+         * @throws IllegalArgumentException if {@code header} is not a header name
+         */
         public Config withHeader(String header) {
             return new Config(header, accessLog);
         }
 
-        /** A copy with the access log on or off. */
+        /**
+         * A copy with the access log on or off.
+         *
+         * @param accessLog whether to write the access-log line
+         * @return the copy
+         */
         public Config withAccessLog(boolean accessLog) {
             return new Config(header, accessLog);
         }
@@ -100,17 +123,32 @@ public final class Trace implements Middleware {
         this.traceContext = traceContext;
     }
 
-    /** Trace with {@link Config#defaults()}. */
+    /**
+     * Trace with {@link Config#defaults()}.
+     *
+     * @return the middleware
+     */
     public static Trace create() {
         return of(Config.defaults());
     }
 
-    /** Trace with these settings; the trace context comes from the request's headers ({@link TraceContext.Source#W3C}). */
+    /**
+     * Trace with these settings; the trace context comes from the request's headers ({@link TraceContext.Source#W3C}).
+     *
+     * @param config the header and access-log settings
+     * @return the middleware
+     */
     public static Trace of(Config config) {
         return of(config, TraceContext.Source.W3C);
     }
 
-    /** Trace with these settings, taking each request's trace context from {@code traceContext}. */
+    /**
+     * Trace with these settings, taking each request's trace context from {@code traceContext}.
+     *
+     * @param config the header and access-log settings
+     * @param traceContext where each request's trace id and parent span come from
+     * @return the middleware
+     */
     public static Trace of(Config config, TraceContext.Source traceContext) {
         return new Trace(Objects.requireNonNull(config, "config"), Objects.requireNonNull(traceContext, "traceContext"));
     }
@@ -120,7 +158,7 @@ public final class Trace implements Middleware {
         Objects.requireNonNull(next, "next");
         return request -> {
             long start = System.nanoTime();
-            String id = requestId(request.header(header).orElse(null));
+            String id = requestId(request.headers(header));
             TraceContext context = traceContext.start(request);
             Scope outer = Scope.enter(id, context);
             try {
@@ -142,9 +180,13 @@ public final class Trace implements Middleware {
         };
     }
 
-    /** {@code candidate} if it is a sane id, else a new random one. */
-    static String requestId(String candidate) {
-        return candidate != null && isSane(candidate) ? candidate : newId();
+    /**
+     * The client's id if exactly one came and it is sane, else a new random one. Two ids are ambiguous (two proxies
+     * each added one, or a client forged one in front of the proxy's), so neither is trusted, as with two {@code
+     * traceparent} headers.
+     */
+    static String requestId(List<String> candidates) {
+        return candidates.size() == 1 && isSane(candidates.getFirst()) ? candidates.getFirst() : newId();
     }
 
     static boolean isSane(String id) {

@@ -40,6 +40,13 @@ public record TraceContext(String traceId, String spanId, boolean sampled, Strin
     private static final int MAX_TRACE_STATE_MEMBERS = 32;
     private static final char[] HEX = "0123456789abcdef".toCharArray();
 
+    /**
+     * Checks the ids and the trace state against W3C Trace Context (Level 1, sections 3.2 and 3.3).
+     *
+     * @throws NullPointerException if a component is null
+     * @throws IllegalArgumentException if an id is not lowercase hex of its length or is all zero, or {@code
+     *     traceState} is not a valid {@code tracestate}
+     */
     public TraceContext {
         Objects.requireNonNull(traceId, "traceId");
         Objects.requireNonNull(spanId, "spanId");
@@ -58,7 +65,12 @@ public record TraceContext(String traceId, String spanId, boolean sampled, Strin
     /** Where a request's trace context comes from; {@link #W3C} unless a tracer of its own knows better. */
     @FunctionalInterface
     public interface Source {
-        /** The context {@code request} is answered in. */
+        /**
+         * The context {@code request} is answered in.
+         *
+         * @param request the request, with its headers
+         * @return the context: a new span, in the caller's trace or a new one
+         */
         TraceContext start(Request request);
 
         /** Reads the request's {@code traceparent} and {@code tracestate} with {@link #continueOrStart}. */
@@ -69,6 +81,11 @@ public record TraceContext(String traceId, String spanId, boolean sampled, Strin
      * The context for a request carrying these header values (each list holds every field of that name, in
      * order): the caller's trace with a new span id when exactly one valid {@code traceparent} came, else a
      * new sampled trace.
+     *
+     * @param traceparent every {@code traceparent} field value of the request, in order
+     * @param tracestate every {@code tracestate} field value of the request, in order; joined as one list (W3C
+     *     Trace Context section 3.3); invalid or over 32 members, it is dropped
+     * @return the context, with a new span id
      */
     public static TraceContext continueOrStart(List<String> traceparent, List<String> tracestate) {
         ThreadLocalRandom random = ThreadLocalRandom.current();
@@ -84,13 +101,22 @@ public record TraceContext(String traceId, String spanId, boolean sampled, Strin
         return start();
     }
 
-    /** A new sampled trace with random ids (from {@link ThreadLocalRandom}: unique enough, and no lock). */
+    /**
+     * A new sampled trace with random ids (from {@link ThreadLocalRandom}: unique enough, and no lock).
+     *
+     * @return a context with a new trace id, a new span id, sampled, and no trace state
+     */
     public static TraceContext start() {
         ThreadLocalRandom random = ThreadLocalRandom.current();
         return new TraceContext(newId(random, 2), newId(random, 1), true, "");
     }
 
-    /** The {@code traceparent} value naming this span as the parent: {@code 00-<trace id>-<span id>-<flags>}. */
+    /**
+     * The {@code traceparent} value naming this span as the parent: {@code 00-<trace id>-<span id>-<flags>}.
+     *
+     * @return the value, 55 characters: version {@code 00}, the trace id, this span's id, and the flags {@code 01}
+     *     (sampled) or {@code 00}
+     */
     public String traceparent() {
         return "00-" + traceId + '-' + spanId + (sampled ? "-01" : "-00");
     }

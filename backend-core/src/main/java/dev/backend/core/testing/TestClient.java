@@ -40,12 +40,25 @@ public final class TestClient {
         this.app = app;
     }
 
-    /** A client for {@code app}, typically {@code router.build()} wrapped in middleware. */
+    /**
+     * A client for {@code app}, typically {@code router.build()} wrapped in middleware.
+     *
+     * @param app the handler under test; called on the test's thread, with no socket
+     * @return the client
+     */
     public static TestClient of(Handler app) {
         return new TestClient(Objects.requireNonNull(app, "app"));
     }
 
-    /** Sends {@code request} and collects the response. */
+    /**
+     * Sends {@code request} and collects the response.
+     *
+     * @param request the request
+     * @return the response with the framing headers a server would send ({@code Content-Length}, or {@code
+     *     Transfer-Encoding: chunked} for a body of unknown length) and no body for HEAD, 1xx, 204 and 304 (RFC 9110
+     *     sections 6.4.1 and 9.3.2)
+     * @throws IllegalStateException if the body's length differs from the length the response declared
+     */
     public TestResponse send(Request request) {
         Response response = Handler.respond(app, request);
         Response sent = response.withoutHeader("Content-Length").withoutHeader("Transfer-Encoding");
@@ -67,37 +80,76 @@ public final class TestClient {
                 : sent.withHeader("Content-Length", Long.toString(length)), body);
     }
 
-    /** Sends {@code request}, for requests built with headers or a raw body. */
+    /**
+     * Sends {@code request}, for requests built with headers or a raw body.
+     *
+     * @param request the builder; built once
+     * @return the response, as {@link #send(Request)}
+     */
     public TestResponse send(Request.Builder request) {
         return send(request.build());
     }
 
-    /** {@code GET target}. */
+    /**
+     * {@code GET target}.
+     *
+     * @param target the path and query, starting with {@code /}
+     * @return the response
+     */
     public TestResponse get(String target) {
         return send(Request.builder("GET", target));
     }
 
-    /** {@code HEAD target}. */
+    /**
+     * {@code HEAD target}.
+     *
+     * @param target the path and query, starting with {@code /}
+     * @return the response: the GET handler's status and headers, {@code Content-Length} when its length is
+     *     known, and no body
+     */
     public TestResponse head(String target) {
         return send(Request.builder("HEAD", target));
     }
 
-    /** {@code DELETE target}. */
+    /**
+     * {@code DELETE target}.
+     *
+     * @param target the path and query, starting with {@code /}
+     * @return the response
+     */
     public TestResponse delete(String target) {
         return send(Request.builder("DELETE", target));
     }
 
-    /** {@code POST target} with {@code json} as an {@code application/json} body. */
+    /**
+     * {@code POST target} with {@code json} as an {@code application/json} body.
+     *
+     * @param target the path and query, starting with {@code /}
+     * @param json a value Jackson can write
+     * @return the response
+     */
     public TestResponse post(String target, Object json) {
         return send(Request.builder("POST", target).json(json));
     }
 
-    /** {@code PUT target} with {@code json} as an {@code application/json} body. */
+    /**
+     * {@code PUT target} with {@code json} as an {@code application/json} body.
+     *
+     * @param target the path and query, starting with {@code /}
+     * @param json a value Jackson can write
+     * @return the response
+     */
     public TestResponse put(String target, Object json) {
         return send(Request.builder("PUT", target).json(json));
     }
 
-    /** {@code PATCH target} with {@code json} as an {@code application/json} body. */
+    /**
+     * {@code PATCH target} with {@code json} as an {@code application/json} body.
+     *
+     * @param target the path and query, starting with {@code /}
+     * @param json a value Jackson can write
+     * @return the response
+     */
     public TestResponse patch(String target, Object json) {
         return send(Request.builder("PATCH", target).json(json));
     }

@@ -25,52 +25,99 @@ public final class TestResponse {
         this.body = body;
     }
 
-    /** The status code. */
+    /**
+     * {@return the status code}
+     */
     public int status() {
         return response.status();
     }
 
-    /** The first value of a header as sent, compared case-insensitively. */
+    /**
+     * The first value of a header as sent, compared case-insensitively.
+     *
+     * @param name the header name
+     * @return the first value, or empty when absent
+     */
     public Optional<String> header(String name) {
         return sent.header(name);
     }
 
-    /** Every value of a header as sent, in order. */
+    /**
+     * Every value of a header as sent, in order.
+     *
+     * @param name the header name, compared case-insensitively
+     * @return the values in order; empty when absent
+     */
     public List<String> headers(String name) {
         return sent.headers(name);
     }
 
-    /** The response as the handler produced it, before the framing headers were derived. */
+    /**
+     * The response as the handler produced it, before the framing headers were derived.
+     *
+     * @return the handler's response, with its {@link Response#error()} for assertions on the failure
+     */
     public Response response() {
         return response;
     }
 
-    /** The body bytes (empty for HEAD, 204 and 304). */
+    /**
+     * The body bytes (empty for HEAD, 204 and 304).
+     *
+     * @return a copy of the body bytes
+     */
     public byte[] bodyBytes() {
         return body.clone();
     }
 
-    /** The body as UTF-8 text. */
+    /**
+     * The body as UTF-8 text.
+     *
+     * @return the text; malformed bytes are replaced with U+FFFD
+     */
     public String text() {
         return new String(body, StandardCharsets.UTF_8);
     }
 
-    /** The body parsed as JSON into {@code type}. */
+    /**
+     * The body parsed as JSON into {@code type}.
+     *
+     * @param <T> the type to bind to
+     * @param type the class to bind to
+     * @return the bound value
+     * @throws tools.jackson.core.JacksonException if the body is not JSON or does not fit the type
+     */
     public <T> T json(Class<T> type) {
         return Json.mapper().readValue(body, type);
     }
 
-    /** The body parsed as JSON into a generic type. */
+    /**
+     * The body parsed as JSON into a generic type.
+     *
+     * @param <T> the type to bind to
+     * @param type the generic type to bind to
+     * @return the bound value
+     * @throws tools.jackson.core.JacksonException if the body is not JSON or does not fit the type
+     */
     public <T> T json(TypeReference<T> type) {
         return Json.mapper().readValue(body, type);
     }
 
-    /** The body as a JSON tree. */
+    /**
+     * The body as a JSON tree.
+     *
+     * @return the tree
+     * @throws tools.jackson.core.JacksonException if the body is not JSON
+     */
     public JsonNode json() {
         return Json.mapper().readTree(body);
     }
 
-    /** The {@code error} message of a JSON error body, if this is one. */
+    /**
+     * The {@code error} message of a JSON error body, if this is one.
+     *
+     * @return the message, or empty when the body is not a JSON object with a string {@code error}
+     */
     public Optional<String> error() {
         if (body.length == 0 || !header("Content-Type").orElse("").startsWith("application/json")) {
             return Optional.empty();

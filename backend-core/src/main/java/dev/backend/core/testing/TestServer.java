@@ -32,7 +32,13 @@ public final class TestServer implements AutoCloseable {
         this.executor = executor;
     }
 
-    /** Serves {@code app} with the default provider on a free port, one virtual thread per exchange. */
+    /**
+     * Serves {@code app} with the default provider on a free port, one virtual thread per exchange.
+     *
+     * @param app the handler to serve
+     * @return the started server, on the loopback address; close it to stop
+     * @throws java.io.UncheckedIOException if no port can be bound
+     */
     public static TestServer start(Handler app) {
         try {
             return start(HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0), app);
@@ -41,7 +47,13 @@ public final class TestServer implements AutoCloseable {
         }
     }
 
-    /** Serves {@code app} on an unstarted server from any provider, bound where the caller chose. */
+    /**
+     * Serves {@code app} on an unstarted server from any provider, bound where the caller chose.
+     *
+     * @param server an unstarted server, bound; this takes over its executor and root context
+     * @param app the handler to serve
+     * @return the started server; close it to stop
+     */
     public static TestServer start(HttpServer server, Handler app) {
         ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
         server.createContext("/", HttpAdapter.of(app));
@@ -50,12 +62,19 @@ public final class TestServer implements AutoCloseable {
         return new TestServer(server, executor);
     }
 
-    /** The bound port. */
+    /**
+     * {@return the port the server is bound to}
+     */
     public int port() {
         return server.getAddress().getPort();
     }
 
-    /** {@code http://127.0.0.1:port} plus {@code pathAndQuery}. */
+    /**
+     * {@code http://127.0.0.1:port} plus {@code pathAndQuery}.
+     *
+     * @param pathAndQuery the path and query, starting with {@code /}
+     * @return the absolute URI
+     */
     public URI uri(String pathAndQuery) {
         return URI.create("http://" + server.getAddress().getAddress().getHostAddress() + ":" + port() + pathAndQuery);
     }

@@ -3,6 +3,7 @@ package dev.backend.core.middleware;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.backend.core.HttpEngine;
@@ -137,6 +138,27 @@ class MiddlewareHttpTest {
             assertEquals("{\"error\":\"Request timed out after 200ms\"}", timedOut.text());
             assertNotNull(timedOut.header("X-Request-Id"));
             assertEquals(200, next.status());
+        }
+    }
+
+    @Test
+    void aTimeoutWhileTheBodyIsStillArrivingReachesTheClientOnBackendHttp() throws IOException {
+        try (RawHttp http = new RawHttp(server.port())) {
+            http.sendRaw("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 100\r\n\r\na");
+
+            if (engine == HttpEngine.BACKEND) {
+                // backend-http ends the blocked body read at the deadline, so the handler fails and the answer goes out.
+                RawHttp.Reply timedOut = http.read(false);
+                assertEquals(503, timedOut.status());
+                assertEquals("1", timedOut.header("Retry-After"));
+                assertEquals("{\"error\":\"Request timed out after 200ms\"}", timedOut.text());
+                assertEquals("close", timedOut.header("Connection"));
+                assertTrue(http.closedByServer());
+            } else {
+                // Pinned (docs/http-engine.md): the JDK's provider has no way to end the read but the interrupt,
+                // which closes its channel, so the client sees the connection closed without an answer.
+                assertThrows(IOException.class, () -> http.read(false));
+            }
         }
     }
 

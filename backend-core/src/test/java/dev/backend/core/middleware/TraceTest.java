@@ -66,6 +66,17 @@ class TraceTest {
         }
     }
 
+    /** Two ids are ambiguous (a forged one in front of the proxy's, say), as two traceparent headers are. */
+    @Test
+    void replacesTwoIdsWithAFreshOne() {
+        TestClient client = TestClient.of(Trace.create().wrap(OK));
+
+        String echoed = client.send(Request.builder("GET", "/").header("X-Request-Id", "from-client")
+                .header("X-Request-Id", "from-proxy")).header("X-Request-Id").orElseThrow();
+
+        assertEquals(echoed, UUID.fromString(echoed).toString());
+    }
+
     @Test
     void putsTheIdInTheMdcWhileTheHandlerRunsAndRemovesItAfter() {
         AtomicReference<String> seen = new AtomicReference<>();

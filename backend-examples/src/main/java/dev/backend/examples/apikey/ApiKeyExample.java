@@ -7,9 +7,12 @@ import dev.backend.core.Middleware;
 import dev.backend.core.Request;
 import dev.backend.core.Response;
 import dev.backend.core.Router;
+import dev.backend.examples.hello.Hello;
 import java.io.IOException;
+import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 
 /**
@@ -40,10 +43,21 @@ public final class ApiKeyExample {
         return Response.json(Map.of("message", "Hello, " + client));
     }
 
-    /** Serves the example on port 8080 with two demo keys, 1 request a second in bursts of 5. */
+    /**
+     * Serves the example on {@code PORT} (8080 by default) with two demo keys, 1 request a second in bursts of 5;
+     * a port already in use is one line naming it and {@code PORT}, and exit code 1.
+     */
     public static void main(String[] args) throws IOException {
         Handler app = app(Map.of("alice", "demo-key-alice", "bob", "demo-key-bob"), 1, 5);
-        HttpServer server = HttpServer.create(new InetSocketAddress(8080), 0);
+        int port = Optional.ofNullable(System.getenv("PORT")).map(Integer::parseInt).orElse(8080);
+        HttpServer server;
+        try {
+            server = HttpServer.create(new InetSocketAddress(port), 0);
+        } catch (BindException e) {
+            System.err.println(Hello.portInUse(port));
+            System.exit(1);
+            return;
+        }
         server.createContext("/", HttpAdapter.of(app));
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.start();

@@ -6,6 +6,7 @@ import dev.backend.core.HttpAdapter;
 import dev.backend.core.Response;
 import dev.backend.core.Router;
 import java.io.IOException;
+import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.util.Optional;
 import java.util.concurrent.Executors;
@@ -37,11 +38,27 @@ public final class Hello {
         return server;
     }
 
-    /** Serves on {@code PORT}, 8080 by default, and says which server implementation answers. */
+    /**
+     * Serves on {@code PORT}, 8080 by default, and says which server implementation answers; a port already in
+     * use is one line naming it and {@code PORT}, and exit code 1.
+     */
     public static void main(String[] args) throws IOException {
         int port = Optional.ofNullable(System.getenv("PORT")).map(Integer::parseInt).orElse(8080);
-        HttpServer server = serve(port);
+        HttpServer server;
+        try {
+            server = serve(port);
+        } catch (BindException e) {
+            // A stack trace would bury the one thing to do: pick another port.
+            System.err.println(portInUse(port));
+            System.exit(1);
+            return;
+        }
         System.out.println("Hello listening on port " + server.getAddress().getPort() + " ("
                 + server.getClass().getName() + ")");
+    }
+
+    /** What a user reads when {@code port} is taken (by {@code ./serve}, say). */
+    public static String portInUse(int port) {
+        return "Port " + port + " is already in use: run with PORT=<another port>, such as PORT=8081 (PORT=0 picks a free one)";
     }
 }

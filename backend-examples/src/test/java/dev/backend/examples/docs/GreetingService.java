@@ -1,5 +1,7 @@
 package dev.backend.examples.docs;
 
+// The README's service on BackendServer, tested by GreetingServiceTest (docs/testing.md shows that test).
+// tag::greeting-service[]
 import dev.backend.core.AppError;
 import dev.backend.core.Response;
 import dev.backend.core.Router;
@@ -11,8 +13,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import javax.sql.DataSource;
 
-// The README's service on BackendServer, tested by GreetingServiceTest (docs/testing.md shows that test).
-// tag::greeting-service[]
 public final class GreetingService {
 
     static final MigrationSource MIGRATIONS = MigrationSource.classpath("com/example/greetings/migrations");

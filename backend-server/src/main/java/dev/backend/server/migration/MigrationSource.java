@@ -21,12 +21,20 @@ public sealed interface MigrationSource {
      * contributes, so pick one under your own package: a bare {@code migrations} would collect any library's
      * files of that name. On the module path, a location under a package of the application's module is
      * found without opening anything.
+     *
+     * @param location a slash-separated resource path, without a leading slash or {@code classpath:}
+     * @return the source; nothing is read until the migrator runs
      */
     static MigrationSource classpath(String location) {
         return new Classpath(location);
     }
 
-    /** Files directly in {@code directory}. */
+    /**
+     * Files directly in {@code directory}.
+     *
+     * @param directory the directory; subdirectories are not read
+     * @return the source; nothing is read until the migrator runs
+     */
     static MigrationSource directory(Path directory) {
         return new Directory(directory);
     }

@@ -72,12 +72,19 @@ public record MigrationStatus(String source, List<Entry> entries, List<String> p
         }
     }
 
-    /** True when there is no problem. */
+    /**
+     * {@return whether there is no problem: {@code validate} succeeds and {@code migrate} would not refuse}
+     */
     public boolean ok() {
         return problems.isEmpty();
     }
 
-    /** How many migrations are in {@code state}. */
+    /**
+     * How many migrations are in {@code state}.
+     *
+     * @param state the state to count
+     * @return how many migrations are in that state, 0 or more
+     */
     public long count(State state) {
         return entries.stream().filter(e -> e.state() == state).count();
     }
@@ -85,6 +92,8 @@ public record MigrationStatus(String source, List<Entry> entries, List<String> p
     /**
      * A plain-text table of every migration (version, description, state, installed on, time), a summary line
      * and the problems, for {@code info}.
+     *
+     * @return the table: one line per row, columns padded with spaces, ending in a newline
      */
     public String table() {
         String[] headers = {"Version", "Description", "State", "Installed on", "Time"};
@@ -118,7 +127,11 @@ public record MigrationStatus(String source, List<Entry> entries, List<String> p
         return out.toString();
     }
 
-    /** {@code 3 applied, 1 pending, 0 problems}: the counts of the states present, and of problems. */
+    /**
+     * {@code 3 applied, 1 pending, 0 problems}: the counts of the states present, and of problems.
+     *
+     * @return the summary line, without a newline
+     */
     public String summary() {
         StringBuilder s = new StringBuilder();
         for (State state : State.values()) {

@@ -75,6 +75,11 @@ public final class Migrator {
      * A migrator for the files at {@code source}, against {@code dataSource}, with the lock timeout and the
      * out-of-order and ignore-missing switches of {@code settings} (its directory is not consulted: the caller
      * has chosen the source).
+     *
+     * @param dataSource where to apply them; each call takes a connection of its own and closes it after
+     * @param source where the migration files are
+     * @param settings the lock timeout and the out-of-order and ignore-missing switches
+     * @return the migrator; nothing is read or connected until {@link #migrate()} or {@link #status()}
      */
     public static Migrator create(DataSource dataSource, MigrationSource source, Config.Migrations settings) {
         return new Migrator(Objects.requireNonNull(dataSource, "dataSource"), Objects.requireNonNull(source, "source"),
@@ -85,6 +90,11 @@ public final class Migrator {
      * Applies every pending migration, under the advisory lock; returns how many this call applied (0 when
      * another instance got there first or nothing was pending). Throws {@link MigrationException} when the
      * files cannot be read, the lock is not granted in time, a problem makes it refuse, or a migration fails.
+     *
+     * @return how many migrations this call applied, 0 or more
+     * @throws MigrationException if the files cannot be read, the lock is not granted in time, a problem makes
+     *     it refuse, or a migration fails; a failed migration in a transaction (the default) is rolled back with
+     *     its history row
      */
     public int migrate() {
         long begin = System.nanoTime();
@@ -123,6 +133,9 @@ public final class Migrator {
      * Reads the files and the history without changing anything or taking the lock: what {@code info} shows
      * and {@code validate} checks. Throws {@link MigrationException} when the files cannot be read or the
      * database cannot be reached.
+     *
+     * @return every migration with its state, and the problems {@code migrate} would refuse for
+     * @throws MigrationException if the files cannot be read or the database cannot be reached
      */
     public MigrationStatus status() {
         List<Script> scripts = ScriptLoader.load(source);
