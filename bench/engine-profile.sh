@@ -34,30 +34,7 @@ wrk -t1 -c"$CONNECTIONS" -d"$WARMUP" "$url" >/dev/null
 wrk -t1 -c"$CONNECTIONS" -d"$DURATION" "$url" | grep "Requests/sec"
 "$JAVA_HOME/bin/jcmd" "$pid" JFR.stop name=engine >/dev/null
 "$JAVA_HOME/bin/jfr" print --json --stack-depth 64 --events jdk.CPUTimeSample "$out/recording.jfr" >"$out/samples.json"
-python3 - "$out/samples.json" >"$out/profile.txt" <<'PY'
-import collections, json, sys
-events = json.load(open(sys.argv[1]))["recording"]["events"]
-def name(frame):
-    m = frame["method"]; return m["type"]["name"].replace("/", ".") + "." + m["name"]
-syscalls = ("sun.nio.ch.SocketDispatcher.write0", "sun.nio.ch.SocketDispatcher.read0", "sun.nio.ch.EPoll.ctl", "sun.nio.ch.EPoll.wait")
-own, total, in_syscalls, engine = collections.Counter(), 0, 0, collections.Counter()
-for event in events:
-    stack = event["values"].get("stackTrace")
-    if not stack or not stack["frames"]:
-        continue
-    frames = stack["frames"]; total += 1
-    top = name(frames[0]); own[top] += 1
-    in_syscalls += top in syscalls
-    for method in {name(f) for f in frames if name(f).startswith("dev.backend.http.") and ".bench." not in name(f)}:
-        engine[method] += 1
-print(f"{total} samples; {100 * in_syscalls / total:.1f}% in socket system calls (read, write, epoll)")
-print("--- self time by method")
-for method, count in own.most_common(30):
-    print(f"{100 * count / total:5.1f}% {method}")
-print("--- inclusive time of backend-http methods")
-for method, count in engine.most_common(25):
-    print(f"{100 * count / total:5.1f}% {method}")
-PY
+python3 bench/jfr-summary.py "$out/samples.json" dev.backend.http. >"$out/profile.txt"
 "$JAVA_HOME/bin/jfr" view --width 160 allocation-by-class "$out/recording.jfr" >"$out/allocation.txt" 2>&1 || true
 rm -f "$out/samples.json"
 head -40 "$out/profile.txt"

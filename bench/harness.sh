@@ -4,7 +4,10 @@
 #   start_variant VARIANT OUT   starts that server in the background, its output to file OUT, and prints its pid;
 #                               the server prints a line ending in "port N" once it listens
 #   base_of VARIANT             (optional) prints the variant VARIANT is also compared with, or nothing
-# then calls: run_rounds VARIANT... and report TITLE.
+#   port_in OUT                 (optional) prints the port once file OUT shows the server listens, else nothing;
+#                               without it, the number ending a line "... port N" is the port
+# and may set START_TIMEOUT (seconds a variant may take to listen; 15), then calls: run_rounds VARIANT... and
+# report TITLE.
 #
 # Each round starts every variant in a fresh JVM, warms it up with wrk, then measures GET /json with wrk: req/s,
 # p99, and the server's CPU time per request (user + system from /proc/PID/stat over the measured run, divided by
@@ -27,8 +30,12 @@ bench_measure() { # $1 variant -> prints "rps cpu_us_per_request p99_ms"
   local variant=$1 out pid port= url before after result
   out=$(mktemp)
   pid=$(start_variant "$variant" "$out")
-  for _ in $(seq 1 300); do
-    port=$(sed -n 's/.* port \([0-9]*\)$/\1/p' "$out" | head -n 1)
+  for _ in $(seq 1 $((${START_TIMEOUT:-15} * 20))); do
+    if declare -F port_in >/dev/null; then
+      port=$(port_in "$out")
+    else
+      port=$(sed -n 's/.* port \([0-9]*\)$/\1/p' "$out" | head -n 1)
+    fi
     [ -n "$port" ] && break
     sleep 0.05
   done
@@ -75,6 +82,12 @@ bench_ratio_median() { # $1 variant, $2 base variant -> median over rounds of th
   done | bench_median
 }
 
+bench_cpu_ratio_median() { # $1 variant, $2 base variant -> median over rounds of the per-round CPU/request ratio
+  for round in $(seq 1 "$ROUNDS"); do
+    awk -v a="${bench_cpu[$1,$round]}" -v b="${bench_cpu[$2,$round]}" 'BEGIN { printf "%.4f\n", a / b }'
+  done | bench_median
+}
+
 report() { # $1 title
   local first=${bench_variants[0]} has_base=
   declare -F base_of >/dev/null && has_base=yes
@@ -82,14 +95,16 @@ report() { # $1 title
   echo "$1: wrk -t$THREADS -c$CONNECTIONS -d$DURATION GET /json, $ROUNDS rounds, medians ($(nproc) cores, $(date -u +%F),"
   echo "load now $(cut -d' ' -f1-3 /proc/loadavg))"
   if [ -n "$has_base" ]; then
-    printf '| %-20s | %9s | %7s | %10s | %12s | %19s |\n' variant "req/s" "p99 ms" "CPU us/req" "vs $first" "vs raw, same engine"
-    printf '|%s|%s|%s|%s|%s|%s|\n' ---------------------- ----------- --------- ------------ -------------- ---------------------
+    printf '| %-20s | %9s | %7s | %10s | %12s | %19s | %15s |\n' variant "req/s" "p99 ms" "CPU us/req" "vs $first" \
+      "vs raw, same engine" "CPU vs raw, same"
+    printf '|%s|%s|%s|%s|%s|%s|%s|\n' ---------------------- ----------- --------- ------------ -------------- \
+      --------------------- -----------------
   else
     printf '| %-20s | %9s | %7s | %10s | %12s |\n' variant "req/s" "p99 ms" "CPU us/req" "vs $first"
     printf '|%s|%s|%s|%s|%s|\n' ---------------------- ----------- --------- ------------ --------------
   fi
   for variant in "${bench_variants[@]}"; do
-    local rps cpu p99 ratio base same=
+    local rps cpu p99 ratio base same= same_cpu=
     rps=$(for r in $(seq 1 "$ROUNDS"); do echo "${bench_rps[$variant,$r]}"; done | bench_median)
     cpu=$(for r in $(seq 1 "$ROUNDS"); do echo "${bench_cpu[$variant,$r]}"; done | bench_median)
     p99=$(for r in $(seq 1 "$ROUNDS"); do echo "${bench_p99[$variant,$r]}"; done | bench_median)
@@ -98,10 +113,12 @@ report() { # $1 title
       base=$(base_of "$variant")
       if [ -n "$base" ] && [ -n "${bench_rps[$base,1]:-}" ]; then
         same=$(printf '%.3f' "$(bench_ratio_median "$variant" "$base")")
+        same_cpu=$(printf '%.3f' "$(bench_cpu_ratio_median "$variant" "$base")")
       else
-        same=-
+        same=- same_cpu=-
       fi
-      printf '| %-20s | %9.0f | %7.2f | %10.2f | %12.3f | %19s |\n' "$variant" "$rps" "$p99" "$cpu" "$ratio" "$same"
+      printf '| %-20s | %9.0f | %7.2f | %10.2f | %12.3f | %19s | %15s |\n' "$variant" "$rps" "$p99" "$cpu" "$ratio" \
+        "$same" "$same_cpu"
     else
       printf '| %-20s | %9.0f | %7.2f | %10.2f | %12.3f |\n' "$variant" "$rps" "$p99" "$cpu" "$ratio"
     fi

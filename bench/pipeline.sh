@@ -12,7 +12,8 @@
 # HttpHandler), router (Router + HttpAdapter, no middleware), stack (the server's standard middleware around the
 # router, access log off), stack-log (the same with the access log on, written to a file as a log collector would
 # read it). The first variant is the baseline of "vs" (issue 10's engine ratio when it is raw@jdk); "vs raw, same
-# engine" is the pipeline's cost against the raw handler on its own engine.
+# engine" is the pipeline's cost against the raw handler on its own engine in req/s, "CPU vs raw, same" in CPU
+# time per request (issue 10's pipeline target: stack-log at most 1.10).
 #
 # Settings (environment): ROUNDS (3), PROVIDER (backend|jdk: backend), VARIANTS ("raw@jdk raw@backend router stack
 # stack-log"), THREADS (1), CONNECTIONS (64), DURATION (8s), WARMUP (3s), HEAP (512m), JAVA_OPTS (extra JVM

@@ -26,13 +26,16 @@ module dev.backend.server {
     // Optional at run time: with the OpenTelemetry API present (the Java agent bridges it), spans get the route.
     requires static io.opentelemetry.api;
     requires static io.opentelemetry.context;
-    // Optional at run time: applied only when the application's SLF4J backend is logback (LogbackSettings).
+    // Optional at run time: applied only when the application's SLF4J backend is logback (LogbackSettings), and
+    // the supertype of AsyncConsoleAppender. Not transitive: a consumer without logback must still compile.
     requires static ch.qos.logback.classic;
     requires static ch.qos.logback.core;
 
     exports dev.backend.server;
     exports dev.backend.server.migration;
     exports dev.backend.server.spi;
+    // Classes a logback.xml names (logback instantiates them); loaded only when an application uses logback.
+    exports dev.backend.server.logback;
 
     // The development database (backend-embedded-postgres) is found as a service.
     uses dev.backend.server.spi.EmbeddedDatabaseProvider;

@@ -1,6 +1,8 @@
 package dev.backend.http;
 
+import java.util.HashMap;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Field names in the form {@link com.sun.net.httpserver.Headers} keys take (first character upper case, the rest
@@ -28,6 +30,11 @@ final class HeaderNames {
         "Set-cookie", "Vary", "Content-language", "Content-disposition", "Access-control-allow-origin",
         "Retry-after", "Www-authenticate", "Traceparent", "Tracestate", "Sec-ch-ua", "Sec-ch-ua-mobile",
         "Sec-ch-ua-platform", "Dnt",
+        // Response fields security middleware sets on every answer: known, they need no copy in key form.
+        "X-content-type-options", "Referrer-policy", "Strict-transport-security", "Content-security-policy",
+        "X-frame-options", "Permissions-policy", "Cross-origin-opener-policy", "Cross-origin-resource-policy",
+        "Access-control-allow-credentials", "Access-control-allow-methods", "Access-control-allow-headers",
+        "Access-control-expose-headers", "Access-control-max-age", "Allow", "Expires", "Age",
     };
 
     private static final int MAX_KNOWN = 32;
@@ -49,7 +56,37 @@ final class HeaderNames {
         }
     }
 
+    /**
+     * The known names under the spellings code sets them by (the key form, each word capitalised as in {@code
+     * Content-Type}, and all lower case as in {@code traceparent}): one hash lookup finds the shared instance of
+     * almost every name a handler or middleware sets, where a scan would compare it with each known name of its
+     * length, character by character.
+     */
+    private static final Map<String, String> SPELLINGS = new HashMap<>();
+
+    static {
+        for (String name : KNOWN) {
+            SPELLINGS.put(name, name);
+            SPELLINGS.put(name.toLowerCase(Locale.ROOT), name);
+            char[] words = name.toCharArray();
+            for (int i = 1; i < words.length; i++) {
+                if (words[i - 1] == '-' && isLower(words[i])) {
+                    words[i] = (char) (words[i] - 32);
+                }
+            }
+            SPELLINGS.put(new String(words), name);
+        }
+    }
+
     private HeaderNames() {
+    }
+
+    /**
+     * The shared instance of a known name spelled as code usually spells it, or null (then {@link
+     * #normalized(String)} still finds it under any other spelling). Known names are tokens.
+     */
+    static String knownSpelling(String name) {
+        return SPELLINGS.get(name);
     }
 
     /**
@@ -96,6 +133,10 @@ final class HeaderNames {
      * form, else a normalised copy. ASCII letters only are folded, as {@code Headers} does.
      */
     static String normalized(String name) {
+        String spelled = SPELLINGS.get(name);
+        if (spelled != null) {
+            return spelled;
+        }
         int length = name.length();
         if (length == 0) {
             return name;

@@ -80,17 +80,16 @@ final class Outbound {
      * Appends the characters of {@code text} as bytes, each 0x00–0xFF (callers check); returns false, leaving
      * the buffer as it was, if they do not fit.
      */
+    @SuppressWarnings("deprecation") // exactly the copy wanted: the low eight bits of each character
     boolean tryAscii(String text) {
         ensure();
         int length = text.length();
         if (length > buf.length - count) {
             return false;
         }
-        int at = count;
-        for (int i = 0; i < length; i++) {
-            buf[at + i] = (byte) text.charAt(i);
-        }
-        count = at + length;
+        // A Latin-1 string (every field name and almost every value) is copied as one array copy.
+        text.getBytes(0, length, buf, count);
+        count += length;
         return true;
     }
 

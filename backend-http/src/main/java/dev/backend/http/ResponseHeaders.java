@@ -19,9 +19,10 @@ import java.util.function.BiFunction;
  * behave as with the JDK's class), but each field is written to the wire spelled as the handler last named it,
  * {@code Content-Type} rather than {@code Content-type}. Values are the live lists {@code get} returns.
  *
- * <p>Checked when set and again when written, because the lists can change in between: names must be tokens
- * (RFC 9110 §5.1) and values may hold no control character but HTAB and no character above U+00FF (RFC 9110
- * §5.5), so no value can fold or split a line. A violation is an {@link IllegalArgumentException}.
+ * <p>Checked when set, and values held in lists again when written, because the lists are live and can change in
+ * between (a single value cannot: it is stored as the checked string): names must be tokens (RFC 9110 §5.1) and
+ * values may hold no control character but HTAB and no character above U+00FF (RFC 9110 §5.5), so no value can
+ * fold or split a line. A violation is an {@link IllegalArgumentException}.
  */
 final class ResponseHeaders extends IndexedHeaders {
 
@@ -81,13 +82,37 @@ final class ResponseHeaders extends IndexedHeaders {
         return -1;
     }
 
-    /** Adds a field; {@code value} is a String or a List. */
-    private void insert(String name, Object value) {
+    /**
+     * The key form of a name code sets, checked to be a token. Every stored key comes from here or from {@link
+     * HeaderNames#normalized(String)}, which is the same form: the shared instance for a known name, else one
+     * canonical spelling, so {@link #indexOfKey} can compare keys exactly.
+     */
+    private static String keyOf(String name) {
+        String known = HeaderNames.knownSpelling(name);
+        if (known != null) {
+            return known;
+        }
+        checkName(name);
+        return HeaderNames.normalized(name);
+    }
+
+    private int indexOfKey(String key) {
+        Object[] slots = this.slots;
+        for (int i = 0; i < size; i++) {
+            if (key.equals(slots[i * STRIDE])) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** Adds a field under its key form; {@code value} is a String or a List. */
+    private void insert(String key, String name, Object value) {
         if ((size + 1) * STRIDE > slots.length) {
             slots = Arrays.copyOf(slots, Math.max(4, size * 2) * STRIDE);
         }
         int at = size * STRIDE;
-        slots[at] = HeaderNames.normalized(name);
+        slots[at] = key;
         slots[at + 1] = name;
         slots[at + 2] = value;
         size++;
@@ -174,13 +199,13 @@ final class ResponseHeaders extends IndexedHeaders {
 
     @Override
     public List<String> put(String key, List<String> value) {
-        checkName(Objects.requireNonNull(key));
+        String k = keyOf(Objects.requireNonNull(key));
         for (String v : value) {
             checkValue(v);
         }
-        int i = indexOf(key);
+        int i = indexOfKey(k);
         if (i < 0) {
-            insert(key, value);
+            insert(k, key, value);
             return null;
         }
         List<String> previous = list(i);
@@ -191,11 +216,11 @@ final class ResponseHeaders extends IndexedHeaders {
 
     @Override
     public void add(String key, String value) {
-        checkName(Objects.requireNonNull(key));
+        String k = keyOf(Objects.requireNonNull(key));
         checkValue(value);
-        int i = indexOf(key);
+        int i = indexOfKey(k);
         if (i < 0) {
-            insert(key, value);
+            insert(k, key, value);
             return;
         }
         List<String> list = list(i);
@@ -209,11 +234,11 @@ final class ResponseHeaders extends IndexedHeaders {
 
     @Override
     public void set(String key, String value) {
-        checkName(Objects.requireNonNull(key));
+        String k = keyOf(Objects.requireNonNull(key));
         checkValue(value);
-        int i = indexOf(key);
+        int i = indexOfKey(k);
         if (i < 0) {
-            insert(key, value);
+            insert(k, key, value);
         } else {
             slots[i * STRIDE + 1] = key;
             slots[i * STRIDE + 2] = value;

@@ -8,6 +8,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.Appender;
 import ch.qos.logback.core.OutputStreamAppender;
 import ch.qos.logback.core.encoder.Encoder;
+import dev.backend.server.logback.AsyncConsoleAppender;
 import java.util.Iterator;
 import java.util.Locale;
 import org.slf4j.ILoggerFactory;
@@ -18,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * {@code LOG_LEVEL} and {@code LOG_FORMAT} on logback, applied in code rather than through a {@code
  * logback.xml}: an application keeps its own file, and only what the operator set changes. The level is the
  * root logger's (loggers the application configured on their own keep theirs); the format replaces the
- * encoder of every stream-writing appender on the root logger. Loaded only when logback is the backend.
+ * encoder of every stream-writing appender on the root logger, {@link AsyncConsoleAppender} included, so its
+ * lines keep leaving the request threads in batches in either format. Loaded only when logback is the backend.
  */
 final class LogbackSettings {
 
@@ -41,13 +43,17 @@ final class LogbackSettings {
         log.format().ifPresent(format -> {
             int replaced = 0;
             for (Iterator<Appender<ILoggingEvent>> appenders = root.iteratorForAppenders(); appenders.hasNext(); ) {
-                if (appenders.next() instanceof OutputStreamAppender<ILoggingEvent> appender) {
-                    Encoder<ILoggingEvent> previous = appender.getEncoder();
-                    // Swapped in place, not by restarting the appender: a stop would close a file appender's file.
-                    appender.setEncoder(encoder(context, format));
-                    if (previous != null) {
-                        previous.stop();
-                    }
+                Appender<ILoggingEvent> appender = appenders.next();
+                // Swapped in place, not by restarting the appender: a stop would close a file appender's file.
+                if (appender instanceof OutputStreamAppender<ILoggingEvent> stream) {
+                    Encoder<ILoggingEvent> previous = stream.getEncoder();
+                    stream.setEncoder(encoder(context, format));
+                    stopIfSet(previous);
+                    replaced++;
+                } else if (appender instanceof AsyncConsoleAppender async) {
+                    Encoder<ILoggingEvent> previous = async.getEncoder();
+                    async.setEncoder(encoder(context, format));
+                    stopIfSet(previous);
                     replaced++;
                 }
             }
@@ -56,6 +62,12 @@ final class LogbackSettings {
                         format.name().toLowerCase(Locale.ROOT));
             }
         });
+    }
+
+    private static void stopIfSet(Encoder<ILoggingEvent> previous) {
+        if (previous != null) {
+            previous.stop();
+        }
     }
 
     private static Encoder<ILoggingEvent> encoder(LoggerContext context, Config.LogFormat format) {

@@ -11,12 +11,15 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.OutputStreamAppender;
 import ch.qos.logback.core.encoder.Encoder;
 import dev.backend.core.Json;
+import dev.backend.server.logback.AsyncConsoleAppender;
 import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -133,6 +136,38 @@ class LogSettingsTest {
         assertEquals("r-1", mdc.get("request_id").asString());
         assertEquals("4bf92f3577b34da6a3ce929d0e0e4736", mdc.get("trace_id").asString());
         assertEquals("00f067aa0ba902b7", mdc.get("span_id").asString());
+    }
+
+    @Test
+    void logFormatJsonReachesTheAsyncConsoleAppenderWhichKeepsWritingInTheBackground() throws InterruptedException {
+        PrintStream out = System.out;
+        ByteArrayOutputStream console = new ByteArrayOutputStream();
+        AsyncConsoleAppender async = new AsyncConsoleAppender();
+        PatternLayoutEncoder text = new PatternLayoutEncoder();
+        text.setContext(context);
+        text.setPattern("async %msg%n");
+        text.start();
+        async.setContext(context);
+        async.setEncoder(text);
+        System.setOut(new PrintStream(console, true, StandardCharsets.UTF_8));
+        async.start();
+        root.addAppender(async);
+        try {
+            LogSettings.apply(log(null, Config.LogFormat.JSON));
+            LoggerFactory.getLogger(LogSettingsTest.class).info("queued as json");
+
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!console.toString(StandardCharsets.UTF_8).contains("queued as json") && System.nanoTime() < end) {
+                Thread.sleep(5);
+            }
+            String line = console.toString(StandardCharsets.UTF_8).lines()
+                    .filter(l -> l.contains("queued as json")).findFirst().orElseThrow();
+            assertEquals("queued as json", Json.mapper().readTree(line).get("formattedMessage").asString());
+        } finally {
+            root.detachAppender(async);
+            async.stop();
+            System.setOut(out);
+        }
     }
 
     @Test

@@ -47,7 +47,8 @@ class ServerJarIT {
             String output = server.output();
             assertTrue(output.contains("using embedded PostgreSQL (development default) with data in " + data), output);
             assertTrue(output.contains("Received SIGTERM"), output);
-            for (String step : new String[] {"Listener closed, 0 in-flight request\\(s\\) finished \\(\\d+ ms\\)",
+            // 0 or 1 in flight: the client has the /health answer a moment before its handler's count drops.
+            for (String step : new String[] {"Listener closed, [01] in-flight request\\(s\\) finished \\(\\d+ ms\\)",
                     "Connection pool closed \\(\\d+ ms\\)", "Embedded PostgreSQL stopped \\(\\d+ ms\\)", "Stopped in \\d+ ms"}) {
                 server.awaitLine(step);
             }

@@ -1,0 +1,353 @@
+package dev.backend.server.logback;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.UnsynchronizedAppenderBase;
+import ch.qos.logback.core.encoder.Encoder;
+import java.io.PrintStream;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A console appender that writes from a background thread, in batches: the thread logging an INFO line (the access
+ * log's, one per request) only queues the event, and one write carries every line queued meanwhile.
+ *
+ * <p>Logback's {@code ConsoleAppender} makes one write to standard output per line, on the logging thread, which
+ * cost the access log more than the request it described; logback's {@code AsyncAppender} in front of it still
+ * writes line by line, wakes its worker for almost every event and, by default, drops INFO lines when its queue
+ * is four-fifths full. This appender instead:
+ *
+ * <ul>
+ *   <li>never drops a line: a full queue ({@link #setQueueSize}, 8192 events) makes the logging thread wait;
+ *   <li>writes what is queued as soon as its thread is awake: under traffic it wakes every {@value #BATCH_MILLIS}
+ *       ms and writes everything queued since in one call; when the queue is empty it sleeps until the next
+ *       event wakes it, so at low traffic a line is written at once and an idle server costs nothing;
+ *   <li>writes WARN and ERROR lines before the logging call returns, after every line queued before them, so
+ *       the lines that explain a crash or a forced exit are out before it happens;
+ *   <li>writes whatever is still queued when the JVM shuts down (and writes directly from then on), and when
+ *       stopped.
+ * </ul>
+ *
+ * <p>Events are formatted by the {@link Encoder} on the writing thread, with the thread name, MDC and message
+ * captured when they were logged; caller data ({@code %caller}, {@code %line}) is not captured.
+ *
+ * {@snippet lang="xml" :
+ * <appender name="console" class="dev.backend.server.logback.AsyncConsoleAppender">
+ *   <target>System.out</target>  <!-- or System.err -->
+ *   <encoder>
+ *     <pattern>%d %-5level [%thread] %logger{30} - %msg%n</pattern>
+ *   </encoder>
+ * </appender>
+ * }
+ */
+// Its API names logback's types, which this module reads only if present (requires static): an application that
+// configures this appender has logback, and one without it never loads the class.
+@SuppressWarnings("exports")
+public final class AsyncConsoleAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
+
+    /** How long the writing thread lets lines gather after a write while they keep coming. */
+    static final long BATCH_MILLIS = 1;
+    private static final long BATCH_NANOS = TimeUnit.MILLISECONDS.toNanos(BATCH_MILLIS);
+    /** How long a stop or the JVM's shutdown waits for the writing thread. */
+    private static final long STOP_MILLIS = 2000;
+    private static final int INITIAL_BUFFER = 16 * 1024;
+    private static final VarHandle SLEEPING;
+
+    static {
+        try {
+            SLEEPING = MethodHandles.lookup().findVarHandle(AsyncConsoleAppender.class, "sleeping", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private Encoder<ILoggingEvent> encoder;
+    private String target = "System.out";
+    private int queueSize = 8192;
+
+    private ArrayBlockingQueue<ILoggingEvent> queue;
+    /** Held while lines are formatted and written, so batches and the lines written directly never interleave. */
+    private final ReentrantLock writing = new ReentrantLock();
+    private final List<ILoggingEvent> batch = new ArrayList<>();
+    private byte[] buffer = new byte[INITIAL_BUFFER];
+    private int buffered;
+    private Thread writer;
+    private Thread shutdownHook;
+    /** The writing thread waits for the next event; whoever queues one wakes it. */
+    private volatile boolean sleeping;
+    private volatile boolean stopping;
+    /** Set once the JVM shuts down: the writing thread may be gone, so each line is written by its caller. */
+    private volatile boolean direct;
+
+    /** An appender to configure, then {@link #start()}; logback's configuration does both. */
+    public AsyncConsoleAppender() {}
+
+    /** {@return the encoder that formats each event} */
+    public Encoder<ILoggingEvent> getEncoder() {
+        return encoder;
+    }
+
+    /**
+     * Sets the encoder; on a started appender, lines queued so far are written with the new one.
+     *
+     * @param encoder formats each event into the bytes written
+     */
+    public void setEncoder(Encoder<ILoggingEvent> encoder) {
+        writing.lock();
+        try {
+            this.encoder = encoder;
+        } finally {
+            writing.unlock();
+        }
+    }
+
+    /** {@return {@code System.out} (the default) or {@code System.err}} */
+    public String getTarget() {
+        return target;
+    }
+
+    /**
+     * Writes to standard output or standard error, as looked up at each write.
+     *
+     * @param target {@code System.out} or {@code System.err}
+     */
+    public void setTarget(String target) {
+        this.target = target;
+    }
+
+    /** {@return how many events may wait to be written before logging threads wait} */
+    public int getQueueSize() {
+        return queueSize;
+    }
+
+    /**
+     * Sets how many events may wait to be written before logging threads wait.
+     *
+     * @param queueSize at least 1; 8192 by default
+     */
+    public void setQueueSize(int queueSize) {
+        this.queueSize = queueSize;
+    }
+
+    @Override
+    public void start() {
+        if (isStarted()) {
+            return;
+        }
+        if (encoder == null) {
+            addError("No encoder set for the appender named [" + name + "].");
+            return;
+        }
+        if (!target.equals("System.out") && !target.equals("System.err")) {
+            addError("Target must be System.out or System.err, was [" + target + "] in the appender named [" + name
+                    + "].");
+            return;
+        }
+        if (queueSize < 1) {
+            addError("Invalid queue size [" + queueSize + "] in the appender named [" + name + "].");
+            return;
+        }
+        queue = new ArrayBlockingQueue<>(queueSize);
+        stopping = false;
+        direct = false;
+        super.start();
+        writeBytes(encoder.headerBytes());
+        String thread = "log-writer-" + (name != null ? name : "console");
+        writer = Thread.ofPlatform().daemon().name(thread).start(this::run);
+        shutdownHook = new Thread(this::shutDown, thread + "-shutdown");
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
+    }
+
+    @Override
+    public void stop() {
+        if (!isStarted()) {
+            return;
+        }
+        super.stop();
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException shuttingDown) {
+            // The hook is running or about to: it finds the queue written below.
+        }
+        endWriter();
+        writeBytes(encoder.footerBytes());
+    }
+
+    @Override
+    protected void append(ILoggingEvent event) {
+        // Whatever the writing thread formats later must be taken from the logging thread now.
+        event.prepareForDeferredProcessing();
+        if (direct || event.getLevel().isGreaterOrEqual(Level.WARN)) {
+            writeWithQueued(event);
+            return;
+        }
+        if (!queue.offer(event)) {
+            wake();
+            putUninterruptibly(event);
+        }
+        if (sleeping) {
+            wake();
+        }
+        if (stopping) {
+            // Queued as the writing thread ended: nobody else would write it.
+            writeQueued();
+        }
+    }
+
+    private void wake() {
+        if (SLEEPING.compareAndSet(this, true, false)) {
+            LockSupport.unpark(writer);
+        }
+    }
+
+    private void putUninterruptibly(ILoggingEvent event) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                queue.put(event);
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The writing thread: writes what is queued, lets more gather, and sleeps once nothing came. */
+    private void run() {
+        while (true) {
+            if (!writeQueued()) {
+                if (stopping) {
+                    return;
+                }
+                sleep();
+                continue;
+            }
+            LockSupport.parkNanos(this, BATCH_NANOS);
+        }
+    }
+
+    /**
+     * Parks until an event is queued. The flag is set before the queue is looked at, and read by a logging thread
+     * after it queued its event, so one of the two always sees the other: no event waits for a later one.
+     */
+    private void sleep() {
+        sleeping = true;
+        if (!queue.isEmpty() || stopping) {
+            sleeping = false;
+            return;
+        }
+        while (sleeping && !stopping) {
+            LockSupport.park(this);
+        }
+    }
+
+    /** Writes every queued event in one write; false if there was none. */
+    private boolean writeQueued() {
+        writing.lock();
+        try {
+            queue.drainTo(batch);
+            if (batch.isEmpty()) {
+                return false;
+            }
+            for (ILoggingEvent event : batch) {
+                encode(event);
+            }
+            batch.clear();
+            flush();
+            return true;
+        } finally {
+            writing.unlock();
+        }
+    }
+
+    /** Writes the events queued before {@code event}, then {@code event}, before returning. */
+    private void writeWithQueued(ILoggingEvent event) {
+        writing.lock();
+        try {
+            queue.drainTo(batch);
+            for (ILoggingEvent queued : batch) {
+                encode(queued);
+            }
+            batch.clear();
+            encode(event);
+            flush();
+        } finally {
+            writing.unlock();
+        }
+    }
+
+    private void encode(ILoggingEvent event) {
+        byte[] bytes;
+        try {
+            bytes = encoder.encode(event);
+        } catch (RuntimeException e) {
+            addError("The encoder failed on an event of the appender named [" + name + "]", e);
+            return;
+        }
+        if (bytes == null) {
+            return;
+        }
+        if (buffered + bytes.length > buffer.length) {
+            buffer = Arrays.copyOf(buffer, Math.max(buffer.length * 2, buffered + bytes.length));
+        }
+        System.arraycopy(bytes, 0, buffer, buffered, bytes.length);
+        buffered += bytes.length;
+    }
+
+    private void flush() {
+        if (buffered == 0) {
+            return;
+        }
+        PrintStream out = target.equals("System.err") ? System.err : System.out;
+        out.write(buffer, 0, buffered);
+        out.flush();
+        buffered = 0;
+        if (buffer.length > 4 * INITIAL_BUFFER) {
+            // One burst of long lines must not keep a large buffer for good.
+            buffer = new byte[INITIAL_BUFFER];
+        }
+    }
+
+    private void writeBytes(byte[] bytes) {
+        if (bytes == null || bytes.length == 0) {
+            return;
+        }
+        writing.lock();
+        try {
+            PrintStream out = target.equals("System.err") ? System.err : System.out;
+            out.write(bytes, 0, bytes.length);
+            out.flush();
+        } finally {
+            writing.unlock();
+        }
+    }
+
+    /** Lets the writing thread write what is queued and end, waiting a bounded time for it. */
+    private void endWriter() {
+        stopping = true;
+        LockSupport.unpark(writer);
+        try {
+            writer.join(STOP_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        // Whatever the thread did not get to (it was slow, or this thread was interrupted) is written here.
+        writeQueued();
+    }
+
+    /** At JVM shutdown: no line may stay queued, and lines logged from now on are written by their callers. */
+    private void shutDown() {
+        direct = true;
+        endWriter();
+    }
+}

@@ -1,0 +1,163 @@
+package dev.backend.server.logback;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/** The console appender the access log goes through: off the request thread, in batches, and nothing lost. */
+class AsyncConsoleAppenderTest {
+
+    /** Generous: a loaded build machine may keep the writing thread off the CPU for a while. */
+    private static final long PATIENCE_MILLIS = 10_000;
+
+    private final LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
+    private final Logger logger = context.getLogger(AsyncConsoleAppenderTest.class.getName() + "." + UUID.randomUUID());
+    private final ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    private final PrintStream original = System.out;
+    private AsyncConsoleAppender appender;
+
+    @BeforeEach
+    void captureStandardOutput() {
+        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+    }
+
+    @AfterEach
+    void restoreStandardOutput() {
+        if (appender != null) {
+            logger.detachAppender(appender);
+            appender.stop();
+        }
+        System.setOut(original);
+    }
+
+    private void start(int queueSize, String pattern) {
+        PatternLayoutEncoder encoder = new PatternLayoutEncoder();
+        encoder.setContext(context);
+        encoder.setPattern(pattern);
+        encoder.start();
+        appender = new AsyncConsoleAppender();
+        appender.setContext(context);
+        appender.setName("test");
+        appender.setEncoder(encoder);
+        appender.setQueueSize(queueSize);
+        appender.start();
+        logger.addAppender(appender);
+        logger.setAdditive(false);
+        logger.setLevel(Level.INFO);
+    }
+
+    private List<String> lines() {
+        synchronized (captured) {
+            return captured.toString(StandardCharsets.UTF_8).lines().filter(l -> l.startsWith("line ")).toList();
+        }
+    }
+
+    private List<String> awaitLines(int count) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(PATIENCE_MILLIS);
+        while (lines().size() < count && System.nanoTime() < end) {
+            Thread.sleep(5);
+        }
+        return lines();
+    }
+
+    @Test
+    void aLoneLineIsWrittenWithoutWaitingForAnother() throws InterruptedException {
+        start(8192, "line %level %msg%n");
+
+        logger.info("alone");
+
+        assertEquals(List.of("line INFO alone"), awaitLines(1));
+    }
+
+    @Test
+    void linesFromManyThreadsAreAllWrittenEachWhole() throws InterruptedException {
+        start(64, "line %msg%n");
+        int threads = 8;
+        int perThread = 2000;
+        CountDownLatch done = new CountDownLatch(threads);
+        for (int t = 0; t < threads; t++) {
+            int id = t;
+            Thread.ofVirtual().start(() -> {
+                for (int i = 0; i < perThread; i++) {
+                    logger.info("{} {}", id, i);
+                }
+                done.countDown();
+            });
+        }
+        assertTrue(done.await(PATIENCE_MILLIS, TimeUnit.MILLISECONDS));
+
+        List<String> lines = awaitLines(threads * perThread);
+        assertEquals(threads * perThread, lines.size());
+        // Each thread's lines in the order it logged them: one queue, written first in, first out.
+        for (int t = 0; t < threads; t++) {
+            String prefix = "line " + t + " ";
+            List<String> own = lines.stream().filter(l -> l.startsWith(prefix)).toList();
+            List<String> expected = new ArrayList<>();
+            for (int i = 0; i < perThread; i++) {
+                expected.add(prefix + i);
+            }
+            assertEquals(expected, own);
+        }
+    }
+
+    @Test
+    void aWarningIsWrittenBeforeTheCallReturnsAfterTheLinesQueuedBeforeIt() {
+        start(8192, "line %level %msg%n");
+
+        for (int i = 0; i < 100; i++) {
+            logger.info("{}", i);
+        }
+        logger.warn("then this");
+
+        List<String> lines = lines();
+        assertEquals(101, lines.size());
+        assertEquals("line INFO 0", lines.getFirst());
+        assertEquals("line WARN then this", lines.getLast());
+    }
+
+    @Test
+    void stoppingWritesEveryQueuedLine() {
+        start(8192, "line %msg%n");
+
+        for (int i = 0; i < 5000; i++) {
+            logger.info("{}", i);
+        }
+        appender.stop();
+
+        assertEquals(5000, lines().size());
+        assertEquals("line 4999", lines().getLast());
+    }
+
+    @Test
+    void theIdsOfTheRequestAreTakenWhenTheLineIsLoggedNotWhenItIsWritten() throws InterruptedException {
+        start(8192, "line %msg req=%X{request_id} [%thread]%n");
+
+        MDC.put("request_id", "r-1");
+        try {
+            logger.info("in a request");
+        } finally {
+            MDC.remove("request_id");
+        }
+        logger.info("outside");
+
+        assertEquals(List.of("line in a request req=r-1 [" + Thread.currentThread().getName() + "]",
+                "line outside req= [" + Thread.currentThread().getName() + "]"), awaitLines(2));
+    }
+}
