@@ -1,13 +1,8 @@
 package dev.backend.reference;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -36,7 +31,7 @@ final class Nginx implements AutoCloseable {
     static Nginx start(List<Integer> upstreams, String keepaliveTimeout) throws IOException, InterruptedException {
         DebianPackage.require(BINARY, "nginx");
         Path dir = Files.createTempDirectory("nginx");
-        int port = freePort();
+        int port = LocalProgram.freePort();
         Files.writeString(dir.resolve("nginx.conf"), String.join("\n",
                 "worker_processes 2;",
                 "pid " + dir.resolve("nginx.pid") + ";",
@@ -65,7 +60,7 @@ final class Nginx implements AutoCloseable {
                 "-c", dir.resolve("nginx.conf").toString(), "-g", "daemon off;")
                 .redirectErrorStream(true).redirectOutput(dir.resolve("stdout.log").toFile()).start();
         Nginx started = new Nginx(process, dir, port);
-        started.awaitListening();
+        LocalProgram.awaitListening("nginx", process, port, started::diagnostics);
         return started;
     }
 
@@ -87,52 +82,22 @@ final class Nginx implements AutoCloseable {
         return Files.exists(dir.resolve("error.log")) ? Files.readString(dir.resolve("error.log")) : "";
     }
 
+    private String diagnostics() {
+        try {
+            return Files.readString(dir.resolve("stdout.log")) + errorLog();
+        } catch (IOException e) {
+            return e.toString();
+        }
+    }
+
     private static void writeUpstream(Path dir, List<Integer> ports, List<Integer> down) throws IOException {
         Files.writeString(dir.resolve("upstream.conf"), ports.stream()
                 .map(p -> "server 127.0.0.1:" + p + " max_fails=0" + (down.contains(p) ? " down" : "") + ";")
                 .collect(Collectors.joining("\n", "", "\n")));
     }
 
-    private void awaitListening() throws InterruptedException, IOException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("nginx exited with " + process.exitValue() + ":\n"
-                        + Files.readString(dir.resolve("stdout.log")) + errorLog());
-            }
-            try {
-                new Socket(InetAddress.getLoopbackAddress(), port).close();
-                return;
-            } catch (IOException notYet) {
-                Thread.sleep(50);
-            }
-        }
-        throw new IllegalStateException("nginx did not listen on " + port + " within 30 s:\n" + errorLog());
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
     @Override
     public void close() throws IOException {
-        process.destroy();
-        try {
-            if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-            }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-        }
-        try (var files = Files.walk(dir)) {
-            for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(file);
-            }
-        }
+        LocalProgram.stop(process, dir);
     }
 }

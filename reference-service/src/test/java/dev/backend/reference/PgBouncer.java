@@ -1,16 +1,11 @@
 package dev.backend.reference;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Debian's PgBouncer in front of a test database, started for a test class and stopped after it. Two names lead
@@ -39,7 +34,7 @@ final class PgBouncer implements AutoCloseable {
         Path dir = Files.createTempDirectory("pgbouncer");
         // PgBouncer, run as postgres, writes its log and pid file here.
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
-        int port = freePort();
+        int port = LocalProgram.freePort();
         String target = "host=" + host + " port=" + pgPort + " dbname=" + database;
         Files.writeString(dir.resolve("userlist.txt"), "\"" + user + "\" \"\"\n");
         Files.writeString(dir.resolve("pgbouncer.ini"), String.join("\n",
@@ -69,7 +64,7 @@ final class PgBouncer implements AutoCloseable {
         Process process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("stdout.log").toFile()).start();
         PgBouncer bouncer = new PgBouncer(process, dir, port);
-        bouncer.awaitListening();
+        LocalProgram.awaitListening("pgbouncer", process, port, bouncer::log);
         return bouncer;
     }
 
@@ -87,46 +82,8 @@ final class PgBouncer implements AutoCloseable {
         }
     }
 
-    private void awaitListening() throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("pgbouncer exited with " + process.exitValue() + ":\n" + log());
-            }
-            try {
-                new Socket(InetAddress.getLoopbackAddress(), port).close();
-                return;
-            } catch (IOException notYet) {
-                Thread.sleep(50);
-            }
-        }
-        throw new IllegalStateException("pgbouncer did not listen on " + port + " within 30 s:\n" + log());
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
     @Override
     public void close() throws IOException {
-        process.destroy();
-        try {
-            if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-            }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-        }
-        try (var files = Files.list(dir)) {
-            for (Path file : files.toList()) {
-                Files.delete(file);
-            }
-        }
-        Files.delete(dir);
+        LocalProgram.stop(process, dir);
     }
 }
