@@ -23,7 +23,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -69,7 +68,7 @@ class RequestTimeoutDatabaseTest {
                 "MIN_CONNECTIONS", "2"))) {
             awaitPoolFull(server, 2);
             LogCapture log = LogCapture.all();
-            Set<Integer> connections = poolBackends();
+            Set<Integer> connections = PoolBackends.of(DB);
             try (Connection locker = DB.connect(); Statement lock = locker.createStatement()) {
                 locker.setAutoCommit(false);
                 lock.execute("LOCK TABLE users IN ACCESS EXCLUSIVE MODE");
@@ -87,7 +86,7 @@ class RequestTimeoutDatabaseTest {
             // Had PostgreSQL still been running the insert, it would have committed at the release.
             assertEquals(0, activeStatements("INSERT INTO users%"));
             assertEquals(0, rows("users", "late@example.com"));
-            assertEquals(connections, poolBackends(), "the cancelled statement cost no connection");
+            assertEquals(connections, PoolBackends.of(DB), "the cancelled statement cost no connection");
             assertEquals(201, post(server, "/users?email=next@example.com").statusCode());
 
             log.close();
@@ -149,7 +148,7 @@ class RequestTimeoutDatabaseTest {
         try (BackendServer server = start(Map.of("REQUEST_TIMEOUT", "300ms", "MAX_CONNECTIONS", "1",
                 "MIN_CONNECTIONS", "1"))) {
             awaitPoolFull(server, 1);
-            Set<Integer> connections = poolBackends();
+            Set<Integer> connections = PoolBackends.of(DB);
             long begin = System.nanoTime();
 
             assertEquals(503, post(server, "/insert-then-sleep?email=sleepy@example.com").statusCode());
@@ -157,7 +156,7 @@ class RequestTimeoutDatabaseTest {
             long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin);
             assertTrue(millis >= 300 + 900, "the interrupt waits out the grace after the cancel: " + millis + " ms");
             assertEquals(0, rows("users", "sleepy@example.com"));
-            assertEquals(connections, poolBackends(), "an interrupted sleep leaves the connection intact");
+            assertEquals(connections, PoolBackends.of(DB), "an interrupted sleep leaves the connection intact");
         }
     }
 
@@ -259,7 +258,7 @@ class RequestTimeoutDatabaseTest {
                 }))) {
             HikariPoolMXBean pool = server.dataSource().unwrap(HikariDataSource.class).getHikariPoolMXBean();
             awaitPoolFull(server, POOL);
-            Set<Integer> connections = poolBackends();
+            Set<Integer> connections = PoolBackends.of(DB);
             // In waves of the pool's size, each started once the pool is full again, so that every request
             // holds a connection and is inside pg_sleep when its deadline passes.
             for (int wave = 0; wave < 100 / POOL; wave++) {
@@ -275,7 +274,7 @@ class RequestTimeoutDatabaseTest {
 
             assertEquals(100, queriesStarted.get());
             await(() -> pool.getActiveConnections() == 0, "every connection to return to the pool");
-            assertEquals(connections, poolBackends(), "cancelled statements cost no connection");
+            assertEquals(connections, PoolBackends.of(DB), "cancelled statements cost no connection");
             long begin = System.nanoTime();
             HttpResponse<String> next = post(server, "/one");
             long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin);
@@ -389,21 +388,6 @@ class RequestTimeoutDatabaseTest {
     private static HttpRequest request(BackendServer server, String target) {
         return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + target))
                 .POST(HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(60)).build();
-    }
-
-    /** The PostgreSQL backends serving the pool: the same set before and after means no connection was replaced. */
-    private static Set<Integer> poolBackends() throws SQLException {
-        Set<Integer> pids = new HashSet<>();
-        try (Connection connection = DB.connect(); PreparedStatement query = connection.prepareStatement(
-                "SELECT pid FROM pg_stat_activity WHERE application_name = 'backend-server' AND datname = ?")) {
-            query.setString(1, DB.name());
-            try (ResultSet rows = query.executeQuery()) {
-                while (rows.next()) {
-                    pids.add(rows.getInt(1));
-                }
-            }
-        }
-        return pids;
     }
 
     private static void awaitPoolFull(BackendServer server, int size) throws Exception {

@@ -9,6 +9,7 @@ import dev.backend.core.Json;
 import dev.backend.server.BackendServer;
 import dev.backend.server.Config;
 import dev.backend.server.LogCapture;
+import dev.backend.server.PoolBackends;
 import dev.backend.server.migration.Migrator;
 import dev.backend.testing.TestDatabase;
 import java.net.URI;
@@ -23,7 +24,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -56,7 +56,7 @@ class RequestTimeoutTest {
                 assertTrue(System.nanoTime() < poolEnd, "the pool opened its connections");
                 Thread.sleep(20);
             }
-            Set<Integer> connections = poolBackends();
+            Set<Integer> connections = PoolBackends.of(DB);
             try (LogCapture log = LogCapture.all()) {
                 try (Connection locker = DB.connect(); Statement lock = locker.createStatement()) {
                     locker.setAutoCommit(false);
@@ -74,7 +74,7 @@ class RequestTimeoutTest {
 
                 // Had PostgreSQL still been running the insert, it would have committed at the release.
                 assertEquals(0, users("late@example.com"));
-                assertEquals(connections, poolBackends(), "the cancelled insert cost no connection");
+                assertEquals(connections, PoolBackends.of(DB), "the cancelled insert cost no connection");
                 assertEquals(201, create(server, "next@example.com", "Next").statusCode());
                 List<String> lines = log.linesAtInfo().stream().filter(l -> !l.contains(" dev.backend.access ")).toList();
                 assertEquals(1, lines.size(), lines.toString());
@@ -112,20 +112,5 @@ class RequestTimeoutTest {
                 return rows.getInt(1);
             }
         }
-    }
-
-    /** The PostgreSQL backends serving the pool: the same set before and after means none was replaced. */
-    private static Set<Integer> poolBackends() throws SQLException {
-        Set<Integer> pids = new HashSet<>();
-        try (Connection connection = DB.connect(); PreparedStatement query = connection.prepareStatement(
-                "SELECT pid FROM pg_stat_activity WHERE application_name = 'backend-server' AND datname = ?")) {
-            query.setString(1, DB.name());
-            try (ResultSet rows = query.executeQuery()) {
-                while (rows.next()) {
-                    pids.add(rows.getInt(1));
-                }
-            }
-        }
-        return pids;
     }
 }
