@@ -184,6 +184,11 @@ final class SelectorTransport implements Transport {
         return n;
     }
 
+    /** Bytes read from the socket that the connection's thread has not taken yet. */
+    synchronized int pending() {
+        return pending;
+    }
+
     /** Copies out of the queued chunks; holds the lock. */
     private int take(byte[] buffer, int offset, int length) {
         int n = 0;
