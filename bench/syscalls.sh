@@ -29,7 +29,7 @@ pid=
 trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; true' EXIT
 printf '| %-8s | %9s | %6s | %6s | %9s | %10s | %5s | %16s |\n' engine requests read write epoll_ctl epoll_wait futex "context switches"
 for variant in $VARIANTS; do
-  "$JAVA_HOME/bin/java" -Xms"$HEAP" -Xmx"$HEAP" -XX:+UseParallelGC -cp "$cp" dev.backend.http.bench.RawBench "$variant" 0 \
+  "$JAVA_HOME/bin/java" ${JAVA_OPTS:-} -Xms"$HEAP" -Xmx"$HEAP" -XX:+UseParallelGC -cp "$cp" dev.backend.http.bench.RawBench "$variant" 0 \
     >"$out/$variant.log" 2>&1 &
   pid=$!
   port=
