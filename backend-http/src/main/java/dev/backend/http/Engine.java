@@ -9,6 +9,7 @@ import java.lang.System.Logger.Level;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.channels.ServerSocketChannel;
 import java.net.Socket;
 import java.util.Objects;
 import java.util.Set;
@@ -47,6 +48,8 @@ final class Engine {
     final boolean contextAttributes = "context".equals(System.getProperty("jdk.httpserver.attributes"));
     final Contexts contexts = new Contexts();
     private final ServerSocket listener;
+    /** The selectors reading plain connections; null for TLS, whose connections read their own sockets. */
+    private final SelectorTransport.Reads reads;
     private final ReentrantLock lifecycle = new ReentrantLock();
     private final ReentrantLock quietLock = new ReentrantLock();
     private final Condition quiet = quietLock.newCondition();
@@ -75,8 +78,10 @@ final class Engine {
     Engine(HttpServerOptions options, boolean tls) throws IOException {
         this.options = options;
         this.tls = tls;
-        this.listener = new ServerSocket();
+        // From a channel, so that each accepted socket has one its selector can read (SelectorTransport).
+        this.listener = ServerSocketChannel.open().socket();
         listener.setReuseAddress(true);
+        this.reads = tls ? null : SelectorTransport.Reads.forProcessors();
     }
 
     void attach(HttpServer server) {
@@ -195,6 +200,9 @@ final class Engine {
             acceptor = new Thread(null, this::accept, "backend-http-acceptor-" + listener.getLocalPort(), 0, false);
             acceptor.setDaemon(false);
             started = true;
+            if (reads != null) {
+                reads.start();
+            }
             acceptor.start();
             // A platform thread: timeouts must fire even when handlers keep every carrier of virtual threads busy.
             watchdog = Thread.ofPlatform().daemon().name("backend-http-watchdog-" + listener.getLocalPort())
@@ -270,7 +278,8 @@ final class Engine {
             overflowed++;
             limitReached();
         }
-        Transport transport = new SocketTransport(socket, options.tcpNoDelay(), tls ? configurator : null);
+        Transport transport = tls ? new SocketTransport(socket, options.tcpNoDelay(), configurator)
+                : new SelectorTransport(socket, options.tcpNoDelay(), reads);
         Connection connection = new Connection(this, transport, overflowLane);
         connections.add(connection);
         try {
@@ -353,6 +362,9 @@ final class Engine {
             }
             if (acceptor != null && acceptor != Thread.currentThread()) {
                 acceptor.join();
+            }
+            if (reads != null) {
+                reads.close();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

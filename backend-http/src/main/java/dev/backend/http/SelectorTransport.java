@@ -1,0 +1,386 @@
+package dev.backend.http;
+
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketException;
+import java.nio.ByteBuffer;
+import java.nio.channels.CancelledKeyException;
+import java.nio.channels.ClosedSelectorException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayDeque;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import javax.net.ssl.SSLSession;
+
+/**
+ * A plain connection whose bytes a {@link Reads} selector reads as they arrive, so that the connection's thread
+ * only waits for them: the socket is registered once for its whole life.
+ *
+ * <p>Why: a blocking read on a virtual thread that finds nothing yet (after every response, before the client's
+ * next request) costs the JDK a failed {@code read}, an {@code epoll_ctl} to register the socket for one event,
+ * and a second {@code read} once woken; here each request costs one {@code read} (by the selector) and one
+ * {@code write} (docs/http-engine.md, "What a request costs in system calls"). The selector runs on a virtual
+ * thread, so it shares the carriers instead of competing with them for the cores.
+ *
+ * <p>Once {@link #MAX_PENDING} bytes wait unread, the selector stops reading the connection until its thread has
+ * taken half of them, so a client cannot make the server hold more than twice that for it. Writes are
+ * non-blocking; a full socket makes the writer wait for the selector to report it writable.
+ */
+final class SelectorTransport implements Transport {
+
+    /**
+     * Bytes read ahead of the connection's thread before the selector stops reading the socket, and the most one
+     * read takes: at most twice this waits in memory per connection, whatever the client sends.
+     */
+    static final int MAX_PENDING = 16 * 1024;
+
+    private final Socket raw;
+    private final SocketChannel channel;
+    private final boolean noDelay;
+    private final Reads reads;
+    /** The selector reading this connection, and its key there; set by open. */
+    private volatile Loop loop;
+    private volatile SelectionKey key;
+    private InetSocketAddress remote;
+    private InetSocketAddress local;
+
+    // Guarded by this: what the selector read and the connection's thread has not taken yet.
+    private final ArrayDeque<byte[]> chunks = new ArrayDeque<>(2);
+    private int chunkOffset;
+    private int pending;
+    private boolean paused;
+    private boolean ended;
+    private IOException failure;
+    private boolean inputShut;
+    private Thread reader;
+
+    private volatile Thread writer;
+    private volatile boolean closed;
+
+    SelectorTransport(Socket raw, boolean noDelay, Reads reads) {
+        this.raw = raw;
+        this.channel = raw.getChannel();
+        this.noDelay = noDelay;
+        this.reads = reads;
+    }
+
+    @Override
+    public void open() throws IOException {
+        if (noDelay) {
+            raw.setTcpNoDelay(true);
+        }
+        remote = (InetSocketAddress) raw.getRemoteSocketAddress();
+        local = (InetSocketAddress) raw.getLocalSocketAddress();
+        channel.configureBlocking(false);
+        key = reads.register(channel, this);
+    }
+
+    /** On the selector's thread, when the socket is readable or writable. */
+    void ready(SelectionKey key, ByteBuffer buffer) {
+        int ready;
+        try {
+            ready = key.readyOps();
+        } catch (CancelledKeyException e) {
+            return;
+        }
+        if ((ready & SelectionKey.OP_READ) != 0) {
+            readReady(key, buffer);
+        }
+        if ((ready & SelectionKey.OP_WRITE) != 0) {
+            interest(key, SelectionKey.OP_WRITE, false);
+            Thread waiting = writer;
+            if (waiting != null) {
+                LockSupport.unpark(waiting);
+            }
+        }
+    }
+
+    private void readReady(SelectionKey key, ByteBuffer buffer) {
+        buffer.clear();
+        int n;
+        IOException error = null;
+        try {
+            n = channel.read(buffer);
+        } catch (IOException e) {
+            n = -1;
+            error = e;
+        }
+        Thread waiting;
+        synchronized (this) {
+            if (n > 0) {
+                byte[] chunk = new byte[n];
+                buffer.flip().get(chunk);
+                chunks.addLast(chunk);
+                pending += n;
+                if (pending >= MAX_PENDING) {
+                    paused = true;
+                    interest(key, SelectionKey.OP_READ, false);
+                }
+            } else if (n < 0) {
+                ended = true;
+                failure = error;
+                interest(key, SelectionKey.OP_READ, false);
+            }
+            waiting = reader;
+        }
+        if (waiting != null) {
+            LockSupport.unpark(waiting);
+        }
+    }
+
+    private static void interest(SelectionKey key, int op, boolean on) {
+        try {
+            int ops = key.interestOps();
+            key.interestOps(on ? ops | op : ops & ~op);
+        } catch (CancelledKeyException e) {
+            // Closed meanwhile: nothing is waited for any more.
+        }
+    }
+
+    @Override
+    public int read(byte[] buffer, int offset, int length) throws IOException {
+        if (length == 0) {
+            return 0;
+        }
+        boolean resume;
+        int n;
+        while (true) {
+            synchronized (this) {
+                reader = null;
+                if (inputShut || closed) {
+                    return -1;
+                }
+                if (!chunks.isEmpty()) {
+                    n = take(buffer, offset, length);
+                    resume = paused && pending < MAX_PENDING / 2;
+                    if (resume) {
+                        paused = false;
+                    }
+                    break;
+                }
+                if (failure != null) {
+                    throw failure;
+                }
+                if (ended) {
+                    return -1;
+                }
+                reader = Thread.currentThread();
+            }
+            if (Thread.currentThread().isInterrupted()) {
+                // As a blocking socket does: an interrupted read closes the connection.
+                close();
+                throw new SocketException("Closed by interrupt");
+            }
+            LockSupport.park(this);
+        }
+        if (resume) {
+            interest(key, SelectionKey.OP_READ, true);
+            wakeup();
+        }
+        return n;
+    }
+
+    /** Bytes read from the socket that the connection's thread has not taken yet. */
+    synchronized int pending() {
+        return pending;
+    }
+
+    /** Copies out of the queued chunks; holds the lock. */
+    private int take(byte[] buffer, int offset, int length) {
+        int n = 0;
+        while (n < length && !chunks.isEmpty()) {
+            byte[] chunk = chunks.peekFirst();
+            int count = Math.min(length - n, chunk.length - chunkOffset);
+            System.arraycopy(chunk, chunkOffset, buffer, offset + n, count);
+            n += count;
+            chunkOffset += count;
+            if (chunkOffset == chunk.length) {
+                chunks.removeFirst();
+                chunkOffset = 0;
+            }
+        }
+        pending -= n;
+        return n;
+    }
+
+    @Override
+    public void write(byte[] buffer, int offset, int length) throws IOException {
+        ByteBuffer bytes = ByteBuffer.wrap(buffer, offset, length);
+        while (bytes.hasRemaining()) {
+            if (closed) {
+                throw new SocketException("Socket closed");
+            }
+            if (channel.write(bytes) > 0) {
+                continue;
+            }
+            // The socket's send buffer is full: wait until the selector sees room.
+            writer = Thread.currentThread();
+            try {
+                interest(key, SelectionKey.OP_WRITE, true);
+                wakeup();
+                if (Thread.currentThread().isInterrupted()) {
+                    close();
+                    throw new SocketException("Closed by interrupt");
+                }
+                if (!closed) {
+                    LockSupport.park(this);
+                }
+            } finally {
+                writer = null;
+            }
+        }
+    }
+
+    @Override
+    public void interruptRead() {
+        Thread waiting;
+        synchronized (this) {
+            inputShut = true;
+            chunks.clear();
+            pending = 0;
+            waiting = reader;
+        }
+        SelectionKey registered = key;
+        if (registered != null) {
+            interest(registered, SelectionKey.OP_READ, false);
+        }
+        if (waiting != null) {
+            LockSupport.unpark(waiting);
+        }
+    }
+
+    @Override
+    public void shutdownOutput() throws IOException {
+        channel.shutdownOutput();
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        try {
+            channel.close();
+        } catch (IOException e) {
+            // Closing a socket that is already broken has nothing left to report.
+        }
+        // A registered channel's socket is released by its selector's next turn: make it now.
+        wakeup();
+        Thread waiting;
+        synchronized (this) {
+            waiting = reader;
+        }
+        if (waiting != null) {
+            LockSupport.unpark(waiting);
+        }
+        waiting = writer;
+        if (waiting != null) {
+            LockSupport.unpark(waiting);
+        }
+    }
+
+    private void wakeup() {
+        Loop serving = loop;
+        if (serving != null) {
+            serving.selector.wakeup();
+        }
+    }
+
+    @Override
+    public InetSocketAddress remoteAddress() {
+        return remote;
+    }
+
+    @Override
+    public InetSocketAddress localAddress() {
+        return local;
+    }
+
+    @Override
+    public SSLSession sslSession() {
+        return null;
+    }
+
+    /**
+     * The selectors of one engine: each a virtual thread reading its connections' sockets into their queues.
+     * Connections are spread over them in turn.
+     */
+    static final class Reads {
+        private final Loop[] loops;
+        private final AtomicInteger next = new AtomicInteger();
+
+        Reads(int count) throws IOException {
+            loops = new Loop[count];
+            for (int i = 0; i < count; i++) {
+                loops[i] = new Loop(Selector.open());
+            }
+        }
+
+        /** As many selectors as a quarter of the processors, at least one. */
+        static Reads forProcessors() throws IOException {
+            return new Reads(Math.max(1, Runtime.getRuntime().availableProcessors() / 4));
+        }
+
+        void start() {
+            for (int i = 0; i < loops.length; i++) {
+                Thread.ofVirtual().name("backend-http-reads-" + i).start(loops[i]);
+            }
+        }
+
+        SelectionKey register(SocketChannel channel, SelectorTransport transport) throws IOException {
+            Loop loop = loops[Math.floorMod(next.getAndIncrement(), loops.length)];
+            transport.loop = loop;
+            try {
+                SelectionKey key = channel.register(loop.selector, SelectionKey.OP_READ, transport);
+                loop.selector.wakeup();
+                return key;
+            } catch (ClosedSelectorException e) {
+                throw new SocketException("server stopped");
+            }
+        }
+
+        /** Ends the selectors; connections still registered are closed by the engine's stop. */
+        void close() {
+            for (Loop loop : loops) {
+                try {
+                    loop.selector.close();
+                } catch (IOException e) {
+                    Engine.LOG.log(Level.DEBUG, "Closing a selector failed", e);
+                }
+            }
+        }
+    }
+
+    /** One selector and the loop that serves it. */
+    static final class Loop implements Runnable {
+        final Selector selector;
+        private final ByteBuffer buffer = ByteBuffer.allocateDirect(MAX_PENDING);
+
+        Loop(Selector selector) {
+            this.selector = selector;
+        }
+
+        @Override
+        public void run() {
+            while (selector.isOpen()) {
+                try {
+                    selector.select(key -> {
+                        try {
+                            ((SelectorTransport) key.attachment()).ready(key, buffer);
+                        } catch (RuntimeException e) {
+                            // One connection's failure must not stop the reads of all the others.
+                            Engine.LOG.log(Level.WARNING, "Reading a connection failed", e);
+                            ((SelectorTransport) key.attachment()).close();
+                        }
+                    });
+                } catch (ClosedSelectorException e) {
+                    return;
+                } catch (IOException e) {
+                    Engine.LOG.log(Level.WARNING, "Selecting ready connections failed", e);
+                }
+            }
+        }
+    }
+}
