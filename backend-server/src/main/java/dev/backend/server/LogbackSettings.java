@@ -2,13 +2,15 @@ package dev.backend.server;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.PatternLayout;
 import ch.qos.logback.classic.encoder.JsonEncoder;
-import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.Appender;
 import ch.qos.logback.core.OutputStreamAppender;
 import ch.qos.logback.core.encoder.Encoder;
+import ch.qos.logback.core.encoder.LayoutWrappingEncoder;
 import dev.backend.server.logback.AsyncConsoleAppender;
+import dev.backend.server.logback.MdcFieldConverter;
 import java.util.Iterator;
 import java.util.Locale;
 import org.slf4j.ILoggerFactory;
@@ -26,11 +28,11 @@ final class LogbackSettings {
 
     /**
      * One line per event: time with offset, level, thread, logger, the request id and the W3C trace and span ids
-     * when there are, message. JSON events carry the same ids in their {@code mdc} object.
+     * when there are ({@link MdcFieldConverter}), message. JSON events carry the same ids in their {@code mdc}
+     * object.
      */
     static final String TEXT_PATTERN = "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level [%thread] %logger{30}"
-            + "%replace( req=%X{request_id}){' req=$', ''}%replace( trace_id=%X{trace_id}){' trace_id=$', ''}"
-            + "%replace( span_id=%X{span_id}){' span_id=$', ''} - %msg%n";
+            + "%mdcField{request_id, req}%mdcField{trace_id}%mdcField{span_id} - %msg%n";
 
     private static final Logger LOG = LoggerFactory.getLogger(LogbackSettings.class);
 
@@ -73,8 +75,14 @@ final class LogbackSettings {
     private static Encoder<ILoggingEvent> encoder(LoggerContext context, Config.LogFormat format) {
         Encoder<ILoggingEvent> encoder = switch (format) {
             case TEXT -> {
-                PatternLayoutEncoder text = new PatternLayoutEncoder();
-                text.setPattern(TEXT_PATTERN);
+                // A layout of its own, so %mdcField is known to it alone, whatever the application's file declares.
+                PatternLayout layout = new PatternLayout();
+                layout.getInstanceConverterMap().put("mdcField", MdcFieldConverter::new);
+                layout.setPattern(TEXT_PATTERN);
+                layout.setContext(context);
+                layout.start();
+                LayoutWrappingEncoder<ILoggingEvent> text = new LayoutWrappingEncoder<>();
+                text.setLayout(layout);
                 yield text;
             }
             case JSON -> {

@@ -8,7 +8,6 @@ import java.io.PrintStream;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -27,8 +26,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * <ul>
  *   <li>never drops a line: a full queue ({@link #setQueueSize}, 8192 events) makes the logging thread wait;
  *   <li>writes what is queued as soon as its thread is awake: under traffic it wakes every {@value #BATCH_MILLIS}
- *       ms and writes everything queued since in one call; when the queue is empty it sleeps until the next
- *       event wakes it, so at low traffic a line is written at once and an idle server costs nothing;
+ *       ms and writes everything queued since in one call (one per 64 KB); when the queue is empty it sleeps
+ *       until the next event wakes it, so at low traffic a line is written at once and an idle server costs
+ *       nothing;
  *   <li>writes WARN and ERROR lines before the logging call returns, after every line queued before them, so
  *       the lines that explain a crash or a forced exit are out before it happens;
  *   <li>writes whatever is still queued when the JVM shuts down (and writes directly from then on), and when
@@ -52,12 +52,19 @@ import java.util.concurrent.locks.ReentrantLock;
 @SuppressWarnings("exports")
 public final class AsyncConsoleAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
 
-    /** How long the writing thread lets lines gather after a write while they keep coming. */
-    static final long BATCH_MILLIS = 1;
+    /**
+     * How long the writing thread lets lines gather after a write while they keep coming. Each wake-up costs a
+     * timed park, a drain of the queue and a write, whatever the batch: at 1 ms they were most of the access log's
+     * cost on the writing thread. Longer costs less CPU but formats and writes a longer batch at a time, which
+     * holds up a request thread sharing the core: at 10 ms the bench's p99 latency rose from 4.4 to 7 ms, at 3 ms
+     * it stayed ({@code docs/benchmarks.md}).
+     */
+    static final long BATCH_MILLIS = 3;
     private static final long BATCH_NANOS = TimeUnit.MILLISECONDS.toNanos(BATCH_MILLIS);
     /** How long a stop or the JVM's shutdown waits for the writing thread. */
     private static final long STOP_MILLIS = 2000;
-    private static final int INITIAL_BUFFER = 16 * 1024;
+    /** The most bytes one write carries: a longer batch is written in several, without growing a buffer. */
+    private static final int BUFFER = 64 * 1024;
     private static final VarHandle SLEEPING;
 
     static {
@@ -76,7 +83,7 @@ public final class AsyncConsoleAppender extends UnsynchronizedAppenderBase<ILogg
     /** Held while lines are formatted and written, so batches and the lines written directly never interleave. */
     private final ReentrantLock writing = new ReentrantLock();
     private final List<ILoggingEvent> batch = new ArrayList<>();
-    private byte[] buffer = new byte[INITIAL_BUFFER];
+    private final byte[] buffer = new byte[BUFFER];
     private int buffered;
     private Thread writer;
     private Thread shutdownHook;
@@ -298,7 +305,12 @@ public final class AsyncConsoleAppender extends UnsynchronizedAppenderBase<ILogg
             return;
         }
         if (buffered + bytes.length > buffer.length) {
-            buffer = Arrays.copyOf(buffer, Math.max(buffer.length * 2, buffered + bytes.length));
+            flush();
+        }
+        if (bytes.length > buffer.length) {
+            // One line longer than the buffer: written on its own, after the lines before it.
+            writeTo(bytes, bytes.length);
+            return;
         }
         System.arraycopy(bytes, 0, buffer, buffered, bytes.length);
         buffered += bytes.length;
@@ -308,14 +320,14 @@ public final class AsyncConsoleAppender extends UnsynchronizedAppenderBase<ILogg
         if (buffered == 0) {
             return;
         }
-        PrintStream out = target.equals("System.err") ? System.err : System.out;
-        out.write(buffer, 0, buffered);
-        out.flush();
+        writeTo(buffer, buffered);
         buffered = 0;
-        if (buffer.length > 4 * INITIAL_BUFFER) {
-            // One burst of long lines must not keep a large buffer for good.
-            buffer = new byte[INITIAL_BUFFER];
-        }
+    }
+
+    private void writeTo(byte[] bytes, int length) {
+        PrintStream out = target.equals("System.err") ? System.err : System.out;
+        out.write(bytes, 0, length);
+        out.flush();
     }
 
     private void writeBytes(byte[] bytes) {
@@ -324,9 +336,7 @@ public final class AsyncConsoleAppender extends UnsynchronizedAppenderBase<ILogg
         }
         writing.lock();
         try {
-            PrintStream out = target.equals("System.err") ? System.err : System.out;
-            out.write(bytes, 0, bytes.length);
-            out.flush();
+            writeTo(bytes, bytes.length);
         } finally {
             writing.unlock();
         }

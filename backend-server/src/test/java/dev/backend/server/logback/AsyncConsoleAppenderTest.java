@@ -160,4 +160,23 @@ class AsyncConsoleAppenderTest {
         assertEquals(List.of("line in a request req=r-1 [" + Thread.currentThread().getName() + "]",
                 "line outside req= [" + Thread.currentThread().getName() + "]"), awaitLines(2));
     }
+
+    @Test
+    void linesBeyondOneWritesWorthAreWrittenWholeAndInOrder() {
+        start(8192, "line %msg%n");
+        String long100k = "x".repeat(100 * 1024);
+
+        // 2000 lines of about 60 bytes fill more than one 64 KB write; the middle one is longer than a write.
+        for (int i = 0; i < 2000; i++) {
+            logger.info("{} {}", i, i == 1000 ? long100k : "and some padding to make the line longer than short");
+        }
+        appender.stop();
+
+        List<String> lines = lines();
+        assertEquals(2000, lines.size());
+        for (int i = 0; i < 2000; i++) {
+            assertTrue(lines.get(i).startsWith("line " + i + " "), lines.get(i).substring(0, 20));
+        }
+        assertEquals("line 1000 " + long100k, lines.get(1000));
+    }
 }
