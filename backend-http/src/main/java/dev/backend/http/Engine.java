@@ -5,6 +5,7 @@ import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.net.BindException;
 import java.net.InetSocketAddress;
@@ -26,9 +27,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * One server: its listening socket, the acceptor, the open connections, contexts, limits and lifecycle.
  *
  * <p>Threads: the acceptor is a platform thread, not a daemon, so the JVM stays up while the server runs (as
- * with the JDK's dispatcher); it only accepts, counts and starts one virtual thread per connection, which reads
- * requests, runs their handlers (inline, unless an executor was set) and writes the responses, all with
- * blocking I/O. One more thread, the watchdog (a platform daemon thread), ticks a few times a second and ends
+ * with the JDK's dispatcher); it only accepts, counts and starts one virtual thread per connection, which parses
+ * requests, runs their handlers (inline, unless an executor was set) and writes the responses. A plain
+ * connection's bytes are read by the engine's selectors ({@link SelectorTransport}), a TLS connection's by its own
+ * thread with blocking I/O. One more thread, the watchdog (a platform daemon thread), ticks a few times a second and ends
  * reads and writes that are past their deadline (see {@link Connection}). The {@code Date} value is refreshed by
  * the first response of each second.
  *
@@ -48,8 +50,11 @@ final class Engine {
     final boolean contextAttributes = "context".equals(System.getProperty("jdk.httpserver.attributes"));
     final Contexts contexts = new Contexts();
     private final ServerSocket listener;
-    /** The selectors reading plain connections; null for TLS, whose connections read their own sockets. */
-    private final SelectorTransport.Reads reads;
+    /**
+     * The selectors reading plain connections, opened by start (a server never started holds none); null for
+     * TLS, whose connections read their own sockets.
+     */
+    private SelectorTransport.Reads reads;
     private final ReentrantLock lifecycle = new ReentrantLock();
     private final ReentrantLock quietLock = new ReentrantLock();
     private final Condition quiet = quietLock.newCondition();
@@ -81,7 +86,6 @@ final class Engine {
         // From a channel, so that each accepted socket has one its selector can read (SelectorTransport).
         this.listener = ServerSocketChannel.open().socket();
         listener.setReuseAddress(true);
-        this.reads = tls ? null : SelectorTransport.Reads.forProcessors();
     }
 
     void attach(HttpServer server) {
@@ -195,6 +199,13 @@ final class Engine {
             }
             if (tls && configurator == null) {
                 throw new IllegalStateException("no HttpsConfigurator set: call setHttpsConfigurator before start");
+            }
+            if (!tls) {
+                try {
+                    reads = SelectorTransport.Reads.forProcessors();
+                } catch (IOException e) {
+                    throw new UncheckedIOException("could not open a selector", e);
+                }
             }
             // Like the JDK's dispatcher: inherits priority, group and context class loader; never a daemon.
             acceptor = new Thread(null, this::accept, "backend-http-acceptor-" + listener.getLocalPort(), 0, false);
