@@ -54,7 +54,7 @@ final class Engine {
      * The selectors reading plain connections, opened by start (a server never started holds none); null for
      * TLS, whose connections read their own sockets.
      */
-    private SelectorTransport.Reads reads;
+    private Reads reads;
     private final ReentrantLock lifecycle = new ReentrantLock();
     private final ReentrantLock quietLock = new ReentrantLock();
     private final Condition quiet = quietLock.newCondition();
@@ -202,7 +202,7 @@ final class Engine {
             }
             if (!tls) {
                 try {
-                    reads = SelectorTransport.Reads.forProcessors();
+                    reads = Reads.forProcessors();
                 } catch (IOException e) {
                     throw new UncheckedIOException("could not open a selector", e);
                 }

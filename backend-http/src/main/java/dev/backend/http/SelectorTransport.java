@@ -1,18 +1,14 @@
 package dev.backend.http;
 
 import java.io.IOException;
-import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
 import java.nio.ByteBuffer;
 import java.nio.channels.CancelledKeyException;
-import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayDeque;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import javax.net.ssl.SSLSession;
 
@@ -26,11 +22,12 @@ import javax.net.ssl.SSLSession;
  * {@code write} (docs/http-engine.md, "What a request costs in system calls"). The selector runs on a virtual
  * thread, so it shares the carriers instead of competing with them for the cores.
  *
- * <p>Once {@link #MAX_PENDING} bytes wait unread, the selector stops reading the connection until its thread has
- * taken half of them, so a client cannot make the server hold more than twice that for it. Writes are
+ * <p>Once {@link #MAX_PENDING} bytes wait unread (each read's chunk counted with {@link #CHUNK_COST} more), the
+ * selector stops reading the connection until its thread has taken half of them, so a client cannot make the
+ * server hold more than twice that for it, however it splits what it sends. Writes are
  * non-blocking; a full socket makes the writer wait for the selector to report it writable.
  */
-final class SelectorTransport implements Transport {
+final class SelectorTransport implements Transport, Reads.Served {
 
     /**
      * Bytes read ahead of the connection's thread before the selector stops reading the socket, and the most one
@@ -38,12 +35,18 @@ final class SelectorTransport implements Transport {
      */
     static final int MAX_PENDING = 16 * 1024;
 
+    /**
+     * What a queued chunk costs beyond its bytes (its array's header and its slot in the queue), charged against
+     * {@link #MAX_PENDING}: a client sending one byte per segment would otherwise queue thousands of one-byte
+     * arrays, each several times its size, before the limit stops it.
+     */
+    static final int CHUNK_COST = 64;
+
     private final Socket raw;
     private final SocketChannel channel;
     private final boolean noDelay;
     private final Reads reads;
-    /** The selector reading this connection, and its key there; set by open. */
-    private volatile Loop loop;
+    /** This connection's registration with the selector reading it; set by open. */
     private volatile SelectionKey key;
     private InetSocketAddress remote;
     private InetSocketAddress local;
@@ -80,7 +83,8 @@ final class SelectorTransport implements Transport {
     }
 
     /** On the selector's thread, when the socket is readable or writable. */
-    void ready(SelectionKey key, ByteBuffer buffer) {
+    @Override
+    public void ready(SelectionKey key, ByteBuffer buffer) {
         int ready;
         try {
             ready = key.readyOps();
@@ -115,7 +119,7 @@ final class SelectorTransport implements Transport {
                 byte[] chunk = new byte[n];
                 buffer.flip().get(chunk);
                 chunks.addLast(chunk);
-                pending += n;
+                pending += n + CHUNK_COST;
                 if (pending >= MAX_PENDING) {
                     paused = true;
                     interest(key, SelectionKey.OP_READ, false);
@@ -132,10 +136,14 @@ final class SelectorTransport implements Transport {
         }
     }
 
+    /** Sets or clears {@code op} atomically: the selector and the connection's thread both change the set. */
     private static void interest(SelectionKey key, int op, boolean on) {
         try {
-            int ops = key.interestOps();
-            key.interestOps(on ? ops | op : ops & ~op);
+            if (on) {
+                key.interestOpsOr(op);
+            } else {
+                key.interestOpsAnd(~op);
+            }
         } catch (CancelledKeyException e) {
             // Closed meanwhile: nothing is waited for any more.
         }
@@ -184,9 +192,14 @@ final class SelectorTransport implements Transport {
         return n;
     }
 
-    /** Bytes read from the socket that the connection's thread has not taken yet. */
+    /** Bytes read from the socket that the connection's thread has not taken yet, with {@link #CHUNK_COST} per chunk. */
     synchronized int pending() {
         return pending;
+    }
+
+    /** Chunks read from the socket and not taken yet. */
+    synchronized int chunks() {
+        return chunks.size();
     }
 
     /** Copies out of the queued chunks; holds the lock. */
@@ -201,6 +214,7 @@ final class SelectorTransport implements Transport {
             if (chunkOffset == chunk.length) {
                 chunks.removeFirst();
                 chunkOffset = 0;
+                pending -= CHUNK_COST;
             }
         }
         pending -= n;
@@ -282,9 +296,9 @@ final class SelectorTransport implements Transport {
     }
 
     private void wakeup() {
-        Loop serving = loop;
-        if (serving != null) {
-            serving.selector.wakeup();
+        SelectionKey registered = key;
+        if (registered != null) {
+            registered.selector().wakeup();
         }
     }
 
@@ -301,86 +315,5 @@ final class SelectorTransport implements Transport {
     @Override
     public SSLSession sslSession() {
         return null;
-    }
-
-    /**
-     * The selectors of one engine: each a virtual thread reading its connections' sockets into their queues.
-     * Connections are spread over them in turn.
-     */
-    static final class Reads {
-        private final Loop[] loops;
-        private final AtomicInteger next = new AtomicInteger();
-
-        Reads(int count) throws IOException {
-            loops = new Loop[count];
-            for (int i = 0; i < count; i++) {
-                loops[i] = new Loop(Selector.open());
-            }
-        }
-
-        /** As many selectors as a quarter of the processors, at least one. */
-        static Reads forProcessors() throws IOException {
-            return new Reads(Math.max(1, Runtime.getRuntime().availableProcessors() / 4));
-        }
-
-        void start() {
-            for (int i = 0; i < loops.length; i++) {
-                Thread.ofVirtual().name("backend-http-reads-" + i).start(loops[i]);
-            }
-        }
-
-        SelectionKey register(SocketChannel channel, SelectorTransport transport) throws IOException {
-            Loop loop = loops[Math.floorMod(next.getAndIncrement(), loops.length)];
-            transport.loop = loop;
-            try {
-                SelectionKey key = channel.register(loop.selector, SelectionKey.OP_READ, transport);
-                loop.selector.wakeup();
-                return key;
-            } catch (ClosedSelectorException e) {
-                throw new SocketException("server stopped");
-            }
-        }
-
-        /** Ends the selectors; connections still registered are closed by the engine's stop. */
-        void close() {
-            for (Loop loop : loops) {
-                try {
-                    loop.selector.close();
-                } catch (IOException e) {
-                    Engine.LOG.log(Level.DEBUG, "Closing a selector failed", e);
-                }
-            }
-        }
-    }
-
-    /** One selector and the loop that serves it. */
-    static final class Loop implements Runnable {
-        final Selector selector;
-        private final ByteBuffer buffer = ByteBuffer.allocateDirect(MAX_PENDING);
-
-        Loop(Selector selector) {
-            this.selector = selector;
-        }
-
-        @Override
-        public void run() {
-            while (selector.isOpen()) {
-                try {
-                    selector.select(key -> {
-                        try {
-                            ((SelectorTransport) key.attachment()).ready(key, buffer);
-                        } catch (RuntimeException e) {
-                            // One connection's failure must not stop the reads of all the others.
-                            Engine.LOG.log(Level.WARNING, "Reading a connection failed", e);
-                            ((SelectorTransport) key.attachment()).close();
-                        }
-                    });
-                } catch (ClosedSelectorException e) {
-                    return;
-                } catch (IOException e) {
-                    Engine.LOG.log(Level.WARNING, "Selecting ready connections failed", e);
-                }
-            }
-        }
     }
 }

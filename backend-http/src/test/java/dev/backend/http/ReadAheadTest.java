@@ -88,6 +88,50 @@ class ReadAheadTest {
     }
 
     @Test
+    void aBodyDribbledOneByteASegmentIsHeldWithinTheSameBoundCountingEachChunk() throws Exception {
+        int dribbled = 4000;
+        CountDownLatch arrived = new CountDownLatch(1);
+        CountDownLatch sent = new CountDownLatch(1);
+        AtomicInteger chunks = new AtomicInteger();
+        AtomicInteger pending = new AtomicInteger();
+        int port = start(exchange -> {
+            SelectorTransport transport = (SelectorTransport) ((Exchange) exchange).connection.transport;
+            arrived.countDown();
+            try {
+                sent.await(20, TimeUnit.SECONDS);
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            chunks.set(transport.chunks());
+            pending.set(transport.pending());
+            byte[] body = exchange.getRequestBody().readAllBytes();
+            InMemory.answer(exchange, 200, "read " + body.length);
+        });
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            socket.setTcpNoDelay(true);
+            socket.setSoTimeout(20_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST / HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: " + dribbled + "\r\n\r\n")
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            assertTrue(arrived.await(10, TimeUnit.SECONDS));
+            // One byte a segment, while the handler reads nothing: each may become a chunk of its own.
+            for (int i = 0; i < dribbled; i++) {
+                out.write('d');
+                java.util.concurrent.locks.LockSupport.parkNanos(20_000);
+            }
+            sent.countDown();
+            String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+
+            assertTrue(response.endsWith("read " + dribbled), response);
+        }
+        // A one-byte array costs some 24 bytes of header and a slot of the queue: thousands of them would hold
+        // far more than the bound, though they carry only thousands of bytes.
+        assertTrue(chunks.get() * 64 < 2 * SelectorTransport.MAX_PENDING, chunks.get() + " chunks held");
+        assertTrue(pending.get() < 2 * SelectorTransport.MAX_PENDING, pending.get() + " bytes held");
+    }
+
+    @Test
     void aLargeResponseToAClientThatReadsLateIsWrittenWhole() throws Exception {
         int size = 8 * 1024 * 1024;
         int port = start(exchange -> {
