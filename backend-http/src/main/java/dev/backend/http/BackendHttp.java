@@ -12,7 +12,8 @@ import java.util.Objects;
  *
  * <p>Threads: {@link HttpServer#start()} starts one platform thread that accepts connections and is not a daemon,
  * so the JVM stays up until {@link HttpServer#stop(int)}; every connection is served by a virtual thread of its
- * own with blocking I/O, which also runs the handlers unless {@link HttpServer#setExecutor} set an executor. With
+ * own (its bytes read by the engine's selectors, or by that thread itself under TLS), which also runs the
+ * handlers unless {@link HttpServer#setExecutor} set an executor. With
  * an executor, each exchange (filters, authenticator, handler) is one task on it, and the connection's thread
  * waits for the exchange to end before it reads the next request: the executor decides where handlers run and
  * how many run at once, never how many connections are open.

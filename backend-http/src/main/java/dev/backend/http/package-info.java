@@ -22,10 +22,13 @@
  * }
  *
  * <h2>Threads</h2>
- * A non-daemon platform thread accepts; each connection gets a virtual thread that reads its requests with
- * blocking I/O and runs each handler inline. With {@link com.sun.net.httpserver.HttpServer#setExecutor} set,
- * each exchange (filters, authenticator, handler) is instead one task on that executor while the connection's
- * thread waits for the exchange to end; the connection's own reading and writing stay on its virtual thread.
+ * A non-daemon platform thread accepts; each connection gets a virtual thread that parses its requests, runs each
+ * handler inline and writes the responses. A plain connection's bytes are read by the engine's selectors (virtual
+ * threads, one per four processors), which keep each socket registered for its whole life and queue at most
+ * 32 KiB of unread bytes per connection; a TLS connection's thread reads its socket with blocking I/O. With
+ * {@link com.sun.net.httpserver.HttpServer#setExecutor} set, each exchange (filters, authenticator, handler) is
+ * instead one task on that executor while the connection's thread waits for the exchange to end; the
+ * connection's own parsing and writing stay on its virtual thread.
  *
  * <h2>Where it differs from the JDK's server</h2>
  * <ul>
