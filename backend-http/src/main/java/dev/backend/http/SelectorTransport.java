@@ -166,7 +166,9 @@ final class SelectorTransport implements Transport, Reads.Served {
                     n = take(buffer, offset, length);
                     resume = paused && pending < MAX_PENDING / 2;
                     if (resume) {
+                        // Under the lock, so the selector cannot pause it again in between and have this undo it.
                         paused = false;
+                        interest(key, SelectionKey.OP_READ, true);
                     }
                     break;
                 }
@@ -186,7 +188,6 @@ final class SelectorTransport implements Transport, Reads.Served {
             LockSupport.park(this);
         }
         if (resume) {
-            interest(key, SelectionKey.OP_READ, true);
             wakeup();
         }
         return n;
