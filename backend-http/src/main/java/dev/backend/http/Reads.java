@@ -11,7 +11,8 @@ import java.nio.channels.SocketChannel;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The selectors of one engine: each a virtual thread reading its connections' sockets into their queues.
+ * The selectors of one engine: each a thread of its own (virtual from JDK 24) reading its connections' sockets
+ * into their queues.
  * Connections are spread over them in turn.
  */
 final class Reads {
@@ -30,9 +31,17 @@ final class Reads {
         return new Reads(Math.max(1, Runtime.getRuntime().availableProcessors() / 4));
     }
 
+    /**
+     * Whether the selectors run on virtual threads: from JDK 24, where a virtual thread blocked in {@code
+     * Selector.select} unmounts from its carrier (JEP 491 made epoll selection preemptible). Before, it would hold
+     * a carrier for good, one of as few as one or two, so there they are platform threads.
+     */
+    static final boolean VIRTUAL = Runtime.version().feature() >= 24;
+
     void start() {
         for (int i = 0; i < loops.length; i++) {
-            Thread.ofVirtual().name("backend-http-reads-" + i).start(loops[i]);
+            Thread.Builder builder = VIRTUAL ? Thread.ofVirtual() : Thread.ofPlatform().daemon();
+            builder.name("backend-http-reads-" + i).start(loops[i]);
         }
     }
 

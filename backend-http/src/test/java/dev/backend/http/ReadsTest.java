@@ -68,6 +68,37 @@ class ReadsTest {
     }
 
     @Test
+    void selectsOnAVirtualThreadOnlyWhereABlockedSelectionReleasesItsCarrier() throws Exception {
+        Reads reads = new Reads(1);
+        reads.start();
+        try (ServerSocket listener = ServerSocketChannel.open().socket()) {
+            listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            try (Socket client = new Socket(InetAddress.getLoopbackAddress(), listener.getLocalPort());
+                    Socket accepted = listener.accept()) {
+                java.util.concurrent.CompletableFuture<Boolean> virtual = new java.util.concurrent.CompletableFuture<>();
+                accepted.getChannel().configureBlocking(false);
+                reads.register(accepted.getChannel(), new Reads.Served() {
+                    @Override
+                    public void ready(SelectionKey key, ByteBuffer buffer) {
+                        key.interestOps(0);
+                        virtual.complete(Thread.currentThread().isVirtual());
+                    }
+
+                    @Override
+                    public void close() {
+                    }
+                });
+                client.getOutputStream().write('x');
+
+                // JEP 491 (JDK 24) made a blocking epoll selection unmount a virtual thread; before, it pins one.
+                assertEquals(Runtime.version().feature() >= 24, virtual.get(10, TimeUnit.SECONDS));
+            }
+        } finally {
+            reads.close();
+        }
+    }
+
+    @Test
     void aSelectorNeverStartedOrClosedRefusesRegistrationsAsAStoppedServer() throws IOException {
         Reads reads = new Reads(1);
         reads.close();
