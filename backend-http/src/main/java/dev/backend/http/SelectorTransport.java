@@ -19,8 +19,8 @@ import javax.net.ssl.SSLSession;
  * <p>Why: a blocking read on a virtual thread that finds nothing yet (after every response, before the client's
  * next request) costs the JDK a failed {@code read}, an {@code epoll_ctl} to register the socket for one event,
  * and a second {@code read} once woken; here each request costs one {@code read} (by the selector) and one
- * {@code write} (docs/http-engine.md, "What a request costs in system calls"). The selector runs on a virtual
- * thread, so it shares the carriers instead of competing with them for the cores.
+ * {@code write} (docs/http-engine.md, "What a request costs in system calls"). From JDK 24 the selector runs on
+ * a virtual thread, so it shares the carriers instead of competing with them for the cores ({@link Reads#VIRTUAL}).
  *
  * <p>Once {@link #MAX_PENDING} bytes wait unread (each read's chunk counted with {@link #CHUNK_COST} more), the
  * selector stops reading the connection until its thread has taken half of them, so a client cannot make the

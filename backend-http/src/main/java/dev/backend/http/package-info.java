@@ -23,8 +23,8 @@
  *
  * <h2>Threads</h2>
  * A non-daemon platform thread accepts; each connection gets a virtual thread that parses its requests, runs each
- * handler inline and writes the responses. A plain connection's bytes are read by the engine's selectors (virtual
- * threads, one per four processors), which keep each socket registered for its whole life and queue at most
+ * handler inline and writes the responses. A plain connection's bytes are read by the engine's selectors (one per
+ * four processors, virtual threads from JDK 24), which keep each socket registered for its whole life and queue at most
  * 32 KiB of unread bytes per connection; a TLS connection's thread reads its socket with blocking I/O. With
  * {@link com.sun.net.httpserver.HttpServer#setExecutor} set, each exchange (filters, authenticator, handler) is
  * instead one task on that executor while the connection's thread waits for the exchange to end; the
