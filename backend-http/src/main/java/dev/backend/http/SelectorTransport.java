@@ -96,10 +96,7 @@ final class SelectorTransport implements Transport, Reads.Served {
         }
         if ((ready & SelectionKey.OP_WRITE) != 0) {
             interest(key, SelectionKey.OP_WRITE, false);
-            Thread waiting = writer;
-            if (waiting != null) {
-                LockSupport.unpark(waiting);
-            }
+            LockSupport.unpark(writer);
         }
     }
 
@@ -131,9 +128,7 @@ final class SelectorTransport implements Transport, Reads.Served {
             }
             waiting = reader;
         }
-        if (waiting != null) {
-            LockSupport.unpark(waiting);
-        }
+        LockSupport.unpark(waiting);
     }
 
     /** Sets or clears {@code op} atomically: the selector and the connection's thread both change the set. */
@@ -180,17 +175,24 @@ final class SelectorTransport implements Transport, Reads.Served {
                 }
                 reader = Thread.currentThread();
             }
-            if (Thread.currentThread().isInterrupted()) {
-                // As a blocking socket does: an interrupted read closes the connection.
-                close();
-                throw new SocketException("Closed by interrupt");
-            }
+            closeIfInterrupted();
             LockSupport.park(this);
         }
         if (resume) {
             wakeup();
         }
         return n;
+    }
+
+    /**
+     * As a blocking socket does, an interrupted read or write closes the connection; a park would also return at
+     * once on an interrupted thread, again and again.
+     */
+    private void closeIfInterrupted() throws SocketException {
+        if (Thread.currentThread().isInterrupted()) {
+            close();
+            throw new SocketException("Closed by interrupt");
+        }
     }
 
     /** Bytes read from the socket that the connection's thread has not taken yet, with {@link #CHUNK_COST} per chunk. */
@@ -237,10 +239,7 @@ final class SelectorTransport implements Transport, Reads.Served {
             try {
                 interest(key, SelectionKey.OP_WRITE, true);
                 wakeup();
-                if (Thread.currentThread().isInterrupted()) {
-                    close();
-                    throw new SocketException("Closed by interrupt");
-                }
+                closeIfInterrupted();
                 if (!closed) {
                     LockSupport.park(this);
                 }
@@ -263,9 +262,7 @@ final class SelectorTransport implements Transport, Reads.Served {
         if (registered != null) {
             interest(registered, SelectionKey.OP_READ, false);
         }
-        if (waiting != null) {
-            LockSupport.unpark(waiting);
-        }
+        LockSupport.unpark(waiting);
     }
 
     @Override
@@ -287,13 +284,8 @@ final class SelectorTransport implements Transport, Reads.Served {
         synchronized (this) {
             waiting = reader;
         }
-        if (waiting != null) {
-            LockSupport.unpark(waiting);
-        }
-        waiting = writer;
-        if (waiting != null) {
-            LockSupport.unpark(waiting);
-        }
+        LockSupport.unpark(waiting);
+        LockSupport.unpark(writer);
     }
 
     private void wakeup() {
