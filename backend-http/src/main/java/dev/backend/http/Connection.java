@@ -30,7 +30,7 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Timeouts: before each blocking read or write the connection publishes a deadline and what it waits for;
  * the engine's watchdog, ticking a few times a second, ends whatever is overdue ({@link #expire}): an idle wait
  * is closed, a read is interrupted (the reader then answers 408 or fails the body read), a write stalled by a
- * client that reads nothing closes the connection. No socket timeout is used: see {@link SocketTransport}.
+ * client that reads nothing closes the connection. No socket timeout is used: see {@link TlsTransport}.
  */
 final class Connection implements Runnable {
 

@@ -10,8 +10,8 @@ import java.lang.System.Logger.Level;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.nio.channels.ServerSocketChannel;
 import java.net.Socket;
+import java.nio.channels.ServerSocketChannel;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -29,10 +29,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Threads: the acceptor is a platform thread, not a daemon, so the JVM stays up while the server runs (as
  * with the JDK's dispatcher); it only accepts, counts and starts one virtual thread per connection, which parses
  * requests, runs their handlers (inline, unless an executor was set) and writes the responses. A plain
- * connection's bytes are read by the engine's selectors ({@link SelectorTransport}), a TLS connection's by its own
- * thread with blocking I/O. One more thread, the watchdog (a platform daemon thread), ticks a few times a second and ends
- * reads and writes that are past their deadline (see {@link Connection}). The {@code Date} value is refreshed by
- * the first response of each second.
+ * connection's bytes are read by the engine's selectors ({@link SelectorTransport}), a TLS connection's by its
+ * own thread with blocking I/O ({@link TlsTransport}). One more thread, the watchdog (a platform daemon thread),
+ * ticks a few times a second and ends reads and writes that are past their deadline (see {@link Connection}). The
+ * {@code Date} value is refreshed by the first response of each second.
  *
  * <p>Connection limit: past {@code maxConnections}, accepted sockets go to the overflow lane (one request each,
  * a short deadline, {@code Connection: close}) while it has room, else are closed at once. Reaching the limit is
@@ -289,7 +289,7 @@ final class Engine {
             overflowed++;
             limitReached();
         }
-        Transport transport = tls ? new SocketTransport(socket, options.tcpNoDelay(), configurator)
+        Transport transport = tls ? new TlsTransport(socket, options.tcpNoDelay(), configurator)
                 : new SelectorTransport(socket, options.tcpNoDelay(), reads);
         Connection connection = new Connection(this, transport, overflowLane);
         connections.add(connection);

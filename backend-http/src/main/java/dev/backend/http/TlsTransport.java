@@ -7,18 +7,20 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.util.Objects;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
 
 /**
- * An accepted socket. Virtual threads block in its reads and writes without holding a carrier. Reads have no
- * socket timeout: a timed read parks its virtual thread with a scheduled wake-up and registers it with the
- * poller each time, which costs more than the rest of a small request; the engine's watchdog ends overdue
- * reads instead ({@link #interruptRead()}). With a configurator, the socket is layered under an {@link
- * SSLSocket} in {@link #open()}, on the connection's thread.
+ * A TLS connection: the accepted socket layered under an {@link SSLSocket} in {@link #open()}, on the connection's
+ * thread, which then blocks in its reads and writes (a virtual thread, without holding a carrier). Plain
+ * connections are read by the engine's selectors instead ({@link SelectorTransport}). Reads have no socket
+ * timeout: a timed read parks its virtual thread with a scheduled wake-up and registers it with the poller each
+ * time, which costs more than the rest of a small request; the engine's watchdog ends overdue reads instead
+ * ({@link #interruptRead()}).
  */
-final class SocketTransport implements Transport {
+final class TlsTransport implements Transport {
 
     private final Socket raw;
     private final boolean noDelay;
@@ -29,11 +31,11 @@ final class SocketTransport implements Transport {
     private InetSocketAddress remote;
     private InetSocketAddress local;
 
-    SocketTransport(Socket raw, boolean noDelay, HttpsConfigurator tls) {
+    TlsTransport(Socket raw, boolean noDelay, HttpsConfigurator tls) {
         this.raw = raw;
         this.socket = raw;
         this.noDelay = noDelay;
-        this.tls = tls;
+        this.tls = Objects.requireNonNull(tls, "tls");
     }
 
     @Override
@@ -43,18 +45,16 @@ final class SocketTransport implements Transport {
         }
         remote = (InetSocketAddress) raw.getRemoteSocketAddress();
         local = (InetSocketAddress) raw.getLocalSocketAddress();
-        if (tls != null) {
-            SSLSocket ssl = (SSLSocket) tls.getSSLContext().getSocketFactory()
-                    .createSocket(raw, remote.getHostString(), remote.getPort(), true);
-            ssl.setUseClientMode(false);
-            Parameters parameters = new Parameters(ssl);
-            tls.configure(parameters);
-            parameters.applyLegacy();
-            socket = ssl;
-            ssl.startHandshake();
-        }
-        in = socket.getInputStream();
-        out = socket.getOutputStream();
+        SSLSocket ssl = (SSLSocket) tls.getSSLContext().getSocketFactory()
+                .createSocket(raw, remote.getHostString(), remote.getPort(), true);
+        ssl.setUseClientMode(false);
+        Parameters parameters = new Parameters(ssl);
+        tls.configure(parameters);
+        parameters.applyLegacy();
+        socket = ssl;
+        ssl.startHandshake();
+        in = ssl.getInputStream();
+        out = ssl.getOutputStream();
     }
 
     @Override
@@ -70,7 +70,7 @@ final class SocketTransport implements Transport {
     @Override
     public void interruptRead() {
         try {
-            // On the TCP socket even under TLS: the TLS layer then sees end of stream and fails its read.
+            // On the TCP socket: the TLS layer then sees end of stream and fails its read.
             raw.shutdownInput();
         } catch (IOException | RuntimeException e) {
             close();
@@ -79,12 +79,8 @@ final class SocketTransport implements Transport {
 
     @Override
     public void shutdownOutput() throws IOException {
-        if (socket instanceof SSLSocket ssl) {
-            // close_notify, then the TCP half-close; the read side stays open for the brief drain.
-            ssl.shutdownOutput();
-        } else {
-            socket.shutdownOutput();
-        }
+        // On the SSLSocket: close_notify, then the TCP half-close; the read side stays open for the brief drain.
+        socket.shutdownOutput();
     }
 
     @Override
