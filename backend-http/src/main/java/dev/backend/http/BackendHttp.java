@@ -20,7 +20,9 @@ import java.util.Objects;
  *
  * <p>{@link HttpServer#stop(int) stop(delay)} closes the listening socket and every idle connection at once, lets
  * running exchanges finish for up to {@code delay} seconds (their responses carry {@code Connection: close}),
- * returns as soon as none runs, then closes every connection. A stopped server cannot be started again.
+ * returns as soon as none runs, then closes every connection and interrupts the handlers still running on the
+ * connections' own threads (without an executor), so one blocked in a lock, a query or a sleep is cut off too. A
+ * stopped server cannot be started again.
  *
  * {@snippet :
  * HttpServer server = BackendHttp.create(new InetSocketAddress(8080), 0,

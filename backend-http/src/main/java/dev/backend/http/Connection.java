@@ -363,6 +363,13 @@ final class Connection implements Runnable {
         Exchange exchange = current;
         if (exchange != null) {
             exchange.abandon();
+            // A handler run inline is on this connection's thread, which no one else can reach: interrupting it
+            // cuts off what it is blocked in (a lock, a query, a sleep). One on the server's executor belongs to
+            // whoever owns that executor, as with the JDK's provider.
+            Thread waiter = exchange.waiter;
+            if (engine.executor() == null && waiter != null) {
+                waiter.interrupt();
+            }
         }
     }
 }

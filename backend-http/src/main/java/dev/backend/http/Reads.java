@@ -90,22 +90,33 @@ final class Reads {
         public void run() {
             while (selector.isOpen()) {
                 try {
-                    selector.select(key -> {
-                        Served served = (Served) key.attachment();
-                        try {
-                            served.ready(key, buffer);
-                        } catch (Throwable e) {
-                            // An OutOfMemoryError included: this connection fails, every other goes on being read.
-                            served.close();
-                            report("Reading a connection failed", e);
-                        }
-                    });
+                    // After a turn that found ready connections, the selector yields its carrier to the connection
+                    // threads it just woke, which mostly run there at once, and looks again without blocking.
+                    // It blocks only when a look finds nothing: a virtual thread blocked in select() is parked
+                    // through the JDK's poller, which costs a system call to arm it and a thread switch to wake
+                    // it. Under load this saved 8% of the CPU per request (bench/engine.sh, http-engine.md).
+                    if (VIRTUAL && selector.selectNow(this::serve) > 0) {
+                        Thread.yield();
+                    } else {
+                        selector.select(this::serve);
+                    }
                 } catch (ClosedSelectorException e) {
                     return;
                 } catch (Throwable e) {
                     // Ending the loop would leave every connection of this selector unread while the server lives on.
                     report("Selecting ready connections failed", e);
                 }
+            }
+        }
+
+        private void serve(SelectionKey key) {
+            Served served = (Served) key.attachment();
+            try {
+                served.ready(key, buffer);
+            } catch (Throwable e) {
+                // An OutOfMemoryError included: this connection fails, every other goes on being read.
+                served.close();
+                report("Reading a connection failed", e);
             }
         }
 

@@ -24,6 +24,7 @@ class StopTest {
 
     private final CountDownLatch entered = new CountDownLatch(1);
     private final CountDownLatch release = new CountDownLatch(1);
+    private final CountDownLatch interrupted = new CountDownLatch(1);
     private HttpServer server;
 
     private int start() {
@@ -34,6 +35,7 @@ class StopTest {
             try {
                 release.await();
             } catch (InterruptedException e) {
+                interrupted.countDown();
                 Thread.currentThread().interrupt();
             }
             InMemory.answer(exchange, 200, "held");
@@ -110,6 +112,7 @@ class StopTest {
 
             assertTrue(took >= 900 && took < 20_000, took + " ms");
             assertTrue(busy.closedByServer());
+            assertTrue(interrupted.await(20, TimeUnit.SECONDS), "the handler cut off is interrupted");
         }
     }
 

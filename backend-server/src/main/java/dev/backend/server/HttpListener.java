@@ -8,8 +8,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -44,16 +42,15 @@ final class HttpListener {
      * Exchanges in progress, which the drain waits for. On the JDK's provider, counted from the moment it hands one
      * to the executor (it reads the request there, so from its first byte) to the end of the task, which includes
      * writing the response: a request read just before the stop is answered, not cut off. On the backend engine,
-     * counted around the handler: the engine's own stop waits for the requests it is still reading.
+     * counted around the handler: the engine's own stop waits for the requests it is still reading, and
+     * interrupts the handlers it cuts off, as shutting the JDK provider's executor down interrupts its.
      */
     private final AtomicInteger exchanges = new AtomicInteger();
-    /** Requests inside the handler: what the stop reports (an exchange may turn out to be a connection closing). */
-    private final AtomicInteger handling = new AtomicInteger();
     /**
-     * The threads running a handler on the backend engine, which runs them on its connections' threads: a cut-off
-     * interrupts them, as shutting the JDK provider's executor down interrupts its.
+     * Requests inside the handler on the JDK's provider: what the stop reports (an exchange there may turn out to
+     * be a connection closing). On the backend engine the two are the same count, kept once.
      */
-    private final Set<Thread> handlerThreads = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger handling = new AtomicInteger();
     private final ReentrantLock drainLock = new ReentrantLock();
     private final Condition idle = drainLock.newCondition();
     private volatile boolean draining;
@@ -79,7 +76,7 @@ final class HttpListener {
             throw new UncheckedIOException("Cannot listen on " + http.host() + ":" + http.port() + ": " + e.getMessage(), e);
         }
         if (listener.executor != null) {
-            listener.server.createContext("/", listener.closingWhileDraining(handler));
+            listener.server.createContext("/", listener.handled(listener.closingWhileDraining(handler)));
             listener.server.setExecutor(listener.countingTasks(listener.executor));
         } else {
             listener.server.createContext("/", listener.counted(listener.closingWhileDraining(handler)));
@@ -130,7 +127,7 @@ final class HttpListener {
 
     /** Requests being handled right now. */
     int inFlight() {
-        return handling.get();
+        return executor != null ? handling.get() : exchanges.get();
     }
 
     /** Exchanges in progress: being read, handled or answered; the drain waits for these. */
@@ -195,20 +192,25 @@ final class HttpListener {
         server.stop(0);
         if (executor != null) {
             executor.shutdownNow();
-        } else {
-            handlerThreads.forEach(Thread::interrupt);
         }
         return cutOff;
     }
 
     private HttpHandler closingWhileDraining(HttpHandler handler) {
         return exchange -> {
+            if (draining) {
+                // A keep-alive client should take its next request to another instance.
+                exchange.getResponseHeaders().set("Connection", "close");
+            }
+            handler.handle(exchange);
+        };
+    }
+
+    /** The JDK provider's requests inside the handler, within the tasks {@link #countingTasks} counts. */
+    private HttpHandler handled(HttpHandler handler) {
+        return exchange -> {
             handling.incrementAndGet();
             try {
-                if (draining) {
-                    // A keep-alive client should take its next request to another instance.
-                    exchange.getResponseHeaders().set("Connection", "close");
-                }
                 handler.handle(exchange);
             } finally {
                 handling.decrementAndGet();
@@ -216,16 +218,13 @@ final class HttpListener {
         };
     }
 
-    /** The backend engine's count, around the handler, and the thread a cut-off interrupts. */
+    /** The backend engine's count, around the handler. */
     private HttpHandler counted(HttpHandler handler) {
         return exchange -> {
             exchanges.incrementAndGet();
-            Thread thread = Thread.currentThread();
-            handlerThreads.add(thread);
             try {
                 handler.handle(exchange);
             } finally {
-                handlerThreads.remove(thread);
                 ended();
             }
         };
