@@ -75,8 +75,8 @@ mkdir -p "$out/lib"
 cp "$app" "$target"/image/lib/*.jar "$out/lib/"
 
 # The class path as a list in a fixed order, not lib/*: the JDK leaves the order of a wildcard's jars unspecified
-# (it is the directory's, which another file system may list differently), and the cache is made for, and checked
-# against, the class path of its training run.
+# (it is the directory's, which another file system may list differently), and the cache asks for the class path
+# of its training run (JEP 483).
 classpath=$(cd "$out/lib" && printf '%s\n' *.jar | LC_ALL=C sort | sed "s|^|$out/lib/|" | paste -sd: -)
 printf -- '-cp "%s"\n' "$classpath" >"$out/java.args"
 
