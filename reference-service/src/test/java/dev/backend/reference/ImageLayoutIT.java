@@ -26,8 +26,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The container image's contents without a Docker engine: deploy/image-layout.sh builds the folder the
- * Dockerfile copies to /opt/app, and the service runs from it with the Dockerfile's own ENTRYPOINT (its paths
- * moved to the folder) against a real PostgreSQL.
+ * Dockerfile copies to /opt/app, AOT cache included (its training run against a PostgreSQL of its own, as in
+ * the image's build stage), and the service runs from it with the Dockerfile's own ENTRYPOINT (its paths moved
+ * to the folder) against a real PostgreSQL.
  */
 class ImageLayoutIT {
 
@@ -37,6 +38,8 @@ class ImageLayoutIT {
     private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
     private static final Path DOCKERFILE = ROOT.resolve("deploy/Dockerfile");
     private static final long LIMIT_BYTES = 100L << 20;
+    /** The cache holds the classes of the runtime and the jars, linked, and their profiles: about 40 MB. */
+    private static final long CACHE_LIMIT_BYTES = 64L << 20;
 
     private static Path layout;
 
@@ -46,7 +49,7 @@ class ImageLayoutIT {
         Process script = new ProcessBuilder("bash", ROOT.resolve("deploy/image-layout.sh").toString(), "--no-build",
                 layout.toString()).redirectErrorStream(true).start();
         String output = new String(script.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(script.waitFor(5, TimeUnit.MINUTES), output);
+        assertTrue(script.waitFor(10, TimeUnit.MINUTES), output);
         assertEquals(0, script.exitValue(), output);
         System.out.print(output);
     }
@@ -58,6 +61,9 @@ class ImageLayoutIT {
         System.out.printf("image layout: runtime %.1f MB + application %.1f MB = %.1f MB%n", mb(runtime), mb(lib),
                 mb(runtime + lib));
         assertTrue(runtime + lib < LIMIT_BYTES, "runtime " + mb(runtime) + " MB + application " + mb(lib) + " MB");
+        long cache = Files.size(layout.resolve("app.aot"));
+        System.out.printf("image layout: AOT cache %.1f MB%n", mb(cache));
+        assertTrue(cache < CACHE_LIMIT_BYTES, "AOT cache " + mb(cache) + " MB");
         try (Stream<Path> jars = Files.list(layout.resolve("lib"))) {
             List<String> names = jars.map(jar -> jar.getFileName().toString()).toList();
             assertTrue(names.stream().anyMatch(name -> name.startsWith("reference-service-")), names.toString());
@@ -95,14 +101,37 @@ class ImageLayoutIT {
     }
 
     @Test
-    void theEntrypointServesWithDatabaseUrlAndStopsOnSigtermWithExitCode0() throws Exception {
-        try (ServerProcess server = ServerProcess.command(entrypoint(),
+    void theEntrypointReadsTheClassPathJarByJarAndTheAotCacheFromItsArgumentFile() throws IOException {
+        List<String> entrypoint = entrypoint();
+        assertTrue(entrypoint.contains("@" + layout.resolve("java.args")), entrypoint.toString());
+        String args = Files.readString(layout.resolve("java.args"));
+        assertFalse(args.contains("*"), args);
+        assertTrue(args.contains(layout.resolve("lib") + "/backend-server-"), args);
+        assertTrue(args.contains("-XX:AOTCache=" + layout.resolve("app.aot") + "\n"), args);
+    }
+
+    /**
+     * {@code -XX:AOTMode=on}: a cache the JVM cannot use (another runtime, class path or heap mode) fails the start;
+     * the class-loading log shows the service's own classes and its libraries' come from it.
+     */
+    @Test
+    void theEntrypointStartsWithTheAotCacheInUseServesWithDatabaseUrlAndStopsOnSigtermWithExitCode0() throws Exception {
+        Path classLoading = Path.of("target/image-layout-class-load.log").toAbsolutePath();
+        Files.deleteIfExists(classLoading);
+        List<String> command = new ArrayList<>(entrypoint());
+        command.addAll(1, List.of("-XX:AOTMode=on", "-Xlog:class+load=info:file=" + classLoading));
+        try (ServerProcess server = ServerProcess.command(command,
                 Map.of("DATABASE_URL", DB.url(), "HOST", "127.0.0.1", "PORT", "0"))) {
             int port = server.awaitPort();
             assertEquals(200, ServerJarIT.get(port, "/health/ready").statusCode(), server.output());
             assertEquals(200, ServerJarIT.get(port, "/api/v1/users").statusCode(), server.output());
             server.terminate();
             assertEquals(0, server.awaitExit(), server.output());
+        }
+        String loaded = Files.readString(classLoading);
+        for (String name : new String[] {"dev.backend.reference.Main", "dev.backend.server.BackendServer",
+                "com.zaxxer.hikari.HikariDataSource", "org.postgresql.Driver", "tools.jackson.databind.ObjectMapper"}) {
+            assertTrue(loaded.contains(" " + name + " source: shared objects file"), name + " not from the AOT cache");
         }
     }
 
