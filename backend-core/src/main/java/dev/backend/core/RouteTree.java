@@ -28,11 +28,30 @@ final class RouteTree {
         private final Map<String, Route> routes = new LinkedHashMap<>(4);
         private Handler fallback;
         private Set<String> allowed;
+        /**
+         * Frozen copies of {@code literals} and {@code routes} for look-ups: a node has a few children and
+         * methods, and comparing them in place costs less than hashing a substring of the path, or the method,
+         * for a map.
+         */
+        private String[] literalTexts = NO_TEXTS;
+        private Node[] literalNodes;
+        private String[] methodNames = NO_TEXTS;
+        private Route[] methodRoutes;
 
         /** The route for {@code method}; HEAD falls back to GET. */
         Route route(String method) {
-            Route route = routes.get(method);
-            return route == null && method.equals("HEAD") ? routes.get("GET") : route;
+            Route route = routeFor(method);
+            return route == null && method.equals("HEAD") ? routeFor("GET") : route;
+        }
+
+        private Route routeFor(String method) {
+            String[] names = methodNames;
+            for (int i = 0; i < names.length; i++) {
+                if (names[i].equals(method)) {
+                    return methodRoutes[i];
+                }
+            }
+            return null;
         }
 
         Set<String> allowed() {
@@ -40,13 +59,25 @@ final class RouteTree {
         }
 
         private Node literal(String path, int start, int end) {
-            if (literals.isEmpty()) {
-                return null;
+            String[] texts = literalTexts;
+            if (texts.length > SCAN_LITERALS) {
+                return literals.get(path.substring(start, end));
             }
-            return literals.get(path.substring(start, end));
+            int length = end - start;
+            for (int i = 0; i < texts.length; i++) {
+                String text = texts[i];
+                if (text.length() == length && path.startsWith(text, start)) {
+                    return literalNodes[i];
+                }
+            }
+            return null;
         }
 
         private void freeze() {
+            literalTexts = literals.keySet().toArray(NO_TEXTS);
+            literalNodes = literals.values().toArray(new Node[0]);
+            methodNames = routes.keySet().toArray(NO_TEXTS);
+            methodRoutes = routes.values().toArray(new Route[0]);
             if (!routes.isEmpty()) {
                 Set<String> methods = new TreeSet<>(routes.keySet());
                 if (methods.contains("GET")) {
@@ -71,6 +102,12 @@ final class RouteTree {
     record Match(Node node, String[] values, Handler fallback) {}
 
     private static final String[] NO_VALUES = {};
+    private static final String[] NO_TEXTS = {};
+    /**
+     * The most literal children a node compares one by one; a node with more looks the segment up by hash, so a
+     * look-up costs the same however many routes there are.
+     */
+    private static final int SCAN_LITERALS = 8;
 
     private final Node root = new Node();
     /** The most parameters any path through the tree can capture: sizes the capture array. */

@@ -67,14 +67,16 @@ final class HeaderNames {
     static {
         for (String name : KNOWN) {
             SPELLINGS.put(name, name);
-            SPELLINGS.put(name.toLowerCase(Locale.ROOT), name);
+            // Interned: the spelling code passes is usually a literal, the same instance, so the look-up's key
+            // comparison ends at == instead of comparing characters.
+            SPELLINGS.put(name.toLowerCase(Locale.ROOT).intern(), name);
             char[] words = name.toCharArray();
             for (int i = 1; i < words.length; i++) {
                 if (words[i - 1] == '-' && isLower(words[i])) {
                     words[i] = (char) (words[i] - 32);
                 }
             }
-            SPELLINGS.put(new String(words), name);
+            SPELLINGS.put(new String(words).intern(), name);
         }
     }
 

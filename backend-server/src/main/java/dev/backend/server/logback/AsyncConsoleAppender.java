@@ -16,7 +16,7 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A console appender that writes from a background thread, in batches: the thread logging an INFO line (the access
- * log's, one per request) only queues the event, and one write carries every line queued meanwhile.
+ * log's, one per request) formats it and queues the bytes, and one write carries every line queued meanwhile.
  *
  * <p>Logback's {@code ConsoleAppender} makes one write to standard output per line, on the logging thread, which
  * cost the access log more than the request it described; logback's {@code AsyncAppender} in front of it still
@@ -35,8 +35,12 @@ import java.util.concurrent.locks.ReentrantLock;
  *       stopped.
  * </ul>
  *
- * <p>Events are formatted by the {@link Encoder} on the writing thread, with the thread name, MDC and message
- * captured when they were logged; caller data ({@code %caller}, {@code %line}) is not captured.
+ * <p>Events are formatted by the {@link Encoder} on the thread that logs them, as logback's own console appender
+ * formats them (an encoder that keeps no state between events may be called by several threads at once): the event,
+ * its MDC and its message are then still in that thread's cache, where the writing thread would fetch each from
+ * another core. Only a stateful encoder's ({@link Encoder#isStateful()}) events are queued, with their thread name,
+ * MDC and message taken when logged, and formatted in order on the writing thread; caller data ({@code %caller},
+ * {@code %line}) is not captured for them.
  *
  * {@snippet lang="xml" :
  * <appender name="console" class="dev.backend.server.logback.AsyncConsoleAppender">
@@ -75,14 +79,15 @@ public final class AsyncConsoleAppender extends UnsynchronizedAppenderBase<ILogg
         }
     }
 
-    private Encoder<ILoggingEvent> encoder;
+    private volatile Encoder<ILoggingEvent> encoder;
     private String target = "System.out";
     private int queueSize = 8192;
 
-    private ArrayBlockingQueue<ILoggingEvent> queue;
+    /** Lines formatted by the logging threads ({@code byte[]}), or events a stateful encoder formats here. */
+    private ArrayBlockingQueue<Object> queue;
     /** Held while lines are formatted and written, so batches and the lines written directly never interleave. */
     private final ReentrantLock writing = new ReentrantLock();
-    private final List<ILoggingEvent> batch = new ArrayList<>();
+    private final List<Object> batch = new ArrayList<>();
     private final byte[] buffer = new byte[BUFFER];
     private int buffered;
     private Thread writer;
@@ -102,7 +107,7 @@ public final class AsyncConsoleAppender extends UnsynchronizedAppenderBase<ILogg
     }
 
     /**
-     * Sets the encoder; on a started appender, lines queued so far are written with the new one.
+     * Sets the encoder; on a started appender, lines logged from then on are formatted by it.
      *
      * @param encoder formats each event into the bytes written
      */
@@ -189,15 +194,17 @@ public final class AsyncConsoleAppender extends UnsynchronizedAppenderBase<ILogg
 
     @Override
     protected void append(ILoggingEvent event) {
-        // Whatever the writing thread formats later must be taken from the logging thread now.
-        event.prepareForDeferredProcessing();
         if (direct || event.getLevel().isGreaterOrEqual(Level.WARN)) {
             writeWithQueued(event);
             return;
         }
-        if (!queue.offer(event)) {
+        Object line = line(event);
+        if (line == null) {
+            return;
+        }
+        if (!queue.offer(line)) {
             wake();
-            putUninterruptibly(event);
+            putUninterruptibly(line);
         }
         if (sleeping) {
             wake();
@@ -208,17 +215,31 @@ public final class AsyncConsoleAppender extends UnsynchronizedAppenderBase<ILogg
         }
     }
 
+    /**
+     * What to queue for {@code event}: its bytes, formatted now on the logging thread; for a stateful encoder the
+     * event itself, with what it needs taken now, formatted in order on the writing thread. Null if the encoder
+     * failed or wrote nothing.
+     */
+    private Object line(ILoggingEvent event) {
+        Encoder<ILoggingEvent> encoder = this.encoder;
+        if (encoder.isStateful()) {
+            event.prepareForDeferredProcessing();
+            return event;
+        }
+        return bytes(encoder, event);
+    }
+
     private void wake() {
         if (SLEEPING.compareAndSet(this, true, false)) {
             LockSupport.unpark(writer);
         }
     }
 
-    private void putUninterruptibly(ILoggingEvent event) {
+    private void putUninterruptibly(Object line) {
         boolean interrupted = false;
         while (true) {
             try {
-                queue.put(event);
+                queue.put(line);
                 break;
             } catch (InterruptedException e) {
                 interrupted = true;
@@ -266,8 +287,8 @@ public final class AsyncConsoleAppender extends UnsynchronizedAppenderBase<ILogg
             if (batch.isEmpty()) {
                 return false;
             }
-            for (ILoggingEvent event : batch) {
-                encode(event);
+            for (Object line : batch) {
+                buffer(line);
             }
             batch.clear();
             flush();
@@ -282,25 +303,30 @@ public final class AsyncConsoleAppender extends UnsynchronizedAppenderBase<ILogg
         writing.lock();
         try {
             queue.drainTo(batch);
-            for (ILoggingEvent queued : batch) {
-                encode(queued);
+            for (Object queued : batch) {
+                buffer(queued);
             }
             batch.clear();
-            encode(event);
+            buffer(bytes(encoder, event));
             flush();
         } finally {
             writing.unlock();
         }
     }
 
-    private void encode(ILoggingEvent event) {
-        byte[] bytes;
+    /** The event formatted by {@code encoder}, or null if it failed (reported in logback's status) or wrote nothing. */
+    private byte[] bytes(Encoder<ILoggingEvent> encoder, ILoggingEvent event) {
         try {
-            bytes = encoder.encode(event);
+            return encoder.encode(event);
         } catch (RuntimeException e) {
             addError("The encoder failed on an event of the appender named [" + name + "]", e);
-            return;
+            return null;
         }
+    }
+
+    /** Adds a queued line to the buffer: its bytes, or an event formatted now. Under {@code writing}. */
+    private void buffer(Object line) {
+        byte[] bytes = line instanceof ILoggingEvent event ? bytes(encoder, event) : (byte[]) line;
         if (bytes == null) {
             return;
         }

@@ -7,6 +7,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
+import ch.qos.logback.classic.spi.ILoggingEvent;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -48,7 +49,10 @@ class AsyncConsoleAppenderTest {
     }
 
     private void start(int queueSize, String pattern) {
-        PatternLayoutEncoder encoder = new PatternLayoutEncoder();
+        start(queueSize, pattern, new PatternLayoutEncoder());
+    }
+
+    private void start(int queueSize, String pattern, PatternLayoutEncoder encoder) {
         encoder.setContext(context);
         encoder.setPattern(pattern);
         encoder.start();
@@ -159,6 +163,63 @@ class AsyncConsoleAppenderTest {
 
         assertEquals(List.of("line in a request req=r-1 [" + Thread.currentThread().getName() + "]",
                 "line outside req= [" + Thread.currentThread().getName() + "]"), awaitLines(2));
+    }
+
+    @Test
+    void linesAreFormattedByTheThreadThatLogsThem() throws InterruptedException {
+        RecordingEncoder encoder = new RecordingEncoder(false);
+        start(8192, "line %msg%n", encoder);
+
+        logger.info("here");
+
+        assertEquals(List.of("line here"), awaitLines(1));
+        assertEquals(List.of(Thread.currentThread().getName()), encoder.threads());
+    }
+
+    @Test
+    void aStatefulEncoderFormatsOnTheWritingThreadInOrderWithTheIdsTakenWhenLogged() throws InterruptedException {
+        RecordingEncoder encoder = new RecordingEncoder(true);
+        start(8192, "line %msg req=%X{request_id}%n", encoder);
+
+        MDC.put("request_id", "r-1");
+        try {
+            logger.info("in a request");
+        } finally {
+            MDC.remove("request_id");
+        }
+        logger.info("outside");
+
+        assertEquals(List.of("line in a request req=r-1", "line outside req="), awaitLines(2));
+        assertTrue(encoder.threads().stream().allMatch(name -> name.startsWith("log-writer-")), encoder.threads().toString());
+    }
+
+    /** Records which threads format lines; {@code stateful} says whether it keeps state between events. */
+    private static final class RecordingEncoder extends PatternLayoutEncoder {
+        private final boolean stateful;
+        private final List<String> threads = new ArrayList<>();
+
+        RecordingEncoder(boolean stateful) {
+            this.stateful = stateful;
+        }
+
+        @Override
+        public boolean isStateful() {
+            return stateful;
+        }
+
+        @Override
+        public byte[] encode(ILoggingEvent event) {
+            synchronized (threads) {
+                threads.add(Thread.currentThread().getName());
+            }
+            return super.encode(event);
+        }
+
+        List<String> threads() {
+            synchronized (threads) {
+                return List.copyOf(threads);
+            }
+        }
     }
 
     @Test
