@@ -203,7 +203,10 @@ public final class AsyncConsoleAppender extends UnsynchronizedAppenderBase<ILogg
             return;
         }
         if (!queue.offer(line)) {
+            // Full: the writing thread may be sleeping or in its batch wait; either way it must write now, or every
+            // logging thread would wait out the interval for each queue's worth of lines.
             wake();
+            LockSupport.unpark(writer);
             putUninterruptibly(line);
         }
         if (sleeping) {

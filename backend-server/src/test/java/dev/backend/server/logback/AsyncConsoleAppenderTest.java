@@ -11,6 +11,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -119,6 +120,21 @@ class AsyncConsoleAppenderTest {
             }
             assertEquals(expected, own);
         }
+    }
+
+    @Test
+    void aFullQueueWakesTheWriterRatherThanWaitingOutItsBatchInterval() throws InterruptedException {
+        // One line per batch interval would take 20,000 x 3 ms = 60 s; woken when full, it takes well under a second.
+        start(1, "line %msg%n");
+        int count = 20_000;
+        Thread logging = Thread.ofVirtual().start(() -> {
+            for (int i = 0; i < count; i++) {
+                logger.info("{}", i);
+            }
+        });
+
+        assertTrue(logging.join(Duration.ofSeconds(20)), "the logging thread waited for the writer's timer");
+        assertEquals(count, awaitLines(count).size());
     }
 
     @Test
