@@ -100,4 +100,22 @@ public final class BackendHttp {
         bind(server, address, backlog);
         return server;
     }
+
+    /**
+     * How many requests {@code server} is reading or answering right now: each counts from the first byte of its
+     * request line to the end of its exchange, so idle keep-alive connections do not, and a request whose head
+     * is still arriving does. It is what {@link HttpServer#stop(int) stop} waits for; a server that drains
+     * reports it.
+     *
+     * @param server a server this class created
+     * @return the number of requests in progress, zero or more
+     * @throws IllegalArgumentException if {@code server} is not one of this engine's
+     */
+    public static int requestsInProgress(HttpServer server) {
+        return switch (server) {
+            case PlainServer plain -> plain.engine().busyConnections();
+            case TlsServer tls -> tls.engine().busyConnections();
+            default -> throw new IllegalArgumentException("not a backend-http server: " + server.getClass().getName());
+        };
+    }
 }

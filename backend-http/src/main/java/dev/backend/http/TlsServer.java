@@ -18,6 +18,10 @@ final class TlsServer extends HttpsServer {
         engine.attach(this);
     }
 
+    Engine engine() {
+        return engine;
+    }
+
     @Override
     public void setHttpsConfigurator(HttpsConfigurator configurator) {
         engine.setHttpsConfigurator(configurator);

@@ -48,7 +48,8 @@ final class HttpListener {
     private final AtomicInteger exchanges = new AtomicInteger();
     /**
      * Requests inside the handler on the JDK's provider: what the stop reports (an exchange there may turn out to
-     * be a connection closing). On the backend engine the two are the same count, kept once.
+     * be a connection closing). The backend engine reports its own count, which also has the requests it is
+     * still reading ({@link BackendHttp#requestsInProgress}).
      */
     private final AtomicInteger handling = new AtomicInteger();
     private final ReentrantLock drainLock = new ReentrantLock();
@@ -125,9 +126,9 @@ final class HttpListener {
         return server.getAddress().getPort();
     }
 
-    /** Requests being handled right now. */
+    /** Requests being handled right now; on the backend engine also those whose request is still being read. */
     int inFlight() {
-        return executor != null ? handling.get() : exchanges.get();
+        return executor != null ? handling.get() : BackendHttp.requestsInProgress(server);
     }
 
     /** Exchanges in progress: being read, handled or answered; the drain waits for these. */
@@ -185,6 +186,10 @@ final class HttpListener {
             joinUntil(closer, deadline);
         }
         int cutOff = awaitIdle(deadline);
+        if (executor == null) {
+            // The engine's own count also has the requests it is still reading, which the stop cuts off too.
+            cutOff = Math.max(cutOff, BackendHttp.requestsInProgress(server));
+        }
         if (cutOff > 0) {
             beforeCutOff.run();
             awaitIdle(System.nanoTime() + CUT_OFF_GRACE.toNanos());

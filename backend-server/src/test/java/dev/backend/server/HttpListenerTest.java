@@ -279,6 +279,21 @@ class HttpListenerTest {
         listener = null;
     }
 
+    @Test
+    void aRequestStillBeingReadCountsAsInFlightAndAsCutOffOnTheBackendEngine() throws Exception {
+        HttpListener server = start(Config.HttpProvider.BACKEND);
+        try (RawHttp http = new RawHttp(server.port())) {
+            http.sendRaw("GET /json HTTP/1.1\r\nHost: localhost\r\n"); // the head's last line never comes
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (server.inFlight() == 0 && System.nanoTime() < until) {
+                Thread.sleep(10);
+            }
+            assertEquals(1, server.inFlight(), "the stop's log line counts it as in flight");
+            assertEquals(1, server.stop(Duration.ofMillis(200)), "and as cut off when the grace runs out");
+        }
+        listener = null;
+    }
+
     @ParameterizedTest
     @EnumSource(Config.HttpProvider.class)
     void stopCutsOffARequestThatOutlastsTheGrace(Config.HttpProvider provider) throws Exception {
