@@ -169,13 +169,7 @@ class AsyncConsoleAppenderTest {
     void theIdsOfTheRequestAreTakenWhenTheLineIsLoggedNotWhenItIsWritten() throws InterruptedException {
         start(8192, "line %msg req=%X{request_id} [%thread]%n");
 
-        MDC.put("request_id", "r-1");
-        try {
-            logger.info("in a request");
-        } finally {
-            MDC.remove("request_id");
-        }
-        logger.info("outside");
+        logInARequestThenOutside();
 
         assertEquals(List.of("line in a request req=r-1 [" + Thread.currentThread().getName() + "]",
                 "line outside req= [" + Thread.currentThread().getName() + "]"), awaitLines(2));
@@ -197,6 +191,14 @@ class AsyncConsoleAppenderTest {
         RecordingEncoder encoder = new RecordingEncoder(true);
         start(8192, "line %msg req=%X{request_id}%n", encoder);
 
+        logInARequestThenOutside();
+
+        assertEquals(List.of("line in a request req=r-1", "line outside req="), awaitLines(2));
+        assertTrue(encoder.threads().stream().allMatch(name -> name.startsWith("log-writer-")), encoder.threads().toString());
+    }
+
+    /** Logs "in a request" with the request id r-1 in the MDC, then "outside" without it. */
+    private void logInARequestThenOutside() {
         MDC.put("request_id", "r-1");
         try {
             logger.info("in a request");
@@ -204,9 +206,6 @@ class AsyncConsoleAppenderTest {
             MDC.remove("request_id");
         }
         logger.info("outside");
-
-        assertEquals(List.of("line in a request req=r-1", "line outside req="), awaitLines(2));
-        assertTrue(encoder.threads().stream().allMatch(name -> name.startsWith("log-writer-")), encoder.threads().toString());
     }
 
     /** Records which threads format lines; {@code stateful} says whether it keeps state between events. */
