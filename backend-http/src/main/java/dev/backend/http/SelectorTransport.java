@@ -1,7 +1,6 @@
 package dev.backend.http;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
 import java.nio.ByteBuffer;
@@ -27,7 +26,7 @@ import javax.net.ssl.SSLSession;
  * server hold more than twice that for it, however it splits what it sends. Writes are
  * non-blocking; a full socket makes the writer wait for the selector to report it writable.
  */
-final class SelectorTransport implements Transport, Reads.Served {
+final class SelectorTransport extends SocketTransport implements Reads.Served {
 
     /**
      * Bytes read ahead of the connection's thread before the selector stops reading the socket, and the most one
@@ -42,14 +41,10 @@ final class SelectorTransport implements Transport, Reads.Served {
      */
     static final int CHUNK_COST = 64;
 
-    private final Socket raw;
     private final SocketChannel channel;
-    private final boolean noDelay;
     private final Reads reads;
     /** This connection's registration with the selector reading it; set by open. */
     private volatile SelectionKey key;
-    private InetSocketAddress remote;
-    private InetSocketAddress local;
 
     // Guarded by this: what the selector read and the connection's thread has not taken yet.
     private final ArrayDeque<byte[]> chunks = new ArrayDeque<>(2);
@@ -65,19 +60,14 @@ final class SelectorTransport implements Transport, Reads.Served {
     private volatile boolean closed;
 
     SelectorTransport(Socket raw, boolean noDelay, Reads reads) {
-        this.raw = raw;
+        super(raw, noDelay);
         this.channel = raw.getChannel();
-        this.noDelay = noDelay;
         this.reads = reads;
     }
 
     @Override
     public void open() throws IOException {
-        if (noDelay) {
-            raw.setTcpNoDelay(true);
-        }
-        remote = (InetSocketAddress) raw.getRemoteSocketAddress();
-        local = (InetSocketAddress) raw.getLocalSocketAddress();
+        openSocket();
         channel.configureBlocking(false);
         key = reads.register(channel, this);
     }
@@ -293,16 +283,6 @@ final class SelectorTransport implements Transport, Reads.Served {
         if (registered != null) {
             registered.selector().wakeup();
         }
-    }
-
-    @Override
-    public InetSocketAddress remoteAddress() {
-        return remote;
-    }
-
-    @Override
-    public InetSocketAddress localAddress() {
-        return local;
     }
 
     @Override

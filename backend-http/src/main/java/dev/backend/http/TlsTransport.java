@@ -20,31 +20,23 @@ import javax.net.ssl.SSLSocket;
  * time, which costs more than the rest of a small request; the engine's watchdog ends overdue reads instead
  * ({@link #interruptRead()}).
  */
-final class TlsTransport implements Transport {
+final class TlsTransport extends SocketTransport {
 
-    private final Socket raw;
-    private final boolean noDelay;
     private final HttpsConfigurator tls;
     private volatile Socket socket;
     private InputStream in;
     private OutputStream out;
-    private InetSocketAddress remote;
-    private InetSocketAddress local;
 
     TlsTransport(Socket raw, boolean noDelay, HttpsConfigurator tls) {
-        this.raw = raw;
+        super(raw, noDelay);
         this.socket = raw;
-        this.noDelay = noDelay;
         this.tls = Objects.requireNonNull(tls, "tls");
     }
 
     @Override
     public void open() throws IOException {
-        if (noDelay) {
-            raw.setTcpNoDelay(true);
-        }
-        remote = (InetSocketAddress) raw.getRemoteSocketAddress();
-        local = (InetSocketAddress) raw.getLocalSocketAddress();
+        openSocket();
+        InetSocketAddress remote = remoteAddress();
         SSLSocket ssl = (SSLSocket) tls.getSSLContext().getSocketFactory()
                 .createSocket(raw, remote.getHostString(), remote.getPort(), true);
         ssl.setUseClientMode(false);
@@ -100,16 +92,6 @@ final class TlsTransport implements Transport {
     }
 
     @Override
-    public InetSocketAddress remoteAddress() {
-        return remote;
-    }
-
-    @Override
-    public InetSocketAddress localAddress() {
-        return local;
-    }
-
-    @Override
     public SSLSession sslSession() {
         return socket instanceof SSLSocket ssl ? ssl.getSession() : null;
     }
@@ -130,7 +112,7 @@ final class TlsTransport implements Transport {
 
         @Override
         public InetSocketAddress getClientAddress() {
-            return remote;
+            return remoteAddress();
         }
 
         @Override
