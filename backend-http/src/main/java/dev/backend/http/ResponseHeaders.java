@@ -109,7 +109,8 @@ final class ResponseHeaders extends IndexedHeaders {
     /** Adds a field under its key form; {@code value} is a String or a List. */
     private void insert(String key, String name, Object value) {
         if ((size + 1) * STRIDE > slots.length) {
-            slots = Arrays.copyOf(slots, Math.max(4, size * 2) * STRIDE);
+            // Room for eight fields at first: a response through the standard middleware carries seven or eight.
+            slots = Arrays.copyOf(slots, Math.max(8, size * 2) * STRIDE);
         }
         int at = size * STRIDE;
         slots[at] = key;
