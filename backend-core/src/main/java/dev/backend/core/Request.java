@@ -631,16 +631,17 @@ public final class Request {
     }
 
     /**
-     * A copy whose body, when read whole, is reserved from {@code memory} first; {@link BodyMemory#release} gives it
+     * Makes the body, when read whole, be reserved from {@code memory} first; {@link BodyMemory#release} gives it
      * back. Used by {@link dev.backend.core.middleware.BodyLimit#withMemoryLimit}; the latest budget set before the
-     * body is read is the one it is reserved from.
+     * body is read is the one it is reserved from. The budget belongs to the body, which this request shares with
+     * all its copies, so no copy is made: every one of them reserves from {@code memory} from now on.
      *
      * @param memory the budget to reserve the body from
-     * @return a copy sharing this request's body
+     * @return this request
      */
     public Request withBodyMemory(BodyMemory memory) {
         shared.memory = Objects.requireNonNull(memory, "memory");
-        return copy(bodyLimit, attributes);
+        return this;
     }
 
     void releaseBodyMemory(BodyMemory memory) {
