@@ -5,6 +5,7 @@ import java.util.Objects;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.StreamReadFeature;
+import tools.jackson.core.json.JsonFactory;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JavaType;
@@ -97,7 +98,7 @@ public final class Json {
      * @return a new builder; each call returns a fresh one
      */
     public static JsonMapper.Builder defaults() {
-        return JsonMapper.builder()
+        return JsonMapper.builder(JsonFactory.builder().recyclerPool(JsonBufferPool.SHARED).build())
                 .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                 .enable(DeserializationFeature.FAIL_ON_NULL_CREATOR_PROPERTIES)
                 .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)

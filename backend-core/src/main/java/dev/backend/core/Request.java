@@ -96,7 +96,7 @@ public final class Request {
         String path = path(uri);
         return new Request(exchange.getRequestMethod(), path == null || path.isEmpty() ? "/" : path,
                 uri.getRawQuery(), exchange.getRequestHeaders(),
-                new Shared(exchange.getRequestBody(), exchange.getAttribute(ABORT_REQUEST_BODY)),
+                new Shared(exchange),
                 exchange.getRemoteAddress(), DEFAULT_BODY_LIMIT, NO_ATTRIBUTES);
     }
 
@@ -473,7 +473,7 @@ public final class Request {
      */
     public byte[] bodyBytes() {
         if (shared.bytes == null) {
-            if (shared.stream == null) {
+            if (shared.stream() == null) {
                 throw new IllegalStateException("the body was already taken as a stream");
             }
             checkDeclaredLength(bodyLimit);
@@ -577,11 +577,11 @@ public final class Request {
         if (shared.bytes != null) {
             return new ByteArrayInputStream(shared.bytes);
         }
-        if (shared.stream == null) {
+        if (shared.stream() == null) {
             throw new IllegalStateException("the body stream was already taken");
         }
         checkDeclaredLength(bodyLimit);
-        InputStream in = new LimitedInputStream(shared, shared.stream, bodyLimit);
+        InputStream in = new LimitedInputStream(shared, shared.stream(), bodyLimit);
         shared.stream = null;
         shared.abortOnTimeout();
         return in;
@@ -631,16 +631,17 @@ public final class Request {
     }
 
     /**
-     * A copy whose body, when read whole, is reserved from {@code memory} first; {@link BodyMemory#release} gives it
+     * Makes the body, when read whole, be reserved from {@code memory} first; {@link BodyMemory#release} gives it
      * back. Used by {@link dev.backend.core.middleware.BodyLimit#withMemoryLimit}; the latest budget set before the
-     * body is read is the one it is reserved from.
+     * body is read is the one it is reserved from. The budget belongs to the body, which this request shares with
+     * all its copies, so no copy is made: every one of them reserves from {@code memory} from now on.
      *
      * @param memory the budget to reserve the body from
-     * @return a copy sharing this request's body
+     * @return this request
      */
     public Request withBodyMemory(BodyMemory memory) {
         shared.memory = Objects.requireNonNull(memory, "memory");
-        return copy(bodyLimit, attributes);
+        return this;
     }
 
     void releaseBodyMemory(BodyMemory memory) {
@@ -918,16 +919,27 @@ public final class Request {
         private BodyMemory reservedFrom;
         private long reserved;
 
-        /** The engine's way to end a blocked body read, when it has one. */
-        private final Runnable abortRead;
+        /** The engine's way to end a blocked body read, when it has one; taken from the exchange with the body. */
+        private Runnable abortRead;
+        /** Where the body comes from until it is first asked for: most requests (a GET) never ask. */
+        private HttpExchange exchange;
 
         Shared(InputStream stream) {
-            this(stream, null);
+            this.stream = stream;
         }
 
-        Shared(InputStream stream, Object abortRead) {
-            this.stream = stream;
-            this.abortRead = abortRead instanceof Runnable runnable ? runnable : null;
+        Shared(HttpExchange exchange) {
+            this.exchange = exchange;
+        }
+
+        /** The body stream, or null once taken; from the exchange, it is fetched on the first call. */
+        InputStream stream() {
+            if (exchange != null) {
+                stream = exchange.getRequestBody();
+                abortRead = exchange.getAttribute(ABORT_REQUEST_BODY) instanceof Runnable runnable ? runnable : null;
+                exchange = null;
+            }
+            return stream;
         }
 
         /**

@@ -338,6 +338,36 @@ public final class Response {
     }
 
     /**
+     * A copy with several more values, in one copy of the headers rather than one per value, as middleware that adds
+     * a few headers to every response needs.
+     *
+     * {@snippet :
+     * response.withAddedHeaders("X-Content-Type-Options", "nosniff", "Referrer-Policy", "no-referrer");
+     * }
+     *
+     * @param namesAndValues alternating header names and values, each pair sent as a field line of its own after
+     *     the existing ones, in order; the array is not kept
+     * @return the copy, or this response when {@code namesAndValues} is empty
+     * @throws IllegalArgumentException if {@code namesAndValues} has an odd length, or a name is empty or holds
+     *     {@code :} or a space, or a value holds CR or LF
+     */
+    public Response withAddedHeaders(String... namesAndValues) {
+        if (namesAndValues.length % 2 != 0) {
+            throw new IllegalArgumentException("names and values must alternate, but " + namesAndValues.length
+                    + " strings were given");
+        }
+        if (namesAndValues.length == 0) {
+            return this;
+        }
+        for (int i = 0; i < namesAndValues.length; i += 2) {
+            checkHeader(namesAndValues[i], namesAndValues[i + 1]);
+        }
+        String[] copy = Arrays.copyOf(headers, headers.length + namesAndValues.length);
+        System.arraycopy(namesAndValues, 0, copy, headers.length, namesAndValues.length);
+        return new Response(status, copy, body, error);
+    }
+
+    /**
      * A copy without any value for {@code name}.
      *
      * @param name the header name, compared case-insensitively

@@ -44,6 +44,9 @@ final class HttpText {
 
     /** {@code application/json} or any {@code application/*+json}. */
     static boolean isJson(String contentType) {
+        if (contentType.equals("application/json")) {
+            return true; // what Response.json sets: spared the case-insensitive comparisons below
+        }
         int end = mediaTypeEnd(contentType);
         return (end == 16 && contentType.regionMatches(true, 0, "application/json", 0, 16))
                 || (end > 17 && contentType.regionMatches(true, 0, "application/", 0, 12)

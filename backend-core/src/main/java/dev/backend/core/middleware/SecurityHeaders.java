@@ -3,6 +3,7 @@ package dev.backend.core.middleware;
 import dev.backend.core.Handler;
 import dev.backend.core.Middleware;
 import dev.backend.core.Response;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -116,14 +117,37 @@ public final class SecurityHeaders implements Middleware {
         }
     }
 
+    private static final int NO_SNIFF = 1;
+    private static final int REFERRER_POLICY = 2;
+    private static final int NO_STORE = 4;
+
     private final boolean noSniff;
     private final String referrerPolicy;
     private final boolean noStoreJson;
+    /**
+     * The names and values to add, by which of them a response lacks ({@link #NO_SNIFF}, {@link #REFERRER_POLICY},
+     * {@link #NO_STORE} or'ed): built once, so a response gets them all in one copy of its headers.
+     */
+    private final String[][] additions = new String[8][];
 
     private SecurityHeaders(Config config) {
         this.noSniff = config.noSniff();
         this.referrerPolicy = config.referrerPolicy().orElse(null);
         this.noStoreJson = config.noStoreJson();
+        // Only headers the config sends are ever missing; the entries for the other masks leave them out too.
+        for (int missing = 0; missing < additions.length; missing++) {
+            List<String> headers = new ArrayList<>(6);
+            if ((missing & NO_SNIFF) != 0 && noSniff) {
+                headers.addAll(List.of("X-Content-Type-Options", "nosniff"));
+            }
+            if ((missing & REFERRER_POLICY) != 0 && referrerPolicy != null) {
+                headers.addAll(List.of("Referrer-Policy", referrerPolicy));
+            }
+            if ((missing & NO_STORE) != 0 && noStoreJson) {
+                headers.addAll(List.of("Cache-Control", "no-store"));
+            }
+            additions[missing] = headers.toArray(String[]::new);
+        }
     }
 
     /**
@@ -150,17 +174,18 @@ public final class SecurityHeaders implements Middleware {
         Objects.requireNonNull(next, "next");
         return request -> {
             Response response = next.handle(request);
+            int missing = 0;
             if (noSniff && response.header("X-Content-Type-Options").isEmpty()) {
-                response = response.withAddedHeader("X-Content-Type-Options", "nosniff");
+                missing |= NO_SNIFF;
             }
             if (referrerPolicy != null && response.header("Referrer-Policy").isEmpty()) {
-                response = response.withAddedHeader("Referrer-Policy", referrerPolicy);
+                missing |= REFERRER_POLICY;
             }
             if (noStoreJson && response.header("Cache-Control").isEmpty()
                     && response.header("Content-Type").map(HttpText::isJson).orElse(false)) {
-                response = response.withAddedHeader("Cache-Control", "no-store");
+                missing |= NO_STORE;
             }
-            return response;
+            return response.withAddedHeaders(additions[missing]);
         };
     }
 }

@@ -157,15 +157,17 @@ public final class Trace implements Middleware {
     public Handler wrap(Handler next) {
         Objects.requireNonNull(next, "next");
         return request -> {
-            long start = System.nanoTime();
+            long start = accessLog ? System.nanoTime() : 0; // read by the access line only
             String id = requestId(request.headers(header));
             TraceContext context = traceContext.start(request);
             Scope outer = Scope.enter(id, context);
             try {
                 // Converted here, inside the scope, so an error logged on the way carries the ids.
-                Response response = Handler.respond(next, request.withAttribute(TraceContext.KEY, context))
-                        .withHeader(header, id)
-                        .withHeader(TRACEPARENT, context.traceparent());
+                Response answered = Handler.respond(next, request.withAttribute(TraceContext.KEY, context));
+                // Most answers carry neither header yet: both are added in one copy of the headers.
+                Response response = answered.header(header).isEmpty() && answered.header(TRACEPARENT).isEmpty()
+                        ? answered.withAddedHeaders(header, id, TRACEPARENT, context.traceparent())
+                        : answered.withHeader(header, id).withHeader(TRACEPARENT, context.traceparent());
                 if (response.body() instanceof Response.Body.Stream stream) {
                     response = response.withBody(response.header("Content-Type").orElse("application/octet-stream"),
                             new Response.Body.Stream(stream.length(), inScope(id, context, stream.writer())));

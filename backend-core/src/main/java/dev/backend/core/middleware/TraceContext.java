@@ -3,6 +3,7 @@ package dev.backend.core.middleware;
 import dev.backend.core.Request;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -41,6 +42,7 @@ public record TraceContext(String traceId, String spanId, boolean sampled, Strin
     private static final int MAX_TRACE_STATE_MEMBERS = 32;
     private static final char[] HEX = "0123456789abcdef".toCharArray();
     private static final byte[] HEX_VALUES = hexValues();
+    private static final HexFormat LOWER_HEX = HexFormat.of();
 
     /**
      * Checks the ids and the trace state against W3C Trace Context (Level 1, sections 3.2 and 3.3).
@@ -100,7 +102,7 @@ public record TraceContext(String traceId, String spanId, boolean sampled, Strin
             if (isValidTraceparent(parent)) {
                 // For a later version the flags we know are read the same way; the unknown bits are not passed on.
                 boolean sampled = (hexValue(parent.charAt(54)) & 1) == 1;
-                return new TraceContext(parent.substring(3, 35), newId(random, 1), sampled,
+                return new TraceContext(parent.substring(3, 35), newSpanId(random), sampled,
                         parseTraceState(tracestate).orElse(""));
             }
         }
@@ -114,7 +116,7 @@ public record TraceContext(String traceId, String spanId, boolean sampled, Strin
      */
     public static TraceContext start() {
         ThreadLocalRandom random = ThreadLocalRandom.current();
-        return new TraceContext(newId(random, 2), newId(random, 1), true, "");
+        return new TraceContext(newTraceId(random), newSpanId(random), true, "");
     }
 
     /**
@@ -257,21 +259,39 @@ public record TraceContext(String traceId, String spanId, boolean sampled, Strin
         return values;
     }
 
-    /** {@code longs} random 64-bit values in hex, never all zero. */
-    private static String newId(ThreadLocalRandom random, int longs) {
-        char[] out = new char[longs * 16];
-        long any = 0;
-        for (int l = 0; l < longs; l++) {
-            long value = random.nextLong();
-            any |= value;
-            for (int i = 15; i >= 0; i--) {
-                out[l * 16 + i] = HEX[(int) (value & 0xF)];
-                value >>>= 4;
-            }
+    /** A span id: a random 64-bit value in hex, drawn again in the one case in 2^64 that it is zero. */
+    private static String newSpanId(ThreadLocalRandom random) {
+        long value;
+        do {
+            value = random.nextLong();
+        } while (value == 0);
+        byte[] bytes = new byte[8];
+        put(value, bytes, 0);
+        return LOWER_HEX.formatHex(bytes);
+    }
+
+    /** A trace id: a random 128-bit value in hex, drawn again in the one case in 2^128 that it is zero. */
+    private static String newTraceId(ThreadLocalRandom random) {
+        long high;
+        long low;
+        do {
+            high = random.nextLong();
+            low = random.nextLong();
+        } while ((high | low) == 0);
+        byte[] bytes = new byte[16];
+        put(high, bytes, 0);
+        put(low, bytes, 8);
+        return LOWER_HEX.formatHex(bytes);
+    }
+
+    /**
+     * Writes {@code value} big-endian at {@code bytes[at]}. The ids are formatted from bytes: {@link
+     * HexFormat#formatHex(byte[])} builds its string on the digits it wrote, where {@code toHexDigits(long)} took
+     * four times as long and a {@code char[]} had to be copied.
+     */
+    private static void put(long value, byte[] bytes, int at) {
+        for (int i = 0; i < 8; i++) {
+            bytes[at + i] = (byte) (value >>> (56 - 8 * i));
         }
-        if (any == 0) {
-            out[out.length - 1] = '1';
-        }
-        return new String(out);
     }
 }

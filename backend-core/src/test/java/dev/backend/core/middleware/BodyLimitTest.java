@@ -2,6 +2,7 @@ package dev.backend.core.middleware;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -128,6 +129,16 @@ class BodyLimitTest {
         AppException tooLarge = assertThrows(AppException.class, request::bodyBytes);
 
         assertEquals(413, tooLarge.error().status());
+    }
+
+    @Test
+    void theBudgetBelongsToTheBodySoEveryCopyOfTheRequestReservesFromIt() {
+        Request original = Request.builder("POST", "/").body("x".repeat(20)).build();
+        Request copy = original.withBodyLimit(100);
+
+        assertSame(original, original.withBodyMemory(BodyMemory.of(10)), "no copy is needed");
+
+        assertEquals(413, assertThrows(AppException.class, copy::bodyBytes).error().status());
     }
 
     @Test

@@ -5,9 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.backend.core.Handler;
+import dev.backend.core.Request;
 import dev.backend.core.Response;
 import dev.backend.core.testing.TestClient;
 import dev.backend.core.testing.TestResponse;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -55,6 +57,18 @@ class SecurityHeadersTest {
 
         assertEquals(List.of("max-age=60"), response.headers("Cache-Control"));
         assertEquals(List.of("same-origin"), response.headers("Referrer-Policy"));
+    }
+
+    @Test
+    void addsTheMissingOnesAfterTheHandlersOwnInTheirOrder() throws Exception {
+        Handler referring = request -> Response.json(Map.of("a", 1)).withHeader("Referrer-Policy", "same-origin");
+
+        Response response = SecurityHeaders.create().wrap(referring).handle(Request.builder("GET", "/").build());
+
+        List<String> lines = new ArrayList<>();
+        response.forEachHeader((name, value) -> lines.add(name + ": " + value));
+        assertEquals(List.of("Content-Type: application/json", "Referrer-Policy: same-origin",
+                "X-Content-Type-Options: nosniff", "Cache-Control: no-store"), lines);
     }
 
     @Test
