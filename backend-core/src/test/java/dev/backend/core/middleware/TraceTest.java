@@ -118,6 +118,28 @@ class TraceTest {
     }
 
     @Test
+    void theLatencyIsInMillisecondsWithThreeDecimalsAndTheMicrosecondsZeroPadded() {
+        Request request = Request.builder("GET", "/x").build();
+        Response ok = Response.text("ok");
+
+        assertEquals("method=GET path=/x status=200 bytes=2 latency_ms=0.000", Trace.line(request, ok, 999));
+        assertEquals("method=GET path=/x status=200 bytes=2 latency_ms=0.007", Trace.line(request, ok, 7_999));
+        assertEquals("method=GET path=/x status=200 bytes=2 latency_ms=0.042", Trace.line(request, ok, 42_000));
+        assertEquals("method=GET path=/x status=200 bytes=2 latency_ms=1.500", Trace.line(request, ok, 1_500_000));
+        assertEquals("method=GET path=/x status=200 bytes=2 latency_ms=12345.678",
+                Trace.line(request, ok, 12_345_678_000L));
+    }
+
+    @Test
+    void aPathLongerThan256CharactersIsLoggedCutWithAnEllipsis() {
+        String path = "/" + "a".repeat(300);
+
+        String line = Trace.line(Request.builder("GET", path).build(), Response.status(404), 0);
+
+        assertTrue(line.startsWith("method=GET path=" + path.substring(0, 256) + "... status=404 "), line);
+    }
+
+    @Test
     void logsErrorStatusesAndZeroBytesForHead() {
         Handler app = Trace.create().wrap(Router.create().get("/x", OK).build());
         try (LogCapture logs = new LogCapture()) {
