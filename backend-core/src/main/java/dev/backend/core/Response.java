@@ -158,7 +158,7 @@ public final class Response {
      * @throws IllegalArgumentException if {@code status} is not from 100 to 999
      */
     public static Response json(int status, Object value) {
-        return bytes(status, JSON, Json.write(value));
+        return ofBytes(status, JSON, Json.write(value));
     }
 
     /**
@@ -168,7 +168,7 @@ public final class Response {
      * @return the response
      */
     public static Response text(String text) {
-        return bytes(200, TEXT, text.getBytes(StandardCharsets.UTF_8));
+        return ofBytes(200, TEXT, text.getBytes(StandardCharsets.UTF_8));
     }
 
     /**
@@ -178,7 +178,7 @@ public final class Response {
      * @return the response
      */
     public static Response html(String html) {
-        return bytes(200, HTML, html.getBytes(StandardCharsets.UTF_8));
+        return ofBytes(200, HTML, html.getBytes(StandardCharsets.UTF_8));
     }
 
     /**
@@ -188,9 +188,16 @@ public final class Response {
      * @param contentType the {@code Content-Type} value, such as {@code image/png}
      * @param body the body bytes
      * @return the response
-     * @throws IllegalArgumentException if {@code status} is not from 100 to 999
+     * @throws IllegalArgumentException if {@code status} is not from 100 to 999, or {@code contentType} holds a
+     *     character a field value cannot (as {@link #withHeader})
      */
     public static Response bytes(int status, String contentType, byte[] body) {
+        checkHeader("Content-Type", contentType);
+        return ofBytes(status, contentType, body);
+    }
+
+    /** {@link #bytes} for a content type of this class's own, known to be valid. */
+    private static Response ofBytes(int status, String contentType, byte[] body) {
         return new Response(status, new String[] {"Content-Type", contentType}, new Body.Bytes(body), null);
     }
 
@@ -203,9 +210,11 @@ public final class Response {
      * @param length the exact body length in bytes, or {@code -1} when unknown
      * @param writer writes the body once the status and headers are sent; its exceptions cut the response short
      * @return the response
-     * @throws IllegalArgumentException if {@code status} is not from 100 to 999 or {@code length} is below -1
+     * @throws IllegalArgumentException if {@code status} is not from 100 to 999, {@code length} is below -1, or
+     *     {@code contentType} holds a character a field value cannot (as {@link #withHeader})
      */
     public static Response stream(int status, String contentType, long length, BodyWriter writer) {
+        checkHeader("Content-Type", contentType);
         return new Response(status, new String[] {"Content-Type", contentType}, new Body.Stream(length, writer), null);
     }
 
@@ -303,8 +312,9 @@ public final class Response {
      * @param name the header name; earlier values under any case of it are removed
      * @param value the value
      * @return the copy
-     * @throws IllegalArgumentException if the name is empty or holds {@code :} or a space, or the value holds CR or
-     *     LF, which would let it smuggle headers in (response splitting)
+     * @throws IllegalArgumentException if the name is not a token (RFC 9110 §5.1), or the value holds a control
+     *     character other than a tab, or one above U+00FF (RFC 9110 §5.5): a CR or LF would let it smuggle headers in
+     *     (response splitting), and the others cannot be sent
      */
     public Response withHeader(String name, String value) {
         checkHeader(name, value);
@@ -327,7 +337,8 @@ public final class Response {
      * @param name the header name
      * @param value the value, sent as a field line of its own after the existing ones
      * @return the copy
-     * @throws IllegalArgumentException if the name is empty or holds {@code :} or a space, or the value holds CR or LF
+     * @throws IllegalArgumentException if the name is not a token or the value holds a character a field value
+     *     cannot (as {@link #withHeader})
      */
     public Response withAddedHeader(String name, String value) {
         checkHeader(name, value);
@@ -348,10 +359,12 @@ public final class Response {
      * @param namesAndValues alternating header names and values, each pair sent as a field line of its own after
      *     the existing ones, in order; the array is not kept
      * @return the copy, or this response when {@code namesAndValues} is empty
-     * @throws IllegalArgumentException if {@code namesAndValues} has an odd length, or a name is empty or holds
-     *     {@code :} or a space, or a value holds CR or LF
+     * @throws IllegalArgumentException if {@code namesAndValues} has an odd length, or a name is not a token or a
+     *     value holds a character a field value cannot (as {@link #withHeader})
+     * @throws NullPointerException if {@code namesAndValues} or one of its elements is null
      */
     public Response withAddedHeaders(String... namesAndValues) {
+        Objects.requireNonNull(namesAndValues, "namesAndValues");
         if (namesAndValues.length % 2 != 0) {
             throw new IllegalArgumentException("names and values must alternate, but " + namesAndValues.length
                     + " strings were given");
@@ -359,11 +372,12 @@ public final class Response {
         if (namesAndValues.length == 0) {
             return this;
         }
-        for (int i = 0; i < namesAndValues.length; i += 2) {
-            checkHeader(namesAndValues[i], namesAndValues[i + 1]);
-        }
         String[] copy = Arrays.copyOf(headers, headers.length + namesAndValues.length);
         System.arraycopy(namesAndValues, 0, copy, headers.length, namesAndValues.length);
+        // Checked in the copy: the caller's array could change after a check of its own elements.
+        for (int i = headers.length; i < copy.length; i += 2) {
+            checkHeader(copy[i], copy[i + 1]);
+        }
         return new Response(status, copy, body, error);
     }
 
@@ -397,18 +411,59 @@ public final class Response {
         return "Response[" + status + ", " + body.getClass().getSimpleName() + "]";
     }
 
+    /** The characters of a token (RFC 9110 §5.6.2), by code: letters, digits and {@code !#$%&'*+-.^_`|~}. */
+    private static final boolean[] TCHAR = new boolean[128];
+
+    static {
+        for (char c = '0'; c <= '9'; c++) {
+            TCHAR[c] = true;
+        }
+        for (char c = 'a'; c <= 'z'; c++) {
+            TCHAR[c] = true;
+            TCHAR[Character.toUpperCase(c)] = true;
+        }
+        for (char c : "!#$%&'*+-.^_`|~".toCharArray()) {
+            TCHAR[c] = true;
+        }
+    }
+
+    /**
+     * A name must be a token (RFC 9110 §5.1), and a value field-vchars, spaces and tabs (§5.5): a CR or LF would let
+     * it smuggle headers in (response splitting), and a name or value an engine cannot send fails only once the
+     * answer is written, too late for the handler to know.
+     */
     private static void checkHeader(String name, String value) {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(value, "value");
-        // A CR or LF would let a value smuggle extra headers (response splitting).
+        if (name.isEmpty()) {
+            throw new IllegalArgumentException("a header name is empty");
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c >= 128 || !TCHAR[c]) {
+                throw new IllegalArgumentException(
+                        "not a header name (RFC 9110 §5.1: a token): '" + printable(name) + "'");
+            }
+        }
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
             if (c == '\r' || c == '\n') {
                 throw new IllegalArgumentException("header " + name + " has a line break in its value");
             }
+            if ((c < 0x20 && c != '\t') || c == 0x7F || c > 0xFF) {
+                throw new IllegalArgumentException("header " + name + " has a character a field value cannot hold"
+                        + " (RFC 9110 §5.5) at index " + i);
+            }
         }
-        if (name.isEmpty() || name.indexOf(':') >= 0 || name.indexOf(' ') >= 0) {
-            throw new IllegalArgumentException("not a header name: '" + name + "'");
+    }
+
+    /** The name as it can go into a message or a log line: controls and non-ASCII written as {@code \\uXXXX}. */
+    private static String printable(String name) {
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < name.length() && i < 64; i++) {
+            char c = name.charAt(i);
+            text.append(c >= 0x20 && c < 0x7F ? String.valueOf(c) : String.format("\\u%04x", (int) c));
         }
+        return text.append(name.length() > 64 ? "..." : "").toString();
     }
 }

@@ -1,8 +1,10 @@
 package dev.backend.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -28,6 +30,55 @@ class ResponseHeadersTest {
             assertThrows(IllegalArgumentException.class, () -> BASE.withHeader(name, "1"));
             assertThrows(IllegalArgumentException.class, () -> BASE.withAddedHeader(name, "1"));
         }
+    }
+
+    @Test
+    void rejectsANameThatIsNotAToken() {
+        // RFC 9110 §5.1: a field name is a token; each of these was accepted before and failed only on the wire.
+        for (String name : List.of("X\r\nInjected", "X\tY", "X(y)", "X\"A", "X/A", "X\u00e9", "X\u0000")) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> BASE.withHeader(name, "1"));
+            assertThrows(IllegalArgumentException.class, () -> BASE.withAddedHeader(name, "1"));
+            assertThrows(IllegalArgumentException.class, () -> BASE.withAddedHeaders("X-A", "1", name, "1"));
+            assertFalse(e.getMessage().contains("\r") || e.getMessage().contains("\n") || e.getMessage().contains("\t"),
+                    "the message carries no control character into a log: " + e.getMessage());
+        }
+        assertEquals("not a header name (RFC 9110 §5.1: a token): 'X\\u000d\\u000aInjected'",
+                assertThrows(IllegalArgumentException.class, () -> BASE.withHeader("X\r\nInjected", "1")).getMessage());
+    }
+
+    @Test
+    void rejectsAValueWithAControlCharacterOrOneNoFieldCanCarry() {
+        for (String value : List.of("a\u0000b", "a\u007fb", "\u001b[31m", "\u20ac", "\ud83d\ude00")) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> BASE.withHeader("X-A", value));
+            assertThrows(IllegalArgumentException.class, () -> BASE.withAddedHeaders("X-A", value));
+            assertTrue(e.getMessage().startsWith("header X-A has a character a field value cannot hold"), e.getMessage());
+        }
+    }
+
+    @Test
+    void aContentTypeGivenToBytesOrStreamIsCheckedAsAnyValue() {
+        assertThrows(IllegalArgumentException.class,
+                () -> Response.bytes(200, "text/plain\r\nSet-Cookie: x=y", new byte[0]));
+        assertThrows(IllegalArgumentException.class,
+                () -> Response.stream(200, "text/plain\u0000", -1, out -> {}));
+        assertThrows(NullPointerException.class, () -> Response.bytes(200, null, new byte[0]));
+    }
+
+    @Test
+    void acceptsEveryTokenCharacterAndLatin1ObsText() {
+        String name = "!#$%&'*+-.^_`|~09AZaz";
+        assertEquals("caf\u00e9 \u00ff", BASE.withHeader(name, "caf\u00e9 \u00ff").header(name).orElseThrow());
+    }
+
+    @Test
+    void addedHeadersAreCheckedInTheirCopySoALaterChangeToTheArrayCannotSlipPast() {
+        String[] namesAndValues = {"X-A", "1"};
+        Response response = BASE.withAddedHeaders(namesAndValues);
+        namesAndValues[1] = "2\r\nSet-Cookie: x=y";
+
+        assertEquals("1", response.header("X-A").orElseThrow());
+        assertEquals("namesAndValues",
+                assertThrows(NullPointerException.class, () -> BASE.withAddedHeaders((String[]) null)).getMessage());
     }
 
     @Test

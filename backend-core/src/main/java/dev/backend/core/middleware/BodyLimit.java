@@ -5,6 +5,7 @@ import dev.backend.core.BodyMemory;
 import dev.backend.core.Handler;
 import dev.backend.core.Middleware;
 import dev.backend.core.Request;
+import dev.backend.core.Response;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -107,11 +108,26 @@ public final class BodyLimit implements Middleware {
                 return next.handle(limited);
             }
             Request reserving = limited.withBodyMemory(memory);
+            Response response;
             try {
-                return next.handle(reserving);
+                response = next.handle(reserving);
             } finally {
                 memory.release(reserving);
             }
+            // A streamed body is written after this returns, and its writer may still read the request's body:
+            // what that reserves is given back when the writer ends.
+            if (response.body() instanceof Response.Body.Stream stream) {
+                Response.BodyWriter writer = stream.writer();
+                response = response.withBody(response.header("Content-Type").orElse("application/octet-stream"),
+                        new Response.Body.Stream(stream.length(), out -> {
+                            try {
+                                writer.writeTo(out);
+                            } finally {
+                                memory.release(reserving);
+                            }
+                        }));
+            }
+            return response;
         };
     }
 }

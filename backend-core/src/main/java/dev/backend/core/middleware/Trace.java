@@ -164,8 +164,10 @@ public final class Trace implements Middleware {
             try {
                 // Converted here, inside the scope, so an error logged on the way carries the ids.
                 Response answered = Handler.respond(next, request.withAttribute(TraceContext.KEY, context));
-                // Most answers carry neither header yet: both are added in one copy of the headers.
+                // Most answers carry neither header yet: both are added in one copy of the headers (unless the id's
+                // header is traceparent itself, whose one value is then the trace context's).
                 Response response = answered.header(header).isEmpty() && answered.header(TRACEPARENT).isEmpty()
+                        && !header.equalsIgnoreCase(TRACEPARENT)
                         ? answered.withAddedHeaders(header, id, TRACEPARENT, context.traceparent())
                         : answered.withHeader(header, id).withHeader(TRACEPARENT, context.traceparent());
                 if (response.body() instanceof Response.Body.Stream stream) {

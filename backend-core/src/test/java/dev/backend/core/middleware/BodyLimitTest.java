@@ -14,6 +14,7 @@ import dev.backend.core.Response;
 import dev.backend.core.Router;
 import dev.backend.core.testing.TestClient;
 import dev.backend.core.testing.TestResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -120,6 +121,20 @@ class BodyLimitTest {
         }));
 
         assertEquals("60 read, 0 reserved", client.send(Request.builder("POST", "/").body("s".repeat(60))).text());
+    }
+
+    @Test
+    void aBodyReadWhileAStreamedAnswerIsWrittenGivesItsMemoryBackWhenTheWriterEnds() {
+        // Before, the layer gave the budget back when the handler returned, before the writer ran: what the
+        // writer read stayed reserved for good, and after a few such requests every large body was a 503.
+        BodyLimit limit = BodyLimit.of(60).withMemoryLimit(60);
+        TestClient client = TestClient.of(limit.wrap(request -> Response.stream(200, "text/plain", -1,
+                out -> out.write((request.bodyBytes().length + " read").getBytes(StandardCharsets.UTF_8)))));
+
+        for (int i = 0; i < 3; i++) {
+            assertEquals("60 read", client.send(Request.builder("POST", "/").body("x".repeat(60))).text());
+        }
+        assertEquals(0, limit.memory().orElseThrow().inUse());
     }
 
     @Test

@@ -216,6 +216,21 @@ class TraceTest {
     }
 
     @Test
+    void anIdHeaderNamedTraceparentStillAnswersWithOneTraceparent() {
+        // W3C Trace Context §3.2: a message with more than one traceparent is invalid. As before the two headers
+        // were added in one copy, the trace context's value is the one that stays.
+        for (String header : List.of("traceparent", "TraceParent")) {
+            Handler app = Trace.of(Trace.Config.defaults().withHeader(header)).wrap(OK);
+
+            TestResponse response = TestClient.of(app).send(Request.builder("GET", "/"));
+
+            List<String> values = response.headers("traceparent");
+            assertEquals(1, values.size(), values.toString());
+            assertTrue(values.getFirst().startsWith("00-"), values.toString());
+        }
+    }
+
+    @Test
     void rejectsAHeaderNameThatIsNotAToken() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> Trace.Config.defaults().withHeader("X Request Id"));
