@@ -1,5 +1,6 @@
 package dev.backend.core;
 
+import dev.backend.core.internal.HttpTokens;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -411,22 +412,6 @@ public final class Response {
         return "Response[" + status + ", " + body.getClass().getSimpleName() + "]";
     }
 
-    /** The characters of a token (RFC 9110 §5.6.2), by code: letters, digits and {@code !#$%&'*+-.^_`|~}. */
-    private static final boolean[] TCHAR = new boolean[128];
-
-    static {
-        for (char c = '0'; c <= '9'; c++) {
-            TCHAR[c] = true;
-        }
-        for (char c = 'a'; c <= 'z'; c++) {
-            TCHAR[c] = true;
-            TCHAR[Character.toUpperCase(c)] = true;
-        }
-        for (char c : "!#$%&'*+-.^_`|~".toCharArray()) {
-            TCHAR[c] = true;
-        }
-    }
-
     /**
      * A name must be a token (RFC 9110 §5.1), and a value field-vchars, spaces and tabs (§5.5): a CR or LF would let
      * it smuggle headers in (response splitting), and a name or value an engine cannot send fails only once the
@@ -438,12 +423,9 @@ public final class Response {
         if (name.isEmpty()) {
             throw new IllegalArgumentException("a header name is empty");
         }
-        for (int i = 0; i < name.length(); i++) {
-            char c = name.charAt(i);
-            if (c >= 128 || !TCHAR[c]) {
-                throw new IllegalArgumentException(
-                        "not a header name (RFC 9110 §5.1: a token): '" + printable(name) + "'");
-            }
+        if (!HttpTokens.isToken(name)) {
+            throw new IllegalArgumentException(
+                    "not a header name (RFC 9110 §5.1: a token): '" + printable(name) + "'");
         }
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);

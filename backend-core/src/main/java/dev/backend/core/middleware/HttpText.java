@@ -1,5 +1,6 @@
 package dev.backend.core.middleware;
 
+import dev.backend.core.internal.HttpTokens;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -9,27 +10,11 @@ final class HttpText {
 
     private HttpText() {}
 
-    /** True for an RFC 9110 token: header names, methods and coding names. */
-    static boolean isToken(String s) {
-        if (s.isEmpty()) {
-            return false;
-        }
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                    || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
-            if (!ok) {
-                return false;
-            }
-        }
-        return true;
-    }
-
     /** Checks every element is a token, naming {@code field} in the message. */
     static List<String> tokens(String field, List<String> values) {
         List<String> copy = List.copyOf(values);
         for (String value : copy) {
-            if (!isToken(value)) {
+            if (!HttpTokens.isToken(value)) {
                 throw new IllegalArgumentException(field + ": '" + value + "' is not a valid HTTP token");
             }
         }

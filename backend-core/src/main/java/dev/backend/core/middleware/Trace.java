@@ -4,6 +4,7 @@ import dev.backend.core.Handler;
 import dev.backend.core.Middleware;
 import dev.backend.core.Request;
 import dev.backend.core.Response;
+import dev.backend.core.internal.HttpTokens;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
@@ -77,7 +78,7 @@ public final class Trace implements Middleware {
          */
         public Config {
             Objects.requireNonNull(header, "header");
-            if (!HttpText.isToken(header)) {
+            if (!HttpTokens.isToken(header)) {
                 throw new IllegalArgumentException("header: '" + header + "' is not a valid header name");
             }
         }

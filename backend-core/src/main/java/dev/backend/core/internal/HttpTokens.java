@@ -1,0 +1,40 @@
+package dev.backend.core.internal;
+
+/**
+ * The RFC 9110 token (§5.6.2), the one check behind header names in {@code Response} and the middleware's
+ * header, method and coding names.
+ */
+public final class HttpTokens {
+
+    /** The characters of a token, by code: letters, digits and {@code !#$%&'*+-.^_`|~}. */
+    private static final boolean[] TCHAR = new boolean[128];
+
+    static {
+        for (char c = '0'; c <= '9'; c++) {
+            TCHAR[c] = true;
+        }
+        for (char c = 'a'; c <= 'z'; c++) {
+            TCHAR[c] = true;
+            TCHAR[Character.toUpperCase(c)] = true;
+        }
+        for (char c : "!#$%&'*+-.^_`|~".toCharArray()) {
+            TCHAR[c] = true;
+        }
+    }
+
+    private HttpTokens() {}
+
+    /** True when {@code s} is a token: one or more of the characters above. */
+    public static boolean isToken(String s) {
+        if (s.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c >= 128 || !TCHAR[c]) {
+                return false;
+            }
+        }
+        return true;
+    }
+}
