@@ -116,18 +116,13 @@ public final class BodyLimit implements Middleware {
             }
             // A streamed body is written after this returns, and its writer may still read the request's body:
             // what that reserves is given back when the writer ends.
-            if (response.body() instanceof Response.Body.Stream stream) {
-                Response.BodyWriter writer = stream.writer();
-                response = response.withBody(response.header("Content-Type").orElse("application/octet-stream"),
-                        new Response.Body.Stream(stream.length(), out -> {
-                            try {
-                                writer.writeTo(out);
-                            } finally {
-                                memory.release(reserving);
-                            }
-                        }));
-            }
-            return response;
+            return StreamedBodies.wrapWriter(response, writer -> out -> {
+                try {
+                    writer.writeTo(out);
+                } finally {
+                    memory.release(reserving);
+                }
+            });
         };
     }
 }

@@ -45,14 +45,7 @@ public final class CatchPanic implements Middleware {
     @Override
     public Handler wrap(Handler next) {
         Objects.requireNonNull(next, "next");
-        return request -> {
-            Response response = Handler.respond(next, request);
-            if (response.body() instanceof Response.Body.Stream stream) {
-                return response.withBody(response.header("Content-Type").orElse("application/octet-stream"),
-                        new Response.Body.Stream(stream.length(), guarded(stream.writer())));
-            }
-            return response;
-        };
+        return request -> StreamedBodies.wrapWriter(Handler.respond(next, request), CatchPanic::guarded);
     }
 
     private static Response.BodyWriter guarded(Response.BodyWriter writer) {

@@ -171,10 +171,7 @@ public final class Trace implements Middleware {
                         && !header.equalsIgnoreCase(TRACEPARENT)
                         ? answered.withAddedHeaders(header, id, TRACEPARENT, context.traceparent())
                         : answered.withHeader(header, id).withHeader(TRACEPARENT, context.traceparent());
-                if (response.body() instanceof Response.Body.Stream stream) {
-                    response = response.withBody(response.header("Content-Type").orElse("application/octet-stream"),
-                            new Response.Body.Stream(stream.length(), inScope(id, context, stream.writer())));
-                }
+                response = StreamedBodies.wrapWriter(response, writer -> inScope(id, context, writer));
                 if (accessLog && ACCESS.isInfoEnabled()) {
                     ACCESS.info(line(request, response, System.nanoTime() - start));
                 }
