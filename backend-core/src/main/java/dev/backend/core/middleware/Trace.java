@@ -117,11 +117,14 @@ public final class Trace implements Middleware {
     private final String header;
     private final boolean accessLog;
     private final TraceContext.Source traceContext;
+    /** Whether the id's header and traceparent can be added in one copy: not when they are the same header. */
+    private final boolean addBothAtOnce;
 
     private Trace(Config config, TraceContext.Source traceContext) {
         this.header = config.header();
         this.accessLog = config.accessLog();
         this.traceContext = traceContext;
+        this.addBothAtOnce = !header.equalsIgnoreCase(TRACEPARENT);
     }
 
     /**
@@ -167,8 +170,8 @@ public final class Trace implements Middleware {
                 Response answered = Handler.respond(next, request.withAttribute(TraceContext.KEY, context));
                 // Most answers carry neither header yet: both are added in one copy of the headers (unless the id's
                 // header is traceparent itself, whose one value is then the trace context's).
-                Response response = answered.header(header).isEmpty() && answered.header(TRACEPARENT).isEmpty()
-                        && !header.equalsIgnoreCase(TRACEPARENT)
+                Response response = addBothAtOnce && answered.header(header).isEmpty()
+                        && answered.header(TRACEPARENT).isEmpty()
                         ? answered.withAddedHeaders(header, id, TRACEPARENT, context.traceparent())
                         : answered.withHeader(header, id).withHeader(TRACEPARENT, context.traceparent());
                 response = StreamedBodies.wrapWriter(response, writer -> inScope(id, context, writer));
@@ -266,11 +269,8 @@ public final class Trace implements Middleware {
         long micros = nanos / 1000;
         long fraction = micros % 1000;
         String zeros = fraction < 10 ? "00" : fraction < 100 ? "0" : "";
-        if (bytes < 0) {
-            return "method=" + request.method() + " path=" + path + " status=" + status + " bytes=- latency_ms="
-                    + micros / 1000 + "." + zeros + fraction;
-        }
-        return "method=" + request.method() + " path=" + path + " status=" + status + " bytes=" + bytes
+        return "method=" + request.method() + " path=" + path + " status=" + status
+                + " bytes=" + (bytes < 0 ? "-" : Long.toString(bytes))
                 + " latency_ms=" + micros / 1000 + "." + zeros + fraction;
     }
 }
