@@ -23,6 +23,10 @@ import org.slf4j.LoggerFactory;
  * them. Answering the excess at once keeps the accepted ones fast and tells clients when to retry.
  * Shedding is logged as a warning at most every {@value #REPORT_EVERY_SECONDS} seconds, with a count.
  *
+ * <p>A request counts from the moment it reaches this layer until its handler returns its {@link Response}. A
+ * streamed body ({@link Response#stream}) is written after that and is not counted: it holds a connection, not
+ * the handler's resources, and the server's connection limit bounds it.
+ *
  * {@snippet :
  * Middleware shed = ConcurrencyLimit.of(1024);
  * }
