@@ -231,8 +231,15 @@ public final class Trace implements Middleware {
 
     /** The MDC values a request's scope replaced, put back when it ends (an outer request's, or none). */
     private record Scope(String requestId, String traceId, String spanId) {
+        /** The outer scope of almost every request, none of the keys set: shared, so such a request allocates none. */
+        private static final Scope NONE = new Scope(null, null, null);
+
         static Scope enter(String id, TraceContext context) {
-            Scope outer = new Scope(MDC.get(MDC_KEY), MDC.get(TRACE_ID_MDC_KEY), MDC.get(SPAN_ID_MDC_KEY));
+            String requestId = MDC.get(MDC_KEY);
+            String traceId = MDC.get(TRACE_ID_MDC_KEY);
+            String spanId = MDC.get(SPAN_ID_MDC_KEY);
+            Scope outer = requestId == null && traceId == null && spanId == null
+                    ? NONE : new Scope(requestId, traceId, spanId);
             MDC.put(MDC_KEY, id);
             MDC.put(TRACE_ID_MDC_KEY, context.traceId());
             MDC.put(SPAN_ID_MDC_KEY, context.spanId());

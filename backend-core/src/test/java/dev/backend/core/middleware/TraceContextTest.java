@@ -143,6 +143,9 @@ class TraceContextTest {
         assertThrows(IllegalArgumentException.class, () -> new TraceContext("0".repeat(32), "00f067aa0ba902b7", true, ""));
         assertThrows(IllegalArgumentException.class, () -> new TraceContext(TRACE_ID, "00F067AA0BA902B7", true, ""));
         assertThrows(IllegalArgumentException.class, () -> new TraceContext(TRACE_ID, "00f067aa0ba902b7", true, "a=\n"));
+        // The words start() passes, by identity, to have ids drawn are no way around the check when a caller writes them.
+        assertThrows(IllegalArgumentException.class, () -> new TraceContext("new trace id", "00f067aa0ba902b7", true, ""));
+        assertThrows(IllegalArgumentException.class, () -> new TraceContext(TRACE_ID, "new span id", true, ""));
         assertEquals("00-" + TRACE_ID + "-00f067aa0ba902b7-00",
                 new TraceContext(TRACE_ID, "00f067aa0ba902b7", false, "").traceparent());
     }

@@ -103,6 +103,22 @@ class TraceTest {
     }
 
     @Test
+    void restoresOuterTraceIdsSetWithoutARequestId() {
+        // As a tracer's own MDC integration may leave them: only the trace and span ids.
+        MDC.put(Trace.TRACE_ID_MDC_KEY, "outer-trace");
+        MDC.put(Trace.SPAN_ID_MDC_KEY, "outer-span");
+        try {
+            TestClient.of(Trace.create().wrap(OK)).get("/");
+            assertNull(MDC.get(Trace.MDC_KEY));
+            assertEquals("outer-trace", MDC.get(Trace.TRACE_ID_MDC_KEY));
+            assertEquals("outer-span", MDC.get(Trace.SPAN_ID_MDC_KEY));
+        } finally {
+            MDC.remove(Trace.TRACE_ID_MDC_KEY);
+            MDC.remove(Trace.SPAN_ID_MDC_KEY);
+        }
+    }
+
+    @Test
     void logsOneAccessLineWithMethodPathStatusBytesAndLatency() {
         Handler app = Trace.create().wrap(Router.create().get("/users/{id}", OK).build());
         try (LogCapture logs = new LogCapture()) {
