@@ -1,6 +1,7 @@
 package dev.backend.core;
 
 import dev.backend.core.internal.HttpTokens;
+import dev.backend.core.internal.ResponseAccess;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -103,6 +104,10 @@ public final class Response {
     private static final String HTML = "text/html; charset=utf-8";
     private static final Body EMPTY = new Body.Empty();
     private static final String[] NO_HEADERS = {};
+
+    static {
+        ResponseAccess.install(Response::withAddedCheckedHeaders);
+    }
 
     private final int status;
     /** Alternating names and values: a flat array is the cheapest shape for the few headers we carry. */
@@ -373,13 +378,43 @@ public final class Response {
         if (namesAndValues.length == 0) {
             return this;
         }
-        String[] copy = Arrays.copyOf(headers, headers.length + namesAndValues.length);
-        System.arraycopy(namesAndValues, 0, copy, headers.length, namesAndValues.length);
+        String[] copy = headersAnd(namesAndValues);
         // Checked in the copy: the caller's array could change after a check of its own elements.
         for (int i = headers.length; i < copy.length; i += 2) {
             checkHeader(copy[i], copy[i + 1]);
         }
         return new Response(status, copy, body, error);
+    }
+
+    /**
+     * {@link #withAddedHeaders} for fields already checked by the middleware that adds them ({@link ResponseAccess}):
+     * constants it checked when it was built, or values it made itself from valid characters.
+     */
+    private Response withAddedCheckedHeaders(String[] namesAndValues) {
+        if (namesAndValues.length == 0) {
+            return this;
+        }
+        String[] copy = headersAnd(namesAndValues);
+        assert checkedFrom(copy, headers.length);
+        return new Response(status, copy, body, error);
+    }
+
+    /** This response's headers followed by {@code namesAndValues}, in one new array. */
+    private String[] headersAnd(String[] namesAndValues) {
+        String[] copy = Arrays.copyOf(headers, headers.length + namesAndValues.length);
+        System.arraycopy(namesAndValues, 0, copy, headers.length, namesAndValues.length);
+        return copy;
+    }
+
+    /** Checks the fields of {@code namesAndValues} from {@code from} on; true, or throws as {@link #checkHeader}. */
+    private static boolean checkedFrom(String[] namesAndValues, int from) {
+        if ((namesAndValues.length - from) % 2 != 0) {
+            throw new IllegalArgumentException("names and values must alternate");
+        }
+        for (int i = from; i < namesAndValues.length; i += 2) {
+            checkHeader(namesAndValues[i], namesAndValues[i + 1]);
+        }
+        return true;
     }
 
     /**

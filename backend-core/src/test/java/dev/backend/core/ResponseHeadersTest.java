@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.backend.core.internal.ResponseAccess;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -107,6 +110,28 @@ class ResponseHeadersTest {
 
         assertEquals("header X-B has a line break in its value", lineBreak.getMessage());
         assertEquals("names and values must alternate, but 3 strings were given", odd.getMessage());
+    }
+
+    @Test
+    void fieldsTheMiddlewareCheckedAlreadyFollowTheExistingOnesAsGiven() {
+        Response response = ResponseAccess.withAddedHeaders(BASE.withHeader("Vary", "Origin"),
+                "Vary", "Accept-Encoding", "traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+
+        List<String> lines = new ArrayList<>();
+        response.forEachHeader((name, value) -> lines.add(name + ": " + value));
+        assertEquals(List.of("Content-Type: text/plain; charset=utf-8", "Vary: Origin", "Vary: Accept-Encoding",
+                "traceparent: 00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"), lines);
+        assertSame(BASE, ResponseAccess.withAddedHeaders(BASE));
+    }
+
+    @Test
+    void withAssertionsOnAsInTestsFieldsTheMiddlewareCheckedAlreadyAreCheckedAllTheSame() {
+        assumeTrue(Response.class.desiredAssertionStatus(), "assertions are off");
+
+        assertThrows(IllegalArgumentException.class,
+                () -> ResponseAccess.withAddedHeaders(BASE, "X-A", "1", "X-B", "2\r\nSet-Cookie: x=y"));
+        assertThrows(IllegalArgumentException.class, () -> ResponseAccess.withAddedHeaders(BASE, "X A", "1"));
+        assertThrows(IllegalArgumentException.class, () -> ResponseAccess.withAddedHeaders(BASE, "X-A", "1", "X-B"));
     }
 
     @Test

@@ -83,23 +83,25 @@ final class ResponseHeaders extends IndexedHeaders {
     }
 
     /**
-     * The key form of a name code sets, checked to be a token. Every stored key comes from here or from {@link
+     * The key form of a name code sets that is not a {@linkplain HeaderNames#knownSpelling known spelling}, checked
+     * to be a token. Every stored key comes from the known spellings, from here or from {@link
      * HeaderNames#normalized(String)}, which is the same form: the shared instance for a known name, else one
      * canonical spelling, so {@link #indexOfKey} can compare keys exactly.
      */
-    private static String keyOf(String name) {
-        String known = HeaderNames.knownSpelling(name);
-        if (known != null) {
-            return known;
-        }
+    private static String keyOfOther(String name) {
         checkName(name);
         return HeaderNames.normalized(name);
     }
 
-    private int indexOfKey(String key) {
+    /**
+     * The index of the field of {@code key}, or -1. A known name's shared instance ({@code shared}) is the only
+     * instance of it ever stored, so it is found by identity alone.
+     */
+    private int indexOfKey(String key, boolean shared) {
         Object[] slots = this.slots;
         for (int i = 0; i < size; i++) {
-            if (key.equals(slots[i * STRIDE])) {
+            Object stored = slots[i * STRIDE];
+            if (stored == key || (!shared && key.equals(stored))) {
                 return i;
             }
         }
@@ -200,11 +202,12 @@ final class ResponseHeaders extends IndexedHeaders {
 
     @Override
     public List<String> put(String key, List<String> value) {
-        String k = keyOf(Objects.requireNonNull(key));
+        String known = HeaderNames.knownSpelling(Objects.requireNonNull(key));
+        String k = known != null ? known : keyOfOther(key);
         for (String v : value) {
             checkValue(v);
         }
-        int i = indexOfKey(k);
+        int i = indexOfKey(k, known != null);
         if (i < 0) {
             insert(k, key, value);
             return null;
@@ -217,9 +220,10 @@ final class ResponseHeaders extends IndexedHeaders {
 
     @Override
     public void add(String key, String value) {
-        String k = keyOf(Objects.requireNonNull(key));
+        String known = HeaderNames.knownSpelling(Objects.requireNonNull(key));
+        String k = known != null ? known : keyOfOther(key);
         checkValue(value);
-        int i = indexOfKey(k);
+        int i = indexOfKey(k, known != null);
         if (i < 0) {
             insert(k, key, value);
             return;
@@ -235,9 +239,10 @@ final class ResponseHeaders extends IndexedHeaders {
 
     @Override
     public void set(String key, String value) {
-        String k = keyOf(Objects.requireNonNull(key));
+        String known = HeaderNames.knownSpelling(Objects.requireNonNull(key));
+        String k = known != null ? known : keyOfOther(key);
         checkValue(value);
-        int i = indexOfKey(k);
+        int i = indexOfKey(k, known != null);
         if (i < 0) {
             insert(k, key, value);
         } else {

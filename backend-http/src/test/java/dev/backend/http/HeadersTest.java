@@ -97,6 +97,31 @@ class HeadersTest {
     }
 
     @Test
+    void aFieldIsFoundUnderAnySpellingOfItsNameKnownOrNot() {
+        ResponseHeaders headers = new ResponseHeaders();
+        headers.add("CONTENT-TYPE", "text/plain");
+        headers.add("Content-Type", "text/html");
+        headers.set("X-Custom", "1");
+        headers.add("x-custom", "2");
+        headers.add("content-type", "application/json");
+
+        assertEquals(2, headers.fields());
+        assertEquals(List.of("text/plain", "text/html", "application/json"), headers.get("Content-type"));
+        assertEquals(List.of("1", "2"), headers.get("X-CUSTOM"));
+    }
+
+    @Test
+    void aValueUnderAKnownNameIsCheckedAsAnyOther() {
+        ResponseHeaders headers = new ResponseHeaders();
+
+        assertThrows(IllegalArgumentException.class, () -> headers.add("Content-Type", "a\r\nInjected: 1"));
+        assertThrows(IllegalArgumentException.class, () -> headers.set("traceparent", "00\n"));
+        assertThrows(IllegalArgumentException.class, () -> headers.put("Cache-Control", List.of("no-store\u0000")));
+        assertThrows(IllegalArgumentException.class, () -> headers.add("X-Request-Id", "\u20ac"));
+        assertTrue(headers.isEmpty());
+    }
+
+    @Test
     void requestHeadersEqualTheJdksWithTheSameFieldsAndRefuseEveryChange() {
         RequestHeaders ours = new RequestHeaders();
         ours.addParsed("Host", "x");

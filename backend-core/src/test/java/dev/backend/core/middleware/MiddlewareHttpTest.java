@@ -94,6 +94,22 @@ class MiddlewareHttpTest {
     }
 
     @Test
+    void sendsTheSecurityAndTraceHeadersAsTheMiddlewareAddedThem() throws IOException {
+        try (RawHttp http = new RawHttp(server.port())) {
+            RawHttp.Reply reply = http.send("GET", "/big", "X-Request-Id: wire-2",
+                    "traceparent: 00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+
+            assertEquals(200, reply.status());
+            assertEquals("nosniff", reply.header("X-Content-Type-Options"));
+            assertEquals("no-referrer", reply.header("Referrer-Policy"));
+            assertEquals("no-store", reply.header("Cache-Control"));
+            assertEquals("wire-2", reply.header("X-Request-Id"));
+            assertTrue(reply.header("traceparent").matches("00-4bf92f3577b34da6a3ce929d0e0e4736-[0-9a-f]{16}-01"),
+                    reply.header("traceparent"));
+        }
+    }
+
+    @Test
     void answers413ToADeclaredLengthBeforeTheBodyIsSent() throws IOException {
         try (RawHttp http = new RawHttp(server.port())) {
             http.sendRaw("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 1000000000\r\n\r\n");
