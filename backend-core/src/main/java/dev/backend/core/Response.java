@@ -1,7 +1,6 @@
 package dev.backend.core;
 
 import dev.backend.core.internal.HttpTokens;
-import dev.backend.core.internal.ResponseAccess;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -105,9 +104,16 @@ public final class Response {
     private static final Body EMPTY = new Body.Empty();
     private static final String[] NO_HEADERS = {};
 
-    static {
-        ResponseAccess.install(Response::withAddedCheckedHeaders);
-    }
+    /**
+     * Header names and values already found valid, kept by identity: a {@code String} cannot change, so the same
+     * object needs no second check. Most fields a response carries are constants (the middleware's names and
+     * values, content types), checked once here instead of on every request; any other string is checked as always.
+     * At most {@value #CHECKED_SLOTS} short strings each ({@link #remember}).
+     */
+    private static final int CHECKED_SLOTS = 256;
+    private static final int CHECKED_MAX_LENGTH = 128;
+    private static final String[] CHECKED_NAMES = new String[CHECKED_SLOTS];
+    private static final String[] CHECKED_VALUES = new String[CHECKED_SLOTS];
 
     private final int status;
     /** Alternating names and values: a flat array is the cheapest shape for the few headers we carry. */
@@ -378,43 +384,13 @@ public final class Response {
         if (namesAndValues.length == 0) {
             return this;
         }
-        String[] copy = headersAnd(namesAndValues);
+        String[] copy = Arrays.copyOf(headers, headers.length + namesAndValues.length);
+        System.arraycopy(namesAndValues, 0, copy, headers.length, namesAndValues.length);
         // Checked in the copy: the caller's array could change after a check of its own elements.
         for (int i = headers.length; i < copy.length; i += 2) {
             checkHeader(copy[i], copy[i + 1]);
         }
         return new Response(status, copy, body, error);
-    }
-
-    /**
-     * {@link #withAddedHeaders} for fields already checked by the middleware that adds them ({@link ResponseAccess}):
-     * constants it checked when it was built, or values it made itself from valid characters.
-     */
-    private Response withAddedCheckedHeaders(String[] namesAndValues) {
-        if (namesAndValues.length == 0) {
-            return this;
-        }
-        String[] copy = headersAnd(namesAndValues);
-        assert checkedFrom(copy, headers.length);
-        return new Response(status, copy, body, error);
-    }
-
-    /** This response's headers followed by {@code namesAndValues}, in one new array. */
-    private String[] headersAnd(String[] namesAndValues) {
-        String[] copy = Arrays.copyOf(headers, headers.length + namesAndValues.length);
-        System.arraycopy(namesAndValues, 0, copy, headers.length, namesAndValues.length);
-        return copy;
-    }
-
-    /** Checks the fields of {@code namesAndValues} from {@code from} on; true, or throws as {@link #checkHeader}. */
-    private static boolean checkedFrom(String[] namesAndValues, int from) {
-        if ((namesAndValues.length - from) % 2 != 0) {
-            throw new IllegalArgumentException("names and values must alternate");
-        }
-        for (int i = from; i < namesAndValues.length; i += 2) {
-            checkHeader(namesAndValues[i], namesAndValues[i + 1]);
-        }
-        return true;
     }
 
     /**
@@ -458,12 +434,34 @@ public final class Response {
         if (name.isEmpty()) {
             throw new IllegalArgumentException("a header name is empty");
         }
-        if (!HttpTokens.isToken(name)) {
-            throw new IllegalArgumentException(
-                    "not a header name (RFC 9110 §5.1: a token): '" + printable(name) + "'");
+        int at = checkedSlot(name);
+        if (CHECKED_NAMES[at] != name) {
+            if (!HttpTokens.isToken(name)) {
+                throw new IllegalArgumentException(
+                        "not a header name (RFC 9110 §5.1: a token): '" + printable(name) + "'");
+            }
+            remember(CHECKED_NAMES, at, name);
         }
+        if (value.isEmpty()) {
+            return;
+        }
+        at = checkedSlot(value);
+        if (CHECKED_VALUES[at] != value) {
+            checkValue(name, value);
+            remember(CHECKED_VALUES, at, value);
+        }
+    }
+
+    /**
+     * Refuses a value holding a control character other than HTAB, or a character above U+00FF. Printable ASCII,
+     * nearly every character of a real value, passes with one comparison; the rest are told apart after it.
+     */
+    private static void checkValue(String name, String value) {
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
+            if ((char) (c - 0x20) < 0x5F) {
+                continue; // 0x20 to 0x7E
+            }
             if (c == '\r' || c == '\n') {
                 throw new IllegalArgumentException("header " + name + " has a line break in its value");
             }
@@ -471,6 +469,26 @@ public final class Response {
                 throw new IllegalArgumentException("header " + name + " has a character a field value cannot hold"
                         + " (RFC 9110 §5.5) at index " + i);
             }
+        }
+    }
+
+    /**
+     * The slot of a non-empty string in {@link #CHECKED_NAMES} or {@link #CHECKED_VALUES}: from its length and last
+     * character, which cost nothing to read, where a hash of the whole string would cost about what the check does.
+     */
+    private static int checkedSlot(String s) {
+        return (s.length() * 31 + s.charAt(s.length() - 1)) & (CHECKED_SLOTS - 1);
+    }
+
+    /**
+     * Keeps a string just found valid in an empty slot. Only empty slots are filled, so once the constant names and
+     * values the middleware and the handlers use have taken theirs, the tables are only read, and the cores share
+     * them without writes bouncing the cache lines between them. Written without a lock: a lost write only means a
+     * later check, and a {@code String} is safely published by its final fields.
+     */
+    private static void remember(String[] table, int at, String s) {
+        if (table[at] == null && s.length() <= CHECKED_MAX_LENGTH) {
+            table[at] = s;
         }
     }
 

@@ -1,7 +1,6 @@
 /**
  * Internal: not exported by the module, not API, may change in any release. Request deadlines and the timer
  * that expires them, shared by {@code Deadline}, {@code AppError} and the {@code Timeout} middleware; the failure
- * summaries of log lines; the RFC 9110 token check shared by {@code Response} and the middleware; and the way the
- * middleware adds header fields it has checked already to a {@code Response}.
+ * summaries of log lines; the RFC 9110 token check shared by {@code Response} and the middleware.
  */
 package dev.backend.core.internal;

@@ -3,7 +3,6 @@ package dev.backend.core.middleware;
 import dev.backend.core.Handler;
 import dev.backend.core.Middleware;
 import dev.backend.core.Response;
-import dev.backend.core.internal.ResponseAccess;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -186,8 +185,7 @@ public final class SecurityHeaders implements Middleware {
                     && response.header("Content-Type").map(HttpText::isJson).orElse(false)) {
                 missing |= NO_STORE;
             }
-            // Constant names and values (the policy is one of the known ones): no check of them per request.
-            return ResponseAccess.withAddedHeaders(response, additions[missing]);
+            return response.withAddedHeaders(additions[missing]);
         };
     }
 }

@@ -5,7 +5,6 @@ import dev.backend.core.Middleware;
 import dev.backend.core.Request;
 import dev.backend.core.Response;
 import dev.backend.core.internal.HttpTokens;
-import dev.backend.core.internal.ResponseAccess;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
@@ -173,7 +172,7 @@ public final class Trace implements Middleware {
                 // header is traceparent itself, whose one value is then the trace context's).
                 Response response = addBothAtOnce && answered.header(header).isEmpty()
                         && answered.header(TRACEPARENT).isEmpty()
-                        ? ResponseAccess.withAddedHeaders(answered, header, id, TRACEPARENT, context.traceparent())
+                        ? answered.withAddedHeaders(header, id, TRACEPARENT, context.traceparent())
                         : answered.withHeader(header, id).withHeader(TRACEPARENT, context.traceparent());
                 response = StreamedBodies.wrapWriter(response, writer -> inScope(id, context, writer));
                 if (accessLog && ACCESS.isInfoEnabled()) {
