@@ -16,8 +16,11 @@ import java.util.function.BiFunction;
 
 /**
  * The response's header fields as {@link Headers}: keys in {@code Headers} form (so {@code keySet()} and lookups
- * behave as with the JDK's class), but each field is written to the wire spelled as the handler last named it,
- * {@code Content-Type} rather than {@code Content-type}. Values are the live lists {@code get} returns.
+ * behave as with the JDK's class), but each field is written to the wire spelled as the handler named it,
+ * {@code Content-Type} rather than {@code Content-type}: as last named by {@code set} or {@code put}, while {@code add}
+ * appends values under the spelling the field has. Lookups ignore case, so {@code keySet().contains("content-type")}
+ * is true here where the JDK's class, whose keys are {@code Content-type}, says false. Values are the live lists
+ * {@code get} returns.
  *
  * <p>Checked when set, and values held in lists again when written, because the lists are live and can change in
  * between (a single value cannot: it is stored as the checked string): names must be tokens (RFC 9110 §5.1) and

@@ -57,6 +57,28 @@ class LogbackXmlTest {
     }
 
     @Test
+    void keepsAnOperatorsOwnSettingOfTheLoggerNameCache() throws Exception {
+        String property = "logback.namedConverter.disableCache";
+        String before = System.getProperty(property);
+        System.setProperty(property, "false");
+        LoggerContext context = new LoggerContext();
+        try {
+            JoranConfigurator configurator = new JoranConfigurator();
+            configurator.setContext(context);
+            configurator.doConfigure(LogbackXmlTest.class.getResource("/logback.xml"));
+
+            assertEquals("false", System.getProperty(property));
+        } finally {
+            context.stop();
+            if (before == null) {
+                System.clearProperty(property);
+            } else {
+                System.setProperty(property, before);
+            }
+        }
+    }
+
+    @Test
     void aLoggerNameOfThirtyCharactersOrMoreIsShortenedTheSameEveryTime() {
         // Written twice: the second line is shortened again (logback's name cache is off), the same way.
         for (int i = 0; i < 2; i++) {

@@ -62,6 +62,9 @@ public final class Trace implements Middleware {
 
     private static final Logger ACCESS = LoggerFactory.getLogger(ACCESS_LOGGER);
     private static final int MAX_LOGGED_PATH = 256;
+    /** Fields the HTTP layer owns, refused as the id's header ({@link Config}). */
+    private static final List<String> HTTP_FIELDS = List.of("Connection", "Content-Length", "Host", "Keep-Alive",
+            "Proxy-Connection", "TE", "Trailer", "Transfer-Encoding", "Upgrade");
 
     /**
      * Trace settings.
@@ -74,12 +77,22 @@ public final class Trace implements Middleware {
          * Checks the header name.
          *
          * @throws NullPointerException if {@code header} is null
-         * @throws IllegalArgumentException if {@code header} is not a header name (a token, RFC 9110 section 5.6.2)
+         * @throws IllegalArgumentException if {@code header} is not a header name (a token, RFC 9110 section 5.6.2),
+         *     or names a field that frames the message or controls the connection ({@code Connection},
+         *     {@code Content-Length}, {@code Host}, {@code Keep-Alive}, {@code Proxy-Connection}, {@code TE},
+         *     {@code Trailer}, {@code Transfer-Encoding}, {@code Upgrade}; RFC 9110 section 7.6.1, RFC 9112)
          */
         public Config {
             Objects.requireNonNull(header, "header");
             if (!HttpTokens.isToken(header)) {
                 throw new IllegalArgumentException("header: '" + header + "' is not a valid header name");
+            }
+            for (String owned : HTTP_FIELDS) {
+                if (owned.equalsIgnoreCase(header)) {
+                    throw new IllegalArgumentException("header: '" + header + "' frames the message or controls the"
+                            + " connection (RFC 9110 section 7.6.1, RFC 9112); an id there would change what the"
+                            + " message means. Use a field of its own, such as X-Request-Id");
+                }
             }
         }
 

@@ -170,7 +170,7 @@ public record TraceContext(String traceId, String spanId, boolean sampled, Strin
         Set<String> keys = new HashSet<>();
         for (String field : fields) {
             for (String member : field.split(",", -1)) {
-                String trimmed = member.strip();
+                String trimmed = trimOws(member);
                 if (trimmed.isEmpty()) {
                     continue;
                 }
@@ -186,6 +186,22 @@ public record TraceContext(String traceId, String spanId, boolean sampled, Strin
             }
         }
         return joined.isEmpty() ? Optional.empty() : Optional.of(joined.toString());
+    }
+
+    /**
+     * {@code member} without the optional whitespace around it: spaces and tabs only (W3C Trace Context section
+     * 3.3.1, RFC 9110 section 5.6.3). Any other white space, such as a line break, stays and makes the member invalid.
+     */
+    private static String trimOws(String member) {
+        int from = 0;
+        int to = member.length();
+        while (from < to && (member.charAt(from) == ' ' || member.charAt(from) == '\t')) {
+            from++;
+        }
+        while (to > from && (member.charAt(to - 1) == ' ' || member.charAt(to - 1) == '\t')) {
+            to--;
+        }
+        return member.substring(from, to);
     }
 
     /** A simple key ({@code lcalpha} then up to 255 more) or a multi-tenant key ({@code tenant@system}). */

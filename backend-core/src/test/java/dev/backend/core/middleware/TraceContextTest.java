@@ -143,6 +143,13 @@ class TraceContextTest {
         assertThrows(IllegalArgumentException.class, () -> new TraceContext("0".repeat(32), "00f067aa0ba902b7", true, ""));
         assertThrows(IllegalArgumentException.class, () -> new TraceContext(TRACE_ID, "00F067AA0BA902B7", true, ""));
         assertThrows(IllegalArgumentException.class, () -> new TraceContext(TRACE_ID, "00f067aa0ba902b7", true, "a=\n"));
+        // Only spaces and tabs are optional white space around a member: a line break, a vertical tab, a separator
+        // control or a Unicode space is part of the member, and no member may hold one.
+        for (String state : List.of("a=1\r\n", "a=1\u000b", "\u001ca=1", "a=1\u2003", "a=1,\nb=2")) {
+            assertThrows(IllegalArgumentException.class, () -> new TraceContext(TRACE_ID, "00f067aa0ba902b7", true, state),
+                    state);
+        }
+        assertEquals(" a=1 ,\tb=2\t", new TraceContext(TRACE_ID, "00f067aa0ba902b7", true, " a=1 ,\tb=2\t").traceState());
         // The words start() passes, by identity, to have ids drawn are no way around the check when a caller writes them.
         assertThrows(IllegalArgumentException.class, () -> new TraceContext("new trace id", "00f067aa0ba902b7", true, ""));
         assertThrows(IllegalArgumentException.class, () -> new TraceContext(TRACE_ID, "new span id", true, ""));

@@ -247,6 +247,16 @@ class TraceTest {
     }
 
     @Test
+    void rejectsAFieldThatFramesTheMessageOrControlsTheConnectionAsTheIdHeader() {
+        for (String header : List.of("Connection", "connection", "Content-Length", "Host", "Keep-Alive",
+                "Proxy-Connection", "TE", "Trailer", "Transfer-Encoding", "UPGRADE")) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> Trace.Config.defaults().withHeader(header), header);
+            assertTrue(e.getMessage().contains("controls the connection"), e.getMessage());
+        }
+    }
+
+    @Test
     void rejectsAHeaderNameThatIsNotAToken() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> Trace.Config.defaults().withHeader("X Request Id"));
