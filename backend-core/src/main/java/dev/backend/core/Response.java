@@ -108,7 +108,8 @@ public final class Response {
      * Header names and values already found valid, kept by identity: a {@code String} cannot change, so the same
      * object needs no second check. Most fields a response carries are constants (the middleware's names and
      * values, content types), checked once here instead of on every request; any other string is checked as always.
-     * At most {@value #CHECKED_SLOTS} short strings each ({@link #remember}).
+     * At most {@value #CHECKED_SLOTS} short strings each ({@link #remember}): the first ones seen, which may include
+     * a few request-specific values such as ids, but never a {@code Set-Cookie} value.
      */
     private static final int CHECKED_SLOTS = 256;
     private static final int CHECKED_MAX_LENGTH = 128;
@@ -448,7 +449,10 @@ public final class Response {
         at = checkedSlot(value);
         if (CHECKED_VALUES[at] != value) {
             checkValue(name, value);
-            remember(CHECKED_VALUES, at, value);
+            // A cookie's value is a secret of one client's; the table would keep it for the life of the process.
+            if (!(name.length() == 10 && name.equalsIgnoreCase("Set-Cookie"))) {
+                remember(CHECKED_VALUES, at, value);
+            }
         }
     }
 

@@ -123,6 +123,32 @@ class ResponseHeadersTest {
     }
 
     @Test
+    void keepsNoCookieValueAmongTheValuesItFoundValid() throws ReflectiveOperationException {
+        // The values found valid are kept for the life of the process; a Set-Cookie value is one client's secret.
+        java.lang.reflect.Field field = Response.class.getDeclaredField("CHECKED_VALUES");
+        field.setAccessible(true);
+        String[] kept = (String[]) field.get(null);
+        String cookie = valueInAnEmptySlot(kept, "session=");
+        String other = valueInAnEmptySlot(kept, "other=");
+
+        BASE.withHeader("Set-Cookie", cookie).withHeader("X-Other", other);
+
+        assertFalse(java.util.Arrays.stream(kept).anyMatch(value -> value == cookie));
+        assertTrue(java.util.Arrays.stream(kept).anyMatch(value -> value == other), "a value of another field is kept");
+    }
+
+    /** A new string starting with {@code prefix} whose slot (from its length and last character) is empty. */
+    private static String valueInAnEmptySlot(String[] kept, String prefix) {
+        for (int length = prefix.length() + 1; length < 128; length++) {
+            String value = new String(prefix + "k".repeat(length - prefix.length()));
+            if (kept[(value.length() * 31 + value.charAt(value.length() - 1)) & (kept.length - 1)] == null) {
+                return value;
+            }
+        }
+        throw new AssertionError("no empty slot left");
+    }
+
+    @Test
     void acceptsATabInAValue() {
         assertEquals("a\tb", BASE.withHeader("X-A", "a\tb").header("X-A").orElseThrow());
     }
