@@ -9,7 +9,8 @@
 # and may set START_TIMEOUT (seconds a variant may take to listen; 15), then calls: run_rounds VARIANT... and
 # report TITLE.
 #
-# Each round starts every variant in a fresh JVM, warms it up with wrk, then measures GET /json with wrk: req/s,
+# Each round starts every variant in a fresh JVM, warms it up with wrk (WARMUP, then two 1 s runs with new
+# connections), then measures GET /json with wrk: req/s,
 # p99, and the server's CPU time per request (user + system from /proc/PID/stat over the measured run, divided by
 # the requests). Variants are interleaved round by round so drift on a shared machine hits them alike; each
 # ratio is taken within a round (runs seconds apart) and the report gives medians over the rounds.
@@ -45,6 +46,12 @@ bench_measure() { # $1 variant -> prints "rps cpu_us_per_request p99_ms"
   fi
   url="http://127.0.0.1:$port/json"
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" "$url" >/dev/null
+  # Two short runs more, each closing its connections and opening new ones: the first time the warm-up's clients
+  # close, the JIT's compiled serving loop meets a branch it has never seen taken, throws that code away and
+  # compiles it again. Left to the measured run, that recompilation cost 0.5-0.7 us of C2 CPU per request and
+  # more of the carriers' (docs/benchmarks.md, "Reading the figures").
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d1s "$url" >/dev/null
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d1s "$url" >/dev/null
   before=$(awk '{ print $14 + $15 }' "/proc/$pid/stat")
   result=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$url")
   after=$(awk '{ print $14 + $15 }' "/proc/$pid/stat")
