@@ -3,6 +3,7 @@ package dev.backend.core;
 import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
+import dev.backend.core.internal.StatusCodes;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.Objects;
@@ -130,11 +131,6 @@ public final class HttpAdapter implements HttpHandler {
         }
     }
 
-    /** True for statuses that never carry a body. */
-    static boolean forbidsBody(int status) {
-        return status < 200 || status == 204 || status == 304;
-    }
-
     private static void write(HttpExchange exchange, Response response, boolean head) throws IOException {
         Headers headers = exchange.getResponseHeaders();
         response.forEachHeader((name, value) -> {
@@ -144,7 +140,7 @@ public final class HttpAdapter implements HttpHandler {
         });
         int status = response.status();
         Response.Body body = response.body();
-        if (forbidsBody(status)) {
+        if (StatusCodes.carriesNoContent(status)) {
             exchange.sendResponseHeaders(status, -1);
             return;
         }

@@ -5,6 +5,7 @@ import dev.backend.core.Middleware;
 import dev.backend.core.Request;
 import dev.backend.core.Response;
 import dev.backend.core.internal.HttpTokens;
+import dev.backend.core.internal.StatusCodes;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
@@ -284,7 +285,7 @@ public final class Trace implements Middleware {
             path = path.substring(0, MAX_LOGGED_PATH) + "...";
         }
         int status = response.status();
-        long bytes = request.method().equals("HEAD") || status < 200 || status == 204 || status == 304
+        long bytes = request.method().equals("HEAD") || StatusCodes.carriesNoContent(status)
                 ? 0 : response.body().knownLength();
         long micros = nanos / 1000;
         long fraction = micros % 1000;

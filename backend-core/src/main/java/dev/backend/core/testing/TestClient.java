@@ -3,6 +3,7 @@ package dev.backend.core.testing;
 import dev.backend.core.Handler;
 import dev.backend.core.Request;
 import dev.backend.core.Response;
+import dev.backend.core.internal.StatusCodes;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -63,7 +64,7 @@ public final class TestClient {
         Response response = Handler.respond(app, request);
         Response sent = response.withoutHeader("Content-Length").withoutHeader("Transfer-Encoding");
         int status = response.status();
-        if (status < 200 || status == 204 || status == 304) {
+        if (StatusCodes.carriesNoContent(status)) {
             return new TestResponse(response, sent, new byte[0]);
         }
         long length = response.body().knownLength();
