@@ -123,8 +123,11 @@ public final class Response {
     private final AppError error;
 
     private Response(int status, String[] headers, Body body, AppError error) {
-        if (status < 100 || status > 999) {
-            throw new IllegalArgumentException("status must be a three-digit code, was " + status);
+        if (status < 200 || status > 999) {
+            // A 1xx is an interim response (RFC 9110 §15.2): sent as a handler's answer, one engine framed it as
+            // final and the client read the next reply as this one's.
+            throw new IllegalArgumentException("status must be a final one, 200 to 999 (1xx are interim responses,"
+                    + " RFC 9110 §15.2), was " + status);
         }
         this.status = status;
         this.headers = headers;
@@ -135,9 +138,9 @@ public final class Response {
     /**
      * An empty response with this status.
      *
-     * @param status the status code, three digits (RFC 9110 section 15)
+     * @param status the status code of the final response, three digits (RFC 9110 section 15)
      * @return the response, with no headers and no body
-     * @throws IllegalArgumentException if {@code status} is not from 100 to 999
+     * @throws IllegalArgumentException if {@code status} is not from 200 to 999
      */
     public static Response status(int status) {
         return new Response(status, NO_HEADERS, EMPTY, null);
@@ -168,7 +171,7 @@ public final class Response {
      * @param status the status code, three digits
      * @param value a value Jackson can write: a record, a map, a list
      * @return the response, with {@code Content-Type: application/json}
-     * @throws IllegalArgumentException if {@code status} is not from 100 to 999
+     * @throws IllegalArgumentException if {@code status} is not from 200 to 999
      */
     public static Response json(int status, Object value) {
         return ofBytes(status, JSON, Json.write(value));
@@ -201,7 +204,7 @@ public final class Response {
      * @param contentType the {@code Content-Type} value, such as {@code image/png}
      * @param body the body bytes
      * @return the response
-     * @throws IllegalArgumentException if {@code status} is not from 100 to 999, or {@code contentType} holds a
+     * @throws IllegalArgumentException if {@code status} is not from 200 to 999, or {@code contentType} holds a
      *     character a field value cannot (as {@link #withHeader})
      */
     public static Response bytes(int status, String contentType, byte[] body) {
@@ -223,7 +226,7 @@ public final class Response {
      * @param length the exact body length in bytes, or {@code -1} when unknown
      * @param writer writes the body once the status and headers are sent; its exceptions cut the response short
      * @return the response
-     * @throws IllegalArgumentException if {@code status} is not from 100 to 999, {@code length} is below -1, or
+     * @throws IllegalArgumentException if {@code status} is not from 200 to 999, {@code length} is below -1, or
      *     {@code contentType} holds a character a field value cannot (as {@link #withHeader})
      */
     public static Response stream(int status, String contentType, long length, BodyWriter writer) {
@@ -232,7 +235,7 @@ public final class Response {
     }
 
     /**
-     * {@return the status code, from 100 to 999}
+     * {@return the status code, from 200 to 999}
      */
     public int status() {
         return status;
@@ -301,7 +304,7 @@ public final class Response {
      *
      * @param status the status code, three digits
      * @return the copy; headers, body and error are this response's
-     * @throws IllegalArgumentException if {@code status} is not from 100 to 999
+     * @throws IllegalArgumentException if {@code status} is not from 200 to 999
      */
     public Response withStatus(int status) {
         return new Response(status, headers, body, error);

@@ -44,6 +44,7 @@ class HttpAdapterTest {
                 }))
                 .get("/sized-stream", r -> Response.stream(200, "text/plain", 5, out -> out.write("12345".getBytes())))
                 .post("/echo", r -> Response.json(201, r.json(Echo.class)))
+                .get("/early-hints", r -> Response.status(103))
                 .get("/boom", r -> {
                     throw new IllegalStateException("secret detail");
                 })
@@ -269,6 +270,21 @@ class HttpAdapterTest {
             assertEquals(500, reply.status());
             assertEquals("{\"error\":\"Internal server error\"}", reply.text());
             assertTrue(!reply.text().contains("secret"));
+            assertEquals(200, http.send("GET", "/json").status());
+        }
+    }
+
+    @Test
+    void answersAHandlersInterimStatusWith500AndKeepsTheConnectionInStep() throws IOException {
+        // Before, the JDK's provider sent "103" as if final and the client read the next reply as this one's.
+        assertThrows(IllegalArgumentException.class, () -> Response.status(103));
+        assertThrows(IllegalArgumentException.class, () -> Response.json(101, Map.of()));
+        assertThrows(IllegalArgumentException.class, () -> Response.status(200).withStatus(100));
+        try (RawHttp http = new RawHttp(server.port())) {
+            RawHttp.Reply reply = http.send("GET", "/early-hints");
+
+            assertEquals(500, reply.status());
+            assertEquals("{\"error\":\"Internal server error\"}", reply.text());
             assertEquals(200, http.send("GET", "/json").status());
         }
     }

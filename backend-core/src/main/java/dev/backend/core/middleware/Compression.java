@@ -4,6 +4,7 @@ import dev.backend.core.Handler;
 import dev.backend.core.Middleware;
 import dev.backend.core.Request;
 import dev.backend.core.Response;
+import dev.backend.core.internal.StatusCodes;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -135,7 +136,7 @@ public final class Compression implements Middleware {
     /** Everything but the client's consent: the cases where {@code Accept-Encoding} changes the answer. */
     private boolean eligible(Response response) {
         int status = response.status();
-        if (status < 200 || status == 204 || status == 206 || status == 304) {
+        if (StatusCodes.carriesNoContent(status) || status == 206) {
             return false;
         }
         long length = response.body().knownLength();
