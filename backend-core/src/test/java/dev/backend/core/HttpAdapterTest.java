@@ -45,6 +45,7 @@ class HttpAdapterTest {
                 .get("/sized-stream", r -> Response.stream(200, "text/plain", 5, out -> out.write("12345".getBytes())))
                 .post("/echo", r -> Response.json(201, r.json(Echo.class)))
                 .get("/early-hints", r -> Response.status(103))
+                .get("/reset", r -> Response.bytes(205, "text/plain", "hello".getBytes(StandardCharsets.UTF_8)))
                 .get("/boom", r -> {
                     throw new IllegalStateException("secret detail");
                 })
@@ -286,6 +287,24 @@ class HttpAdapterTest {
             assertEquals(500, reply.status());
             assertEquals("{\"error\":\"Internal server error\"}", reply.text());
             assertEquals(200, http.send("GET", "/json").status());
+        }
+    }
+
+    @Test
+    void sendsA205WithAnEmptyLengthAndWithoutTheHandlersBody() throws IOException {
+        // RFC 9110 §15.3.6: a server MUST NOT generate content in a 205. Before, "hello" went out with it.
+        try (RawHttp http = new RawHttp(server.port())) {
+            RawHttp.Reply reply = http.send("GET", "/reset");
+
+            assertEquals(205, reply.status());
+            assertEquals("0", reply.header("Content-Length"));
+            assertEquals(0, reply.body().length);
+            assertEquals(200, http.send("GET", "/json").status(), "no body was left on the connection");
+
+            RawHttp.Reply head = http.send("HEAD", "/reset");
+            assertEquals(205, head.status());
+            assertEquals(0, head.body().length);
+            assertEquals(200, http.send("GET", "/json").status(), "the HEAD left no body on the connection");
         }
     }
 }

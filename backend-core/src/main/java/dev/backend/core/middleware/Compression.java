@@ -17,7 +17,7 @@ import java.util.zip.GZIPOutputStream;
  *
  * <p>A response is compressed when all of these hold: the client prefers {@code gzip} to the plain body
  * by its {@code Accept-Encoding} (RFC 9110 §12.5.3, q-values and {@code *} honoured; see {@link
- * AcceptEncoding} for the exact rules); the status carries a body (not 1xx, 204, 206 or 304); the body has
+ * AcceptEncoding} for the exact rules); the status carries a body (not 1xx, 204, 205, 206 or 304); the body has
  * no {@code Content-Encoding} yet and no {@code Cache-Control: no-transform}; its type is text-like (text,
  * JSON, XML, JavaScript, SVG, OpenMetrics; not {@code text/event-stream}); and it is at least {@code minSize} bytes, or
  * a stream of unknown length. A client that refuses identity ({@code identity;q=0}) still gets a plain

@@ -25,6 +25,7 @@ class TestClientTest {
             .get("/empty", r -> Response.status(200))
             .get("/no-content", r -> Response.noContent().withHeader("Content-Length", "10"))
             .get("/not-modified", r -> Response.status(304).withHeader("ETag", "\"v1\"").withHeader("Content-Length", "10"))
+            .get("/reset", r -> Response.text("hello").withStatus(205).withHeader("Content-Length", "10"))
             .get("/handler-framing", r -> Response.text("12345").withHeader("Content-Length", "99")
                     .withHeader("Transfer-Encoding", "chunked"))
             .get("/chunked", r -> Response.stream(200, "text/plain", -1, out -> {
@@ -38,8 +39,8 @@ class TestClientTest {
     void reportsTheFramingAndBodyTheAdapterSendsForEveryKindOfBody() throws IOException {
         TestClient client = TestClient.of(APP);
         try (TestServer server = TestServer.start(APP); RawHttp http = new RawHttp(server.port())) {
-            for (String path : List.of("/json", "/empty", "/no-content", "/not-modified", "/handler-framing", "/chunked",
-                    "/sized-stream")) {
+            for (String path : List.of("/json", "/empty", "/no-content", "/not-modified", "/reset", "/handler-framing",
+                    "/chunked", "/sized-stream")) {
                 for (String method : List.of("GET", "HEAD")) {
                     RawHttp.Reply wire = http.send(method, path);
                     TestResponse inProcess = client.send(Request.builder(method, path));
