@@ -25,13 +25,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p>It hides the {@code sendResponseHeaders} length quirk (0 means chunked, -1 means no body): bodies
  * of known length get a {@code Content-Length}, streams of unknown length go chunked, and {@code HEAD},
- * 204, 205 and 304 responses are sent without a body (a 205's with {@code Content-Length: 0}, RFC 9110
- * §15.3.6). Framing is the adapter's alone: a {@code Content-Length} or {@code Transfer-Encoding} header set on
- * the {@link Response} is not sent, so a 204 never carries a length (RFC 9110 §8.6), a 304 none that could differ
- * from the 200's, and no answer carries two framings. A {@code HEAD} gets the {@code Content-Length} its {@code GET} would send when
- * the body's length is known without producing it (RFC 9110 §9.3.2). A failure the handler did not turn into a
- * response becomes one here; a client that hangs up mid-response is logged at debug and forgotten. A streamed
- * body that fails midway is cut off, never ended as if complete: see {@link #handle}.
+ * 204, 205 and 304 responses are sent without a body (a 205 with {@code Content-Length: 0} unless it answers a
+ * {@code HEAD}, RFC 9110 §15.3.6). Framing is the adapter's alone: a {@code Content-Length} or {@code
+ * Transfer-Encoding} header set on the {@link Response} is not sent, so a 204 never carries a length (RFC 9110
+ * §8.6), a 304 none that could differ from the 200's, and no answer carries two framings. A {@code HEAD} gets
+ * the {@code Content-Length} its {@code GET} would send when the body's length is known without producing it
+ * (RFC 9110 §9.3.2). A failure the handler did not turn into a response becomes one here; a client that hangs
+ * up mid-response is logged at debug and forgotten. A streamed body that fails midway is cut off, never ended as
+ * if complete: see {@link #handle}.
  *
  * <p>Request framing is the client's fault and is answered as such: a {@code Content-Length} that is not one
  * run of digits is a 400 before anything is read; a body that cannot be read as framed is a 400 (a 408 when

@@ -22,8 +22,8 @@ import java.util.function.BiConsumer;
  * }
  *
  * <p>{@code Content-Length} and {@code Transfer-Encoding} are not headers here: the adapter derives the
- * framing from the body (a value set with {@link #withHeader} is not sent), and answers {@code HEAD}, 204
- * and 304 without a body, as HTTP requires.
+ * framing from the body (a value set with {@link #withHeader} is not sent), and answers {@code HEAD}, 204,
+ * 205 and 304 without a body, as HTTP requires. A status is a final one, 200 to 999.
  */
 public final class Response {
 

@@ -62,7 +62,7 @@ public final class TestResponse {
     }
 
     /**
-     * The body bytes (empty for HEAD, 204 and 304).
+     * The body bytes (empty for HEAD, 204, 205 and 304).
      *
      * @return a copy of the body bytes
      */
