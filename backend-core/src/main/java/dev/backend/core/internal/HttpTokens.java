@@ -2,7 +2,7 @@ package dev.backend.core.internal;
 
 /**
  * The RFC 9110 token (§5.6.2), the one check behind header names in {@code Response} and the middleware's
- * header, method and coding names.
+ * header, method and coding names; and the optional white space (§5.6.3) the middleware's field parsers skip.
  */
 public final class HttpTokens {
 
@@ -36,5 +36,24 @@ public final class HttpTokens {
             }
         }
         return true;
+    }
+
+    /**
+     * The first index from {@code from} (up to {@code to}) not holding optional white space: only spaces and tabs
+     * are (RFC 9110 §5.6.3); a line break or any other white space is a character of the value.
+     */
+    public static int skipOws(String s, int from, int to) {
+        while (from < to && (s.charAt(from) == ' ' || s.charAt(from) == '\t')) {
+            from++;
+        }
+        return from;
+    }
+
+    /** The end of the range {@code [from, to)} of {@code s} without the optional white space it ends with. */
+    public static int trimOws(String s, int from, int to) {
+        while (to > from && (s.charAt(to - 1) == ' ' || s.charAt(to - 1) == '\t')) {
+            to--;
+        }
+        return to;
     }
 }

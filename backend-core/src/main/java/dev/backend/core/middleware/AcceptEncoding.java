@@ -1,5 +1,6 @@
 package dev.backend.core.middleware;
 
+import dev.backend.core.internal.HttpTokens;
 import java.util.List;
 
 /**
@@ -38,8 +39,8 @@ final class AcceptEncoding {
                 end = end < 0 ? line.length() : end;
                 int semicolon = line.indexOf(';', start);
                 int nameEnd = semicolon >= 0 && semicolon < end ? semicolon : end;
-                int from = skipSpace(line, start, nameEnd);
-                int to = trimSpace(line, from, nameEnd);
+                int from = HttpTokens.skipOws(line, start, nameEnd);
+                int to = HttpTokens.trimOws(line, from, nameEnd);
                 int weight = nameEnd == end ? 1000 : weight(line, nameEnd + 1, end);
                 if (weight != NOT_LISTED && to > from) {
                     if (is(line, from, to, "gzip") || is(line, from, to, "x-gzip")) {
@@ -64,8 +65,8 @@ final class AcceptEncoding {
 
     /** The weight in thousandths from {@code OWS "q=" qvalue OWS} in {@code s[from, to)}, or NOT_LISTED. */
     private static int weight(String s, int from, int to) {
-        from = skipSpace(s, from, to);
-        to = trimSpace(s, from, to);
+        from = HttpTokens.skipOws(s, from, to);
+        to = HttpTokens.trimOws(s, from, to);
         if (to - from < 3 || (s.charAt(from) != 'q' && s.charAt(from) != 'Q') || s.charAt(from + 1) != '=') {
             return NOT_LISTED;
         }
@@ -94,19 +95,5 @@ final class AcceptEncoding {
 
     private static boolean is(String s, int from, int to, String name) {
         return to - from == name.length() && s.regionMatches(true, from, name, 0, name.length());
-    }
-
-    private static int skipSpace(String s, int from, int to) {
-        while (from < to && (s.charAt(from) == ' ' || s.charAt(from) == '\t')) {
-            from++;
-        }
-        return from;
-    }
-
-    private static int trimSpace(String s, int from, int to) {
-        while (to > from && (s.charAt(to - 1) == ' ' || s.charAt(to - 1) == '\t')) {
-            to--;
-        }
-        return to;
     }
 }

@@ -1,6 +1,7 @@
 package dev.backend.core.middleware;
 
 import dev.backend.core.Request;
+import dev.backend.core.internal.HttpTokens;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.HexFormat;
@@ -193,15 +194,8 @@ public record TraceContext(String traceId, String spanId, boolean sampled, Strin
      * 3.3.1, RFC 9110 section 5.6.3). Any other white space, such as a line break, stays and makes the member invalid.
      */
     private static String trimOws(String member) {
-        int from = 0;
-        int to = member.length();
-        while (from < to && (member.charAt(from) == ' ' || member.charAt(from) == '\t')) {
-            from++;
-        }
-        while (to > from && (member.charAt(to - 1) == ' ' || member.charAt(to - 1) == '\t')) {
-            to--;
-        }
-        return member.substring(from, to);
+        int from = HttpTokens.skipOws(member, 0, member.length());
+        return member.substring(from, HttpTokens.trimOws(member, from, member.length()));
     }
 
     /** A simple key ({@code lcalpha} then up to 255 more) or a multi-tenant key ({@code tenant@system}). */
