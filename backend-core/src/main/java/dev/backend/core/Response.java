@@ -483,7 +483,7 @@ public final class Response {
      * The slot of a non-empty string in {@link #CHECKED_NAMES} or {@link #CHECKED_VALUES}: from its length and last
      * character, which cost nothing to read, where a hash of the whole string would cost about what the check does.
      */
-    private static int checkedSlot(String s) {
+    static int checkedSlot(String s) {
         return (s.length() * 31 + s.charAt(s.length() - 1)) & (CHECKED_SLOTS - 1);
     }
 

@@ -137,11 +137,11 @@ class ResponseHeadersTest {
         assertTrue(java.util.Arrays.stream(kept).anyMatch(value -> value == other), "a value of another field is kept");
     }
 
-    /** A new string starting with {@code prefix} whose slot (from its length and last character) is empty. */
+    /** A new string starting with {@code prefix} whose slot is empty. */
     private static String valueInAnEmptySlot(String[] kept, String prefix) {
         for (int length = prefix.length() + 1; length < 128; length++) {
             String value = new String(prefix + "k".repeat(length - prefix.length()));
-            if (kept[(value.length() * 31 + value.charAt(value.length() - 1)) & (kept.length - 1)] == null) {
+            if (kept[Response.checkedSlot(value)] == null) {
                 return value;
             }
         }
