@@ -86,7 +86,15 @@ public final class Response {
         }
     }
 
-    /** Writes a streamed body; the stream is closed by the caller. */
+    /**
+     * Writes a streamed body; the stream is closed by the caller.
+     *
+     * <p>It is called at most once, and only when the body is sent: never for a {@code HEAD} request, a status
+     * that carries no content (204, 205, 304; RFC 9110 section 6.4.1), a declared length of 0, or a connection
+     * that failed before the body. So a resource the body needs (a file, a cursor, a pooled connection) is
+     * opened inside the writer, in a {@code try}-with-resources, not before the response is returned, where it
+     * would stay open whenever the writer is not called.
+     */
     @FunctionalInterface
     public interface BodyWriter {
         /**
@@ -224,7 +232,8 @@ public final class Response {
      * @param status the status code, three digits
      * @param contentType the {@code Content-Type} value
      * @param length the exact body length in bytes, or {@code -1} when unknown
-     * @param writer writes the body once the status and headers are sent; its exceptions cut the response short
+     * @param writer writes the body once the status and headers are sent, and only if the body is sent (see {@link
+     *     BodyWriter}); its exceptions cut the response short
      * @return the response
      * @throws IllegalArgumentException if {@code status} is not from 200 to 999, {@code length} is below -1, or
      *     {@code contentType} holds a character a field value cannot (as {@link #withHeader})

@@ -33,6 +33,7 @@ class TestClientTest {
                 out.write("part1;".getBytes(StandardCharsets.UTF_8));
             }))
             .get("/sized-stream", r -> Response.stream(200, "text/plain", 5, out -> out.write("12345".getBytes())))
+            .get("/empty-stream", r -> Response.stream(200, "text/plain", 0, out -> out.write("unsent".getBytes())))
             .build();
 
     @Test
@@ -40,7 +41,7 @@ class TestClientTest {
         TestClient client = TestClient.of(APP);
         try (TestServer server = TestServer.start(APP); RawHttp http = new RawHttp(server.port())) {
             for (String path : List.of("/json", "/empty", "/no-content", "/not-modified", "/reset", "/handler-framing",
-                    "/chunked", "/sized-stream")) {
+                    "/chunked", "/sized-stream", "/empty-stream")) {
                 for (String method : List.of("GET", "HEAD")) {
                     RawHttp.Reply wire = http.send(method, path);
                     TestResponse inProcess = client.send(Request.builder(method, path));
