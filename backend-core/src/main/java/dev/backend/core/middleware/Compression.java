@@ -19,8 +19,8 @@ import java.util.zip.GZIPOutputStream;
  * by its {@code Accept-Encoding} (RFC 9110 §12.5.3, q-values and {@code *} honoured; see {@link
  * AcceptEncoding} for the exact rules); the status carries a body (not 1xx, 204, 205, 206 or 304); the body has
  * no {@code Content-Encoding} yet and no {@code Cache-Control: no-transform}; its type is text-like (text,
- * JSON, XML, JavaScript, SVG, OpenMetrics; not {@code text/event-stream}); and it is at least {@code minSize} bytes, or
- * a stream of unknown length. A client that refuses identity ({@code identity;q=0}) still gets a plain
+ * JSON, XML, JavaScript, SVG, OpenMetrics; not {@code text/event-stream}); and it is not empty and at least {@code minSize}
+ * bytes, or a stream of unknown length. A client that refuses identity ({@code identity;q=0}) still gets a plain
  * body where these rules say not to compress, which RFC 9110 §12.5.3 allows instead of a 406.
  *
  * <p>{@code HEAD} is answered as the {@code GET} would be (RFC 9110 §9.3.2): the same {@code
@@ -140,7 +140,9 @@ public final class Compression implements Middleware {
             return false;
         }
         long length = response.body().knownLength();
-        if (response.body() instanceof Response.Body.Empty || (length >= 0 && length < minSize)) {
+        // An empty body stays empty even with a minimum of 0: gzip would turn nothing into 20 bytes, and a stream
+        // declared empty would have its writer called, which the adapter never does.
+        if (length == 0 || (length > 0 && length < minSize)) {
             return false;
         }
         String contentType = response.header("Content-Type").orElse(null);

@@ -106,6 +106,23 @@ class CompressionTest {
     }
 
     @Test
+    void leavesAnEmptyBodyAloneEvenWithAMinimumOfZero() {
+        Compression everything = Compression.of(Compression.Config.defaults().withMinSize(0));
+        Handler emptyBytes = request -> Response.bytes(200, "application/json", new byte[0]);
+        Handler emptyStream = request -> Response.stream(200, "text/plain", 0, out -> {
+            throw new AssertionError("the writer of a stream declared empty is never called");
+        });
+
+        for (Handler handler : List.of(emptyBytes, emptyStream)) {
+            TestResponse response = TestClient.of(everything.wrap(handler))
+                    .send(Request.builder("GET", "/").header("Accept-Encoding", "gzip"));
+            assertTrue(response.header("Content-Encoding").isEmpty());
+            assertEquals("0", response.header("Content-Length").orElseThrow());
+            assertEquals(0, response.bodyBytes().length);
+        }
+    }
+
+    @Test
     void leavesIncompressibleAndAlreadyEncodedBodiesAlone() {
         byte[] png = new byte[4096];
         Handler image = request -> Response.bytes(200, "image/png", png);
