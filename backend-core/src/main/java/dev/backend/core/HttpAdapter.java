@@ -3,6 +3,7 @@ package dev.backend.core;
 import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
+import dev.backend.core.internal.DeclaredLength;
 import dev.backend.core.internal.StatusCodes;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -83,13 +84,18 @@ public final class HttpAdapter implements HttpHandler {
             LOG.debug("Could not send the response to {}: {}", exchange.getRemoteAddress(), e.toString());
         } catch (BodyFailed failed) {
             Throwable cause = failed.getCause();
+            cutOff(exchange);
+            if (cause instanceof VirtualMachineError vmError && !(cause instanceof StackOverflowError)) {
+                throw vmError; // OutOfMemoryError and friends, as Handler.respond: the JVM's own handling decides
+            }
             if (cause instanceof IOException) {
                 // Most often the client hung up; the body's own source failing looks the same from here.
                 LOG.debug("Streaming the response body to {} failed: {}", exchange.getRemoteAddress(), cause.toString());
             } else {
+                // A bug in the writer (a length it did not keep, say); CatchPanic, when present, logged it already
+                // with the request id and handed it on as an IOException.
                 LOG.error("Failed while streaming the response body", cause);
             }
-            cutOff(exchange);
             throw new IOException("the response body failed after its headers were sent", cause);
         } catch (RuntimeException e) {
             // Sending the headers failed (a header value the API refuses, say): nothing can be answered now.
@@ -127,7 +133,7 @@ public final class HttpAdapter implements HttpHandler {
     private static final class BodyFailed extends RuntimeException {
         private static final long serialVersionUID = 1L;
 
-        BodyFailed(Exception cause) {
+        BodyFailed(Throwable cause) {
             super(cause);
         }
     }
@@ -174,9 +180,16 @@ public final class HttpAdapter implements HttpHandler {
                 if (s.length() != 0) {
                     OutputStream out = exchange.getResponseBody();
                     try {
-                        s.writer().writeTo(out);
-                    } catch (IOException | RuntimeException e) {
-                        // Not closed: closing would end the body as if it were complete.
+                        if (s.length() > 0) {
+                            DeclaredLength checked = DeclaredLength.of(out, s.length());
+                            s.writer().writeTo(checked);
+                            checked.finish();
+                        } else {
+                            s.writer().writeTo(out);
+                        }
+                    } catch (Throwable e) {
+                        // Not closed: closing would end the body as if it were complete. An Error is caught too:
+                        // the JDK's provider leaves the connection open, unanswered, when one escapes a handler.
                         throw new BodyFailed(e);
                     }
                     out.close();

@@ -91,9 +91,15 @@ public final class Response {
      *
      * <p>It is called at most once, and only when the body is sent: never for a {@code HEAD} request, a status
      * that carries no content (204, 205, 304; RFC 9110 section 6.4.1), a declared length of 0, or a connection
-     * that failed before the body. So a resource the body needs (a file, a cursor, a pooled connection) is
-     * opened inside the writer, in a {@code try}-with-resources, not before the response is returned, where it
-     * would stay open whenever the writer is not called.
+     * whose headers could not be sent (a client gone unnoticed is found at the first write, which fails). So a
+     * resource the body needs (a file, a cursor, a pooled connection) is opened inside the writer, in a {@code
+     * try}-with-resources, not before the response is returned, where it would stay open whenever the writer is
+     * not called.
+     *
+     * <p>A writer of a declared length must write exactly that many bytes: a write past it fails at once, and
+     * fewer fail the response when the writer returns. Either way, as when the writer throws, the response is
+     * cut off and the connection closed (RFC 9112 section 8); the last declared byte is held back until the
+     * writer returns, so the client never takes a failed body for a complete one.
      */
     @FunctionalInterface
     public interface BodyWriter {

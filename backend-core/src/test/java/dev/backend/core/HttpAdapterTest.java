@@ -264,6 +264,66 @@ class HttpAdapterTest {
     }
 
     @Test
+    void aStreamThatWritesLessThanItDeclaredEndsShortAndClosed() throws IOException {
+        Handler app = Router.create().get("/short", r -> Response.stream(200, "text/plain", 10, out -> {
+            out.write("12345".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+        })).build();
+        try (HttpEngine.Served served = engine.serve(app); RawHttp http = new RawHttp(served.port())) {
+            RawHttp.Reply reply = http.send("GET", "/short");
+
+            assertEquals("10", reply.header("Content-Length"));
+            assertEquals("12345", reply.text());
+            assertTrue(http.closedByServer(), "closed, so the client sees the message cut off instead of waiting");
+        }
+    }
+
+    @Test
+    void aStreamThatWritesMoreThanItDeclaredIsCutOffBeforeTheExtraBytes() throws IOException {
+        Handler app = Router.create().get("/long", r -> Response.stream(200, "text/plain", 5, out -> {
+            out.write("123".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            out.write("456789".getBytes(StandardCharsets.US_ASCII));
+        })).build();
+        try (HttpEngine.Served served = engine.serve(app); RawHttp http = new RawHttp(served.port())) {
+            RawHttp.Reply reply = http.send("GET", "/long");
+
+            assertEquals("5", reply.header("Content-Length"));
+            assertEquals("123", reply.text());
+            assertTrue(http.closedByServer());
+        }
+    }
+
+    @Test
+    void aStreamThatFailsAfterItsLastDeclaredByteStillEndsOneByteShort() throws IOException {
+        Handler app = Router.create().get("/late", r -> Response.stream(200, "text/plain", 5, out -> {
+            out.write("12345".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            throw new IllegalStateException("a checksum that did not match, found at the end");
+        })).build();
+        try (HttpEngine.Served served = engine.serve(app); RawHttp http = new RawHttp(served.port())) {
+            RawHttp.Reply reply = http.send("GET", "/late");
+
+            assertEquals("1234", reply.text(), "the last byte is held back until the writer returns");
+            assertTrue(http.closedByServer());
+        }
+    }
+
+    @Test
+    void aWriterThatThrowsAnErrorIsCutOffLikeAnyOtherFailure() throws IOException {
+        Handler app = Router.create().get("/error", r -> Response.stream(200, "text/plain", -1, out -> {
+            out.write("part".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            throw new AssertionError("a bug in the writer");
+        })).build();
+        try (HttpEngine.Served served = engine.serve(app); RawHttp http = new RawHttp(served.port())) {
+            IOException cut = assertThrows(IOException.class, () -> http.send("GET", "/error"));
+
+            assertEquals("connection closed mid-response", cut.getMessage());
+        }
+    }
+
+    @Test
     void answersFailuresWithGenericJson() throws IOException {
         try (RawHttp http = new RawHttp(server.port())) {
             RawHttp.Reply reply = http.send("GET", "/boom");

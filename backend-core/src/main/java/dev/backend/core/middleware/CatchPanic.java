@@ -3,6 +3,7 @@ package dev.backend.core.middleware;
 import dev.backend.core.Handler;
 import dev.backend.core.Middleware;
 import dev.backend.core.Response;
+import dev.backend.core.internal.DeclaredLength;
 import java.io.IOException;
 import java.util.Objects;
 import org.slf4j.Logger;
@@ -45,14 +46,34 @@ public final class CatchPanic implements Middleware {
     @Override
     public Handler wrap(Handler next) {
         Objects.requireNonNull(next, "next");
-        return request -> StreamedBodies.wrapWriter(Handler.respond(next, request), CatchPanic::guarded);
+        return request -> {
+            Response response = Handler.respond(next, request);
+            return response.body() instanceof Response.Body.Stream stream
+                    ? StreamedBodies.wrapWriter(response, writer -> guarded(writer, stream.length()))
+                    : response;
+        };
     }
 
-    private static Response.BodyWriter guarded(Response.BodyWriter writer) {
+    /**
+     * {@code writer}, with its failures logged here, where the request id is still known; a writer that does not
+     * keep the length it declared has failed too.
+     */
+    private static Response.BodyWriter guarded(Response.BodyWriter writer, long length) {
         return out -> {
             try {
-                writer.writeTo(out);
-            } catch (RuntimeException e) {
+                if (length > 0) {
+                    DeclaredLength checked = DeclaredLength.of(out, length);
+                    writer.writeTo(checked);
+                    checked.finish();
+                } else {
+                    writer.writeTo(out);
+                }
+            } catch (IOException e) {
+                throw e; // most often the client went away: not the server's failure, and the adapter knows it
+            } catch (Throwable e) {
+                if (e instanceof VirtualMachineError vmError && !(e instanceof StackOverflowError)) {
+                    throw vmError; // as Handler.respond
+                }
                 LOG.error("Failed while streaming the response body", e);
                 // The adapter logs an IOException at debug only (it usually means a lost client), so the
                 // failure stays logged once.

@@ -4,6 +4,7 @@ import dev.backend.core.Handler;
 import dev.backend.core.Middleware;
 import dev.backend.core.Request;
 import dev.backend.core.Response;
+import dev.backend.core.internal.DeclaredLength;
 import dev.backend.core.internal.StatusCodes;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -161,7 +162,15 @@ public final class Compression implements Middleware {
             case Response.Body.Stream stream -> new Response.Body.Stream(-1, out -> {
                 LevelledGzip gzip = new LevelledGzip(new NonClosing(out), level);
                 try {
-                    stream.writer().writeTo(gzip);
+                    // Sent chunked, the declared length is checked here or nowhere: a short or long body must
+                    // fail as it would uncompressed, not go out as a complete gzip stream.
+                    if (stream.length() > 0) {
+                        DeclaredLength checked = DeclaredLength.of(gzip, stream.length());
+                        stream.writer().writeTo(checked);
+                        checked.finish();
+                    } else {
+                        stream.writer().writeTo(gzip);
+                    }
                 } catch (IOException | RuntimeException | Error e) {
                     // No gzip trailer: a client must not take the part written so far for the whole body.
                     gzip.abandon();

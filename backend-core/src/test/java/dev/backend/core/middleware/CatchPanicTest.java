@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.backend.core.Handler;
 import dev.backend.core.Middleware;
@@ -96,6 +97,62 @@ class CatchPanicTest {
             assertEquals(1, logs.errors().size());
             assertEquals(response.header("X-Request-Id").orElseThrow(),
                     logs.errors().getFirst().getMDCPropertyMap().get(Trace.MDC_KEY));
+        }
+    }
+
+    @Test
+    void logsAStreamThatBrokeItsDeclaredLengthOnceWithTheRequestId() throws Exception {
+        for (int written : new int[] {3, 7}) {
+            Handler app = Middleware.stack(Trace.create(), CatchPanic.create()).wrap(request -> Response.stream(200,
+                    "text/plain", 5, out -> out.write("1234567".getBytes(), 0, written)));
+            try (LogCapture logs = new LogCapture()) {
+                Response response = app.handle(dev.backend.core.Request.builder("GET", "/").build());
+                Response.Body.Stream stream = assertInstanceOf(Response.Body.Stream.class, response.body());
+
+                IOException aborted = assertThrows(IOException.class,
+                        () -> stream.writer().writeTo(new ByteArrayOutputStream()));
+
+                IllegalStateException cause = assertInstanceOf(IllegalStateException.class, aborted.getCause());
+                assertTrue(cause.getMessage().startsWith("the response declared 5 body bytes and its writer wrote "),
+                        cause.getMessage());
+                assertEquals(1, logs.errors().size());
+                assertEquals(response.header("X-Request-Id").orElseThrow(),
+                        logs.errors().getFirst().getMDCPropertyMap().get(Trace.MDC_KEY));
+            }
+        }
+    }
+
+    @Test
+    void logsAWriterThatThrowsAnErrorOnceAndHandsItOnAsAnIoFailure() throws Exception {
+        Handler app = Middleware.stack(Trace.create(), CatchPanic.create()).wrap(request -> Response.stream(200,
+                "text/plain", -1, out -> {
+                    out.write('a');
+                    throw new AssertionError("a bug in the writer");
+                }));
+        try (LogCapture logs = new LogCapture()) {
+            Response.Body.Stream stream = assertInstanceOf(Response.Body.Stream.class,
+                    app.handle(dev.backend.core.Request.builder("GET", "/").build()).body());
+
+            IOException aborted = assertThrows(IOException.class, () -> stream.writer().writeTo(new ByteArrayOutputStream()));
+
+            assertInstanceOf(AssertionError.class, aborted.getCause());
+            assertEquals(1, logs.errors().size());
+        }
+    }
+
+    @Test
+    void passesAClientsIoFailureOnWithoutLoggingIt() throws Exception {
+        Handler app = CatchPanic.create().wrap(request -> Response.stream(200, "text/plain", -1, out -> {
+            throw new IOException("Broken pipe");
+        }));
+        try (LogCapture logs = new LogCapture()) {
+            Response.Body.Stream stream = assertInstanceOf(Response.Body.Stream.class,
+                    app.handle(dev.backend.core.Request.builder("GET", "/").build()).body());
+
+            IOException lost = assertThrows(IOException.class, () -> stream.writer().writeTo(new ByteArrayOutputStream()));
+
+            assertEquals("Broken pipe", lost.getMessage());
+            assertEquals(0, logs.errors().size());
         }
     }
 }

@@ -123,6 +123,25 @@ class CompressionTest {
     }
 
     @Test
+    void failsAStreamThatBreaksItsDeclaredLengthAsItWouldFailUncompressed() {
+        String body = "abcdefgh".repeat(500);
+        for (int written : new int[] {100, 4000, 9000}) {
+            Handler handler = request -> Response.stream(200, "text/plain", 4000, out -> {
+                byte[] bytes = body.repeat(3).getBytes(StandardCharsets.UTF_8);
+                out.write(bytes, 0, written);
+            });
+            if (written == 4000) {
+                assertEquals(body, gunzip(get(handler, "gzip").bodyBytes()));
+            } else {
+                IllegalStateException failed = assertThrows(IllegalStateException.class, () -> get(handler, "gzip"),
+                        "a gzip client must not get a complete stream of " + written + " bytes");
+                assertTrue(failed.getMessage().startsWith("the response declared 4000 body bytes and its writer wrote"),
+                        failed.getMessage());
+            }
+        }
+    }
+
+    @Test
     void leavesIncompressibleAndAlreadyEncodedBodiesAlone() {
         byte[] png = new byte[4096];
         Handler image = request -> Response.bytes(200, "image/png", png);
