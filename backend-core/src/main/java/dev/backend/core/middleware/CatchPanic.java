@@ -1,9 +1,11 @@
 package dev.backend.core.middleware;
 
+import dev.backend.core.AppException;
 import dev.backend.core.Handler;
 import dev.backend.core.Middleware;
 import dev.backend.core.Response;
 import dev.backend.core.internal.DeclaredLength;
+import dev.backend.core.internal.Failures;
 import java.io.IOException;
 import java.util.Objects;
 import org.slf4j.Logger;
@@ -74,7 +76,13 @@ public final class CatchPanic implements Middleware {
                 if (e instanceof VirtualMachineError vmError && !(e instanceof StackOverflowError)) {
                     throw vmError; // as Handler.respond
                 }
-                LOG.error("Failed while streaming the response body", e);
+                if (e instanceof AppException client && client.error().status() < 500) {
+                    // The client's fault, found while streaming (a body the writer reads arrived too slowly, say):
+                    // not the server's failure, and no answer can say so any more.
+                    LOG.info("The response body was cut off: {}", Failures.summary(e));
+                } else {
+                    LOG.error("Failed while streaming the response body", e);
+                }
                 // The adapter logs an IOException at debug only (it usually means a lost client), so the
                 // failure stays logged once.
                 throw new IOException("response body writer failed (logged above)", e);

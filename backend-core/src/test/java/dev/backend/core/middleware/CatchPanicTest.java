@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import dev.backend.core.AppError;
 import dev.backend.core.Handler;
 import dev.backend.core.Middleware;
 import dev.backend.core.Response;
@@ -15,6 +17,7 @@ import dev.backend.core.testing.TestClient;
 import dev.backend.core.testing.TestResponse;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -137,6 +140,25 @@ class CatchPanicTest {
 
             assertInstanceOf(AssertionError.class, aborted.getCause());
             assertEquals(1, logs.errors().size());
+        }
+    }
+
+    @Test
+    void logsAClientsFaultFoundWhileStreamingAsOneInfoLineNotAsAServerFailure() throws Exception {
+        Handler app = Middleware.stack(Trace.create(), CatchPanic.create()).wrap(request -> Response.stream(200,
+                "text/plain", -1, out -> {
+                    throw new AppError.Timeout("The request body did not arrive in time", 408).toException();
+                }));
+        try (LogCapture logs = new LogCapture()) {
+            Response.Body.Stream stream = assertInstanceOf(Response.Body.Stream.class,
+                    app.handle(dev.backend.core.Request.builder("GET", "/").build()).body());
+
+            assertThrows(IOException.class, () -> stream.writer().writeTo(new ByteArrayOutputStream()));
+
+            assertEquals(0, logs.errors().size());
+            assertEquals(List.of("The response body was cut off: AppException: The request body did not arrive in time"),
+                    logs.events(CatchPanic.class.getName(), ch.qos.logback.classic.Level.INFO).stream()
+                            .map(ILoggingEvent::getFormattedMessage).toList());
         }
     }
 
