@@ -4,6 +4,7 @@ import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import dev.backend.core.internal.DeclaredLength;
+import dev.backend.core.internal.NonClosing;
 import dev.backend.core.internal.StatusCodes;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -185,7 +186,7 @@ public final class HttpAdapter implements HttpHandler {
                             s.writer().writeTo(checked);
                             checked.finish();
                         } else {
-                            s.writer().writeTo(out);
+                            s.writer().writeTo(new NonClosing(out));
                         }
                     } catch (Throwable e) {
                         // Not closed: closing would end the body as if it were complete. An Error is caught too:

@@ -87,7 +87,7 @@ public final class Response {
     }
 
     /**
-     * Writes a streamed body; the stream is closed by the caller.
+     * Writes a streamed body; the body ends when the writer returns, and only then.
      *
      * <p>It is called at most once, and only when the body is sent: never for a {@code HEAD} request, a status
      * that carries no content (204, 205, 304; RFC 9110 section 6.4.1), a declared length of 0, or a connection
@@ -106,7 +106,8 @@ public final class Response {
         /**
          * Writes the whole body to {@code out}.
          *
-         * @param out the connection's body stream; do not close it
+         * @param out the connection's body stream; closing it only flushes (so a {@code try}-with-resources, or
+         *     Jackson's {@code writeValue}, which closes its target, cannot end a body that then fails)
          * @throws IOException when writing fails, as when the client went away; the response is then cut short
          */
         void writeTo(OutputStream out) throws IOException;

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.backend.core.middleware.Compression;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -320,6 +321,37 @@ class HttpAdapterTest {
             IOException cut = assertThrows(IOException.class, () -> http.send("GET", "/error"));
 
             assertEquals("connection closed mid-response", cut.getMessage());
+        }
+    }
+
+    @Test
+    void aChunkedStreamWhoseWriterClosedItAndThenFailedGetsNoLastChunk() throws IOException {
+        // As Jackson's writeValue(out, ...) or a try-with-resources around the failure would: close, then throw.
+        Handler app = Router.create().get("/closed-then-failed", r -> Response.stream(200, "application/json", -1,
+                out -> {
+                    try (OutputStream body = out) {
+                        body.write("[{\"id\":1},".getBytes(StandardCharsets.US_ASCII));
+                        throw new IllegalStateException("the next row failed");
+                    }
+                })).build();
+        try (HttpEngine.Served served = engine.serve(app); RawHttp http = new RawHttp(served.port())) {
+            IOException cut = assertThrows(IOException.class, () -> http.send("GET", "/closed-then-failed"));
+
+            assertEquals("connection closed mid-response", cut.getMessage());
+        }
+    }
+
+    @Test
+    void aWriterThatClosesItsStreamEarlyStillSendsWhatItWritesAfterAsTheTestClientDoes() throws IOException {
+        Handler app = Router.create().get("/closed-early", r -> Response.stream(200, "text/plain", -1, out -> {
+            out.write("first;".getBytes(StandardCharsets.US_ASCII));
+            out.close();
+            out.write("second".getBytes(StandardCharsets.US_ASCII));
+        })).build();
+        try (HttpEngine.Served served = engine.serve(app); RawHttp http = new RawHttp(served.port())) {
+            assertEquals("first;second", http.send("GET", "/closed-early").text());
+            assertEquals("first;second", http.send("GET", "/closed-early").text(), "the connection stays in step");
+            assertEquals("first;second", dev.backend.core.testing.TestClient.of(app).get("/closed-early").text());
         }
     }
 

@@ -5,6 +5,7 @@ import dev.backend.core.Middleware;
 import dev.backend.core.Request;
 import dev.backend.core.Response;
 import dev.backend.core.internal.DeclaredLength;
+import dev.backend.core.internal.NonClosing;
 import dev.backend.core.internal.StatusCodes;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -169,7 +170,7 @@ public final class Compression implements Middleware {
                         stream.writer().writeTo(checked);
                         checked.finish();
                     } else {
-                        stream.writer().writeTo(gzip);
+                        stream.writer().writeTo(new NonClosing(gzip));
                     }
                 } catch (IOException | RuntimeException | Error e) {
                     // No gzip trailer: a client must not take the part written so far for the whole body.
@@ -205,23 +206,6 @@ public final class Compression implements Middleware {
         /** Releases the deflater without finishing the stream: no last block, no trailer. */
         void abandon() {
             def.end();
-        }
-    }
-
-    /** Lets the gzip trailer be written without closing the exchange's stream, which the adapter owns. */
-    private static final class NonClosing extends java.io.FilterOutputStream {
-        NonClosing(OutputStream out) {
-            super(out);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            out.write(b, off, len);
-        }
-
-        @Override
-        public void close() throws IOException {
-            out.flush();
         }
     }
 }

@@ -13,6 +13,7 @@ import dev.backend.core.testing.TestClient;
 import dev.backend.core.testing.TestResponse;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -61,6 +62,25 @@ class CompressionTest {
         assertThrows(IllegalStateException.class, () -> stream.writer().writeTo(sent));
         try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(sent.toByteArray()))) {
             assertThrows(java.io.EOFException.class, in::readAllBytes, "a truncated gzip stream, not a complete one");
+        }
+    }
+
+    @Test
+    void aStreamWhoseWriterClosedItAndThenFailedGetsNoGzipTrailer() throws Exception {
+        Handler failing = request -> Response.stream(200, "application/json", -1, out -> {
+            try (OutputStream body = out) {
+                body.write(BIG.getBytes(StandardCharsets.UTF_8));
+                throw new IllegalStateException("the source failed");
+            }
+        });
+        Response compressed = Compression.create().wrap(failing).handle(Request.builder("GET", "/")
+                .header("Accept-Encoding", "gzip").build());
+        java.io.ByteArrayOutputStream sent = new java.io.ByteArrayOutputStream();
+        Response.Body.Stream stream = (Response.Body.Stream) compressed.body();
+
+        assertThrows(IllegalStateException.class, () -> stream.writer().writeTo(sent));
+        try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(sent.toByteArray()))) {
+            assertThrows(java.io.EOFException.class, in::readAllBytes, "the writer's close did not finish the gzip");
         }
     }
 
