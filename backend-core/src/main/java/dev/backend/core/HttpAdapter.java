@@ -4,7 +4,6 @@ import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import dev.backend.core.internal.DeclaredLength;
-import dev.backend.core.internal.NonClosing;
 import dev.backend.core.internal.StatusCodes;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -181,13 +180,7 @@ public final class HttpAdapter implements HttpHandler {
                 if (s.length() != 0) {
                     OutputStream out = exchange.getResponseBody();
                     try {
-                        if (s.length() > 0) {
-                            DeclaredLength checked = DeclaredLength.of(out, s.length());
-                            s.writer().writeTo(checked);
-                            checked.finish();
-                        } else {
-                            s.writer().writeTo(new NonClosing(out));
-                        }
+                        DeclaredLength.writeBody(s.writer(), s.length(), out);
                     } catch (Throwable e) {
                         // Not closed: closing would end the body as if it were complete. An Error is caught too:
                         // the JDK's provider leaves the connection open, unanswered, when one escapes a handler.

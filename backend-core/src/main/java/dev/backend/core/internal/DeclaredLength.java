@@ -1,5 +1,6 @@
 package dev.backend.core.internal;
 
+import dev.backend.core.Response;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.Objects;
@@ -28,6 +29,27 @@ public final class DeclaredLength extends OutputStream {
     private DeclaredLength(OutputStream out, long declared) {
         this.out = out;
         this.declared = declared;
+    }
+
+    /**
+     * Runs {@code writer} as the body of a stream of {@code length} ({@code -1} when unknown) into {@code out}: a
+     * declared length is checked and its last byte held back as above, and the writer's {@code close()} only
+     * flushes either way ({@link NonClosing}). The body ends when this returns; ending it is the caller's.
+     *
+     * @param writer the stream's writer
+     * @param length the stream's declared length in bytes, or {@code -1}
+     * @param out the stream the body goes to
+     * @throws IOException as the writer or {@code out} throws it
+     * @throws IllegalStateException if the writer does not keep the declared length
+     */
+    public static void writeBody(Response.BodyWriter writer, long length, OutputStream out) throws IOException {
+        if (length > 0) {
+            DeclaredLength checked = of(out, length);
+            writer.writeTo(checked);
+            checked.finish();
+        } else {
+            writer.writeTo(new NonClosing(out));
+        }
     }
 
     /**

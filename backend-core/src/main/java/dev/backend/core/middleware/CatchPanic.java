@@ -63,13 +63,7 @@ public final class CatchPanic implements Middleware {
     private static Response.BodyWriter guarded(Response.BodyWriter writer, long length) {
         return out -> {
             try {
-                if (length > 0) {
-                    DeclaredLength checked = DeclaredLength.of(out, length);
-                    writer.writeTo(checked);
-                    checked.finish();
-                } else {
-                    writer.writeTo(out);
-                }
+                DeclaredLength.writeBody(writer, length, out);
             } catch (IOException e) {
                 throw e; // most often the client went away: not the server's failure, and the adapter knows it
             } catch (Throwable e) {

@@ -163,15 +163,9 @@ public final class Compression implements Middleware {
             case Response.Body.Stream stream -> new Response.Body.Stream(-1, out -> {
                 LevelledGzip gzip = new LevelledGzip(new NonClosing(out), level);
                 try {
-                    // Sent chunked, the declared length is checked here or nowhere: a short or long body must
-                    // fail as it would uncompressed, not go out as a complete gzip stream.
-                    if (stream.length() > 0) {
-                        DeclaredLength checked = DeclaredLength.of(gzip, stream.length());
-                        stream.writer().writeTo(checked);
-                        checked.finish();
-                    } else {
-                        stream.writer().writeTo(new NonClosing(gzip));
-                    }
+                    // Sent chunked, the declared length is checked here or nowhere (a short or long body must fail
+                    // as it would uncompressed), and the writer's close must not write the gzip trailer.
+                    DeclaredLength.writeBody(stream.writer(), stream.length(), gzip);
                 } catch (IOException | RuntimeException | Error e) {
                     // No gzip trailer: a client must not take the part written so far for the whole body.
                     gzip.abandon();
