@@ -106,7 +106,7 @@ public final class Response {
         /**
          * Writes the whole body to {@code out}.
          *
-         * @param out the connection's body stream; closing it only flushes (so a {@code try}-with-resources, or
+         * @param out the connection's body stream; closing it does nothing (so a {@code try}-with-resources, or
          *     Jackson's {@code writeValue}, which closes its target, cannot end a body that then fails)
          * @throws IOException when writing fails, as when the client went away; the response is then cut short
          */

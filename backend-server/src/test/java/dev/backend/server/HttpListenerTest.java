@@ -242,6 +242,14 @@ class HttpListenerTest {
         listener = null;
     }
 
+    @Test
+    void turnsNaglesAlgorithmOffForTheJdkProviderAsBackendHttpDoes() {
+        start(Config.HttpProvider.JDK);
+
+        assertEquals("true", System.getProperty("sun.net.httpserver.nodelay"),
+                "a response in two writes would wait for the client's delayed ACK");
+    }
+
     /** The JDK's provider reads a request in the executor's task, which starts with the request's first bytes. */
     @Test
     void stopAnswersARequestTheProviderStartedReadingBeforeAnyHandlerRan() throws Exception {

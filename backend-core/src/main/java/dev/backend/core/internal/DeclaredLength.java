@@ -16,7 +16,8 @@ import java.util.Objects;
  * declared still leaves the message one byte short, so the client sees it cut off (RFC 9112 §8) instead of taking
  * it for complete.
  *
- * <p>{@link #close()} only flushes: the caller owns the stream beneath, and closes it after {@link #finish()}.
+ * <p>{@link #close()} does nothing, as {@link NonClosing#close()}: the caller owns the stream beneath, and ends the
+ * body after {@link #finish()}.
  */
 public final class DeclaredLength extends OutputStream {
 
@@ -125,7 +126,7 @@ public final class DeclaredLength extends OutputStream {
     }
 
     @Override
-    public void close() throws IOException {
-        out.flush();
+    public void close() {
+        // The body is ended by whoever called the writer, after finish().
     }
 }

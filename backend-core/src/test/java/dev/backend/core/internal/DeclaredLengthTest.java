@@ -64,23 +64,40 @@ class DeclaredLengthTest {
         assertEquals("the response declared 10 body bytes and its writer wrote 5", tooFew.getMessage());
     }
 
-    @Test
-    void closeLeavesTheStreamBeneathToItsOwner() throws IOException {
-        boolean[] closed = {false};
-        ByteArrayOutputStream sent = new ByteArrayOutputStream() {
-            @Override
-            public void close() {
-                closed[0] = true;
-            }
-        };
-        DeclaredLength body = DeclaredLength.of(sent, 1);
-        body.write('x');
+    /** Records what the writer's view passes on besides bytes. */
+    private static final class Beneath extends ByteArrayOutputStream {
+        int flushes;
+        boolean closed;
 
+        @Override
+        public void flush() {
+            flushes++;
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+        }
+    }
+
+    @Test
+    void closeNeitherClosesNorFlushesTheStreamBeneathWhichItsOwnerEnds() throws IOException {
+        Beneath declared = new Beneath();
+        DeclaredLength body = DeclaredLength.of(declared, 1);
+        body.write('x');
         body.close();
         body.finish();
 
-        assertEquals(false, closed[0]);
-        assertArrayEquals(ascii("x"), sent.toByteArray());
-        assertThrows(IllegalArgumentException.class, () -> DeclaredLength.of(sent, 0));
+        Beneath chunked = new Beneath();
+        NonClosing view = new NonClosing(chunked);
+        view.write(ascii("ab"));
+        view.close();
+        view.write('c');
+
+        assertEquals(0, declared.flushes + chunked.flushes, "a flush would send the body's end as a second write");
+        assertEquals(false, declared.closed || chunked.closed);
+        assertArrayEquals(ascii("x"), declared.toByteArray());
+        assertArrayEquals(ascii("abc"), chunked.toByteArray());
+        assertThrows(IllegalArgumentException.class, () -> DeclaredLength.of(declared, 0));
     }
 }
