@@ -84,6 +84,7 @@ public final class HttpAdapter implements HttpHandler {
             LOG.debug("Could not send the response to {}: {}", exchange.getRemoteAddress(), e.toString());
         } catch (BodyFailed failed) {
             Throwable cause = failed.getCause();
+            sendWhatWasWritten(exchange);
             cutOff(exchange);
             if (cause instanceof VirtualMachineError vmError && !(cause instanceof StackOverflowError)) {
                 throw vmError; // OutOfMemoryError and friends, as Handler.respond: the JVM's own handling decides
@@ -102,6 +103,20 @@ public final class HttpAdapter implements HttpHandler {
             LOG.error("Failed to send the response", e);
         }
         exchange.close();
+    }
+
+    /**
+     * Sends what the failed writer wrote, without ending the body: the status line, the headers and the part, so
+     * the client sees a cut-off response. A writer that closed its stream without flushing (Jackson's {@code
+     * writeValue} does) may have left all of it in the JDK provider's buffer, and an empty reply is what a client
+     * retries on its own (RFC 9110 §9.2.2): a GET's handler would run twice.
+     */
+    private static void sendWhatWasWritten(HttpExchange exchange) {
+        try {
+            exchange.getResponseBody().flush();
+        } catch (IOException | RuntimeException e) {
+            // The client went away: there is nothing to send it.
+        }
     }
 
     /**
