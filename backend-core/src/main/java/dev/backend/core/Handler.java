@@ -1,5 +1,7 @@
 package dev.backend.core;
 
+import dev.backend.core.internal.Failures;
+
 /**
  * Answers a request: a plain function from {@link Request} to {@link Response}.
  *
@@ -40,9 +42,7 @@ public interface Handler {
         try {
             response = handler.handle(request);
         } catch (Throwable failure) {
-            if (failure instanceof VirtualMachineError vmError && !(failure instanceof StackOverflowError)) {
-                throw vmError; // OutOfMemoryError and friends: the JVM is in no state to answer
-            }
+            Failures.throwIfFatal(failure);
             if (failure instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }

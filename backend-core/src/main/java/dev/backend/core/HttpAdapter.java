@@ -4,6 +4,7 @@ import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import dev.backend.core.internal.DeclaredLength;
+import dev.backend.core.internal.Failures;
 import dev.backend.core.internal.StatusCodes;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -86,9 +87,7 @@ public final class HttpAdapter implements HttpHandler {
             Throwable cause = failed.getCause();
             sendWhatWasWritten(exchange);
             cutOff(exchange);
-            if (cause instanceof VirtualMachineError vmError && !(cause instanceof StackOverflowError)) {
-                throw vmError; // OutOfMemoryError and friends, as Handler.respond: the JVM's own handling decides
-            }
+            Failures.throwIfFatal(cause); // as Handler.respond, once the connection is cut
             if (cause instanceof IOException) {
                 // Most often the client hung up; the body's own source failing looks the same from here.
                 LOG.debug("Streaming the response body to {} failed: {}", exchange.getRemoteAddress(), cause.toString());

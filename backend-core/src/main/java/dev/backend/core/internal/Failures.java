@@ -10,6 +10,19 @@ public final class Failures {
     private Failures() {}
 
     /**
+     * Throws {@code failure} again if the JVM is in no state to answer for it: an {@code OutOfMemoryError} or
+     * another {@link VirtualMachineError}, left to the JVM's own handling. A {@code StackOverflowError} is not one:
+     * the stack it overflowed is unwound by the time it is caught.
+     *
+     * @param failure what a handler or a body's writer threw
+     */
+    public static void throwIfFatal(Throwable failure) {
+        if (failure instanceof VirtualMachineError fatal && !(failure instanceof StackOverflowError)) {
+            throw fatal;
+        }
+    }
+
+    /**
      * {@code 57P01 FATAL: terminating connection due to administrator command} for a database failure (its
      * SQLSTATE and the first line of its message), {@code IllegalStateException: message} for anything else.
      */

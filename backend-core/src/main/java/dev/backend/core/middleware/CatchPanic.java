@@ -67,9 +67,7 @@ public final class CatchPanic implements Middleware {
             } catch (IOException e) {
                 throw e; // most often the client went away: not the server's failure, and the adapter knows it
             } catch (Throwable e) {
-                if (e instanceof VirtualMachineError vmError && !(e instanceof StackOverflowError)) {
-                    throw vmError; // as Handler.respond
-                }
+                Failures.throwIfFatal(e); // as Handler.respond
                 if (e instanceof AppException client && client.error().status() < 500) {
                     // The client's fault, found while streaming (a body the writer reads arrived too slowly, say):
                     // not the server's failure, and no answer can say so any more.
