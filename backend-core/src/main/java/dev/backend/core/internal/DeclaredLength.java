@@ -24,7 +24,7 @@ public final class DeclaredLength extends OutputStream {
     private final OutputStream out;
     private final long declared;
     private long written;
-    private boolean holding;
+    /** The last declared byte, once written: held back until {@link #finish()}. */
     private byte last;
 
     private DeclaredLength(OutputStream out, long declared) {
@@ -34,8 +34,8 @@ public final class DeclaredLength extends OutputStream {
 
     /**
      * Runs {@code writer} as the body of a stream of {@code length} ({@code -1} when unknown) into {@code out}: a
-     * declared length is checked and its last byte held back as above, and the writer's {@code close()} only
-     * flushes either way ({@link NonClosing}). The body ends when this returns; ending it is the caller's.
+     * declared length is checked and its last byte held back as above, and the writer's {@code close()} does
+     * nothing either way ({@link NonClosing}). The body ends when this returns; ending it is the caller's.
      *
      * @param writer the stream's writer
      * @param length the stream's declared length in bytes, or {@code -1}
@@ -73,7 +73,6 @@ public final class DeclaredLength extends OutputStream {
         admit(1);
         if (written == declared) {
             last = (byte) b;
-            holding = true;
         } else {
             out.write(b);
         }
@@ -89,7 +88,6 @@ public final class DeclaredLength extends OutputStream {
         if (written == declared) {
             out.write(bytes, offset, length - 1);
             last = bytes[offset + length - 1];
-            holding = true;
         } else {
             out.write(bytes, offset, length);
         }
@@ -104,7 +102,7 @@ public final class DeclaredLength extends OutputStream {
     }
 
     /**
-     * Ends the body: checks that the writer wrote every declared byte, then sends the one held back.
+     * Ends the body: checks that the writer wrote every declared byte, then sends the one held back. Called once.
      *
      * @throws IllegalStateException if the writer wrote fewer bytes than declared
      * @throws IOException if sending the last byte fails
@@ -114,10 +112,7 @@ public final class DeclaredLength extends OutputStream {
             throw new IllegalStateException("the response declared " + declared + " body bytes and its writer wrote "
                     + written);
         }
-        if (holding) {
-            holding = false;
-            out.write(last);
-        }
+        out.write(last);
     }
 
     @Override
