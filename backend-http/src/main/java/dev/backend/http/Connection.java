@@ -176,6 +176,12 @@ final class Connection implements Runnable {
                 reject(e.status(), e.body(), head.method == Methods.HEAD);
                 return true;
             }
+            if (head.method == Methods.OPTIONS && head.target.equals("*")) {
+                if (!answerServerWideOptions()) {
+                    return true;
+                }
+                continue;
+            }
             Context context = engine.contexts.find(head.path);
             HttpHandler handler = context == null ? null : context.getHandler();
             if (handler == null) {
@@ -277,6 +283,28 @@ final class Connection implements Runnable {
         if (waiter != null && waiter != Thread.currentThread()) {
             LockSupport.unpark(waiter);
         }
+    }
+
+    /**
+     * Answers {@code OPTIONS *}, the server-wide OPTIONS (RFC 9112 §3.2.4, RFC 9110 §9.3.7: about the server, not a
+     * resource, "a 'ping' or 'no-op' type of method"), with {@code 200} and no content, as Go's net/http and Tomcat
+     * do. No context can match the target {@code *}, so no handler could answer it. The connection goes on unless
+     * the client or a stop ends it, or a body was sent, which is not read.
+     *
+     * @return whether the connection goes on
+     */
+    private boolean answerServerWideOptions() throws IOException {
+        boolean close = overflow || !head.persistent() || head.hasBody() || engine.stopping();
+        out.write(Status.line(200));
+        out.write(HttpDate.line());
+        out.ascii("Content-Length: 0\r\n");
+        if (close) {
+            out.ascii("Connection: close\r\n\r\n");
+            out.flush();
+            return false;
+        }
+        out.ascii(head.http11 ? "\r\n" : "Connection: keep-alive\r\n\r\n");
+        return true;
     }
 
     /** Answers a request the engine refuses, with a short body and {@code Connection: close}. */

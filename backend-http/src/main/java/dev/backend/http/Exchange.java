@@ -66,6 +66,7 @@ final class Exchange extends HttpExchange {
     private OutputStream userOut;
     private final boolean persistent;
     final boolean expectContinue;
+    /** A {@code 100 Continue} went out, or was left out because the body had begun to arrive: the client sends it. */
     boolean continueSent;
     private int code = -1;
     boolean headersSent;
@@ -450,10 +451,18 @@ final class Exchange extends HttpExchange {
         connection.out.flush();
     }
 
-    /** Before the handler's first read of the body: tells a waiting client to send it (RFC 9110 §10.1.1). */
+    /**
+     * Before the handler's first read of the body: tells a waiting client to send it (RFC 9110 §10.1.1). Not when
+     * some of the body is already here: that client did not wait (it sent the body with the head, or gave up
+     * waiting, as curl does after a second), and RFC 9110 §10.1.1 lets a server leave the 100 out then, which
+     * saves a write.
+     */
     void continueIfExpected() throws IOException {
         if (expectContinue && !continueSent && !headersSent) {
             continueSent = true;
+            if (connection.in.buffered() > 0) {
+                return;
+            }
             Outbound out = connection.out;
             out.write(Status.line(100));
             out.crlf();

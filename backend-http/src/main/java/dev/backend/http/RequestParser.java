@@ -18,7 +18,8 @@ import java.net.URISyntaxException;
  * <li>Up to 8 empty lines before the request line are skipped (§2.2).
  * <li>The request line is exactly {@code method SP target SP HTTP/d.d}: single spaces, the method a token, the
  *     target visible ASCII without {@code #} (§3). The version is case-sensitive; a major version other than 1
- *     is a 505 (RFC 9110 §15.6.6); {@code HTTP/1.2} and up are served as 1.1 (RFC 9110 §2.5).
+ *     is a 505 (RFC 9110 §15.6.6); {@code HTTP/1.2} and up are served as 1.1 (RFC 9110 §2.5). A request line
+ *     over the limit is a 414, or a 501 when no space has come within it: then the method is what is too long.
  * <li>A field line starting with whitespace (obs-fold, or whitespace before the first field) is a 400 (§5.2);
  *     the name must be a token directly followed by the colon (§5.1); the value, stripped of surrounding SP and
  *     HTAB, may hold no control character but HTAB (RFC 9110 §5.5).
@@ -78,7 +79,7 @@ final class RequestParser {
                     throw new HttpError(400, "not an HTTP/1.1 request");
                 }
                 if (scanned > maxLine + 1) {
-                    throw new HttpError(414, "request line too long");
+                    throw lineTooLong(in.lim);
                 }
                 int n = read(deadline);
                 if (n < 0) {
@@ -88,7 +89,7 @@ final class RequestParser {
                     throw new HttpError(400, "incomplete request");
                 }
                 if (n == 0) {
-                    throw new HttpError(414, "request line too long");
+                    throw lineTooLong(in.lim);
                 }
                 continue;
             }
@@ -99,7 +100,7 @@ final class RequestParser {
                 }
             } else {
                 if (length > maxLine) {
-                    throw new HttpError(414, "request line too long");
+                    throw lineTooLong(in.pos + length);
                 }
                 requestLine(head, in.pos, in.pos + length);
             }
@@ -145,6 +146,26 @@ final class RequestParser {
         }
         finish(head);
         return true;
+    }
+
+    /**
+     * The refusal of a request line longer than the limit, whose first bytes are {@code in.buf[in.pos, end)}: a 414
+     * if the target began within the limit (RFC 9112 §3: a request-target "longer than any URI it wishes to parse");
+     * a 501 if no space came within it, so the method alone is that long (§3: a method "longer than any that it implements
+     * SHOULD" get a 501); a 400 if those bytes are not even a method (a token).
+     */
+    private HttpError lineTooLong(int end) {
+        int methodEnd = Math.min(end, in.pos + maxLine + 1);
+        for (int i = in.pos; i < methodEnd; i++) {
+            int c = in.buf[i] & 0xFF;
+            if (c == ' ') {
+                return new HttpError(414, "request line too long");
+            }
+            if (!HeaderNames.isTokenChar(c)) {
+                return new HttpError(400, "invalid request line");
+            }
+        }
+        return new HttpError(501, "method too long");
     }
 
     private int findLf(int from) {

@@ -39,14 +39,17 @@
  *     {@code {"error":"..."}} with {@link dev.backend.http.HttpServerOptions#jsonErrors()}) and {@code
  *     Connection: close}. {@code CONNECT} is a 501. A target starting with {@code //} is a path whose first
  *     segment is empty (RFC 9112 §3.2.1), not an authority as {@link java.net.URI} would read it.
+ * <li>{@code OPTIONS *}, the server-wide OPTIONS (RFC 9110 §9.3.7), is answered by the engine with {@code 200}
+ *     and no content: no context can match the target {@code *}. The JDK's server answers it 404.
  * <li>A body the client trickles below {@link dev.backend.http.HttpServerOptions#minRequestBodyRate()} fails
  *     its read; the unread rest of an answered body is drained within the request read timeout, and a stop
  *     does not wait for it. {@link dev.backend.http.BackendHttp#ABORT_REQUEST_BODY} ends a blocked body read
  *     from another thread, so a timeout can still be answered.
  * <li>Response fields are written as the handler spelled them ({@code Content-Type}, not {@code Content-type});
  *     a handler's {@code Date} is kept; every registered status has its reason phrase.
- * <li>{@code 100 Continue} is sent when the handler first reads the body, not before the handler runs; a
- *     handler that answers without reading gets {@code Connection: close}.
+ * <li>{@code 100 Continue} is sent when the handler first reads the body, not before the handler runs, and not
+ *     at all when some of the body has already arrived (RFC 9110 §10.1.1); a handler that answers without
+ *     reading gets {@code Connection: close}.
  * <li>Exchange attributes are per exchange (the JDK's newer behaviour) unless {@code
  *     jdk.httpserver.attributes=context}.
  * <li>A handler that throws before sending headers gets a 500 (the JDK closes the connection without a

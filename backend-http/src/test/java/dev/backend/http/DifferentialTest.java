@@ -162,7 +162,11 @@ class DifferentialTest {
                 new Case("a Content-Length of the largest long", post("Content-Length: 9223372036854775807\r\n\r\nab"),
                         0, 413, "RFC 9110 §15.5.14: more than 18 significant digits, a body larger than this server takes;"
                                 + " the JDK waits for the body and closes"),
-                new Case("an empty method", " /echo HTTP/1.1\r\nHost: x\r\n\r\n", 200, 400, "RFC 9112 §3: invalid request line"));
+                new Case("an empty method", " /echo HTTP/1.1\r\nHost: x\r\n\r\n", 200, 400, "RFC 9112 §3: invalid request line"),
+                new Case("OPTIONS *", "OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n", 404, 200,
+                        "RFC 9110 §9.3.7: a server-wide OPTIONS; no context can match *, so the engine answers it"),
+                new Case("a method of 9000 bytes", "A".repeat(9000) + " /echo HTTP/1.1\r\nHost: x\r\n\r\n", 200, 501,
+                        "RFC 9112 §3: SHOULD answer 501 to a method longer than any implemented; the JDK has no limit"));
     }
 
     private static String distinctFields(int count) {

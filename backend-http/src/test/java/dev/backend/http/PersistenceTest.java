@@ -206,6 +206,18 @@ class PersistenceTest {
     }
 
     @Test
+    void continueIsLeftOutWhenTheBodyCameWithTheHead() throws IOException {
+        try (RawClient client = client()) {
+            client.send("POST /echo HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\nabc");
+            RawClient.Response response = client.read(false);
+
+            assertEquals(200, response.status(), "RFC 9110 §10.1.1: no 100 once the content has begun to arrive");
+            assertEquals("/echo abc", response.text());
+            assertNull(response.header("Connection"));
+        }
+    }
+
+    @Test
     void aHandlerThatAnswersWithoutReadingClosesInsteadOfWaitingForTheBody() throws IOException {
         try (RawClient client = client()) {
             client.send("POST /ignore HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n");

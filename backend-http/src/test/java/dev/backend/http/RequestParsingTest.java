@@ -126,6 +126,10 @@ class RequestParsingTest {
                 Arguments.of("an expectation other than 100-continue (RFC 9110 §10.1.1)",
                         "GET /echo HTTP/1.1\r\nHost: x\r\nExpect: magic\r\n\r\n", 417),
                 Arguments.of("a request line over the limit", "GET /" + "a".repeat(300) + " HTTP/1.1\r\nHost: x\r\n\r\n", 414),
+                Arguments.of("a method longer than the request line limit (§3: 501)",
+                        "A".repeat(300) + " / HTTP/1.1\r\nHost: x\r\n\r\n", 501),
+                Arguments.of("a method over the limit whose line has not ended", "A".repeat(2000), 501),
+                Arguments.of("a line over the limit that is not even a method", "A\tB".repeat(100) + "\r\n\r\n", 400),
                 Arguments.of("a header section over the limit", "GET /echo HTTP/1.1\r\nHost: x\r\nX: " + "a".repeat(1100) + "\r\n\r\n", 431),
                 Arguments.of("more fields than the limit", "GET /echo HTTP/1.1\r\nHost: x\r\n" + "X: 1\r\n".repeat(10) + "\r\n", 431),
                 Arguments.of("an unfinished request head", "GET /echo HTTP/1.1\r\nHost: x\r\n", 400),
@@ -158,11 +162,58 @@ class RequestParsingTest {
 
     @Test
     void answersExpectContinueOnlyWhenTheHandlerReads() {
-        String request = "POST /echo HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\nabc";
+        String head = "POST /echo HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n";
 
-        String output = SERVER.serve(request);
+        // Read in slices of the head's length: the body is not here when the handler first reads, as for a client
+        // that waits for the 100.
+        String output = SERVER.run((head + "abc").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1), head.length())
+                .output.toString(java.nio.charset.StandardCharsets.ISO_8859_1);
 
         assertTrue(output.startsWith("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\n"), output);
+        assertTrue(output.contains("POST /echo 3"), output);
+    }
+
+    @Test
+    void leavesOutTheContinueWhenTheBodyCameWithTheHead() {
+        // RFC 9110 §10.1.1: a server MAY omit the 100 once it has some of the content; the client did not wait.
+        String output = SERVER.serve("POST /echo HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\nabc"
+                + "GET /echo HTTP/1.1\r\nHost: x\r\n\r\n");
+
+        assertTrue(output.startsWith("HTTP/1.1 200 OK\r\n"), output);
+        assertFalse(output.contains(" 100 "), output);
+        assertEquals(2, responses(output), output);
+    }
+
+    @Test
+    void answersServerWideOptionsItselfAndKeepsTheConnection() {
+        // RFC 9112 §3.2.4, RFC 9110 §9.3.7: OPTIONS * is about the server; no context can match the target *.
+        String output = SERVER.serve("OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\nGET /echo HTTP/1.1\r\nHost: x\r\n\r\n");
+
+        assertTrue(output.startsWith("HTTP/1.1 200 OK\r\n"), output);
+        assertTrue(output.contains("\r\nContent-Length: 0\r\n\r\nHTTP/1.1 200 OK\r\n"), output);
+        assertFalse(output.contains("Connection: close"), output);
+        assertTrue(output.endsWith("GET /echo 0 host=x"), output);
+    }
+
+    @Test
+    void closesAfterServerWideOptionsWithABodyItDoesNotRead() {
+        String output = SERVER.serve("OPTIONS * HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc"
+                + "GET /echo HTTP/1.1\r\nHost: x\r\n\r\n");
+
+        assertTrue(output.startsWith("HTTP/1.1 200 OK\r\n"), output);
+        assertTrue(output.endsWith("\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"), output);
+        assertEquals(1, responses(output), output);
+    }
+
+    @Test
+    void keepsAnHttp10ConnectionAfterServerWideOptionsOnlyWhenAskedTo() {
+        String kept = SERVER.serve("OPTIONS * HTTP/1.0\r\nConnection: keep-alive\r\n\r\nGET /echo HTTP/1.0\r\n\r\n");
+        String closed = SERVER.serve("OPTIONS * HTTP/1.0\r\n\r\nGET /echo HTTP/1.0\r\n\r\n");
+
+        assertTrue(kept.contains("\r\nContent-Length: 0\r\nConnection: keep-alive\r\n\r\n"), kept);
+        assertEquals(2, responses(kept), kept);
+        assertTrue(closed.contains("\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"), closed);
+        assertEquals(1, responses(closed), closed);
     }
 
     @Test
@@ -213,13 +264,15 @@ class RequestParsingTest {
         InMemory memory = InMemory.echo(HttpServerOptions.defaults().withJsonErrors(true));
 
         String refused = memory.serve("GET /%zz HTTP/1.1\r\nHost: x\r\n\r\n");
-        String asterisk = memory.serve("OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n");
+        InMemory echoOnly = new InMemory(HttpServerOptions.defaults().withJsonErrors(true));
+        echoOnly.server.createContext("/echo", exchange -> InMemory.answer(exchange, 200, "echo"));
+        String noContext = echoOnly.serve("GET /other HTTP/1.1\r\nHost: x\r\n\r\n");
 
         assertTrue(refused.startsWith("HTTP/1.1 400 "), refused);
         assertTrue(refused.contains("\r\nContent-Type: application/json\r\n"), refused);
         assertTrue(refused.endsWith("\r\n\r\n{\"error\":\"Bad Request: invalid request target\"}"), refused);
-        assertTrue(asterisk.startsWith("HTTP/1.1 404 "), asterisk);
-        assertTrue(asterisk.endsWith("\r\n\r\n{\"error\":\"Not Found\"}"), asterisk);
+        assertTrue(noContext.startsWith("HTTP/1.1 404 "), noContext);
+        assertTrue(noContext.endsWith("\r\n\r\n{\"error\":\"Not Found\"}"), noContext);
     }
 
     private static String cl(String value) {
