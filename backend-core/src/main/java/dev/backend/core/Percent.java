@@ -27,7 +27,7 @@ final class Percent {
      * The path the router matches: each segment percent-decoded, with {@code /} and {@code %} inside a
      * segment escaped again as {@code %2F} and {@code %25}, so an encoded slash stays inside its segment
      * and the form is the same whatever case or escapes the client chose. A path with nothing to decode
-     * is returned as it is.
+     * is returned as it is. A segment that decodes to a control character is refused, as one sent raw is.
      */
     static String canonicalPath(String path) {
         if (isPlain(path, 0, path.length(), false)) {
@@ -47,6 +47,10 @@ final class Percent {
             String segment = decode(path, start, end, false);
             if (segment == null) {
                 throw AppError.badRequest("Malformed path: " + problem(path, start, end)).toException();
+            }
+            if (hasControl(segment)) {
+                throw AppError.badRequest("Malformed path: control characters are not allowed, even percent-encoded"
+                        + " (RFC 3986 §7.3)").toException();
             }
             if (isDot(segment, 0, segment.length())) {
                 throw dotSegment();
@@ -69,6 +73,23 @@ final class Percent {
     private static boolean isDot(String s, int from, int to) {
         int length = to - from;
         return (length == 1 || length == 2) && s.charAt(from) == '.' && s.charAt(to - 1) == '.';
+    }
+
+    /**
+     * A C0 control (U+0000 to U+001F) or DEL in a decoded segment: {@code %00} cuts a file name short, {@code
+     * %0D%0A} splits a log line or a header built from the value. RFC 3986 §7.3 asks for security checks after
+     * decoding and for {@code %00} to be rejected where raw data is not expected; a path segment never expects
+     * it. A space and characters from U+0080 on (the C1 controls too) pass: a segment may hold any other text.
+     * Only a decoded segment needs the check: a raw control character already fails {@link #decode}.
+     */
+    private static boolean hasControl(String segment) {
+        for (int i = 0; i < segment.length(); i++) {
+            char c = segment.charAt(i);
+            if (c < 0x20 || c == 0x7F) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static AppException dotSegment() {

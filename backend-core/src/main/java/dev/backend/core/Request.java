@@ -318,7 +318,8 @@ public final class Request {
 
     /**
      * The percent-decoded value of a path parameter the route declares, such as {@code {id}}. It may
-     * contain {@code /} when the client sent {@code %2F}: check it before using it as a file name.
+     * contain {@code /} when the client sent {@code %2F}: check it before using it as a file name. It never
+     * holds a control character (U+0000 to U+001F, DEL): the {@link Router} answers 400 to {@code %00} and its kin.
      *
      * @param name the parameter's name in the template, without braces
      * @return the decoded value

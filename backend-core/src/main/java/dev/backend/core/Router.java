@@ -17,8 +17,10 @@ package dev.backend.core;
  * whole, so there the two look alike. {@code +} is a plus sign in a path. Comparison is case-sensitive,
  * code point by code point, without Unicode normalization. Templates are written decoded: a {@code %} in
  * a template is refused. Invalid percent-encoding, bytes that are not UTF-8, characters outside
- * printable ASCII sent raw, and {@code .} or {@code ..} segments (also as {@code %2E}) are a 400 before any
- * route runs; {@link Request#path()} keeps the path as sent.
+ * printable ASCII sent raw, a segment that decodes to a control character (U+0000 to U+001F or DEL, such as
+ * {@code %00} or {@code %0D%0A}; {@code %20} is a space and allowed), and {@code .} or {@code ..} segments
+ * (also as {@code %2E}) are a 400 before any route runs, so no parameter or catch-all value holds a control
+ * character; {@link Request#path()} keeps the path as sent.
  *
  * {@snippet :
  * Router users = Router.create()

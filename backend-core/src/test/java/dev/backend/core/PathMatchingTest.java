@@ -125,6 +125,68 @@ class PathMatchingTest {
         }
     }
 
+    // ---- percent-encoded control characters (Http11Probe MAL-URL-PERCENT-NULL, MAL-URL-PERCENT-CRLF)
+
+    private static final String CONTROL = "Malformed path: control characters are not allowed, even percent-encoded"
+            + " (RFC 3986 §7.3)";
+
+    @Test
+    void refuses400APercentEncodedNulInAPathSegment() {
+        assertEquals(CONTROL, badRequest("/files/a%00b").message());
+        assertEquals(CONTROL, badRequest("/files/%00").message());
+        assertEquals(CONTROL, badRequest("/files/x/y%00").message());
+    }
+
+    @Test
+    void refuses400APercentEncodedCrLfInAPathSegment() {
+        assertEquals(CONTROL, badRequest("/files/a%0D%0Ab").message());
+        assertEquals(CONTROL, badRequest("/files/a%0d%0ab").message());
+        assertEquals(CONTROL, badRequest("/files/a%0Ab").message());
+        assertEquals(CONTROL, badRequest("/files/%C3%A9%0D").message());
+    }
+
+    @Test
+    void refuses400APercentEncodedDelInAPathSegment() {
+        assertEquals(CONTROL, badRequest("/files/a%7Fb").message());
+        assertEquals(CONTROL, badRequest("/files/a%7fb").message());
+    }
+
+    @Test
+    void refuses400EveryPercentEncodedC0ControlAndDel() {
+        for (int c = 0; c <= 0x7F; c = c == 0x1F ? 0x7F : c + 1) {
+            assertEquals(CONTROL, badRequest(String.format("/files/a%%%02Xb", c)).message());
+            assertEquals(CONTROL, badRequest(String.format("/files/a%%%02xb", c)).message());
+        }
+    }
+
+    @Test
+    void refuses400AControlCharacterInsideACatchAllValue() {
+        assertEquals(CONTROL, badRequest("/static/css/site%00.css").message());
+        assertEquals(CONTROL, badRequest("/static/a/b%0D%0Ac/d").message());
+        assertEquals(CONTROL, badRequest("/static/a%2F%0A").message());
+    }
+
+    @Test
+    void refuses400AControlCharacterInALiteralSegmentRatherThanAnswering404() {
+        assertEquals(CONTROL, badRequest("/users%00").message());
+        assertEquals(CONTROL, badRequest("/%00/users").message());
+    }
+
+    @Test
+    void stillAcceptsAnEncodedSpaceAndSlashAndEveryOtherPrintableCharacter() {
+        assertEquals("a b", text("/files/a%20b"));
+        assertEquals("a/b", text("/files/a%2Fb"));
+        assertEquals("100%", text("/files/100%25"));
+        assertEquals("~!'()*", text("/files/%7E%21%27%28%29%2A"));
+        assertEquals("a\u00a0b", text("/files/a%C2%A0b"));
+        assertEquals("a b/c d", text("/static/a%20b/c%20d"));
+    }
+
+    @Test
+    void queryValuesStillCarryEncodedLineBreaksAndTabs() {
+        assertEquals("line 1\r\nline 2\tend", text("/search?q=line+1%0D%0Aline%202%09end"));
+    }
+
     @Test
     void theBuilderPercentEncodesNonAsciiAsAClientWould() {
         Request request = Request.builder("GET", "/files/é?q=ü").build();
@@ -199,6 +261,8 @@ class PathMatchingTest {
             assertEquals(400, http.send("GET", "/files/%FF").status());
             assertEquals("é", http.send("GET", "/files/%C3%A9").text());
             assertEquals(400, http.send("GET", "/files/%2E%2E").status());
+            assertEquals(400, http.send("GET", "/files/a%00b").status());
+            assertEquals(400, http.send("GET", "/files/a%0D%0Ab").status());
             assertEquals(400, http.send("GET", "/search?q=%FE").status());
 
             http.sendRaw("GET /files/caf\u00c3\u00a9 HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
