@@ -29,8 +29,8 @@ import tools.jackson.core.type.TypeReference;
  *
  * <p>Extraction failures are client errors, thrown as {@link AppException} so a handler reads
  * straight-line and the client still gets a precise answer: a malformed path UUID is a 400 naming the
- * parameter, a JSON body without {@code Content-Type: application/json} a 415, malformed JSON a 400, JSON
- * of the wrong shape a 422, a body over the limit a 413.
+ * parameter, a JSON body without {@code Content-Type: application/json} a 415, two {@code Content-Type} fields
+ * that differ a 400, malformed JSON a 400, JSON of the wrong shape a 422, a body over the limit a 413.
  *
  * {@snippet :
  * record CreateUser(String email, String name) {}
@@ -594,8 +594,8 @@ public final class Request {
      * @param <T> the type to bind to
      * @param type the class to bind to, such as a record
      * @return the bound value
-     * @throws AppException with 415 when {@code Content-Type} is not JSON, 400 for malformed JSON, 422 when it does
-     *     not fit {@code type}, or as {@link #bodyBytes()} fails
+     * @throws AppException with 415 when {@code Content-Type} is not JSON, 400 when it is given twice with different
+     *     values or for malformed JSON, 422 when it does not fit {@code type}, or as {@link #bodyBytes()} fails
      */
     public <T> T json(Class<T> type) {
         requireJsonContentType();
@@ -608,8 +608,8 @@ public final class Request {
      * @param <T> the type to bind to
      * @param type the generic type to bind to
      * @return the bound value
-     * @throws AppException with 415 when {@code Content-Type} is not JSON, 400 for malformed JSON, 422 when it does
-     *     not fit {@code type}, or as {@link #bodyBytes()} fails
+     * @throws AppException with 415 when {@code Content-Type} is not JSON, 400 when it is given twice with different
+     *     values or for malformed JSON, 422 when it does not fit {@code type}, or as {@link #bodyBytes()} fails
      */
     public <T> T json(TypeReference<T> type) {
         requireJsonContentType();
@@ -617,7 +617,16 @@ public final class Request {
     }
 
     private void requireJsonContentType() {
-        String contentType = headers.getFirst("Content-Type");
+        List<String> contentTypes = headers.get("Content-Type");
+        String contentType = contentTypes == null ? null : contentTypes.getFirst();
+        for (int i = 1; contentTypes != null && i < contentTypes.size(); i++) {
+            // One media type (RFC 9110 §8.3): a proxy or filter in front that reads another of the values than
+            // this first one would judge a different body than the one bound here.
+            if (!contentTypes.get(i).equals(contentType)) {
+                throw AppError.badRequest("Content-Type given twice with different values; send one media type"
+                        + " (RFC 9110 §8.3)").toException();
+            }
+        }
         if (contentType == null || !isJson(contentType)) {
             throw new AppError.UnsupportedMediaType(
                     "Expected request with `Content-Type: application/json`").toException();

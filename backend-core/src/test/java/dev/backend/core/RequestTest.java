@@ -78,6 +78,25 @@ class RequestTest {
     }
 
     @Test
+    void returns400ForTwoDifferentContentTypes() {
+        // RFC 9110 §8.3: one media type. A proxy that reads the last would see text/plain where this reads JSON.
+        TestResponse response = client.send(Request.builder("POST", "/signup")
+                .header("Content-Type", "application/json").header("Content-Type", "text/plain").body(VALID));
+
+        assertEquals(400, response.status());
+        assertEquals("Content-Type given twice with different values; send one media type (RFC 9110 §8.3)",
+                response.error().orElseThrow());
+    }
+
+    @Test
+    void acceptsTheSameContentTypeRepeated() {
+        TestResponse response = client.send(Request.builder("POST", "/signup")
+                .header("Content-Type", "application/json").header("Content-Type", "application/json").body(VALID));
+
+        assertEquals(200, response.status(), response.text());
+    }
+
+    @Test
     void returns400ForMalformedJsonWithItsLocation() {
         TestResponse response = postSignup("{\"email\": \"a@example.com\",");
 
