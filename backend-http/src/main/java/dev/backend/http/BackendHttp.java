@@ -112,9 +112,29 @@ public final class BackendHttp {
      * @throws IllegalArgumentException if {@code server} is not one of this engine's
      */
     public static int requestsInProgress(HttpServer server) {
+        return engine(server).busyConnections();
+    }
+
+    /**
+     * From now on every response {@code server} writes says {@code Connection: close} and ends its connection
+     * (RFC 9112 §9.6), as Go's {@code Server.SetKeepAlivesEnabled(false)} does: for a server about to stop, so that
+     * each client opens its next connection elsewhere instead of sending a request the stop would cut off. It
+     * includes responses whose handlers are already running but have not sent their headers yet, and the engine's
+     * own answers ({@code OPTIONS *}). Idle connections are left open: closing one races a client that is sending
+     * on it at that moment; each closes after its next response, or when its client or the idle timeout ends it.
+     * It cannot be undone; {@link HttpServer#stop(int)} implies it.
+     *
+     * @param server a server this class created
+     * @throws IllegalArgumentException if {@code server} is not one of this engine's
+     */
+    public static void disableKeepAlive(HttpServer server) {
+        engine(server).disableKeepAlive();
+    }
+
+    private static Engine engine(HttpServer server) {
         return switch (server) {
-            case PlainServer plain -> plain.engine().busyConnections();
-            case TlsServer tls -> tls.engine().busyConnections();
+            case PlainServer plain -> plain.engine();
+            case TlsServer tls -> tls.engine();
             default -> throw new IllegalArgumentException("not a backend-http server: " + server.getClass().getName());
         };
     }

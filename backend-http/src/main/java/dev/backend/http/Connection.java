@@ -289,12 +289,12 @@ final class Connection implements Runnable {
      * Answers {@code OPTIONS *}, the server-wide OPTIONS (RFC 9112 §3.2.4, RFC 9110 §9.3.7: about the server, not a
      * resource, "a 'ping' or 'no-op' type of method"), with {@code 200} and no content, as Go's net/http and Tomcat
      * do. No context can match the target {@code *}, so no handler could answer it. The connection goes on unless
-     * the client or a stop ends it, or a body was sent, which is not read.
+     * the client, a stop or {@link BackendHttp#disableKeepAlive} ends it, or a body was sent, which is not read.
      *
      * @return whether the connection goes on
      */
     private boolean answerServerWideOptions() throws IOException {
-        boolean close = overflow || !head.persistent() || head.hasBody() || engine.stopping();
+        boolean close = overflow || !head.persistent() || head.hasBody() || engine.closesAfterEachResponse();
         out.write(Status.line(200));
         out.write(HttpDate.line());
         out.ascii("Content-Length: 0\r\n");

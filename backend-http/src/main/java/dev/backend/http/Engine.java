@@ -72,6 +72,8 @@ final class Engine {
     private boolean started;
     private volatile boolean stopping;
     private volatile boolean stopped;
+    /** Set by {@link BackendHttp#disableKeepAlive}: every response from then on ends its connection. */
+    private volatile boolean keepAliveDisabled;
     private Thread acceptor;
     private Thread watchdog;
     private long limitLogged = System.nanoTime() - LIMIT_LOG_INTERVAL;
@@ -94,6 +96,15 @@ final class Engine {
 
     boolean stopping() {
         return stopping;
+    }
+
+    void disableKeepAlive() {
+        keepAliveDisabled = true;
+    }
+
+    /** Whether every response now carries {@code Connection: close}: the server is stopping, or about to. */
+    boolean closesAfterEachResponse() {
+        return stopping || keepAliveDisabled;
     }
 
     Executor executor() {

@@ -281,7 +281,7 @@ final class Exchange extends HttpExchange {
         boolean closeDelimited = !noBody && length == 0 && !http11;
         ResponseHeaders fields = responseHeaders;
         boolean handlerClose = fields != null && closeOption(fields);
-        boolean close = handlerClose || !persistent || closeDelimited || connection.engine.stopping()
+        boolean close = handlerClose || !persistent || closeDelimited || connection.engine.closesAfterEachResponse()
                 || bodyForcesClose();
         if (fields != null) {
             checkFields(fields);

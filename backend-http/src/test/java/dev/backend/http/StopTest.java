@@ -102,6 +102,32 @@ class StopTest {
     }
 
     @Test
+    void afterKeepAliveIsDisabledEveryResponseClosesItsConnectionButIdleOnesStayOpen() throws Exception {
+        int port = start();
+        try (RawClient busy = new RawClient(port); RawClient idle = new RawClient(port);
+                RawClient ping = new RawClient(port)) {
+            idle.exchange("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+            busy.send("GET /held HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertTrue(entered.await(20, TimeUnit.SECONDS));
+
+            BackendHttp.disableKeepAlive(server);
+            release.countDown();
+            RawClient.Response held = busy.read(false);
+            RawClient.Response next = idle.exchange("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+            RawClient.Response options = ping.exchange("OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n");
+
+            assertEquals("close", held.header("Connection"), "a handler running when it was disabled too");
+            assertTrue(busy.closedByServer());
+            assertEquals("quick", next.text(), "an idle connection is not closed under its client");
+            assertEquals("close", next.header("Connection"));
+            assertTrue(idle.closedByServer());
+            assertEquals(200, options.status());
+            assertEquals("close", options.header("Connection"), "the engine's own answers too");
+            assertTrue(ping.closedByServer());
+        }
+    }
+
+    @Test
     void anExchangeStillRunningAfterTheDelayIsCutOff() throws Exception {
         int port = start();
         try (RawClient busy = new RawClient(port)) {

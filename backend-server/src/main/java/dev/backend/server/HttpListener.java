@@ -80,7 +80,7 @@ final class HttpListener {
             listener.server.createContext("/", listener.handled(listener.closingWhileDraining(handler)));
             listener.server.setExecutor(listener.countingTasks(listener.executor));
         } else {
-            listener.server.createContext("/", listener.counted(listener.closingWhileDraining(handler)));
+            listener.server.createContext("/", listener.counted(handler));
         }
         listener.server.start();
         return listener;
@@ -155,7 +155,7 @@ final class HttpListener {
      * connections is shorter than {@code SHUTDOWN_DELAY}.
      */
     void retire(Duration delay) {
-        draining = true;
+        closeAfterEachResponse();
         try {
             Thread.sleep(delay);
         } catch (InterruptedException e) {
@@ -180,7 +180,7 @@ final class HttpListener {
      * from PostgreSQL, leaving them to run on and commit.
      */
     int stop(Duration grace, Runnable beforeCutOff) {
-        draining = true;
+        closeAfterEachResponse();
         // Both engines close the listening socket first thing in stop(delay), then wait for their exchanges,
         // but count whole seconds: stop(delay) runs aside to close the socket now and drain, the grace is
         // measured here, and stop(0) below ends the aside call's wait once it is over.
@@ -207,6 +207,19 @@ final class HttpListener {
         return cutOff;
     }
 
+    private void closeAfterEachResponse() {
+        draining = true;
+        if (provider == Config.HttpProvider.BACKEND) {
+            // The engine says it on responses whose handlers are already running too, and on its own answers.
+            BackendHttp.disableKeepAlive(server);
+        }
+    }
+
+    /**
+     * The JDK's provider: {@code Connection: close} on each response whose handler starts while draining. One
+     * already running when the drain began is answered without it; nothing in that provider's API can add it once
+     * the handler has started. backend-http needs no such wrapper ({@link BackendHttp#disableKeepAlive}).
+     */
     private HttpHandler closingWhileDraining(HttpHandler handler) {
         return exchange -> {
             if (draining) {

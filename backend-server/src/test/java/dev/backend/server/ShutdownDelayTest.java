@@ -52,6 +52,12 @@ class ShutdownDelayTest {
                 assertEquals("close", reply.header("Connection"));
                 assertTrue(fresh.closedByServer(), "the server closes the connection after that response");
             }
+            try (RawHttp serverWide = new RawHttp(port)) {
+                serverWide.sendRaw("OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n");
+                RawHttp.Reply reply = serverWide.read(false);
+                assertEquals(provider == Config.HttpProvider.BACKEND ? 200 : 404, reply.status());
+                assertEquals("close", reply.header("Connection"), "the engine's own answer closes too");
+            }
             RawHttp.Reply last = pooled.send("GET", "/health/live");
             assertEquals(200, last.status(), "a connection idle since before the stop is not closed under its client");
             assertEquals("close", last.header("Connection"));
