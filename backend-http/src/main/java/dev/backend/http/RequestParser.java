@@ -18,8 +18,8 @@ import java.net.URISyntaxException;
  * <li>Up to 8 empty lines before the request line are skipped (§2.2).
  * <li>The request line is exactly {@code method SP target SP HTTP/d.d}: single spaces, the method a token, the
  *     target visible ASCII without {@code #} (§3). The version is case-sensitive; a major version other than 1
- *     is a 505 (RFC 9110 §15.6.6); {@code HTTP/1.2} and up are served as 1.1 (RFC 9110 §2.5). A request line
- *     over the limit is a 414, or a 501 when no space has come within it: then the method is what is too long.
+ *     is a 505 (RFC 9110 §15.6.6); {@code HTTP/1.2} and up are served as 1.1 (RFC 9110 §2.5). A method longer
+ *     than {@value #MAX_METHOD_LENGTH} characters is a 501 (§3); a request line over the limit is otherwise a 414.
  * <li>A field line starting with whitespace (obs-fold, or whitespace before the first field) is a 400 (§5.2);
  *     the name must be a token directly followed by the colon (§5.1); the value, stripped of surrounding SP and
  *     HTAB, may hold no control character but HTAB (RFC 9110 §5.5).
@@ -29,8 +29,9 @@ import java.net.URISyntaxException;
  *     {@code Content-Length} or in an HTTP/1.0 request (400) (§6.1, §6.3).
  * <li>An HTTP/1.1 request has exactly one valid {@code Host}; an HTTP/1.0 request at most one (§3.2). An
  *     absolute-form target's authority replaces the {@code Host} value handlers see (§3.2.2).
- * <li>{@code Expect} other than {@code 100-continue} on HTTP/1.1 is a 417 (RFC 9110 §10.1.1). {@code CONNECT} is
- *     a 501: this server does not tunnel. The asterisk form is accepted with {@code OPTIONS} only (§3.2.4).
+ * <li>{@code Expect} with a member other than {@code 100-continue} on HTTP/1.1 is a 417 (RFC 9110 §10.1.1). {@code CONNECT} is
+ *     a 501: this server does not tunnel. The asterisk form is accepted with {@code OPTIONS} only (§3.2.4), and
+ *     an {@code OPTIONS} to an absolute-form target with an empty path and no query is read as that form.
  * <li>A target {@link URI} cannot represent (such as {@code /%zz}) is a 400. An origin-form target is a path all
  *     through (§3.2.1): {@code //evil/a} is the path {@code //evil/a}, whose first segment is empty, not the
  *     authority {@code evil} and the path {@code /a}; its {@link URI} is {@code ////evil/a}, an empty authority
@@ -41,6 +42,11 @@ import java.net.URISyntaxException;
 final class RequestParser {
 
     private static final int MAX_EMPTY_LINES = 8;
+    /**
+     * The longest method served: far above any registered one (the longest, {@code UPDATEREDIRECTREF}, has 17
+     * characters); a longer one is "longer than any that it implements" (RFC 9112 §3), a 501.
+     */
+    static final int MAX_METHOD_LENGTH = 64;
 
     private final Connection connection;
     private final Inbound in;
@@ -149,13 +155,13 @@ final class RequestParser {
     }
 
     /**
-     * The refusal of a request line longer than the limit, whose first bytes are {@code in.buf[in.pos, end)}: a 414
-     * if the target began within the limit (RFC 9112 §3: a request-target "longer than any URI it wishes to parse");
-     * a 501 if no space came within it, so the method alone is that long (§3: a method "longer than any that it implements
-     * SHOULD" get a 501); a 400 if those bytes are not even a method (a token).
+     * The refusal of a request line longer than the limit, whose first bytes are {@code in.buf[in.pos, end)}: a 501
+     * if its method is longer than {@link #MAX_METHOD_LENGTH}, as in a line within the limit; else a 414, the
+     * target being what is too long (RFC 9112 §3: a request-target "longer than any URI it wishes to parse"); a
+     * 400 if the bytes before the first space are not even a method (a token).
      */
     private HttpError lineTooLong(int end) {
-        int methodEnd = Math.min(end, in.pos + maxLine + 1);
+        int methodEnd = Math.min(end, in.pos + MAX_METHOD_LENGTH + 1);
         for (int i = in.pos; i < methodEnd; i++) {
             int c = in.buf[i] & 0xFF;
             if (c == ' ') {
@@ -222,6 +228,9 @@ final class RequestParser {
         if (i == start || i == end || buf[i] != ' ') {
             throw new HttpError(400, "malformed request line");
         }
+        if (i - start > MAX_METHOD_LENGTH) {
+            throw new HttpError(501, "method too long");
+        }
         head.method = Methods.of(buf, start, i - start);
         int targetStart = i + 1;
         int j = targetStart;
@@ -247,6 +256,20 @@ final class RequestParser {
         head.http11 = minor >= 1;
         head.protocol = minor == 1 ? "HTTP/1.1" : minor == 0 ? "HTTP/1.0" : new String(buf, v, 8, ISO_8859_1);
         head.target = new String(buf, targetStart, j - targetStart, ISO_8859_1);
+    }
+
+    /**
+     * Whether every member of the {@code Expect} list ({@code #expectation}, RFC 9110 §10.1.1), its field lines
+     * joined by commas, is {@code 100-continue}: a 417 is for an expectation other than that one, not for the same
+     * one given twice.
+     */
+    private static boolean onlyContinue(String expect) {
+        for (String member : expect.split(",", -1)) {
+            if (!member.strip().equalsIgnoreCase("100-continue")) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean digit(byte b) {
@@ -365,7 +388,7 @@ final class RequestParser {
             throw new HttpError(400, "invalid Host");
         }
         if (head.expect != null && head.http11) {
-            if (!head.expect.equalsIgnoreCase("100-continue")) {
+            if (!onlyContinue(head.expect)) {
                 throw new HttpError(417, "");
             }
             head.expectContinue = head.hasBody();
@@ -433,6 +456,10 @@ final class RequestParser {
             }
             head.headers.replaceParsed(HeaderNames.HOST, authority);
             if (path.isEmpty()) {
+                if (head.method == Methods.OPTIONS && uri.getRawQuery() == null) {
+                    // The same target URI as OPTIONS *, which a proxy forwards as "*" (RFC 9112 §3.2.4, §3.3).
+                    head.target = "*";
+                }
                 path = "/";
             }
         }

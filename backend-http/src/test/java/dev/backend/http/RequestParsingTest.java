@@ -33,6 +33,11 @@ class RequestParsingTest {
                         "GET http://example.com:8080/echo?q=1 HTTP/1.1\r\nHost: other\r\n\r\n",
                         "GET http://example.com:8080/echo?q=1 0 host=example.com:8080"),
                 Arguments.of("an unknown method, passed on as sent", "FROB /echo HTTP/1.1\r\nHost: x\r\n\r\n", "FROB /echo"),
+                Arguments.of("a method of 64 characters, the longest served", "M".repeat(64) + " /echo HTTP/1.1\r\nHost: x\r\n\r\n",
+                        "M".repeat(64) + " /echo"),
+                Arguments.of("100-continue given twice, one expectation (RFC 9110 §10.1.1)",
+                        "POST /echo HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nExpect: 100-Continue, 100-continue\r\n"
+                                + "Content-Length: 3\r\n\r\nabc", "POST /echo 3"),
                 Arguments.of("a lower-case method, which is another method", "get /echo HTTP/1.1\r\nHost: x\r\n\r\n", "get /echo"),
                 Arguments.of("HTTP/1.2, served as 1.1", "GET /echo HTTP/1.2\r\nHost: x\r\n\r\n", "GET /echo 0"),
                 Arguments.of("an empty Host", "GET /echo HTTP/1.1\r\nHost:\r\n\r\n", "GET /echo 0 host="),
@@ -128,6 +133,10 @@ class RequestParsingTest {
                 Arguments.of("a request line over the limit", "GET /" + "a".repeat(300) + " HTTP/1.1\r\nHost: x\r\n\r\n", 414),
                 Arguments.of("a method longer than the request line limit (§3: 501)",
                         "A".repeat(300) + " / HTTP/1.1\r\nHost: x\r\n\r\n", 501),
+                Arguments.of("a method of 65 characters, within the line limit", "A".repeat(65) + " /echo HTTP/1.1\r\nHost: x\r\n\r\n",
+                        501),
+                Arguments.of("a method of 65 characters whose line is over the limit too",
+                        "A".repeat(65) + " /" + "a".repeat(200) + " HTTP/1.1\r\nHost: x\r\n\r\n", 501),
                 Arguments.of("a method over the limit whose line has not ended", "A".repeat(2000), 501),
                 Arguments.of("a line over the limit that is not even a method", "A\tB".repeat(100) + "\r\n\r\n", 400),
                 Arguments.of("a header section over the limit", "GET /echo HTTP/1.1\r\nHost: x\r\nX: " + "a".repeat(1100) + "\r\n\r\n", 431),
@@ -193,6 +202,19 @@ class RequestParsingTest {
         assertTrue(output.contains("\r\nContent-Length: 0\r\n\r\nHTTP/1.1 200 OK\r\n"), output);
         assertFalse(output.contains("Connection: close"), output);
         assertTrue(output.endsWith("GET /echo 0 host=x"), output);
+    }
+
+    @Test
+    void answersAnAbsoluteFormOptionsWithAnEmptyPathAsServerWide() {
+        // RFC 9112 §3.2.4: the same target URI as OPTIONS *, which a proxy would forward as "*".
+        String serverWide = SERVER.serve("OPTIONS http://x HTTP/1.1\r\nHost: x\r\n\r\n");
+        String root = SERVER.serve("OPTIONS http://x/ HTTP/1.1\r\nHost: x\r\n\r\n");
+        String query = SERVER.serve("OPTIONS http://x?a=1 HTTP/1.1\r\nHost: x\r\n\r\n");
+
+        assertTrue(serverWide.startsWith("HTTP/1.1 200 OK\r\n") && serverWide.endsWith("Content-Length: 0\r\n\r\n"),
+                serverWide);
+        assertTrue(root.endsWith("root OPTIONS"), root);
+        assertTrue(query.endsWith("root OPTIONS"), query);
     }
 
     @Test
