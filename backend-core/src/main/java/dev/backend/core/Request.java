@@ -30,7 +30,7 @@ import tools.jackson.core.type.TypeReference;
  * <p>Extraction failures are client errors, thrown as {@link AppException} so a handler reads
  * straight-line and the client still gets a precise answer: a malformed path UUID is a 400 naming the
  * parameter, a JSON body without {@code Content-Type: application/json} a 415, two {@code Content-Type} fields
- * that differ a 400, malformed JSON a 400, JSON of the wrong shape a 422, a body over the limit a 413.
+ * naming different media types or one holding a list a 400, malformed JSON a 400, JSON of the wrong shape a 422, a body over the limit a 413.
  *
  * {@snippet :
  * record CreateUser(String email, String name) {}
@@ -594,8 +594,8 @@ public final class Request {
      * @param <T> the type to bind to
      * @param type the class to bind to, such as a record
      * @return the bound value
-     * @throws AppException with 415 when {@code Content-Type} is not JSON, 400 when it is given twice with different
-     *     values or for malformed JSON, 422 when it does not fit {@code type}, or as {@link #bodyBytes()} fails
+     * @throws AppException with 415 when {@code Content-Type} is not JSON, 400 when it names two media types or for
+     *     malformed JSON, 422 when it does not fit {@code type}, or as {@link #bodyBytes()} fails
      */
     public <T> T json(Class<T> type) {
         requireJsonContentType();
@@ -608,8 +608,8 @@ public final class Request {
      * @param <T> the type to bind to
      * @param type the generic type to bind to
      * @return the bound value
-     * @throws AppException with 415 when {@code Content-Type} is not JSON, 400 when it is given twice with different
-     *     values or for malformed JSON, 422 when it does not fit {@code type}, or as {@link #bodyBytes()} fails
+     * @throws AppException with 415 when {@code Content-Type} is not JSON, 400 when it names two media types or for
+     *     malformed JSON, 422 when it does not fit {@code type}, or as {@link #bodyBytes()} fails
      */
     public <T> T json(TypeReference<T> type) {
         requireJsonContentType();
@@ -618,11 +618,20 @@ public final class Request {
 
     private void requireJsonContentType() {
         List<String> contentTypes = headers.get("Content-Type");
-        String contentType = contentTypes == null ? null : contentTypes.getFirst();
-        for (int i = 1; contentTypes != null && i < contentTypes.size(); i++) {
-            // One media type (RFC 9110 §8.3): a proxy or filter in front that reads another of the values than
-            // this first one would judge a different body than the one bound here.
-            if (!contentTypes.get(i).equals(contentType)) {
+        String contentType = null;
+        String first = null;
+        // One media type (RFC 9110 §8.3): a proxy or filter in front that reads another of several values than the
+        // first, or splits one line at its comma, would judge a different body than the one bound here.
+        for (int i = 0; contentTypes != null && i < contentTypes.size(); i++) {
+            String comparable = comparableMediaType(contentTypes.get(i));
+            if (comparable == null) {
+                throw AppError.badRequest("Content-Type holds a list; send one media type (RFC 9110 §8.3)")
+                        .toException();
+            }
+            if (first == null) {
+                first = comparable;
+                contentType = contentTypes.get(i);
+            } else if (!comparable.equals(first)) {
                 throw AppError.badRequest("Content-Type given twice with different values; send one media type"
                         + " (RFC 9110 §8.3)").toException();
             }
@@ -631,6 +640,36 @@ public final class Request {
             throw new AppError.UnsupportedMediaType(
                     "Expected request with `Content-Type: application/json`").toException();
         }
+    }
+
+    /**
+     * {@code value} with the whitespace outside quoted strings removed and the rest outside them lower-cased, so
+     * that two spellings of one media type compare equal (RFC 9110 §8.3.1: type, subtype and parameter names are
+     * case-insensitive, whitespace around {@code ;} is optional); null if a comma stands outside a quoted string,
+     * where a media type has none.
+     */
+    static String comparableMediaType(String value) {
+        StringBuilder comparable = new StringBuilder(value.length());
+        boolean quoted = false;
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (quoted) {
+                comparable.append(c);
+                if (c == '\\' && i + 1 < value.length()) {
+                    comparable.append(value.charAt(++i));
+                } else if (c == '"') {
+                    quoted = false;
+                }
+            } else if (c == ',') {
+                return null;
+            } else if (c == '"') {
+                quoted = true;
+                comparable.append(c);
+            } else if (c != ' ' && c != '\t') {
+                comparable.append(Character.toLowerCase(c));
+            }
+        }
+        return comparable.toString();
     }
 
     static boolean isJson(String contentType) {

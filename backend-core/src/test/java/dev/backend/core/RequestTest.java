@@ -89,9 +89,33 @@ class RequestTest {
     }
 
     @Test
-    void acceptsTheSameContentTypeRepeated() {
+    void acceptsTheSameContentTypeRepeatedInAnySpelling() {
+        // RFC 9110 §8.3.1: type, subtype and parameter names are case-insensitive; whitespace around ';' optional.
+        for (List<String> same : List.of(List.of("application/json", "application/json"),
+                List.of("application/json", "Application/JSON"),
+                List.of("application/json; charset=utf-8", "application/json;CHARSET=UTF-8"))) {
+            TestResponse response = client.send(Request.builder("POST", "/signup")
+                    .header("Content-Type", same.get(0)).header("Content-Type", same.get(1)).body(VALID));
+
+            assertEquals(200, response.status(), same + " " + response.text());
+        }
+    }
+
+    @Test
+    void returns400ForAContentTypeThatIsAList() {
+        // A proxy combining or splitting at the comma reads text/plain; a media type holds no comma.
+        for (String list : List.of("application/json;, text/plain", "application/json, application/json")) {
+            TestResponse response = client.send(Request.builder("POST", "/signup").header("Content-Type", list).body(VALID));
+
+            assertEquals(400, response.status(), list);
+            assertEquals("Content-Type holds a list; send one media type (RFC 9110 §8.3)", response.error().orElseThrow());
+        }
+    }
+
+    @Test
+    void acceptsACommaInsideAQuotedParameter() {
         TestResponse response = client.send(Request.builder("POST", "/signup")
-                .header("Content-Type", "application/json").header("Content-Type", "application/json").body(VALID));
+                .header("Content-Type", "application/json; note=\"a, \\\"b\\\"\"").body(VALID));
 
         assertEquals(200, response.status(), response.text());
     }
