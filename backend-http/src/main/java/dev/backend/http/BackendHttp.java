@@ -120,9 +120,12 @@ public final class BackendHttp {
      * (RFC 9112 §9.6), as Go's {@code Server.SetKeepAlivesEnabled(false)} does: for a server about to stop, so that
      * each client opens its next connection elsewhere instead of sending a request the stop would cut off. It
      * includes responses whose handlers are already running but have not sent their headers yet, and the engine's
-     * own answers ({@code OPTIONS *}). Idle connections are left open: closing one races a client that is sending
-     * on it at that moment; each closes after its next response, or when its client or the idle timeout ends it.
-     * It cannot be undone; {@link HttpServer#stop(int)} implies it.
+     * own answers ({@code OPTIONS *}); a response whose headers went out before, and so cannot say it, ends its
+     * connection right behind it, where a client's pool sees the close before reusing the connection (unless a
+     * request is already pipelined behind it, which is answered first, with {@code Connection: close}), as Go's
+     * server does. Idle connections are left open: closing one races a client that is sending on it at that
+     * moment; each closes after its next response, or when its client or the idle timeout ends it. It cannot be
+     * undone; {@link HttpServer#stop(int)} implies it.
      *
      * @param server a server this class created
      * @throws IllegalArgumentException if {@code server} is not one of this engine's

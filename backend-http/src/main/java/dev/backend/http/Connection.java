@@ -197,6 +197,13 @@ final class Connection implements Runnable {
             if (exchange.closeConnection) {
                 return !exchange.aborted;
             }
+            if (engine.closesAfterEachResponse() && in.buffered() == 0) {
+                // Keep-alive was disabled after this response's headers went out, so they could not say close: end
+                // the connection now, its FIN right behind the response, where a client's pool sees it before
+                // reusing the connection, rather than when the stop closes it under a request. A request already
+                // pipelined behind is answered first, with Connection: close.
+                return true;
+            }
             if (!exchange.requestBody.complete() && !drain(exchange.requestBody)) {
                 return true;
             }

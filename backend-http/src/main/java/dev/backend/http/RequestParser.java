@@ -259,17 +259,21 @@ final class RequestParser {
     }
 
     /**
-     * Whether every member of the {@code Expect} list ({@code #expectation}, RFC 9110 §10.1.1), its field lines
-     * joined by commas, is {@code 100-continue}: a 417 is for an expectation other than that one, not for the same
-     * one given twice.
+     * How many members of the {@code Expect} list ({@code #expectation}, RFC 9110 §10.1.1), its field lines joined by
+     * commas, are {@code 100-continue}, or -1 if another expectation is among them: a 417 is for that, not for the
+     * same one given twice. Empty members are ignored (RFC 9110 §5.6.1.2), so an empty {@code Expect} expects nothing.
      */
-    private static boolean onlyContinue(String expect) {
+    private static int continues(String expect) {
+        int continues = 0;
         for (String member : expect.split(",", -1)) {
-            if (!member.strip().equalsIgnoreCase("100-continue")) {
-                return false;
+            String trimmed = member.strip();
+            if (trimmed.equalsIgnoreCase("100-continue")) {
+                continues++;
+            } else if (!trimmed.isEmpty()) {
+                return -1;
             }
         }
-        return true;
+        return continues;
     }
 
     private static boolean digit(byte b) {
@@ -388,10 +392,11 @@ final class RequestParser {
             throw new HttpError(400, "invalid Host");
         }
         if (head.expect != null && head.http11) {
-            if (!onlyContinue(head.expect)) {
+            int continues = continues(head.expect);
+            if (continues < 0) {
                 throw new HttpError(417, "");
             }
-            head.expectContinue = head.hasBody();
+            head.expectContinue = continues > 0 && head.hasBody();
         }
         if (head.method == Methods.CONNECT) {
             throw new HttpError(501, "CONNECT is not supported");

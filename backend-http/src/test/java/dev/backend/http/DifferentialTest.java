@@ -165,6 +165,8 @@ class DifferentialTest {
                 new Case("an empty method", " /echo HTTP/1.1\r\nHost: x\r\n\r\n", 200, 400, "RFC 9112 §3: invalid request line"),
                 new Case("OPTIONS *", "OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n", 404, 200,
                         "RFC 9110 §9.3.7: a server-wide OPTIONS; no context can match *, so the engine answers it"),
+                new Case("OPTIONS to an absolute-form target with an empty path", "OPTIONS http://x HTTP/1.1\r\nHost: x\r\n\r\n",
+                        404, 200, "RFC 9112 §3.2.4: the same target URI as OPTIONS *"),
                 new Case("a method of 65 characters", "A".repeat(65) + " /echo HTTP/1.1\r\nHost: x\r\n\r\n", 200, 501,
                         "RFC 9112 §3: SHOULD answer 501 to a method longer than any implemented; the JDK has no limit"),
                 new Case("100-continue given twice", post("Expect: 100-continue\r\nExpect: 100-continue\r\n"

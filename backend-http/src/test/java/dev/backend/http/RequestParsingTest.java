@@ -35,6 +35,9 @@ class RequestParsingTest {
                 Arguments.of("an unknown method, passed on as sent", "FROB /echo HTTP/1.1\r\nHost: x\r\n\r\n", "FROB /echo"),
                 Arguments.of("a method of 64 characters, the longest served", "M".repeat(64) + " /echo HTTP/1.1\r\nHost: x\r\n\r\n",
                         "M".repeat(64) + " /echo"),
+                Arguments.of("empty members in Expect, ignored (RFC 9110 §5.6.1.2)",
+                        "POST /echo HTTP/1.1\r\nHost: x\r\nExpect: , 100-continue,\r\nExpect:\r\nContent-Length: 3\r\n\r\nabc",
+                        "POST /echo 3"),
                 Arguments.of("100-continue given twice, one expectation (RFC 9110 §10.1.1)",
                         "POST /echo HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nExpect: 100-Continue, 100-continue\r\n"
                                 + "Content-Length: 3\r\n\r\nabc", "POST /echo 3"),
@@ -130,6 +133,8 @@ class RequestParsingTest {
                 Arguments.of("CONNECT, since this server does not tunnel", "CONNECT x:443 HTTP/1.1\r\nHost: x:443\r\n\r\n", 501),
                 Arguments.of("an expectation other than 100-continue (RFC 9110 §10.1.1)",
                         "GET /echo HTTP/1.1\r\nHost: x\r\nExpect: magic\r\n\r\n", 417),
+                Arguments.of("100-continue listed with another expectation",
+                        "GET /echo HTTP/1.1\r\nHost: x\r\nExpect: 100-continue, magic\r\n\r\n", 417),
                 Arguments.of("a request line over the limit", "GET /" + "a".repeat(300) + " HTTP/1.1\r\nHost: x\r\n\r\n", 414),
                 Arguments.of("a method longer than the request line limit (§3: 501)",
                         "A".repeat(300) + " / HTTP/1.1\r\nHost: x\r\n\r\n", 501),

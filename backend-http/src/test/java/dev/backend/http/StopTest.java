@@ -40,6 +40,20 @@ class StopTest {
             }
             InMemory.answer(exchange, 200, "held");
         });
+        server.createContext("/streaming", exchange -> {
+            exchange.sendResponseHeaders(200, 0);
+            OutputStream out = exchange.getResponseBody();
+            out.write("first ".getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            entered.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            out.write("second".getBytes(StandardCharsets.UTF_8));
+            out.close();
+        });
         server.createContext("/fails-midway", exchange -> {
             exchange.sendResponseHeaders(200, 0);
             OutputStream out = exchange.getResponseBody();
@@ -124,6 +138,42 @@ class StopTest {
             assertEquals(200, options.status());
             assertEquals("close", options.header("Connection"), "the engine's own answers too");
             assertTrue(ping.closedByServer());
+        }
+    }
+
+    @Test
+    void aResponseWhoseHeadersWentOutBeforeKeepAliveWasDisabledEndsItsConnectionRightAfter() throws Exception {
+        int port = start();
+        try (RawClient client = new RawClient(port)) {
+            client.send("GET /streaming HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertTrue(entered.await(20, TimeUnit.SECONDS));
+
+            BackendHttp.disableKeepAlive(server);
+            release.countDown();
+            RawClient.Response streamed = client.read(false);
+
+            assertEquals("first second", streamed.text());
+            assertEquals(null, streamed.header("Connection"), "its headers were out before");
+            assertTrue(client.closedByServer(), "closed behind it, not when the stop closes it under a request");
+        }
+    }
+
+    @Test
+    void aRequestPipelinedBehindSuchAResponseIsAnsweredWithConnectionClose() throws Exception {
+        int port = start();
+        try (RawClient client = new RawClient(port)) {
+            client.send("GET /streaming HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertTrue(entered.await(20, TimeUnit.SECONDS));
+
+            BackendHttp.disableKeepAlive(server);
+            release.countDown();
+            RawClient.Response streamed = client.read(false);
+            RawClient.Response pipelined = client.read(false);
+
+            assertEquals("first second", streamed.text());
+            assertEquals("quick", pipelined.text());
+            assertEquals("close", pipelined.header("Connection"));
+            assertTrue(client.closedByServer());
         }
     }
 
