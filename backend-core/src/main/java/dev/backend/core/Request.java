@@ -2,6 +2,7 @@ package dev.backend.core;
 
 import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
+import dev.backend.core.internal.HttpTokens;
 import dev.backend.core.internal.RequestDeadline;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -625,8 +626,12 @@ public final class Request {
         for (int i = 0; contentTypes != null && i < contentTypes.size(); i++) {
             String comparable = comparableMediaType(contentTypes.get(i));
             if (comparable == null) {
-                throw AppError.badRequest("Content-Type holds a list; send one media type (RFC 9110 §8.3)")
-                        .toException();
+                if (contentTypes.get(i).indexOf(',') >= 0) {
+                    throw AppError.badRequest("Content-Type holds a list; send one media type (RFC 9110 §8.3)")
+                            .toException();
+                }
+                // Not a media type, but one value all the same: isJson below answers 415 unless it starts as JSON.
+                comparable = contentTypes.get(i);
             }
             if (first == null) {
                 first = comparable;
@@ -643,31 +648,64 @@ public final class Request {
     }
 
     /**
-     * {@code value} with the whitespace outside quoted strings removed and the rest outside them lower-cased, so
-     * that two spellings of one media type compare equal (RFC 9110 §8.3.1: type, subtype and parameter names are
-     * case-insensitive, whitespace around {@code ;} is optional); null if a comma stands outside a quoted string,
-     * where a media type has none.
+     * {@code value} read as one media type ({@code type "/" subtype *( OWS ";" OWS [ parameter ] )}, a parameter
+     * {@code token "=" ( token / quoted-string )}, RFC 9110 §8.3.1, §5.6.6), written so that two spellings of the
+     * same one are equal: type, subtype and parameter names lower-cased, quoted values unquoted, the charset's value
+     * lower-cased (§8.3.2); null if it is not one media type.
      */
     static String comparableMediaType(String value) {
-        StringBuilder comparable = new StringBuilder(value.length());
-        boolean quoted = false;
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (quoted) {
-                comparable.append(c);
-                if (c == '\\' && i + 1 < value.length()) {
-                    comparable.append(value.charAt(++i));
-                } else if (c == '"') {
-                    quoted = false;
-                }
-            } else if (c == ',') {
+        int n = value.length();
+        int start = HttpTokens.skipOws(value, 0, n);
+        int typeEnd = HttpTokens.tokenEnd(value, start, n);
+        if (typeEnd == start || typeEnd == n || value.charAt(typeEnd) != '/') {
+            return null;
+        }
+        int i = HttpTokens.tokenEnd(value, typeEnd + 1, n);
+        if (i == typeEnd + 1) {
+            return null;
+        }
+        StringBuilder comparable = new StringBuilder(n).append(value.substring(start, i).toLowerCase(Locale.ROOT));
+        while ((i = HttpTokens.skipOws(value, i, n)) < n) {
+            if (value.charAt(i) != ';') {
                 return null;
-            } else if (c == '"') {
-                quoted = true;
-                comparable.append(c);
-            } else if (c != ' ' && c != '\t') {
-                comparable.append(Character.toLowerCase(c));
             }
+            i = HttpTokens.skipOws(value, i + 1, n);
+            if (i == n || value.charAt(i) == ';') {
+                continue;
+            }
+            int nameEnd = HttpTokens.tokenEnd(value, i, n);
+            if (nameEnd == i || nameEnd == n || value.charAt(nameEnd) != '=') {
+                return null;
+            }
+            String name = value.substring(i, nameEnd).toLowerCase(Locale.ROOT);
+            StringBuilder parameter = new StringBuilder();
+            i = nameEnd + 1;
+            if (i < n && value.charAt(i) == '"') {
+                for (i++; ; i++) {
+                    if (i == n) {
+                        return null;
+                    }
+                    char c = value.charAt(i);
+                    if (c == '"') {
+                        i++;
+                        break;
+                    }
+                    if (c == '\\' && ++i == n) {
+                        return null;
+                    }
+                    parameter.append(value.charAt(i));
+                }
+            } else {
+                int valueEnd = HttpTokens.tokenEnd(value, i, n);
+                if (valueEnd == i) {
+                    return null;
+                }
+                parameter.append(value, i, valueEnd);
+                i = valueEnd;
+            }
+            String parameterValue = name.equals("charset") ? parameter.toString().toLowerCase(Locale.ROOT)
+                    : parameter.toString();
+            comparable.append(';').append(name).append('=').append(parameterValue);
         }
         return comparable.toString();
     }

@@ -38,6 +38,14 @@ public final class HttpTokens {
         return true;
     }
 
+    /** The first index from {@code from} (up to {@code to}) not holding a token character. */
+    public static int tokenEnd(String s, int from, int to) {
+        while (from < to && s.charAt(from) < 128 && TCHAR[s.charAt(from)]) {
+            from++;
+        }
+        return from;
+    }
+
     /**
      * The first index from {@code from} (up to {@code to}) not holding optional white space: only spaces and tabs
      * are (RFC 9110 §5.6.3); a line break or any other white space is a character of the value.
