@@ -145,12 +145,7 @@ class StopTest {
     void aResponseWhoseHeadersWentOutBeforeKeepAliveWasDisabledEndsItsConnectionRightAfter() throws Exception {
         int port = start();
         try (RawClient client = new RawClient(port)) {
-            client.send("GET /streaming HTTP/1.1\r\nHost: x\r\n\r\n");
-            assertTrue(entered.await(20, TimeUnit.SECONDS));
-
-            BackendHttp.disableKeepAlive(server);
-            release.countDown();
-            RawClient.Response streamed = client.read(false);
+            RawClient.Response streamed = disableKeepAliveWhileStreaming(client, "");
 
             assertEquals("first second", streamed.text());
             assertEquals(null, streamed.header("Connection"), "its headers were out before");
@@ -162,12 +157,7 @@ class StopTest {
     void aRequestPipelinedBehindSuchAResponseIsAnsweredWithConnectionClose() throws Exception {
         int port = start();
         try (RawClient client = new RawClient(port)) {
-            client.send("GET /streaming HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n");
-            assertTrue(entered.await(20, TimeUnit.SECONDS));
-
-            BackendHttp.disableKeepAlive(server);
-            release.countDown();
-            RawClient.Response streamed = client.read(false);
+            RawClient.Response streamed = disableKeepAliveWhileStreaming(client, "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
             RawClient.Response pipelined = client.read(false);
 
             assertEquals("first second", streamed.text());
@@ -175,6 +165,18 @@ class StopTest {
             assertEquals("close", pipelined.header("Connection"));
             assertTrue(client.closedByServer());
         }
+    }
+
+    /**
+     * Sends a request for a body streamed in two parts, with {@code pipelined} behind it, disables keep-alive once
+     * the first part (and the headers) went out, and reads the streamed response.
+     */
+    private RawClient.Response disableKeepAliveWhileStreaming(RawClient client, String pipelined) throws Exception {
+        client.send("GET /streaming HTTP/1.1\r\nHost: x\r\n\r\n" + pipelined);
+        assertTrue(entered.await(20, TimeUnit.SECONDS));
+        BackendHttp.disableKeepAlive(server);
+        release.countDown();
+        return client.read(false);
     }
 
     @Test
