@@ -630,8 +630,10 @@ public final class Request {
                     throw AppError.badRequest("Content-Type holds a list; send one media type (RFC 9110 §8.3)")
                             .toException();
                 }
-                // Not a media type, but one value all the same: isJson below answers 415 unless it starts as JSON.
-                comparable = contentTypes.get(i);
+                // Not a media type at all, whatever its first characters look like: a filter in front may read a
+                // different type from it, so it is not taken for JSON either.
+                throw new AppError.UnsupportedMediaType(
+                        "Expected request with `Content-Type: application/json`").toException();
             }
             if (first == null) {
                 first = comparable;
@@ -693,7 +695,11 @@ public final class Request {
                     if (c == '\\' && ++i == n) {
                         return null;
                     }
-                    parameter.append(value.charAt(i));
+                    char quoted = value.charAt(i);
+                    if ((quoted < 0x20 && quoted != '\t') || quoted == 0x7F) {
+                        return null; // qdtext and quoted-pair hold no control character but HTAB (§5.6.4)
+                    }
+                    parameter.append(quoted);
                 }
             } else {
                 int valueEnd = HttpTokens.tokenEnd(value, i, n);

@@ -119,6 +119,24 @@ class RequestTest {
     }
 
     @Test
+    void returns415ForAContentTypeThatIsNoMediaTypeThoughItEndsInJson() {
+        // A filter in front may read form data or XML where a lenient reading would bind JSON.
+        for (String value : List.of("application/x-www-form-urlencoded foo+json", "application/xml\t+json",
+                "application/octet-stream \"x\"+json", "application/json; charset")) {
+            TestResponse response = client.send(Request.builder("POST", "/signup").header("Content-Type", value).body(VALID));
+
+            assertEquals(415, response.status(), value);
+        }
+    }
+
+    @Test
+    void aControlCharacterInAQuotedParameterMakesNoMediaType() {
+        // RFC 9110 §5.6.4: qdtext holds no control character but HTAB, so it cannot hide the comma behind it.
+        assertEquals(null, Request.comparableMediaType("application/json; x=\"a\u0001, text/plain\""));
+        assertEquals("application/json;x=a\tb", Request.comparableMediaType("application/json; x=\"a\tb\""));
+    }
+
+    @Test
     void acceptsACommaInsideAQuotedParameter() {
         TestResponse response = client.send(Request.builder("POST", "/signup")
                 .header("Content-Type", "application/json; note=\"a, \\\"b\\\"\"").body(VALID));

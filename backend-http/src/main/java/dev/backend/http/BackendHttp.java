@@ -121,9 +121,9 @@ public final class BackendHttp {
      * each client opens its next connection elsewhere instead of sending a request the stop would cut off. It
      * includes responses whose handlers are already running but have not sent their headers yet, and the engine's
      * own answers ({@code OPTIONS *}); a response whose headers went out before, and so cannot say it, ends its
-     * connection right behind it, where a client's pool sees the close before reusing the connection (unless a
-     * request is already pipelined behind it, which is answered first, with {@code Connection: close}), as Go's
-     * server does. Idle connections are left open: closing one races a client that is sending on it at that
+     * connection right behind it (after reading the rest of a body its handler left unread), where a client's pool
+     * sees the close before reusing the connection, as Go's server does; a request that has already arrived behind
+     * it is answered first, with {@code Connection: close}. Idle connections are left open: closing one races a client that is sending on it at that
      * moment; each closes after its next response, or when its client or the idle timeout ends it. It cannot be
      * undone; {@link HttpServer#stop(int)} implies it.
      *

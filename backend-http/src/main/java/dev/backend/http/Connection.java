@@ -197,14 +197,14 @@ final class Connection implements Runnable {
             if (exchange.closeConnection) {
                 return !exchange.aborted;
             }
-            if (engine.closesAfterEachResponse() && in.buffered() == 0) {
-                // Keep-alive was disabled after this response's headers went out, so they could not say close: end
-                // the connection now, its FIN right behind the response, where a client's pool sees it before
-                // reusing the connection, rather than when the stop closes it under a request. A request already
-                // pipelined behind is answered first, with Connection: close.
+            if (!exchange.requestBody.complete() && !drain(exchange.requestBody)) {
                 return true;
             }
-            if (!exchange.requestBody.complete() && !drain(exchange.requestBody)) {
+            if (engine.closesAfterEachResponse() && in.buffered() == 0 && !transport.hasUnreadInput()) {
+                // Keep-alive was disabled after this response's headers went out, so they could not say close: end
+                // the connection now, its FIN right behind the response, where a client's pool sees it before
+                // reusing the connection, rather than when the stop closes it under a request. A request that has
+                // already arrived behind it is answered first, with Connection: close.
                 return true;
             }
         }

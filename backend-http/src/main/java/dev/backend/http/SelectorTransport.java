@@ -190,6 +190,11 @@ final class SelectorTransport extends SocketTransport implements Reads.Served {
         return pending;
     }
 
+    @Override
+    public boolean hasUnreadInput() {
+        return pending() > 0;
+    }
+
     /** Chunks read from the socket and not taken yet. */
     synchronized int chunks() {
         return chunks.size();

@@ -37,4 +37,12 @@ interface Transport {
 
     /** The TLS session, or null on a plain connection. */
     SSLSession sslSession();
+
+    /**
+     * Whether bytes have arrived that no read has taken yet, as far as can be told without blocking: a transport
+     * whose reads block on the socket itself cannot tell, and says false.
+     */
+    default boolean hasUnreadInput() {
+        return false;
+    }
 }

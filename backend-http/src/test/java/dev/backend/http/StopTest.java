@@ -145,7 +145,7 @@ class StopTest {
     void aResponseWhoseHeadersWentOutBeforeKeepAliveWasDisabledEndsItsConnectionRightAfter() throws Exception {
         int port = start();
         try (RawClient client = new RawClient(port)) {
-            RawClient.Response streamed = disableKeepAliveWhileStreaming(client, "");
+            RawClient.Response streamed = disableKeepAliveWhileStreaming(client, STREAMING);
 
             assertEquals("first second", streamed.text());
             assertEquals(null, streamed.header("Connection"), "its headers were out before");
@@ -157,7 +157,7 @@ class StopTest {
     void aRequestPipelinedBehindSuchAResponseIsAnsweredWithConnectionClose() throws Exception {
         int port = start();
         try (RawClient client = new RawClient(port)) {
-            RawClient.Response streamed = disableKeepAliveWhileStreaming(client, "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+            RawClient.Response streamed = disableKeepAliveWhileStreaming(client, STREAMING + "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
             RawClient.Response pipelined = client.read(false);
 
             assertEquals("first second", streamed.text());
@@ -167,12 +167,46 @@ class StopTest {
         }
     }
 
+    private static final String STREAMING = "GET /streaming HTTP/1.1\r\nHost: x\r\n\r\n";
+
+    @Test
+    void suchAResponseEndsItsConnectionAlsoAfterTheUnreadBodyIsDrained() throws Exception {
+        int port = start();
+        try (RawClient client = new RawClient(port)) {
+            RawClient.Response streamed = disableKeepAliveWhileStreaming(client,
+                    "POST /streaming HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello");
+
+            assertEquals("first second", streamed.text());
+            assertTrue(client.closedByServer(), "the handler did not read the body; the drain does not keep it open");
+        }
+    }
+
+    @Test
+    void aRequestThatArrivedWhileSuchAResponseWasWrittenIsAnsweredWithConnectionClose() throws Exception {
+        int port = start();
+        try (RawClient client = new RawClient(port)) {
+            client.send(STREAMING);
+            assertTrue(entered.await(20, TimeUnit.SECONDS));
+            client.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+            Thread.sleep(200); // in the server's hands, though no read of the connection has taken it yet
+            BackendHttp.disableKeepAlive(server);
+            release.countDown();
+            RawClient.Response streamed = client.read(false);
+            RawClient.Response next = client.read(false);
+
+            assertEquals("first second", streamed.text());
+            assertEquals("quick", next.text());
+            assertEquals("close", next.header("Connection"));
+            assertTrue(client.closedByServer());
+        }
+    }
+
     /**
-     * Sends a request for a body streamed in two parts, with {@code pipelined} behind it, disables keep-alive once
-     * the first part (and the headers) went out, and reads the streamed response.
+     * Sends {@code requests}, the first for a body streamed in two parts, disables keep-alive once the first part
+     * (and the headers) went out, and reads the streamed response.
      */
-    private RawClient.Response disableKeepAliveWhileStreaming(RawClient client, String pipelined) throws Exception {
-        client.send("GET /streaming HTTP/1.1\r\nHost: x\r\n\r\n" + pipelined);
+    private RawClient.Response disableKeepAliveWhileStreaming(RawClient client, String requests) throws Exception {
+        client.send(requests);
         assertTrue(entered.await(20, TimeUnit.SECONDS));
         BackendHttp.disableKeepAlive(server);
         release.countDown();
