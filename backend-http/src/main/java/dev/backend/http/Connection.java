@@ -249,17 +249,38 @@ final class Connection implements Runnable {
         }
         int n;
         long waitStart = System.nanoTime();
-        watch(WAIT, waitStart + (first ? firstNanos : idleNanos));
-        try {
-            n = in.fill(Inbound.INITIAL_SIZE);
-        } catch (IOException e) {
-            Engine.LOG.log(Level.DEBUG, "Idle connection ended: {0}", e.toString());
-            return false;
-        } finally {
-            unwatch();
+        long deadline = waitStart + (first ? firstNanos : idleNanos);
+        while (true) {
+            watch(WAIT, deadline);
+            try {
+                n = in.fill(Inbound.INITIAL_SIZE);
+            } catch (IOException e) {
+                Engine.LOG.log(Level.DEBUG, "Idle connection ended: {0}", e.toString());
+                return false;
+            } finally {
+                unwatch();
+            }
+            if (n <= 0 || !skipEmptyLines()) {
+                break;
+            }
+            // Only empty lines came, which a server ignores before a request line (RFC 9112 §2.2): no request has
+            // begun, so the connection stays idle, and a stop closes it at once rather than waiting for a request
+            // that never comes. Once keep-alive is disabled it ends here, as after a response.
+            in.reset();
+            if (engine.closesAfterEachResponse()) {
+                return false;
+            }
         }
         sparse = System.nanoTime() - waitStart > SPARSE_NANOS;
         return STATE.compareAndSet(this, IDLE, READING) && n > 0;
+    }
+
+    /** Consumes the CRLFs the buffer starts with; true if that was all it held. */
+    private boolean skipEmptyLines() {
+        while (in.buffered() >= 2 && in.buf[in.pos] == '\r' && in.buf[in.pos + 1] == '\n') {
+            in.pos += 2;
+        }
+        return in.buffered() == 0;
     }
 
     private void dispatch(Exchange exchange, HttpHandler handler) {

@@ -201,6 +201,35 @@ class StopTest {
         }
     }
 
+    @Test
+    void anEmptyLineAfterSuchAResponseIsNoRequestToWaitFor() throws Exception {
+        int port = start();
+        try (RawClient client = new RawClient(port)) {
+            client.send(STREAMING);
+            assertTrue(entered.await(20, TimeUnit.SECONDS));
+            client.send("\r\n");
+            Thread.sleep(200);
+            BackendHttp.disableKeepAlive(server);
+            release.countDown();
+
+            assertEquals("first second", client.read(false).text());
+            assertTrue(client.closedByServer(), "RFC 9112 §2.2: an empty line is ignored, not waited on as a request");
+        }
+    }
+
+    @Test
+    void aStopDoesNotWaitForAnIdleConnectionThatSentOnlyAnEmptyLine() throws Exception {
+        int port = start();
+        try (RawClient idle = new RawClient(port)) {
+            idle.exchange("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+            idle.send("\r\n");
+            Thread.sleep(200);
+
+            assertTrue(stopTimed(server, 30) < 5_000, "an empty line begins no request (RFC 9112 §2.2)");
+            assertTrue(idle.closedByServer());
+        }
+    }
+
     /**
      * Sends {@code requests}, the first for a body streamed in two parts, disables keep-alive once the first part
      * (and the headers) went out, and reads the streamed response.
