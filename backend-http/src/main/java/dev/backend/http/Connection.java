@@ -234,7 +234,7 @@ final class Connection implements Runnable {
      * @return false if the connection should end: end of stream, idle timeout, or the server is stopping
      */
     private boolean awaitRequest(boolean first) throws IOException {
-        if (in.buffered() > 0) {
+        if (in.buffered() > 0 && !skipEmptyLines()) {
             return true;
         }
         out.flush();
@@ -265,11 +265,8 @@ final class Connection implements Runnable {
             }
             // Only empty lines came, which a server ignores before a request line (RFC 9112 §2.2): no request has
             // begun, so the connection stays idle, and a stop closes it at once rather than waiting for a request
-            // that never comes. Once keep-alive is disabled it ends here, as after a response.
+            // that never comes. It is not ended here: a client may send its request right behind them.
             in.reset();
-            if (engine.closesAfterEachResponse()) {
-                return false;
-            }
         }
         sparse = System.nanoTime() - waitStart > SPARSE_NANOS;
         return STATE.compareAndSet(this, IDLE, READING) && n > 0;

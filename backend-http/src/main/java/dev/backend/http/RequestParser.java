@@ -15,7 +15,8 @@ import java.net.URISyntaxException;
  * <ul>
  * <li>Lines end with CRLF only. A bare LF or a CR anywhere else is a 400 (§2.2 allows accepting a bare LF; a
  *     server behind a proxy that disagrees about line ends can be smuggled through, so it is refused).
- * <li>Up to 8 empty lines before the request line are skipped (§2.2).
+ * <li>Empty lines before the request line are skipped (§2.2): any number while the connection waits, where they
+ *     begin no request ({@code Connection}), and up to 8 arriving in the reads that carry the request line.
  * <li>The request line is exactly {@code method SP target SP HTTP/d.d}: single spaces, the method a token, the
  *     target visible ASCII without {@code #} (§3). The version is case-sensitive; a major version other than 1
  *     is a 505 (RFC 9110 §15.6.6); {@code HTTP/1.2} and up are served as 1.1 (RFC 9110 §2.5). A method longer

@@ -202,7 +202,7 @@ class StopTest {
     }
 
     @Test
-    void anEmptyLineAfterSuchAResponseIsNoRequestToWaitFor() throws Exception {
+    void anEmptyLineAfterSuchAResponseDoesNotHoldTheStop() throws Exception {
         int port = start();
         try (RawClient client = new RawClient(port)) {
             client.send(STREAMING);
@@ -213,7 +213,35 @@ class StopTest {
             release.countDown();
 
             assertEquals("first second", client.read(false).text());
-            assertTrue(client.closedByServer(), "RFC 9112 §2.2: an empty line is ignored, not waited on as a request");
+            assertTrue(stopTimed(server, 30) < 5_000, "RFC 9112 §2.2: an empty line begins no request to wait for");
+            assertTrue(client.closedByServer());
+        }
+    }
+
+    @Test
+    void aRequestSentRightBehindAnEmptyLineIsAnsweredAfterKeepAliveIsDisabled() throws Exception {
+        int port = start();
+        try (RawClient client = new RawClient(port)) {
+            client.exchange("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+            BackendHttp.disableKeepAlive(server);
+            client.send("\r\n");
+            Thread.sleep(50);
+            RawClient.Response next = client.exchange("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+
+            assertEquals("quick", next.text(), "a client may send an empty line before its request (RFC 9112 §2.2)");
+            assertEquals("close", next.header("Connection"));
+        }
+    }
+
+    @Test
+    void anEmptyLineInTheSameReadAsTheLastRequestDoesNotHoldTheStop() throws Exception {
+        int port = start();
+        try (RawClient client = new RawClient(port)) {
+            client.exchange("GET / HTTP/1.1\r\nHost: x\r\n\r\n\r\n");
+            Thread.sleep(200);
+
+            assertTrue(stopTimed(server, 30) < 5_000, "the trailing empty line begins no request");
+            assertTrue(client.closedByServer());
         }
     }
 
