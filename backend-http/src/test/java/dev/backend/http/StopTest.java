@@ -123,6 +123,8 @@ class StopTest {
             idle.exchange("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
             busy.send("GET /held HTTP/1.1\r\nHost: x\r\n\r\n");
             assertTrue(entered.await(20, TimeUnit.SECONDS));
+            // Only the held request in progress: the other connection waits for its next request.
+            assertTrue(ServerContractTest.waitFor(() -> BackendHttp.requestsInProgress(server) == 1));
 
             BackendHttp.disableKeepAlive(server);
             release.countDown();
@@ -223,6 +225,8 @@ class StopTest {
         int port = start();
         try (RawClient client = new RawClient(port)) {
             client.exchange("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+            // Idle, waiting for its next request: disabled any sooner, the response just read would end it.
+            assertTrue(ServerContractTest.waitFor(() -> BackendHttp.requestsInProgress(server) == 0));
             BackendHttp.disableKeepAlive(server);
             client.send("\r\n");
             Thread.sleep(50);
