@@ -26,16 +26,7 @@ public final class HttpTokens {
 
     /** True when {@code s} is a token: one or more of the characters above. */
     public static boolean isToken(String s) {
-        if (s.isEmpty()) {
-            return false;
-        }
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c >= 128 || !TCHAR[c]) {
-                return false;
-            }
-        }
-        return true;
+        return !s.isEmpty() && tokenEnd(s, 0, s.length()) == s.length();
     }
 
     /** The first index from {@code from} (up to {@code to}) not holding a token character. */
