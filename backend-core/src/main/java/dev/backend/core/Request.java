@@ -31,7 +31,8 @@ import tools.jackson.core.type.TypeReference;
  * <p>Extraction failures are client errors, thrown as {@link AppException} so a handler reads
  * straight-line and the client still gets a precise answer: a malformed path UUID is a 400 naming the
  * parameter, a JSON body without {@code Content-Type: application/json} a 415, two {@code Content-Type} fields
- * naming different media types or one holding a list a 400, malformed JSON a 400, JSON of the wrong shape a 422, a body over the limit a 413.
+ * naming different media types or one holding a list a 400, malformed JSON a 400, JSON of the wrong shape a
+ * 422, a body over the limit a 413.
  *
  * {@snippet :
  * record CreateUser(String email, String name) {}
@@ -619,31 +620,30 @@ public final class Request {
 
     private void requireJsonContentType() {
         List<String> contentTypes = headers.get("Content-Type");
-        String contentType = null;
         String first = null;
         // One media type (RFC 9110 §8.3): a proxy or filter in front that reads another of several values than the
         // first, or splits one line at its comma, would judge a different body than the one bound here.
         for (int i = 0; contentTypes != null && i < contentTypes.size(); i++) {
             String comparable = comparableMediaType(contentTypes.get(i));
+            if (comparable == null && contentTypes.get(i).indexOf(',') >= 0) {
+                throw AppError.badRequest("Content-Type holds a list; send one media type (RFC 9110 §8.3)")
+                        .toException();
+            }
             if (comparable == null) {
-                if (contentTypes.get(i).indexOf(',') >= 0) {
-                    throw AppError.badRequest("Content-Type holds a list; send one media type (RFC 9110 §8.3)")
-                            .toException();
-                }
                 // Not a media type at all, whatever its first characters look like: a filter in front may read a
                 // different type from it, so it is not taken for JSON either.
-                throw new AppError.UnsupportedMediaType(
-                        "Expected request with `Content-Type: application/json`").toException();
+                first = null;
+                break;
             }
             if (first == null) {
                 first = comparable;
-                contentType = contentTypes.get(i);
             } else if (!comparable.equals(first)) {
                 throw AppError.badRequest("Content-Type given twice with different values; send one media type"
                         + " (RFC 9110 §8.3)").toException();
             }
         }
-        if (contentType == null || !isJson(contentType)) {
+        // Checked on the comparable form: its type and subtype are lower-cased already, with no space before ';'.
+        if (first == null || !isJson(first)) {
             throw new AppError.UnsupportedMediaType(
                     "Expected request with `Content-Type: application/json`").toException();
         }
