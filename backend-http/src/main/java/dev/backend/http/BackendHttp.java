@@ -123,10 +123,10 @@ public final class BackendHttp {
      * own answers ({@code OPTIONS *}); a response whose headers went out before, and so cannot say it, ends its
      * connection right behind it (after reading the rest of a body its handler left unread), where a client's pool
      * sees the close before reusing the connection, as Go's server does; a request that has already arrived behind
-     * it is answered first, with {@code Connection: close} (on a plain connection: a TLS one, read with blocking I/O,
-     * cannot tell whether one has arrived without waiting for it, and closes). Idle connections are left open: closing one races a client that is sending on it at that
-     * moment; each closes after its next response, or when its client or the idle timeout ends it. It cannot be
-     * undone; {@link HttpServer#stop(int)} implies it.
+     * it is answered first, with {@code Connection: close} (on a plain connection: a TLS one, read with blocking
+     * I/O, cannot tell whether one has arrived without waiting for it, and closes). Idle connections are left open:
+     * closing one races a client that is sending on it at that moment; each closes after its next response, or when
+     * its client or the idle timeout ends it. It cannot be undone; {@link HttpServer#stop(int)} implies it.
      *
      * @param server a server this class created
      * @throws IllegalArgumentException if {@code server} is not one of this engine's

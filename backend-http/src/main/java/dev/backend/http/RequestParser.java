@@ -30,8 +30,8 @@ import java.net.URISyntaxException;
  *     {@code Content-Length} or in an HTTP/1.0 request (400) (§6.1, §6.3).
  * <li>An HTTP/1.1 request has exactly one valid {@code Host}; an HTTP/1.0 request at most one (§3.2). An
  *     absolute-form target's authority replaces the {@code Host} value handlers see (§3.2.2).
- * <li>{@code Expect} with a member other than {@code 100-continue} on HTTP/1.1 is a 417 (RFC 9110 §10.1.1). {@code CONNECT} is
- *     a 501: this server does not tunnel. The asterisk form is accepted with {@code OPTIONS} only (§3.2.4), and
+ * <li>{@code Expect} with a member other than {@code 100-continue} on HTTP/1.1 is a 417 (RFC 9110 §10.1.1).
+ *     {@code CONNECT} is a 501: this server does not tunnel. The asterisk form is accepted with {@code OPTIONS} only (§3.2.4), and
  *     an {@code OPTIONS} to an absolute-form target with an empty path and no query is read as that form.
  * <li>A target {@link URI} cannot represent (such as {@code /%zz}) is a 400. An origin-form target is a path all
  *     through (§3.2.1): {@code //evil/a} is the path {@code //evil/a}, whose first segment is empty, not the
