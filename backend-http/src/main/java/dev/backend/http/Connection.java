@@ -73,6 +73,8 @@ final class Connection implements Runnable {
     final Outbound out;
     private final RequestParser parser;
     private final RequestHead head = new RequestHead();
+    /** Empty lines skipped while waiting for the current request; the parser counts on from here. */
+    private int emptyLines;
     final long readNanos;
     private final long idleNanos;
     private final long firstNanos;
@@ -169,7 +171,7 @@ final class Connection implements Runnable {
             first = false;
             long headDeadline = System.nanoTime() + readNanos;
             try {
-                if (!parser.parse(head, headDeadline)) {
+                if (!parser.parse(head, headDeadline, emptyLines)) {
                     return false;
                 }
             } catch (HttpError e) {
@@ -234,6 +236,7 @@ final class Connection implements Runnable {
      * @return false if the connection should end: end of stream, idle timeout, or the server is stopping
      */
     private boolean awaitRequest(boolean first) throws IOException {
+        emptyLines = 0;
         if (in.buffered() > 0 && !skipEmptyLines()) {
             return true;
         }
@@ -241,7 +244,7 @@ final class Connection implements Runnable {
         if (sparse) {
             out.release();
         }
-        in.reset();
+        resetInput();
         state = IDLE;
         // stop() sets stopping, then looks for IDLE connections: one of the two sees the other.
         if (engine.stopping()) {
@@ -266,18 +269,36 @@ final class Connection implements Runnable {
             // Only empty lines came, which a server ignores before a request line (RFC 9112 §2.2): no request has
             // begun, so the connection stays idle, and a stop closes it at once rather than waiting for a request
             // that never comes. It is not ended here: a client may send its request right behind them.
-            in.reset();
+            resetInput();
         }
         sparse = System.nanoTime() - waitStart > SPARSE_NANOS;
         return STATE.compareAndSet(this, IDLE, READING) && n > 0;
     }
 
-    /** Consumes the CRLFs the buffer starts with; true if that was all it held. */
+    /**
+     * Consumes the empty lines (CRLFs) the buffer starts with, counting them in {@link #emptyLines} up to the parser's
+     * limit, so how many are accepted does not depend on how the bytes were split into reads.
+     *
+     * @return true if nothing else is buffered, or only a CR that may yet end an empty line: no request has begun
+     */
     private boolean skipEmptyLines() {
-        while (in.buffered() >= 2 && in.buf[in.pos] == '\r' && in.buf[in.pos + 1] == '\n') {
+        while (in.buffered() >= 2 && in.buf[in.pos] == '\r' && in.buf[in.pos + 1] == '\n'
+                && emptyLines < RequestParser.MAX_EMPTY_LINES) {
             in.pos += 2;
+            emptyLines++;
         }
-        return in.buffered() == 0;
+        int left = in.buffered();
+        return left == 0 || (left == 1 && in.buf[in.pos] == '\r');
+    }
+
+    /** Empties the input buffer, keeping a CR that {@link #skipEmptyLines} left, the start of a line yet to end. */
+    private void resetInput() {
+        boolean cr = in.buffered() == 1;
+        in.reset();
+        if (cr) {
+            in.buf[0] = '\r';
+            in.lim = 1;
+        }
     }
 
     private void dispatch(Exchange exchange, HttpHandler handler) {

@@ -15,8 +15,9 @@ import java.net.URISyntaxException;
  * <ul>
  * <li>Lines end with CRLF only. A bare LF or a CR anywhere else is a 400 (§2.2 allows accepting a bare LF; a
  *     server behind a proxy that disagrees about line ends can be smuggled through, so it is refused).
- * <li>Empty lines before the request line are skipped (§2.2): any number while the connection waits, where they
- *     begin no request ({@code Connection}), and up to 8 arriving in the reads that carry the request line.
+ * <li>Up to {@value #MAX_EMPTY_LINES} empty lines before the request line are skipped (§2.2), however they were split
+ *     into reads; one more is a 400. Those that arrive while the connection waits for a request begin none
+ *     ({@code Connection}), so they hold neither a stop nor the connection.
  * <li>The request line is exactly {@code method SP target SP HTTP/d.d}: single spaces, the method a token, the
  *     target visible ASCII without {@code #} (§3). The version is case-sensitive; a major version other than 1
  *     is a 505 (RFC 9110 §15.6.6); {@code HTTP/1.2} and up are served as 1.1 (RFC 9110 §2.5). A method longer
@@ -42,7 +43,8 @@ import java.net.URISyntaxException;
  */
 final class RequestParser {
 
-    private static final int MAX_EMPTY_LINES = 8;
+    /** The most empty lines accepted before a request line, counted from the end of the last request. */
+    static final int MAX_EMPTY_LINES = 8;
     /**
      * The longest method served: far above any registered one (the longest, {@code UPDATEREDIRECTREF}, has 17
      * characters); a longer one is "longer than any that it implements" (RFC 9112 §3), a 501.
@@ -69,12 +71,12 @@ final class RequestParser {
     /**
      * Parses the next request head into {@code head}, reading until {@code deadline} ({@link System#nanoTime()}).
      *
+     * @param emptyLines how many empty lines the connection already skipped before this request
      * @return false if the stream ended before a request line began (the client closed an idle connection)
      * @throws HttpError if the request must be refused; the connection is closed after answering it
      */
-    boolean parse(RequestHead head, long deadline) throws IOException, HttpError {
+    boolean parse(RequestHead head, long deadline, int emptyLines) throws IOException, HttpError {
         head.reset();
-        int emptyLines = 0;
         int scanned = 0;
         while (true) {
             int lf = findLf(in.pos + scanned);

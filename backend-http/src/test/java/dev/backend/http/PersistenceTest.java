@@ -72,6 +72,36 @@ class PersistenceTest {
     }
 
     @Test
+    void eightEmptyLinesBeforeARequestAreSkippedHowEverTheyAreSplit() throws Exception {
+        try (RawClient client = client()) {
+            client.exchange("GET /echo?1 HTTP/1.1\r\nHost: x\r\n\r\n");
+            sendSplitAfterFirstCr(client, 8, "GET /echo?2 HTTP/1.1\r\nHost: x\r\n\r\n");
+
+            assertEquals("/echo?2 ", client.read(false).text(), "RFC 9112 §2.2: empty lines before a request are ignored");
+        }
+    }
+
+    @Test
+    void aNinthEmptyLineIsA400HowEverTheLinesAreSplit() throws Exception {
+        try (RawClient whole = client(); RawClient split = client()) {
+            whole.exchange("GET /echo?1 HTTP/1.1\r\nHost: x\r\n\r\n");
+            whole.send("\r\n".repeat(9) + "GET /echo?2 HTTP/1.1\r\nHost: x\r\n\r\n");
+            split.exchange("GET /echo?1 HTTP/1.1\r\nHost: x\r\n\r\n");
+            sendSplitAfterFirstCr(split, 9, "GET /echo?2 HTTP/1.1\r\nHost: x\r\n\r\n");
+
+            assertEquals(400, whole.read(false).status());
+            assertEquals(400, split.read(false).status(), "the same bytes get the same answer");
+        }
+    }
+
+    /** Sends {@code count} empty lines and then {@code request}, the first CRLF split across two reads. */
+    private static void sendSplitAfterFirstCr(RawClient client, int count, String request) throws Exception {
+        client.send("\r");
+        Thread.sleep(100);
+        client.send("\n" + "\r\n".repeat(count - 1) + request);
+    }
+
+    @Test
     void pipelinedRequestsAreAnsweredInOrder() throws IOException {
         try (RawClient client = client()) {
             client.send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n"

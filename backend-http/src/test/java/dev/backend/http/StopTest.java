@@ -250,6 +250,45 @@ class StopTest {
     }
 
     @Test
+    void aStopDoesNotWaitForAnIdleConnectionWhoseEmptyLineCameInTwoReads() throws Exception {
+        int port = start();
+        try (RawClient idle = new RawClient(port)) {
+            idle.exchange("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+            idle.send("\r");
+            Thread.sleep(100);
+            idle.send("\n");
+            Thread.sleep(200);
+
+            assertTrue(stopTimed(server, 30) < 5_000, "an empty line begins no request, however it was split");
+            assertTrue(idle.closedByServer());
+        }
+    }
+
+    @Test
+    void aStopDoesNotWaitForAConnectionThatSentOnlyACr() throws Exception {
+        int port = start();
+        try (RawClient fresh = new RawClient(port)) {
+            fresh.send("\r");
+            Thread.sleep(200);
+
+            assertTrue(stopTimed(server, 30) < 5_000, "a CR cannot begin a request line: a method is a token (RFC 9112 §3)");
+            assertTrue(fresh.closedByServer());
+        }
+    }
+
+    @Test
+    void aRequestAfterALoneCrIsRefusedAsOneWholeSegmentIs() throws Exception {
+        int port = start();
+        try (RawClient client = new RawClient(port)) {
+            client.send("\r");
+            Thread.sleep(100);
+            client.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+
+            assertEquals(400, client.read(false).status(), "a CR anywhere but before LF is a 400");
+        }
+    }
+
+    @Test
     void aStopDoesNotWaitForAnIdleConnectionThatSentOnlyAnEmptyLine() throws Exception {
         int port = start();
         try (RawClient idle = new RawClient(port)) {
