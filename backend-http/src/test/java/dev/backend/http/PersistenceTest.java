@@ -77,7 +77,8 @@ class PersistenceTest {
             client.exchange("GET /echo?1 HTTP/1.1\r\nHost: x\r\n\r\n");
             sendSplitAfterFirstCr(client, 8, "GET /echo?2 HTTP/1.1\r\nHost: x\r\n\r\n");
 
-            assertEquals("/echo?2 ", client.read(false).text(), "RFC 9112 §2.2: empty lines before a request are ignored");
+            assertEquals("/echo?2 ", client.read(false).text(),
+                    "RFC 9112 §2.2: empty lines before a request are ignored");
         }
     }
 

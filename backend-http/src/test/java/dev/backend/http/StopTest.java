@@ -271,7 +271,8 @@ class StopTest {
             fresh.send("\r");
             Thread.sleep(200);
 
-            assertTrue(stopTimed(server, 30) < 5_000, "a CR cannot begin a request line: a method is a token (RFC 9112 §3)");
+            assertTrue(stopTimed(server, 30) < 5_000,
+                    "a CR cannot begin a request line: a method is a token (RFC 9112 §3)");
             assertTrue(fresh.closedByServer());
         }
     }
