@@ -3,6 +3,7 @@ package dev.backend.core;
 import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import dev.backend.core.internal.HttpTokens;
+import dev.backend.core.internal.MediaTypes;
 import dev.backend.core.internal.RequestDeadline;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -624,7 +625,7 @@ public final class Request {
         // One media type (RFC 9110 §8.3): a proxy or filter in front that reads another of several values than the
         // first, or splits one line at its comma, would judge a different body than the one bound here.
         for (int i = 0; contentTypes != null && i < contentTypes.size(); i++) {
-            String comparable = comparableMediaType(contentTypes.get(i));
+            String comparable = MediaTypes.comparable(contentTypes.get(i));
             if (comparable == null && contentTypes.get(i).indexOf(',') >= 0) {
                 throw AppError.badRequest("Content-Type holds a list; send one media type (RFC 9110 §8.3)")
                         .toException();
@@ -643,84 +644,10 @@ public final class Request {
             }
         }
         // Checked on the comparable form: its type and subtype are lower-cased already, with no space before ';'.
-        if (first == null || !isJson(first)) {
+        if (first == null || !MediaTypes.isJson(first)) {
             throw new AppError.UnsupportedMediaType(
                     "Expected request with `Content-Type: application/json`").toException();
         }
-    }
-
-    /**
-     * {@code value} read as one media type ({@code type "/" subtype *( OWS ";" OWS [ parameter ] )}, a parameter
-     * {@code token "=" ( token / quoted-string )}, RFC 9110 §8.3.1, §5.6.6), written so that two spellings of the
-     * same one are equal: type, subtype and parameter names lower-cased, quoted values unquoted, the charset's value
-     * lower-cased (§8.3.2); null if it is not one media type.
-     */
-    static String comparableMediaType(String value) {
-        int n = value.length();
-        int start = HttpTokens.skipOws(value, 0, n);
-        int typeEnd = HttpTokens.tokenEnd(value, start, n);
-        if (typeEnd == start || typeEnd == n || value.charAt(typeEnd) != '/') {
-            return null;
-        }
-        int i = HttpTokens.tokenEnd(value, typeEnd + 1, n);
-        if (i == typeEnd + 1) {
-            return null;
-        }
-        StringBuilder comparable = new StringBuilder(n).append(value.substring(start, i).toLowerCase(Locale.ROOT));
-        while ((i = HttpTokens.skipOws(value, i, n)) < n) {
-            if (value.charAt(i) != ';') {
-                return null;
-            }
-            i = HttpTokens.skipOws(value, i + 1, n);
-            if (i == n || value.charAt(i) == ';') {
-                continue;
-            }
-            int nameEnd = HttpTokens.tokenEnd(value, i, n);
-            if (nameEnd == i || nameEnd == n || value.charAt(nameEnd) != '=') {
-                return null;
-            }
-            String name = value.substring(i, nameEnd).toLowerCase(Locale.ROOT);
-            StringBuilder parameter = new StringBuilder();
-            i = nameEnd + 1;
-            if (i < n && value.charAt(i) == '"') {
-                for (i++; ; i++) {
-                    if (i == n) {
-                        return null;
-                    }
-                    char c = value.charAt(i);
-                    if (c == '"') {
-                        i++;
-                        break;
-                    }
-                    if (c == '\\' && ++i == n) {
-                        return null;
-                    }
-                    char quoted = value.charAt(i);
-                    if ((quoted < 0x20 && quoted != '\t') || quoted == 0x7F) {
-                        return null; // qdtext and quoted-pair hold no control character but HTAB (§5.6.4)
-                    }
-                    parameter.append(quoted);
-                }
-            } else {
-                int valueEnd = HttpTokens.tokenEnd(value, i, n);
-                if (valueEnd == i) {
-                    return null;
-                }
-                parameter.append(value, i, valueEnd);
-                i = valueEnd;
-            }
-            String parameterValue = name.equals("charset") ? parameter.toString().toLowerCase(Locale.ROOT)
-                    : parameter.toString();
-            comparable.append(';').append(name).append('=').append(parameterValue);
-        }
-        return comparable.toString();
-    }
-
-    static boolean isJson(String contentType) {
-        int semicolon = contentType.indexOf(';');
-        String media = (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).trim()
-                .toLowerCase(Locale.ROOT);
-        return media.equals("application/json") || (media.startsWith("application/") && media.endsWith("+json"));
     }
 
     /**

@@ -5,6 +5,7 @@ import dev.backend.core.Middleware;
 import dev.backend.core.Request;
 import dev.backend.core.Response;
 import dev.backend.core.internal.DeclaredLength;
+import dev.backend.core.internal.MediaTypes;
 import dev.backend.core.internal.NonClosing;
 import dev.backend.core.internal.StatusCodes;
 import java.io.ByteArrayOutputStream;
@@ -148,7 +149,7 @@ public final class Compression implements Middleware {
             return false;
         }
         String contentType = response.header("Content-Type").orElse(null);
-        if (contentType == null || !HttpText.isCompressible(contentType)
+        if (contentType == null || !MediaTypes.isCompressible(contentType)
                 || response.header("Content-Encoding").isPresent()) {
             return false;
         }

@@ -3,6 +3,7 @@ package dev.backend.core.middleware;
 import dev.backend.core.Handler;
 import dev.backend.core.Middleware;
 import dev.backend.core.Response;
+import dev.backend.core.internal.MediaTypes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -182,7 +183,7 @@ public final class SecurityHeaders implements Middleware {
                 missing |= REFERRER_POLICY;
             }
             if (noStoreJson && response.header("Cache-Control").isEmpty()
-                    && response.header("Content-Type").map(HttpText::isJson).orElse(false)) {
+                    && response.header("Content-Type").map(MediaTypes::isJson).orElse(false)) {
                 missing |= NO_STORE;
             }
             return response.withAddedHeaders(additions[missing]);
