@@ -86,9 +86,20 @@ final class ConnectionPool implements DataSource, AutoCloseable {
         config.setIdleTimeout(settings.idleTimeout().toMillis());
         config.setMaxLifetime(settings.maxLifetime().toMillis());
         config.addDataSourceProperty("ApplicationName", "backend-server");
-        // Bound how long a dead server can hold a connection attempt, so start-up fails instead of hanging.
+        // Bound how long a dead server can hold a connection attempt, so start-up fails instead of hanging:
+        // connectTimeout bounds pgJDBC's TCP connect only; loginTimeout the whole attempt, TLS and authentication
+        // included, as libpq's connect_timeout does. Without it, a server that accepts and never answers (an address
+        // that fails over, a proxy whose backend is gone) held the start for good, and held HikariCP's one thread
+        // that opens connections, so the pool never recovered once the server was back.
         String connectSeconds = Long.toString(Math.max(1, settings.acquireTimeout().toSeconds()));
         config.addDataSourceProperty("connectTimeout", connectSeconds);
+        config.addDataSourceProperty("loginTimeout", connectSeconds);
+        // A server's statements end within statement_timeout; a read that waits longer than that and a connection
+        // attempt's time is reading from a server, or a network, that is gone. pgJDBC's socketTimeout ends it and
+        // the connection, which is then evicted: a handler whose statement went silent no longer holds its
+        // connection for good. It also ends the thread a timed-out loginTimeout leaves reading the attempt's socket.
+        statementTimeout.ifPresent(timeout -> config.addDataSourceProperty("socketTimeout",
+                Long.toString(socketTimeout(timeout, settings.acquireTimeout()).toSeconds())));
         // A deadline's cancel opens a connection of its own; the handler waits for it (pgJDBC makes the cancelled
         // statement wait), so bound it as tightly as a connection attempt, not by pgJDBC's default 10 s.
         config.addDataSourceProperty("cancelSignalTimeout", connectSeconds);
@@ -101,6 +112,15 @@ final class ConnectionPool implements DataSource, AutoCloseable {
         } catch (HikariPool.PoolInitializationException e) {
             throw ConnectFailure.of(url, "", e.getCause() != null ? e.getCause() : e);
         }
+    }
+
+    /**
+     * How long a pooled connection's read may wait: a statement's longest run ({@code statementTimeout}) and then
+     * a connection attempt's ({@code acquireTimeout}, which bounds connecting too), in whole seconds, rounded up.
+     */
+    static Duration socketTimeout(Duration statementTimeout, Duration acquireTimeout) {
+        long millis = statementTimeout.plus(acquireTimeout).toMillis();
+        return Duration.ofSeconds((millis + 999) / 1000);
     }
 
     /**

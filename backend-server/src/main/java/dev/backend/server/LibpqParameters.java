@@ -148,8 +148,11 @@ final class LibpqParameters {
         }
         String timeout = take("connect_timeout");
         if (timeout != null) {
-            // libpq waits forever for zero or less; pgJDBC for zero.
-            properties.put("connectTimeout", Integer.toString(Math.max(0, integer("connect_timeout", timeout))));
+            // libpq waits forever for zero or less; pgJDBC for zero. libpq's bounds the whole attempt, pgJDBC's
+            // connectTimeout only the TCP connect: its loginTimeout bounds the rest.
+            String seconds = Integer.toString(Math.max(0, integer("connect_timeout", timeout)));
+            properties.put("connectTimeout", seconds);
+            properties.put("loginTimeout", seconds);
         }
         String keepalives = take("keepalives");
         if (keepalives != null) {

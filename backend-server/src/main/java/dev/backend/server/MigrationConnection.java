@@ -26,8 +26,15 @@ final class MigrationConnection {
         if (!url.jdbcUrl().contains("ApplicationName=")) {
             dataSource.setApplicationName("backend-server migrations");
         }
+        // As the pool's (ConnectionPool): connectTimeout bounds the TCP connect, loginTimeout the whole attempt, so a
+        // server that accepts and never answers fails the start instead of holding it. No socketTimeout: a
+        // migration's statements may take as long as they need.
+        int connectSeconds = (int) Math.max(1, config.database().acquireTimeout().toSeconds());
         if (!url.jdbcUrl().contains("connectTimeout=")) {
-            dataSource.setConnectTimeout((int) Math.max(1, config.database().acquireTimeout().toSeconds()));
+            dataSource.setConnectTimeout(connectSeconds);
+        }
+        if (!url.jdbcUrl().contains("loginTimeout=")) {
+            dataSource.setLoginTimeout(connectSeconds);
         }
         url.user().ifPresent(dataSource::setUser);
         url.password().ifPresent(dataSource::setPassword);

@@ -3,6 +3,7 @@ package dev.backend.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.backend.server.migration.MigrationSource;
 import dev.backend.testing.TestDatabase;
@@ -12,8 +13,11 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -71,6 +75,67 @@ class ConnectFailureTest {
                 + "127.0.0.1:" + closed + " refused. Check that the hostname and port are correct and that the postmaster "
                 + "is accepting TCP/IP connections.", e.getMessage());
         assertFalse(e.getMessage().contains("secret"));
+    }
+
+    @Test
+    void aServerThatAcceptsAndNeverAnswersFailsTheStartWithinTheAcquireTimeout() throws Exception {
+        try (Silent server = new Silent()) {
+            String url = "postgres://app:secret@127.0.0.1:" + server.port() + "/app?sslmode=disable";
+            IllegalStateException e = assertTimeoutPreemptively(Duration.ofSeconds(20),
+                    () -> startFails(Map.of("DATABASE_URL", url)));
+
+            assertEquals("Cannot connect to PostgreSQL at postgres://app:***@127.0.0.1:" + server.port()
+                    + "/app?sslmode=disable: Connection attempt timed out.", e.getMessage());
+        }
+    }
+
+    @Test
+    void aMigrationServerThatAcceptsAndNeverAnswersFailsTheStartWithinTheAcquireTimeout() throws Exception {
+        Files.writeString(dir.resolve("V1__t.sql"), "CREATE TABLE t (id int);");
+        try (Silent server = new Silent()) {
+            IllegalStateException e = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> assertThrows(
+                    IllegalStateException.class, () -> BackendServer.builder()
+                            .config(config(Map.of("DATABASE_URL", DB.url(), "MIGRATION_DATABASE_URL",
+                                    "postgres://owner:secret@127.0.0.1:" + server.port() + "/app?sslmode=disable")))
+                            .migrations(MigrationSource.directory(dir))
+                            .start()));
+
+            assertEquals("Cannot connect to PostgreSQL at postgres://owner:***@127.0.0.1:" + server.port()
+                    + "/app?sslmode=disable (MIGRATION_DATABASE_URL): Connection attempt timed out.", e.getMessage());
+        }
+    }
+
+    /**
+     * Accepts connections and never answers, as an address that failed over or a proxy without its backend does.
+     * The tests connect without TLS: pgJDBC bounds its wait for the answer to TLS by 5 s of its own.
+     */
+    private static final class Silent implements AutoCloseable {
+        private final ServerSocket listener = new ServerSocket(0);
+        private final List<Socket> accepted = new CopyOnWriteArrayList<>();
+
+        Silent() throws IOException {
+            Thread.ofVirtual().start(() -> {
+                try {
+                    while (true) {
+                        accepted.add(listener.accept());
+                    }
+                } catch (IOException closed) {
+                    // the test is over
+                }
+            });
+        }
+
+        int port() {
+            return listener.getLocalPort();
+        }
+
+        @Override
+        public void close() throws IOException {
+            listener.close();
+            for (Socket socket : accepted) {
+                socket.close();
+            }
+        }
     }
 
     /**

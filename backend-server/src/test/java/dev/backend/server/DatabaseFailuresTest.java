@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.backend.core.Response;
 import dev.backend.core.Router;
 import dev.backend.testing.TestDatabase;
+import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -181,11 +182,9 @@ class DatabaseFailuresTest {
 
     @Test
     void answersALostNetworkWith503AndRecoversWhenItIsBack() throws Exception {
-        URI postgres = URI.create(DB.jdbcUrl().substring("jdbc:".length()));
-        try (TcpProxy proxy = TcpProxy.to(postgres.getHost(), postgres.getPort())) {
-            String url = "postgres://" + DB.user() + (DB.password().isEmpty() ? "" : ":" + DB.password())
-                    + "@127.0.0.1:" + proxy.port() + "/" + DB.name();
-            start(Map.of("DATABASE_URL", url, "MAX_CONNECTIONS", "1", "MIN_CONNECTIONS", "1", "ACQUIRE_TIMEOUT", "1s"));
+        try (TcpProxy proxy = proxyToTheDatabase()) {
+            start(Map.of("DATABASE_URL", urlThrough(proxy), "MAX_CONNECTIONS", "1", "MIN_CONNECTIONS", "1",
+                    "ACQUIRE_TIMEOUT", "1s"));
             try (LogCapture log = LogCapture.all()) {
                 CompletableFuture<HttpResponse<String>> sleeping = postAsync("/sleep");
                 int pid = awaitActive("SELECT pg_sleep(30)");
@@ -206,6 +205,55 @@ class DatabaseFailuresTest {
                 assertEquals(0, log.traces(), lines.toString());
             }
         }
+    }
+
+    @Test
+    void recoversOnceADatabaseThatAcceptedConnectionsButNeverAnsweredIsBack() throws Exception {
+        try (TcpProxy proxy = proxyToTheDatabase()) {
+            start(Map.of("DATABASE_URL", urlThrough(proxy), "MAX_CONNECTIONS", "1", "MIN_CONNECTIONS", "1",
+                    "ACQUIRE_TIMEOUT", "1s"));
+            int before = proxy.accepted();
+            proxy.blackhole();
+
+            // The pooled connection fails its check; the one the pool opens instead is never answered.
+            assertEquals(503, post("/one").statusCode());
+            awaitTrue(() -> proxy.accepted() > before, "the pool to try a new connection");
+            proxy.restore();
+
+            awaitTrue(() -> status("/one") == 200, "the pool to connect again once the database answers");
+        }
+    }
+
+    @Test
+    void aStatementWhoseConnectionWentSilentGivesItsConnectionBack() throws Exception {
+        try (TcpProxy proxy = proxyToTheDatabase()) {
+            start(Map.of("DATABASE_URL", urlThrough(proxy), "MAX_CONNECTIONS", "1", "MIN_CONNECTIONS", "1",
+                    "ACQUIRE_TIMEOUT", "1s", "REQUEST_TIMEOUT", "1s"));
+            CompletableFuture<HttpResponse<String>> sleeping = postAsync("/sleep");
+            int pid = awaitActive("SELECT pg_sleep(30)");
+            proxy.blackhole();
+
+            // The request's deadline answers; its cancel cannot get through, so the statement's read waits on.
+            assertEquals(503, sleeping.get(30, TimeUnit.SECONDS).statusCode());
+            proxy.restore();
+            execute("SELECT pg_cancel_backend(" + pid + ")");
+
+            awaitTrue(() -> status("/one") == 200, "the silent connection to be given up and replaced");
+        }
+    }
+
+    private static TcpProxy proxyToTheDatabase() throws IOException {
+        URI postgres = URI.create(DB.jdbcUrl().substring("jdbc:".length()));
+        return TcpProxy.to(postgres.getHost(), postgres.getPort());
+    }
+
+    /**
+     * The database's URL through {@code proxy}, without TLS: pgJDBC bounds its wait for the answer to TLS by 5 s of
+     * its own, which would hide a silent server's effect on the reads that follow.
+     */
+    private static String urlThrough(TcpProxy proxy) {
+        return "postgres://" + DB.user() + (DB.password().isEmpty() ? "" : ":" + DB.password())
+                + "@127.0.0.1:" + proxy.port() + "/" + DB.name() + "?sslmode=disable";
     }
 
     @Test
