@@ -16,13 +16,13 @@ import java.util.concurrent.locks.LockSupport;
  * One client connection and the virtual thread that serves it: wait for a request, parse its head, run its
  * exchange, repeat while both sides keep the connection (RFC 9112 §9.3), then close gracefully.
  *
- * <p>States, for {@link Engine#stop}: {@code IDLE} while the connection opens or waits for the first byte of a
- * request with nothing pending (the only state stop closes at once), {@code READING} from a request's first byte
- * until its exchange starts and between pipelined exchanges, {@code ACTIVE} while an exchange runs, {@code
- * CLOSING} while the last response is handed over, {@code CLOSED} once stop claimed it or the thread ended,
- * {@code DRAINING} while the unread rest of an answered request's body is discarded (stop closes it at once, as
- * an {@code IDLE} one). Stop waits for {@code READING} and {@code ACTIVE}: a request whose first byte arrived before the stop is answered
- * (with {@code Connection: close}), not refused.
+ * <p>States, for {@link Engine#stop}: {@code IDLE} while the connection opens or waits for the first byte of a request
+ * with nothing pending but empty lines (the only state stop closes at once), {@code READING} from a request's first
+ * byte until its exchange starts and between pipelined exchanges, {@code ACTIVE} while an exchange runs, {@code
+ * CLOSING} while the last response is handed over, {@code CLOSED} once stop claimed it or the thread ended, {@code
+ * DRAINING} while the unread rest of an answered request's body is discarded (stop closes it at once, as an {@code
+ * IDLE} one). Stop waits for {@code READING} and {@code ACTIVE}: a request whose first byte arrived before the stop is
+ * answered (with {@code Connection: close}), not refused.
  *
  * <p>Output of a finished response stays buffered while bytes of a pipelined request are already waiting, so
  * responses to pipelined requests share writes; it is written before any read that could block.
@@ -73,7 +73,7 @@ final class Connection implements Runnable {
     final Outbound out;
     private final RequestParser parser;
     private final RequestHead head = new RequestHead();
-    /** Empty lines skipped while waiting for the current request; the parser counts on from here. */
+    /** Empty lines skipped since the last request; the parser counts on from here. */
     private int emptyLines;
     final long readNanos;
     private final long idleNanos;
@@ -171,7 +171,9 @@ final class Connection implements Runnable {
             first = false;
             long headDeadline = System.nanoTime() + readNanos;
             try {
-                if (!parser.parse(head, headDeadline, emptyLines)) {
+                int skipped = emptyLines;
+                emptyLines = 0;
+                if (!parser.parse(head, headDeadline, skipped)) {
                     return false;
                 }
             } catch (HttpError e) {
@@ -202,14 +204,27 @@ final class Connection implements Runnable {
             if (!exchange.requestBody.complete() && !drain(exchange.requestBody)) {
                 return true;
             }
-            if (engine.closesAfterEachResponse() && in.buffered() == 0 && !transport.hasUnreadInput()) {
+            if (engine.closesAfterEachResponse() && noRequestBehind()) {
                 // Keep-alive was disabled after this response's headers went out, so they could not say close: end
                 // the connection now, its FIN right behind the response, where a client's pool sees it before
                 // reusing the connection, rather than when the stop closes it under a request. A request that has
-                // already arrived behind it is answered first, with Connection: close.
+                // already arrived behind it is answered first, with Connection: close; empty lines begin none.
                 return true;
             }
         }
+    }
+
+    /**
+     * Whether nothing but empty lines arrived behind the last request: those the selector has taken are read now,
+     * which cannot block. A TLS transport cannot tell what has arrived ({@link Transport#hasUnreadInput}).
+     */
+    private boolean noRequestBehind() throws IOException {
+        while (skipEmptyLines()) {
+            if (!transport.hasUnreadInput() || in.fill(Inbound.INITIAL_SIZE) <= 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -236,7 +251,6 @@ final class Connection implements Runnable {
      * @return false if the connection should end: end of stream, idle timeout, or the server is stopping
      */
     private boolean awaitRequest(boolean first) throws IOException {
-        emptyLines = 0;
         if (in.buffered() > 0 && !skipEmptyLines()) {
             return true;
         }

@@ -87,6 +87,10 @@ final class RequestParser {
                     // first byte 0x16) is answered now, not after REQUEST_READ_TIMEOUT waiting for a line end.
                     throw new HttpError(400, "not an HTTP/1.1 request");
                 }
+                if (scanned > 1 && in.buf[in.pos] == '\r' && in.buf[in.pos + 1] != '\n') {
+                    // A CR that does not end an empty line is a bare CR (§2.2): answered now, not after a wait.
+                    throw new HttpError(400, "bare CR");
+                }
                 if (scanned > maxLine + 1) {
                     throw lineTooLong(in.lim);
                 }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -92,6 +93,20 @@ class PersistenceTest {
 
             assertEquals(400, whole.read(false).status());
             assertEquals(400, split.read(false).status(), "the same bytes get the same answer");
+        }
+    }
+
+    @Test
+    void aCrThatCannotEndAnEmptyLineIsA400AtOnce() throws Exception {
+        try (RawClient client = client()) {
+            client.exchange("GET /echo?1 HTTP/1.1\r\nHost: x\r\n\r\n");
+            client.send("\r");
+            Thread.sleep(100);
+            client.send("G");
+            long begin = System.nanoTime();
+
+            assertEquals(400, client.read(false).status(), "a bare CR (RFC 9112 §2.2)");
+            assertTrue(System.nanoTime() - begin < TimeUnit.SECONDS.toNanos(2), "not after REQUEST_READ_TIMEOUT");
         }
     }
 

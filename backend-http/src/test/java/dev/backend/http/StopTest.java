@@ -204,6 +204,25 @@ class StopTest {
     }
 
     @Test
+    void suchAResponseEndsItsConnectionThoughEmptyLinesFollowedItsRequest() throws Exception {
+        int port = start();
+        try (RawClient client = new RawClient(port)) {
+            client.send(STREAMING);
+            assertTrue(entered.await(20, TimeUnit.SECONDS));
+            client.send("\r\n\r");
+            Thread.sleep(200);
+            BackendHttp.disableKeepAlive(server);
+            release.countDown();
+
+            assertEquals("first second", client.read(false).text());
+            long begin = System.nanoTime();
+            assertTrue(client.closedByServer());
+            assertTrue(System.nanoTime() - begin < TimeUnit.SECONDS.toNanos(2),
+                    "empty lines begin no request (RFC 9112 §2.2): the connection ends right behind the response");
+        }
+    }
+
+    @Test
     void anEmptyLineAfterSuchAResponseDoesNotHoldTheStop() throws Exception {
         int port = start();
         try (RawClient client = new RawClient(port)) {
