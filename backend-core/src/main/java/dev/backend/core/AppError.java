@@ -1,5 +1,6 @@
 package dev.backend.core;
 
+import dev.backend.core.internal.AuthChallenges;
 import dev.backend.core.internal.Failures;
 import dev.backend.core.internal.RequestDeadline;
 import java.sql.SQLException;
@@ -73,18 +74,49 @@ public sealed interface AppError {
     }
 
     /**
-     * 401: no or bad credentials.
+     * 401: no or bad credentials; {@code challenge} becomes the {@code WWW-Authenticate} header, which a 401 must
+     * carry (RFC 9110 §15.5.2) to tell the client how to authenticate.
+     *
+     * <p>The challenge is the field's whole value: one or more challenges, each an auth-scheme, then optionally a
+     * space and a token68 or comma-separated parameters (RFC 9110 §11.6.1, §11.3):
+     *
+     * <ul>
+     *   <li>{@code Bearer} (the default), or {@code Bearer realm="api", error="invalid_token"} for a rejected OAuth
+     *       token (RFC 6750 §3);
+     *   <li>{@code Basic realm="api", charset="UTF-8"} (RFC 7617), which makes browsers ask for a user and password;
+     *   <li>a scheme of one's own for credentials in a header of one's own, as the {@code api-key} example's
+     *       {@code ApiKey header="X-Api-Key"} (any token is a scheme; IANA registers the standard ones);
+     *   <li>several at once: {@code Bearer, Basic realm="api"}.
+     * </ul>
      *
      * @param message the text sent to the client as {@code {"error": message}}; keep it free of internals
+     * @param challenge the {@code WWW-Authenticate} value, checked against RFC 9110's grammar (no white space at
+     *     either end, no empty list elements, quoted-strings closed, no control characters or line breaks)
      */
-    record Unauthorized(String message) implements AppError {
+    record Unauthorized(String message, String challenge) implements AppError {
         /**
-         * Requires a message.
+         * Requires a message and a challenge by RFC 9110's grammar.
          *
-         * @throws NullPointerException if {@code message} is null
+         * @throws NullPointerException if {@code message} or {@code challenge} is null
+         * @throws IllegalArgumentException if {@code challenge} is not one or more challenges; the message says
+         *     what was expected at which index
          */
         public Unauthorized {
             Objects.requireNonNull(message, "message");
+            Objects.requireNonNull(challenge, "challenge");
+            AuthChallenges.check(challenge);
+        }
+
+        /**
+         * A 401 that challenges the client for a bearer token: {@code WWW-Authenticate: Bearer}, as Spring
+         * Security's {@code BearerTokenAuthenticationEntryPoint} answers without a realm. Browsers show no login
+         * dialog for it, unlike {@code Basic}.
+         *
+         * @param message the text sent to the client as {@code {"error": message}}; keep it free of internals
+         * @throws NullPointerException if {@code message} is null
+         */
+        public Unauthorized(String message) {
+            this(message, "Bearer");
         }
     }
 
@@ -358,13 +390,15 @@ public sealed interface AppError {
 
     /**
      * The response for this error: its status, {@code {"error": message}}, and the headers the status
-     * calls for ({@code Allow}, {@code Retry-After}). Server-side errors log their cause here, once.
+     * calls for ({@code Allow}, {@code Retry-After}, {@code WWW-Authenticate}). Server-side errors log their cause
+     * here, once.
      *
      * @return a new response with {@code Content-Type: application/json}
      */
     default Response toResponse() {
         Response response = Response.json(status(), new ErrorBody(message())).withError(this);
         return switch (this) {
+            case Unauthorized e -> response.withHeader("WWW-Authenticate", e.challenge());
             case MethodNotAllowed e -> response.withHeader("Allow", String.join(", ", new TreeSet<>(e.allowed())));
             case TooManyRequests e -> response.withHeader("Retry-After", retryAfterSeconds(e.retryAfter()));
             case Unavailable e -> response.withHeader("Retry-After", retryAfterSeconds(e.retryAfter()));
@@ -379,7 +413,6 @@ public sealed interface AppError {
             }
             case BadRequest e -> response;
             case Validation e -> response;
-            case Unauthorized e -> response;
             case Forbidden e -> response;
             case NotFound e -> response;
             case Timeout e -> e.status() == 503 ? response.withHeader("Retry-After", "1") : response;
@@ -488,7 +521,7 @@ public sealed interface AppError {
     }
 
     /**
-     * A 401 {@link Unauthorized}.
+     * A 401 {@link Unauthorized} with {@code WWW-Authenticate: Bearer}.
      *
      * @param message the text sent to the client as {@code {"error": message}}; keep it free of internals
      * @return the error; answer with {@link #toResponse()} or throw {@link #toException()}
@@ -496,6 +529,20 @@ public sealed interface AppError {
      */
     static AppError unauthorized(String message) {
         return new Unauthorized(message);
+    }
+
+    /**
+     * A 401 {@link Unauthorized} with {@code challenge} as its {@code WWW-Authenticate} header.
+     *
+     * @param message the text sent to the client as {@code {"error": message}}; keep it free of internals
+     * @param challenge the {@code WWW-Authenticate} value: one or more challenges by RFC 9110 §11.6.1, such as
+     *     {@code Basic realm="api"} (see {@link Unauthorized})
+     * @return the error; answer with {@link #toResponse()} or throw {@link #toException()}
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if {@code challenge} is not one or more challenges
+     */
+    static AppError unauthorized(String message, String challenge) {
+        return new Unauthorized(message, challenge);
     }
 
     /**

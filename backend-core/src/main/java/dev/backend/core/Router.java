@@ -5,7 +5,7 @@ package dev.backend.core;
  * middleware and a fallback, compiled by {@link #build()} into one handler.
  *
  * <p>Templates are literal segments, {@code {name}} parameters (one segment) and a final {@code
- * {*name}} catch-all (the rest of the path, at least one segment). Literal segments win over parameters.
+ * {*name}} catch-all (the rest of the path, not empty). Literal segments win over parameters.
  * An unknown path answers 404, a known path with the wrong method 405 with an {@code Allow} header, and
  * {@code HEAD} is served by the {@code GET} handler (the body is dropped when sent).
  *
@@ -21,6 +21,13 @@ package dev.backend.core;
  * {@code %00} or {@code %0D%0A}; {@code %20} is a space and allowed), and {@code .} or {@code ..} segments
  * (also as {@code %2E}) are a 400 before any route runs, so no parameter or catch-all value holds a control
  * character; {@link Request#path()} keeps the path as sent.
+ *
+ * <p>The dot-segment check is of the request's segments, between its raw slashes, not of a catch-all's value
+ * decoded whole: that value may be absolute ({@code /files//etc/passwd} and {@code /files/%2Fetc} give {@code
+ * /etc/passwd} and {@code /etc}, which {@code Path.resolve} returns in place of its base), hold {@code ..}
+ * components ({@code /files/..%2F..%2Fetc} gives {@code ../../etc}), backslashes, and empty names ({@code a//b},
+ * {@code a/}). Before using one as a file path, refuse it when it has a root, and check that the base resolved
+ * against it and normalized still starts with the base (docs/pipeline.md, "Catch-all values", has the code).
  *
  * {@snippet :
  * Router users = Router.create()

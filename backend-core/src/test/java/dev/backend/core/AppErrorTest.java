@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ch.qos.logback.classic.Logger;
@@ -95,6 +96,54 @@ class AppErrorTest {
         assertEquals(returned.text(), thrown.text());
         assertEquals(returned.header("Retry-After"), thrown.header("Retry-After"));
         assertEquals(returned.header("Allow"), thrown.header("Allow"));
+        assertEquals(returned.header("WWW-Authenticate"), thrown.header("WWW-Authenticate"));
+    }
+
+    @Test
+    void a401ChallengesForABearerTokenByDefault() {
+        TestClient client = TestClient.of(Router.create()
+                .get("/returned", r -> new AppError.Unauthorized("who are you").toResponse())
+                .get("/thrown", r -> {
+                    throw AppError.unauthorized("who are you").toException();
+                })
+                .build());
+
+        for (String path : List.of("/returned", "/thrown")) {
+            TestResponse response = client.get(path);
+            assertEquals(401, response.status(), path);
+            assertEquals("Bearer", response.header("WWW-Authenticate").orElseThrow(), path);
+        }
+    }
+
+    @Test
+    void a401CarriesTheChallengeItWasGiven() {
+        String challenge = "Basic realm=\"api\", charset=\"UTF-8\"";
+        TestClient client = TestClient.of(Router.create()
+                .get("/returned", r -> new AppError.Unauthorized("who are you", challenge).toResponse())
+                .get("/thrown", r -> {
+                    throw AppError.unauthorized("who are you", challenge).toException();
+                })
+                .build());
+
+        for (String path : List.of("/returned", "/thrown")) {
+            TestResponse response = client.get(path);
+            assertEquals(401, response.status(), path);
+            assertEquals(challenge, response.header("WWW-Authenticate").orElseThrow(), path);
+            assertEquals("who are you", response.error().orElseThrow(), path);
+        }
+    }
+
+    @Test
+    void refusesAChallengeThatIsNotOneWhenTheErrorIsMade() {
+        IllegalArgumentException injected = assertThrows(IllegalArgumentException.class,
+                () -> AppError.unauthorized("no", "Bearer\r\nSet-Cookie: session=stolen"));
+        IllegalArgumentException empty = assertThrows(IllegalArgumentException.class,
+                () -> new AppError.Unauthorized("no", ""));
+
+        assertEquals("not a WWW-Authenticate challenge (RFC 9110 §11.6.1): expected a space, ',' or the end after"
+                + " the auth-scheme at index 6 of a value of 34 characters", injected.getMessage());
+        assertTrue(empty.getMessage().contains("expected an auth-scheme (a token) at index 0"), empty.getMessage());
+        assertThrows(NullPointerException.class, () -> new AppError.Unauthorized("no", null));
     }
 
     @Test

@@ -110,6 +110,39 @@ class PathMatchingTest {
         assertEquals("a/b/c", text("/static/a%2Fb/c"));
     }
 
+    /**
+     * What docs/pipeline.md and Router's javadoc say a catch-all value may be: the dot-segment check is of the
+     * request's segments, so once the value is decoded whole it may be absolute or climb out with "..".
+     */
+    @Test
+    void aCatchAllValueMayBeAbsoluteOrHoldDotDotAndBackslashesOnceDecoded() {
+        assertEquals("/etc/passwd", text("/static//etc/passwd"));
+        assertEquals("/etc/passwd", text("/static/%2Fetc%2Fpasswd"));
+        assertEquals("../../etc/passwd", text("/static/..%2F..%2Fetc%2Fpasswd"));
+        assertEquals("a/..", text("/static/a%2F.."));
+        assertEquals("a\\..\\..\\win", text("/static/a%5C..%5C..%5Cwin"));
+        assertEquals("C:\\Windows", text("/static/C:%5CWindows"));
+        assertEquals("a//b", text("/static/a//b"));
+        assertEquals("a/", text("/static/a/"));
+        assertEquals("/", text("/static//"));
+    }
+
+    @Test
+    void aParameterValueMayBeAbsoluteOrHoldDotDotThroughEncodedSlashes() {
+        assertEquals("/etc/passwd", text("/files/%2Fetc%2Fpasswd"));
+        assertEquals("../../etc", text("/files/..%2F..%2Fetc"));
+    }
+
+    @Test
+    void aCatchAllValueIsNeverEmptyNorHoldsARequestDotSegmentOrAControlCharacter() {
+        assertEquals(404, client.get("/static/").status());
+        badRequest("/static/a/../../etc/passwd");
+        badRequest("/static//../etc/passwd");
+        badRequest("/static/%2E%2E/etc");
+        badRequest("/static/a%00.txt");
+        badRequest("/static/a%0D%0Ab");
+    }
+
     @Test
     void matchingIsCaseSensitiveAndWithoutUnicodeNormalization() {
         assertEquals(404, client.get("/Users").status());

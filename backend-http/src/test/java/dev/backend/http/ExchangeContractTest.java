@@ -105,6 +105,7 @@ class ExchangeContractTest {
             assertEquals(401, refused.status());
             assertEquals(401, challenged.status());
             assertEquals("Basic realm=\"realm\", charset=\"UTF-8\"", challenged.header("WWW-Authenticate"));
+            assertEquals("Basic realm=\"realm\", charset=\"UTF-8\"", refused.header("WWW-Authenticate"));
             assertEquals("hello ada", admitted.text());
             assertEquals(List.of("filter", "authenticator", "filter", "filter", "authenticator"), calls);
         }

@@ -12,8 +12,8 @@ import java.util.Optional;
 
 /**
  * Lets a request through only with a known API key in {@code X-Api-Key}; anything else is a 401 with a
- * JSON body, before the handler runs. A request let through carries the name of the client the key
- * belongs to as the {@link #CLIENT} attribute, for the rate limit and the handler.
+ * JSON body and the {@link #CHALLENGE}, before the handler runs. A request let through carries the name of
+ * the client the key belongs to as the {@link #CLIENT} attribute, for the rate limit and the handler.
  *
  * <p>Keys are compared by their SHA-256 digests with {@link MessageDigest#isEqual}, which takes the same
  * time wherever two digests differ, so response timing does not reveal how much of a guessed key is right.
@@ -22,6 +22,13 @@ public final class ApiKeyAuth implements Middleware {
 
     /** The header clients send their key in. */
     public static final String HEADER = "X-Api-Key";
+
+    /**
+     * The {@code WWW-Authenticate} of the 401s, which a 401 must carry (RFC 9110 §15.5.2). No registered scheme
+     * covers a key in a header of one's own, so a scheme of our own names the header the key goes in; {@code
+     * Bearer} would send clients to {@code Authorization}, {@code Basic} would make browsers ask for a password.
+     */
+    public static final String CHALLENGE = "ApiKey header=\"" + HEADER + "\"";
 
     /** The name of the client whose key authenticated the request. */
     public static final Request.Key<String> CLIENT = Request.Key.of("api client");
@@ -45,11 +52,11 @@ public final class ApiKeyAuth implements Middleware {
         return request -> {
             Optional<String> key = request.header(HEADER);
             if (key.isEmpty()) {
-                return AppError.unauthorized("Missing " + HEADER + " header").toResponse();
+                return AppError.unauthorized("Missing " + HEADER + " header", CHALLENGE).toResponse();
             }
             Optional<String> client = client(key.get());
             if (client.isEmpty()) {
-                return AppError.unauthorized("Unknown API key").toResponse();
+                return AppError.unauthorized("Unknown API key", CHALLENGE).toResponse();
             }
             return next.handle(request.withAttribute(CLIENT, client.get()));
         };

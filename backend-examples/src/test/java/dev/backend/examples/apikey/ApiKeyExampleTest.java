@@ -9,6 +9,7 @@ import dev.backend.core.Request;
 import dev.backend.core.Response;
 import dev.backend.core.testing.TestClient;
 import dev.backend.core.testing.TestResponse;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
@@ -31,6 +32,14 @@ class ApiKeyExampleTest {
         assertEquals("Missing X-Api-Key header", missing.error().orElseThrow());
         assertEquals(401, unknown.status());
         assertEquals("Unknown API key", unknown.error().orElseThrow());
+    }
+
+    @Test
+    void every401ChallengesTheClientToSendTheKeyHeader() {
+        for (TestResponse refused : List.of(client.get("/api/hello"), call("key-c"), call(""))) {
+            assertEquals(401, refused.status());
+            assertEquals("ApiKey header=\"X-Api-Key\"", refused.header("WWW-Authenticate").orElseThrow());
+        }
     }
 
     @Test

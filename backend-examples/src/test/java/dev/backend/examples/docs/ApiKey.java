@@ -18,7 +18,7 @@ final class ApiKey implements Middleware {
     public Handler wrap(Handler next) {
         return request -> request.header("X-Api-Key").filter(keys::contains).isPresent()
                 ? next.handle(request)
-                : AppError.unauthorized("Missing or unknown API key").toResponse();
+                : AppError.unauthorized("Missing or unknown API key", "ApiKey header=\"X-Api-Key\"").toResponse();
     }
 }
 // end::api-key[]
