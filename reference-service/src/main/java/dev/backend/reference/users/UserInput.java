@@ -40,7 +40,7 @@ record UserInput(String email, String name) {
         } else if (!isEmailAddress(cleanEmail)) {
             problems.add("email must be an address like name@example.com");
         }
-        if (cleanName.isEmpty()) {
+        if (isInvisible(cleanName)) {
             problems.add("name is required");
         } else if (cleanName.codePointCount(0, cleanName.length()) > MAX_NAME) {
             problems.add("name must be at most " + MAX_NAME + " characters");
@@ -51,6 +51,15 @@ record UserInput(String email, String name) {
             throw AppError.validation(String.join("; ", problems)).toException();
         }
         return new UserInput(cleanEmail, cleanName);
+    }
+
+    /**
+     * True for a name nothing of which shows: empty, or only spaces and format characters that {@link String#strip()}
+     * keeps, such as U+00A0 NO-BREAK SPACE, U+3000 IDEOGRAPHIC SPACE and U+200B ZERO WIDTH SPACE.
+     */
+    static boolean isInvisible(String name) {
+        return name.codePoints().allMatch(c -> Character.isWhitespace(c) || Character.isSpaceChar(c)
+                || Character.getType(c) == Character.FORMAT);
     }
 
     /**

@@ -41,6 +41,14 @@ class UserInputTest {
         assertEquals(new AppError.Validation("email is required; name is required"), e.error());
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"\u00A0", "\u200B", "\u3000 \u2007", "\uFEFF\u00A0"})
+    void aNameOfOnlyInvisibleCharactersIsRequired(String name) {
+        AppException e = assertThrows(AppException.class, () -> new UserInput("a@b.co", name).validate());
+
+        assertEquals(new AppError.Validation("name is required"), e.error());
+    }
+
     @Test
     void limitsEmailTo254AndNameTo200Characters() {
         String local = "a".repeat(64);
