@@ -63,8 +63,11 @@ import tools.jackson.databind.type.LogicalType;
  * <tr><td>{@code Map<String, V>}</td><td>an object</td><td>a {@code null} value is a 422</td></tr>
  * <tr><td>{@code byte[]}</td><td>a base64 string (RFC 4648 §4, padded)</td><td>what this mapper writes;
  *     Jackson also reads an array of byte values (-128 to 255), which is serde's {@code Vec<u8>} form</td></tr>
- * <tr><td>{@code JsonNode}</td><td>any value</td><td>{@code null} is a {@code NullNode}</td></tr>
- * <tr><td>{@code Object}</td><td>any value but {@code null}</td><td>objects as maps, arrays as lists</td></tr>
+ * <tr><td>{@code JsonNode}</td><td>any value</td><td>{@code null} is a {@code NullNode}; a number that overflows a
+ *     double ({@code 1e400}) is "number out of range", as serde_json's {@code Value} refuses it</td></tr>
+ * <tr><td>{@code Object}</td><td>any value but {@code null}</td><td>objects as maps, arrays as lists, numbers as
+ *     {@code Integer}, {@code Long}, {@code BigInteger} or {@code Double}; one that overflows a double is "number
+ *     out of range", in a {@code Map<String, Object>} too</td></tr>
  * </table>
  *
  * <p>And for the body as a whole: an empty body is a 400; {@code null} at the root is a 422 (unless
@@ -172,7 +175,7 @@ public final class Json {
             throw JsonErrors.malformed(null, problem).toException();
         });
         T value;
-        try (JsonParser parser = m.createParser(body)) {
+        try (JsonParser parser = new JsonRules.FiniteNumbers(m.createParser(body))) {
             value = m.readValue(parser, type);
             if (parser.nextToken() != null) {
                 throw JsonErrors.malformed(parser.currentLocation(), "trailing data after the JSON value")

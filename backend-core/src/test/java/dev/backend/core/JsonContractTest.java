@@ -21,6 +21,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.UUID;
@@ -29,6 +30,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.JsonNode;
 
 /**
  * The JSON contract of {@link Json}, type by type, against what serde's derived {@code Deserialize} does
@@ -394,6 +396,76 @@ class JsonContractTest {
         assertRefused(422, "Invalid JSON field 'amount': number out of range", "{\"amount\":1e999999999}", Money.class);
         assertRefused(422, "Invalid JSON field 'amount': number out of range", "{\"amount\":1e-1001}", Money.class);
         assertRefused(422, "Invalid JSON field 'amount': expected a number", "{\"amount\":\"1.10\"}", Money.class);
+    }
+
+    @Test
+    void decimalsWithAnExponentBeyondAnIntAreOutOfRangeLikeAnyOtherBeyondTheBound() {
+        String outOfRange = "Invalid JSON field 'amount': number out of range";
+
+        assertRefused(422, outOfRange, "{\"amount\":1e2147483648}", Money.class);
+        assertRefused(422, outOfRange, "{\"amount\":1e-2147483649}", Money.class);
+        assertRefused(422, "Invalid JSON body: number out of range", "1e2147483648", BigDecimal.class);
+    }
+
+    // ---- untyped values (serde_json::Value), and the readers that take a double straight from the parser
+
+    record Untyped(Object v) {}
+
+    record Tree(JsonNode v) {}
+
+    record MaybeTree(Optional<JsonNode> v) {}
+
+    record AnyNumber(Number v) {}
+
+    record MaybeDouble(OptionalDouble v) {}
+
+    record Doubles(double[] v) {}
+
+    record FloatArray(float[] v) {}
+
+    record Objects(Object[] v) {}
+
+    /** serde_json's {@code Value} refuses {@code 1e400} ("number out of range"); Jackson held infinity here. */
+    @ParameterizedTest
+    @ValueSource(strings = {"1e400", "-1e1000000", "1e2147483648", "-1e999999999"})
+    void aNumberThatOverflowsADoubleIs422WhereverItIsRead(String number) {
+        String field = "{\"v\":" + number + "}";
+        String array = "{\"v\":[1," + number + "]}";
+        String body = "Invalid JSON body: number out of range";
+
+        assertRefused(422, "Invalid JSON field 'v': number out of range", field, Untyped.class);
+        assertRefused(422, "Invalid JSON field 'v': number out of range", field, Tree.class);
+        assertRefused(422, "Invalid JSON field 'v': number out of range", field, MaybeTree.class);
+        assertRefused(422, "Invalid JSON field 'v': number out of range", field, AnyNumber.class);
+        assertRefused(422, "Invalid JSON field 'v': number out of range", field, MaybeDouble.class);
+        assertRefused(422, "Invalid JSON field 'v[1]': number out of range", array, Doubles.class);
+        assertRefused(422, "Invalid JSON field 'v[1]': number out of range", array, FloatArray.class);
+        assertRefused(422, "Invalid JSON field 'v[1]': number out of range", array, Objects.class);
+        // Jackson tracks no path inside an untyped value or a tree, so there the body as a whole is named.
+        assertRefused(422, body, array, Object.class);
+        assertRefused(422, body, field, JsonNode.class);
+        assertRefused(422, body, number, Object.class);
+        assertRefused(422, body, number, JsonNode.class);
+        AppError map = assertThrows(AppException.class,
+                () -> post(field).json(new TypeReference<Map<String, Object>>() {})).error();
+        assertEquals("Invalid JSON field 'v': number out of range", map.message());
+    }
+
+    @Test
+    void aFloatArrayRefusesWhatOverflowsAFloat() {
+        assertRefused(422, "Invalid JSON field 'v[0]': number out of range", "{\"v\":[1e39]}", FloatArray.class);
+    }
+
+    @Test
+    void untypedNumbersInRangeAreReadAsBeforeAndWrittenBackAsNumbers() {
+        Object value = read("{\"v\":[1.5,1e300,1e-400,7,12345678901,1" + "0".repeat(30) + "]}", Object.class);
+
+        assertEquals(Map.of("v", List.of(1.5, 1e300, 0.0, 7, 12345678901L, new BigInteger("1" + "0".repeat(30)))),
+                value);
+        assertEquals("{\"v\":1.0E300}", new String(Json.write(read("{\"v\":1e300}", JsonNode.class)),
+                StandardCharsets.UTF_8));
+        assertArrayEquals(new double[] {1.5, 0.0}, read("{\"v\":[1.5,1e-400]}", Doubles.class).v());
+        assertEquals(OptionalDouble.of(2.5), read("{\"v\":2.5}", MaybeDouble.class).v());
     }
 
     // ---- booleans (Rust bool)
