@@ -2,6 +2,7 @@ package dev.backend.core;
 
 import com.fasterxml.jackson.annotation.Nulls;
 import java.util.Objects;
+import java.util.Optional;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.StreamReadFeature;
@@ -70,7 +71,8 @@ import tools.jackson.databind.type.LogicalType;
  *     out of range", in a {@code Map<String, Object>} too</td></tr>
  * </table>
  *
- * <p>And for the body as a whole: an empty body is a 400; {@code null} at the root is a 422 (unless
+ * <p>And for the body as a whole: an empty body is a 400, and so is one of only whitespace or a byte order mark
+ * (RFC 8259 §2: a JSON text holds a value); {@code null} at the root is a 422 (unless
  * the type is {@code Optional}); anything but whitespace after the value is a 400 (serde_json's
  * "trailing characters"); a repeated key in any object is a 422 (serde refuses repeated struct fields,
  * and I-JSON, RFC 7493 §2.3, all); the body must be UTF-8 (RFC 8259 §8.1: a UTF-8 byte order mark is
@@ -165,9 +167,9 @@ public final class Json {
 
     /** Parses a request body by the rules above; every failure is an {@link AppException}. */
     private static <T> T read(byte[] body, JsonMapper m, JavaType type) {
-        if (body.length == 0) {
-            throw new AppError.BadRequest("Request body is empty; expected JSON").toException();
-        }
+        noValue(body).ifPresent(problem -> {
+            throw new AppError.BadRequest(problem).toException();
+        });
         if (!looksLikeUtf8(body)) {
             throw JsonErrors.malformed(null, "the body must be UTF-8 (RFC 8259 §8.1)").toException();
         }
@@ -189,6 +191,29 @@ public final class Json {
                     .toException();
         }
         return value;
+    }
+
+    /**
+     * Why a body holds no JSON value at all, if it does not: it is empty, or a UTF-8 byte order mark (which RFC 8259
+     * §8.1 lets a parser ignore), or whitespace (RFC 8259 §2: {@code JSON-text = ws value ws} needs a value). Each
+     * is the same 400 as an empty body, as serde_json's "EOF while parsing a value" is in axum; Jackson would make
+     * whitespace a 422 (end of input where a value belongs), and a lone byte order mark a 400 quoting it. Only
+     * leading bytes are looked at: any other body stops the scan at its first byte that is not whitespace.
+     */
+    private static Optional<String> noValue(byte[] body) {
+        int start = body.length >= 3 && (body[0] & 0xFF) == 0xEF && (body[1] & 0xFF) == 0xBB
+                && (body[2] & 0xFF) == 0xBF ? 3 : 0;
+        int first = start;
+        while (first < body.length && (body[first] == ' ' || body[first] == '\t' || body[first] == '\n'
+                || body[first] == '\r')) {
+            first++;
+        }
+        if (first < body.length) {
+            return Optional.empty();
+        }
+        return Optional.of(first == start
+                ? "Request body is empty; expected JSON"
+                : "Request body is only whitespace; expected JSON");
     }
 
     /**

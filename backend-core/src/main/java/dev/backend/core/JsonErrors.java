@@ -12,6 +12,7 @@ import java.util.Collection;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.TokenStreamLocation;
@@ -32,6 +33,9 @@ final class JsonErrors {
     /** Where Jackson's own messages start naming its configuration; cut there. */
     private static final String[] INTERNALS = {" (start marker at", ": enable `", " (not recognized as one", " (for ", "\n"};
     private static final Pattern CONSTRAINT_SOURCE = Pattern.compile(", from `[^`]*`\\)");
+    /** Jackson quotes an unexpected character as {@code 'c' (code 65279 / 0xfeff)}. */
+    private static final Pattern QUOTED_CHARACTER = Pattern.compile("'(.)' \\(code \\d+(?: / 0x\\p{XDigit}+)?\\)",
+            Pattern.DOTALL);
 
     private JsonErrors() {}
 
@@ -114,9 +118,22 @@ final class JsonErrors {
                 cleaned = cleaned.substring(0, at);
             }
         }
-        return cleaned.indexOf('`') >= 0 || cleaned.contains("jackson") || cleaned.contains("java.")
-                ? "invalid syntax"
-                : cleaned;
+        if (cleaned.indexOf('`') >= 0 || cleaned.contains("jackson") || cleaned.contains("java.")) {
+            return "invalid syntax";
+        }
+        // A character nobody can see in the message (a byte order mark, a zero-width or other space) is named by its
+        // code point alone: "Unexpected character (U+FEFF)".
+        return QUOTED_CHARACTER.matcher(cleaned).replaceAll(quoted -> {
+            char c = quoted.group(1).charAt(0);
+            return visible(c) ? Matcher.quoteReplacement(quoted.group()) : String.format("U+%04X", (int) c);
+        });
+    }
+
+    private static boolean visible(char c) {
+        int type = Character.getType(c);
+        return !Character.isSpaceChar(c) && !Character.isWhitespace(c) && type != Character.FORMAT
+                && type != Character.CONTROL && type != Character.PRIVATE_USE && type != Character.SURROGATE
+                && type != Character.UNASSIGNED;
     }
 
     /** Client-facing names for Java types: the client speaks JSON, not Java. */

@@ -206,6 +206,32 @@ class JsonContractTest {
         assertEquals(422, assertThrows(AppException.class, () -> post("null").json(Object.class)).error().status());
     }
 
+    /** RFC 8259 §2: {@code JSON-text = ws value ws}; serde_json says "EOF while parsing a value", axum a 400. */
+    @ParameterizedTest
+    @ValueSource(strings = {" ", "   ", "\n\t", "\r\n", "\uFEFF ", "\uFEFF\n\t"})
+    void aBodyOfOnlyWhitespaceIs400LikeAnEmptyOne(String body) {
+        assertRefused(400, "Request body is only whitespace; expected JSON", body, Text.class);
+        assertRefused(400, "Request body is only whitespace; expected JSON", body, Object.class);
+        assertEquals("Request body is only whitespace; expected JSON", assertThrows(AppException.class,
+                () -> post(body).json(new TypeReference<Optional<Integer>>() {})).error().message());
+    }
+
+    /** RFC 8259 §8.1 lets a parser ignore a byte order mark; what is left of this one is nothing. */
+    @Test
+    void aByteOrderMarkAloneIsAnEmptyBody() {
+        assertRefused(400, "Request body is empty; expected JSON", new byte[0], Text.class);
+        assertRefused(400, "Request body is empty; expected JSON", "\uFEFF", Text.class);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"'\uFEFF\uFEFF{}', U+FEFF", "'{\u200B}', U+200B", "'[\u00A0]', U+00A0", "'[\u2028]', U+2028"})
+    void anInvisibleUnexpectedCharacterIsNamedByItsCodePointNotQuoted(String body, String named) {
+        String message = refused(body, Object.class).message();
+
+        assertTrue(message.contains("Unexpected character (" + named + ")"), message);
+        assertTrue(message.chars().noneMatch(c -> "\uFEFF\u200B\u00A0\u2028".indexOf(c) >= 0), message);
+    }
+
     @Test
     void trailingDataIs400() {
         assertRefused(400, "Malformed JSON at line 1, column 10: trailing data after the JSON value", "{\"s\":\"a\"}{}",
