@@ -45,7 +45,8 @@ import tools.jackson.databind.type.LogicalType;
  *     out of range"</td></tr>
  * <tr><td>{@code boolean}, {@code Boolean}</td><td>{@code true}, {@code false}</td><td>not {@code 0}/{@code
  *     1} or {@code "true"}</td></tr>
- * <tr><td>{@code String}, {@code char}</td><td>a string ({@code char}: of one character)</td><td>not a
+ * <tr><td>{@code String}, {@code char}</td><td>a string ({@code char}: of one character, U+0000 to
+ *     U+FFFF)</td><td>not a
  *     number; an escaped lone surrogate ({@code "\ud800"}) is a 400, as in serde_json</td></tr>
  * <tr><td>enum</td><td>the constant's exact name</td><td>not another case, not an ordinal; rename with
  *     {@code @JsonProperty}</td></tr>

@@ -141,8 +141,11 @@ final class JsonErrors {
         if (type == Object.class) {
             return "a JSON value";
         }
-        if (type == String.class || type == char.class || type == Character.class) {
+        if (type == String.class) {
             return "a string";
+        }
+        if (type == char.class || type == Character.class) {
+            return "a single-character string (U+0000 to U+FFFF)";
         }
         if (type == int.class || type == Integer.class || type == long.class || type == Long.class
                 || type == short.class || type == Short.class || type == byte.class || type == Byte.class

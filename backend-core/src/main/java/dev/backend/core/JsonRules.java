@@ -45,6 +45,8 @@ final class JsonRules {
     static SimpleModule module() {
         SimpleModule module = new SimpleModule("backend-json-rules");
         module.addDeserializer(String.class, new StringReader());
+        module.addDeserializer(Character.class, new CharReader(Character.class));
+        module.addDeserializer(char.class, new CharReader(char.class));
         module.addDeserializer(Double.class, new DoubleReader(Double.class));
         module.addDeserializer(double.class, new DoubleReader(double.class));
         module.addDeserializer(Float.class, new FloatReader(Float.class));
@@ -169,6 +171,11 @@ final class JsonRules {
             if (!p.hasToken(JsonToken.VALUE_STRING)) {
                 return (String) ctxt.handleUnexpectedToken(String.class, p);
             }
+            return validText(p);
+        }
+
+        /** The current string token's text; an escaped lone surrogate is a syntax error (400), as in serde_json. */
+        static String validText(JsonParser p) {
             String text = p.getString();
             int bad = loneSurrogate(text);
             if (bad >= 0) {
@@ -189,6 +196,31 @@ final class JsonRules {
                 }
             }
             return -1;
+        }
+    }
+
+    /**
+     * A string of exactly one character that is not half of a surrogate pair: a Java {@code char} holds U+0000 to
+     * U+FFFF, so {@code "ab"}, {@code ""} and {@code "😀"} are a mismatch (a 422 "expected a single-character
+     * string"), and an escaped lone surrogate a 400 as in a string. Jackson took {@code "\ud800"} as a char.
+     */
+    private static final class CharReader extends StdScalarDeserializer<Character> {
+        private final Class<?> type;
+
+        CharReader(Class<?> type) {
+            super(Character.class);
+            this.type = type;
+        }
+
+        @Override
+        public Character deserialize(JsonParser p, DeserializationContext ctxt) {
+            if (!p.hasToken(JsonToken.VALUE_STRING)) {
+                return (Character) ctxt.handleUnexpectedToken(type, p);
+            }
+            String text = StringReader.validText(p);
+            return text.length() == 1
+                    ? text.charAt(0)
+                    : (Character) ctxt.handleWeirdStringValue(type, text, "not a single character");
         }
     }
 

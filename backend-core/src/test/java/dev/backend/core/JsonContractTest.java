@@ -524,8 +524,20 @@ class JsonContractTest {
     @Test
     void charsAreOneCharacterStrings() {
         assertEquals('é', read("{\"c\":\"é\"}", Letter.class).c());
-        assertRefused(422, "Invalid JSON field 'c': expected a string", "{\"c\":\"ab\"}", Letter.class);
-        assertRefused(422, "Invalid JSON field 'c': expected a string", "{\"c\":65}", Letter.class);
+        assertEquals('\uFFFF', read("{\"c\":\"\\uffff\"}", Letter.class).c());
+        for (String value : List.of("\"ab\"", "\"\"", "\"😀\"", "65", "[\"a\"]")) {
+            assertRefused(422, "Invalid JSON field 'c': expected a single-character string (U+0000 to U+FFFF)",
+                    "{\"c\":" + value + "}", Letter.class);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"\\ud800", "\\udfff"})
+    void aCharThatIsAnEscapedLoneSurrogateIs400AsInAString(String escaped) {
+        AppError error = refused("{\"c\":\"" + escaped + "\"}", Letter.class);
+
+        assertEquals(400, error.status());
+        assertTrue(error.message().contains("lone surrogate"), error.message());
     }
 
     // ---- enums (a Rust enum of unit variants)
