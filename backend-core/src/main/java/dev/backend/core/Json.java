@@ -82,7 +82,7 @@ import tools.jackson.databind.type.LogicalType;
  * offset and bytes); comments, {@code NaN}, single
  * quotes, leading zeros, leading {@code +} and trailing commas are a 400; nesting deeper than 500 levels
  * or a number longer than 1000 characters is a 400 (serde_json stops at 128 levels). Error messages name
- * JSON types and the field path, never a Java class.
+ * JSON types and the field path, never a Java class, and quote at most 200 characters of a key or path.
  *
  * <p>Replace the mapper once at start-up, before serving, with {@link #use(JsonMapper)}; start from
  * {@link #defaults()} to keep these rules (a builder that replaces the annotation introspector drops

@@ -30,6 +30,9 @@ import tools.jackson.databind.exc.MismatchedInputException;
  */
 final class JsonErrors {
 
+    /** The most characters of a key or field path an error message quotes. */
+    static final int MAX_QUOTED = 200;
+
     /** Where Jackson's own messages start naming its configuration; cut there. */
     private static final String[] INTERNALS = {" (start marker at", ": enable `", " (not recognized as one", " (for ", "\n"};
     private static final Pattern CONSTRAINT_SOURCE = Pattern.compile(", from `[^`]*`\\)");
@@ -58,7 +61,7 @@ final class JsonErrors {
         if (parseMessage.startsWith("Duplicate Object property ")) {
             // serde rejects a repeated field as a data error; I-JSON (RFC 7493 §2.3) forbids repeated keys.
             String key = parseMessage.substring("Duplicate Object property ".length()).replace("\"", "");
-            return unprocessable(e, "duplicate key '" + key + "'");
+            return unprocessable(e, "duplicate key '" + bounded(key) + "'");
         }
         if (parse != null) {
             return malformed(parse.getLocation(), clean(parse.getOriginalMessage()));
@@ -194,6 +197,20 @@ final class JsonErrors {
                 : "a " + type.getSimpleName();
     }
 
+    /**
+     * At most {@value #MAX_QUOTED} characters of text the client sent, then {@code ...}: a key may be 50,000
+     * characters long (the parser's limit), and the error body must not grow with it. The router bounds the path
+     * it quotes in a 404 the same way.
+     */
+    static String bounded(String text) {
+        if (text.length() <= MAX_QUOTED) {
+            return text;
+        }
+        int end = Character.isHighSurrogate(text.charAt(MAX_QUOTED - 1)) ? MAX_QUOTED - 1 : MAX_QUOTED;
+        return text.substring(0, end) + "...";
+    }
+
+    /** The field path, such as {@code address.city} or {@code items[2].name}; map keys in it are the client's. */
     private static String path(JacksonException e) {
         StringBuilder path = new StringBuilder();
         for (JacksonException.Reference ref : e.getPath()) {
@@ -206,7 +223,7 @@ final class JsonErrors {
                 path.append('[').append(ref.getIndex()).append(']');
             }
         }
-        return path.toString();
+        return bounded(path.toString());
     }
 
     private static String at(TokenStreamLocation location) {

@@ -170,6 +170,19 @@ class JsonContractTest {
                 Counts.class);
     }
 
+    @Test
+    void aLongKeyIsQuotedInErrorsOnlyUpTo200Characters() {
+        String key = "k".repeat(49_999);
+        String quoted = "k".repeat(200) + "...";
+
+        assertRefused(422, "Invalid JSON body: duplicate key '" + quoted + "'",
+                "{\"" + key + "\":1,\"" + key + "\":2}", Object.class);
+        assertRefused(422, "Invalid JSON field 'counts." + "k".repeat(193) + "...': expected an integer",
+                "{\"counts\":{\"" + key + "\":true}}", Counts.class);
+        assertRefused(422, "Invalid JSON body: duplicate key '" + "k".repeat(199) + "...'",
+                "{\"" + "k".repeat(199) + "😀\":1,\"" + "k".repeat(199) + "😀\":2}", Object.class);
+    }
+
     // ---- the body as a whole
 
     @ParameterizedTest
