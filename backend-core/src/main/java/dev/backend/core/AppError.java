@@ -6,6 +6,7 @@ import dev.backend.core.internal.RequestDeadline;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -229,18 +230,31 @@ public sealed interface AppError {
     }
 
     /**
-     * 415: the request body has a content type this endpoint does not read.
+     * 415: the request body has a content type, or a content coding, this endpoint does not read.
      *
      * @param message the text sent to the client as {@code {"error": message}}; keep it free of internals
+     * @param acceptedEncodings when not empty, sent as {@code Accept-Encoding}: the content codings the request
+     *     body may have had (RFC 9110 §15.5.16, RFC 7694 §3), such as {@code identity} alone; copied
      */
-    record UnsupportedMediaType(String message) implements AppError {
+    record UnsupportedMediaType(String message, List<String> acceptedEncodings) implements AppError {
         /**
-         * Requires a message.
+         * Requires a message and copies {@code acceptedEncodings}.
          *
-         * @throws NullPointerException if {@code message} is null
+         * @throws NullPointerException if {@code message} or {@code acceptedEncodings} is null
          */
         public UnsupportedMediaType {
             Objects.requireNonNull(message, "message");
+            acceptedEncodings = List.copyOf(acceptedEncodings);
+        }
+
+        /**
+         * A 415 for a content type, without {@code Accept-Encoding}.
+         *
+         * @param message the text sent to the client as {@code {"error": message}}
+         * @throws NullPointerException if {@code message} is null
+         */
+        public UnsupportedMediaType(String message) {
+            this(message, List.of());
         }
     }
 
@@ -389,9 +403,9 @@ public sealed interface AppError {
     }
 
     /**
-     * The response for this error: its status, {@code {"error": message}}, and the headers the status
-     * calls for ({@code Allow}, {@code Retry-After}, {@code WWW-Authenticate}). Server-side errors log their cause
-     * here, once.
+     * The response for this error: its status, {@code {"error": message}}, and the headers the status calls for
+     * ({@code Allow}, {@code Retry-After}, {@code WWW-Authenticate}, {@code Accept-Encoding}). Server-side errors log
+     * their cause here, once.
      *
      * @return a new response with {@code Content-Type: application/json}
      */
@@ -418,7 +432,9 @@ public sealed interface AppError {
             case Timeout e -> e.status() == 503 ? response.withHeader("Retry-After", "1") : response;
             case Conflict e -> response;
             case PayloadTooLarge e -> response;
-            case UnsupportedMediaType e -> response;
+            case UnsupportedMediaType e -> e.acceptedEncodings().isEmpty()
+                    ? response
+                    : response.withHeader("Accept-Encoding", String.join(", ", e.acceptedEncodings()));
             case Unprocessable e -> response;
         };
     }

@@ -2,6 +2,7 @@ package dev.backend.core;
 
 import com.fasterxml.jackson.annotation.Nulls;
 import java.util.Objects;
+import java.util.Optional;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.StreamReadFeature;
@@ -44,8 +45,8 @@ import tools.jackson.databind.type.LogicalType;
  *     out of range"</td></tr>
  * <tr><td>{@code boolean}, {@code Boolean}</td><td>{@code true}, {@code false}</td><td>not {@code 0}/{@code
  *     1} or {@code "true"}</td></tr>
- * <tr><td>{@code String}, {@code char}</td><td>a string ({@code char}: of one character)</td><td>not a
- *     number; an escaped lone surrogate ({@code "\ud800"}) is a 400, as in serde_json</td></tr>
+ * <tr><td>{@code String}, {@code char}</td><td>a string ({@code char}: of one character, U+0000 to
+ *     U+FFFF)</td><td>not a number; an escaped lone surrogate ({@code "\ud800"}) is a 400, as in serde_json</td></tr>
  * <tr><td>enum</td><td>the constant's exact name</td><td>not another case, not an ordinal; rename with
  *     {@code @JsonProperty}</td></tr>
  * <tr><td>{@code UUID}</td><td>the 36-character 8-4-4-4-12 hex form, either case</td><td>no braces,
@@ -63,11 +64,15 @@ import tools.jackson.databind.type.LogicalType;
  * <tr><td>{@code Map<String, V>}</td><td>an object</td><td>a {@code null} value is a 422</td></tr>
  * <tr><td>{@code byte[]}</td><td>a base64 string (RFC 4648 §4, padded)</td><td>what this mapper writes;
  *     Jackson also reads an array of byte values (-128 to 255), which is serde's {@code Vec<u8>} form</td></tr>
- * <tr><td>{@code JsonNode}</td><td>any value</td><td>{@code null} is a {@code NullNode}</td></tr>
- * <tr><td>{@code Object}</td><td>any value but {@code null}</td><td>objects as maps, arrays as lists</td></tr>
+ * <tr><td>{@code JsonNode}</td><td>any value</td><td>{@code null} is a {@code NullNode}; a number that overflows a
+ *     double ({@code 1e400}) is "number out of range", as serde_json's {@code Value} refuses it</td></tr>
+ * <tr><td>{@code Object}</td><td>any value but {@code null}</td><td>objects as maps, arrays as lists, numbers as
+ *     {@code Integer}, {@code Long}, {@code BigInteger} or {@code Double}; one that overflows a double is "number
+ *     out of range", in a {@code Map<String, Object>} too</td></tr>
  * </table>
  *
- * <p>And for the body as a whole: an empty body is a 400; {@code null} at the root is a 422 (unless
+ * <p>And for the body as a whole: an empty body is a 400, and so is one of only whitespace or a byte order mark
+ * (RFC 8259 §2: a JSON text holds a value); {@code null} at the root is a 422 (unless
  * the type is {@code Optional}); anything but whitespace after the value is a 400 (serde_json's
  * "trailing characters"); a repeated key in any object is a 422 (serde refuses repeated struct fields,
  * and I-JSON, RFC 7493 §2.3, all); the body must be UTF-8 (RFC 8259 §8.1: a UTF-8 byte order mark is
@@ -76,7 +81,7 @@ import tools.jackson.databind.type.LogicalType;
  * offset and bytes); comments, {@code NaN}, single
  * quotes, leading zeros, leading {@code +} and trailing commas are a 400; nesting deeper than 500 levels
  * or a number longer than 1000 characters is a 400 (serde_json stops at 128 levels). Error messages name
- * JSON types and the field path, never a Java class.
+ * JSON types and the field path, never a Java class, and quote at most 200 characters of a key or path.
  *
  * <p>Replace the mapper once at start-up, before serving, with {@link #use(JsonMapper)}; start from
  * {@link #defaults()} to keep these rules (a builder that replaces the annotation introspector drops
@@ -162,9 +167,9 @@ public final class Json {
 
     /** Parses a request body by the rules above; every failure is an {@link AppException}. */
     private static <T> T read(byte[] body, JsonMapper m, JavaType type) {
-        if (body.length == 0) {
-            throw new AppError.BadRequest("Request body is empty; expected JSON").toException();
-        }
+        noValue(body).ifPresent(problem -> {
+            throw new AppError.BadRequest(problem).toException();
+        });
         if (!looksLikeUtf8(body)) {
             throw JsonErrors.malformed(null, "the body must be UTF-8 (RFC 8259 §8.1)").toException();
         }
@@ -172,7 +177,7 @@ public final class Json {
             throw JsonErrors.malformed(null, problem).toException();
         });
         T value;
-        try (JsonParser parser = m.createParser(body)) {
+        try (JsonParser parser = new JsonRules.FiniteNumbers(m.createParser(body))) {
             value = m.readValue(parser, type);
             if (parser.nextToken() != null) {
                 throw JsonErrors.malformed(parser.currentLocation(), "trailing data after the JSON value")
@@ -186,6 +191,29 @@ public final class Json {
                     .toException();
         }
         return value;
+    }
+
+    /**
+     * Why a body holds no JSON value at all, if it does not: it is empty, or a UTF-8 byte order mark (which RFC 8259
+     * §8.1 lets a parser ignore), or whitespace (RFC 8259 §2: {@code JSON-text = ws value ws} needs a value). Each
+     * is the same 400 as an empty body, as serde_json's "EOF while parsing a value" is in axum; Jackson would make
+     * whitespace a 422 (end of input where a value belongs), and a lone byte order mark a 400 quoting it. Only
+     * leading bytes are looked at: any other body stops the scan at its first byte that is not whitespace.
+     */
+    private static Optional<String> noValue(byte[] body) {
+        int start = body.length >= 3 && (body[0] & 0xFF) == 0xEF && (body[1] & 0xFF) == 0xBB
+                && (body[2] & 0xFF) == 0xBF ? 3 : 0;
+        int first = start;
+        while (first < body.length && (body[first] == ' ' || body[first] == '\t' || body[first] == '\n'
+                || body[first] == '\r')) {
+            first++;
+        }
+        if (first < body.length) {
+            return Optional.empty();
+        }
+        return Optional.of(first == start
+                ? "Request body is empty; expected JSON"
+                : "Request body is only whitespace; expected JSON");
     }
 
     /**

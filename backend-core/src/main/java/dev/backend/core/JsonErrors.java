@@ -12,6 +12,7 @@ import java.util.Collection;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.TokenStreamLocation;
@@ -29,9 +30,15 @@ import tools.jackson.databind.exc.MismatchedInputException;
  */
 final class JsonErrors {
 
+    /** The most characters of a key or field path an error message quotes. */
+    static final int MAX_QUOTED = 200;
+
     /** Where Jackson's own messages start naming its configuration; cut there. */
     private static final String[] INTERNALS = {" (start marker at", ": enable `", " (not recognized as one", " (for ", "\n"};
     private static final Pattern CONSTRAINT_SOURCE = Pattern.compile(", from `[^`]*`\\)");
+    /** Jackson quotes an unexpected character as {@code 'c' (code 65279 / 0xfeff)}. */
+    private static final Pattern QUOTED_CHARACTER = Pattern.compile("'(.)' \\(code \\d+(?: / 0x\\p{XDigit}+)?\\)",
+            Pattern.DOTALL);
 
     private JsonErrors() {}
 
@@ -54,7 +61,7 @@ final class JsonErrors {
         if (parseMessage.startsWith("Duplicate Object property ")) {
             // serde rejects a repeated field as a data error; I-JSON (RFC 7493 §2.3) forbids repeated keys.
             String key = parseMessage.substring("Duplicate Object property ".length()).replace("\"", "");
-            return unprocessable(e, "duplicate key '" + key + "'");
+            return unprocessable(e, "duplicate key '" + bounded(key) + "'");
         }
         if (parse != null) {
             return malformed(parse.getLocation(), clean(parse.getOriginalMessage()));
@@ -114,9 +121,22 @@ final class JsonErrors {
                 cleaned = cleaned.substring(0, at);
             }
         }
-        return cleaned.indexOf('`') >= 0 || cleaned.contains("jackson") || cleaned.contains("java.")
-                ? "invalid syntax"
-                : cleaned;
+        if (cleaned.indexOf('`') >= 0 || cleaned.contains("jackson") || cleaned.contains("java.")) {
+            return "invalid syntax";
+        }
+        // A character nobody can see in the message (a byte order mark, a zero-width or other space) is named by its
+        // code point alone: "Unexpected character (U+FEFF)".
+        return QUOTED_CHARACTER.matcher(cleaned).replaceAll(quoted -> {
+            char c = quoted.group(1).charAt(0);
+            return visible(c) ? Matcher.quoteReplacement(quoted.group()) : String.format("U+%04X", (int) c);
+        });
+    }
+
+    private static boolean visible(char c) {
+        int type = Character.getType(c);
+        return !Character.isSpaceChar(c) && !Character.isWhitespace(c) && type != Character.FORMAT
+                && type != Character.CONTROL && type != Character.PRIVATE_USE && type != Character.SURROGATE
+                && type != Character.UNASSIGNED;
     }
 
     /** Client-facing names for Java types: the client speaks JSON, not Java. */
@@ -124,8 +144,11 @@ final class JsonErrors {
         if (type == Object.class) {
             return "a JSON value";
         }
-        if (type == String.class || type == char.class || type == Character.class) {
+        if (type == String.class) {
             return "a string";
+        }
+        if (type == char.class || type == Character.class) {
+            return "a single-character string (U+0000 to U+FFFF)";
         }
         if (type == int.class || type == Integer.class || type == long.class || type == Long.class
                 || type == short.class || type == Short.class || type == byte.class || type == Byte.class
@@ -174,6 +197,20 @@ final class JsonErrors {
                 : "a " + type.getSimpleName();
     }
 
+    /**
+     * At most {@value #MAX_QUOTED} characters of text the client sent, then {@code ...}: a key may be 50,000
+     * characters long (the parser's limit), and the error body must not grow with it. The router bounds the path
+     * it quotes in a 404 the same way.
+     */
+    static String bounded(String text) {
+        if (text.length() <= MAX_QUOTED) {
+            return text;
+        }
+        int end = Character.isHighSurrogate(text.charAt(MAX_QUOTED - 1)) ? MAX_QUOTED - 1 : MAX_QUOTED;
+        return text.substring(0, end) + "...";
+    }
+
+    /** The field path, such as {@code address.city} or {@code items[2].name}; map keys in it are the client's. */
     private static String path(JacksonException e) {
         StringBuilder path = new StringBuilder();
         for (JacksonException.Reference ref : e.getPath()) {
@@ -186,7 +223,7 @@ final class JsonErrors {
                 path.append('[').append(ref.getIndex()).append(']');
             }
         }
-        return path.toString();
+        return bounded(path.toString());
     }
 
     private static String at(TokenStreamLocation location) {

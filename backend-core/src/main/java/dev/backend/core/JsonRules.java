@@ -18,6 +18,7 @@ import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
 import tools.jackson.core.exc.InputCoercionException;
 import tools.jackson.core.exc.StreamReadException;
+import tools.jackson.core.util.JsonParserDelegate;
 import tools.jackson.databind.DeserializationContext;
 import tools.jackson.databind.cfg.MapperConfig;
 import tools.jackson.databind.deser.std.StdScalarDeserializer;
@@ -44,6 +45,8 @@ final class JsonRules {
     static SimpleModule module() {
         SimpleModule module = new SimpleModule("backend-json-rules");
         module.addDeserializer(String.class, new StringReader());
+        module.addDeserializer(Character.class, new CharReader(Character.class));
+        module.addDeserializer(char.class, new CharReader(char.class));
         module.addDeserializer(Double.class, new DoubleReader(Double.class));
         module.addDeserializer(double.class, new DoubleReader(double.class));
         module.addDeserializer(Float.class, new FloatReader(Float.class));
@@ -69,6 +72,67 @@ final class JsonRules {
                 return null;
             }
         });
+    }
+
+    /**
+     * The request body's parser, refusing a number that does not fit the type Jackson reads it as: a double (or
+     * float) that overflows to infinity ({@code 1e400}), and a BigDecimal whose exponent is beyond an {@code int}
+     * ({@code 1e2147483648}), which Jackson throws as a bare {@link NumberFormatException}. Both are {@link
+     * InputCoercionException}s, "number out of range" (a 422), as serde_json refuses such a number even into its
+     * untyped {@code Value}. Checking here rather than in each reader covers every one Jackson has: untyped {@code
+     * Object} and {@code Map<String, Object>}, {@code JsonNode}, {@code Number}, {@code OptionalDouble}, {@code
+     * double[]} and {@code float[]} read the number straight from the parser, and would otherwise hold infinity
+     * and write it back as the string {@code "Infinity"}. A value Jackson buffers and replays (for a polymorphic
+     * type, say) is read from the buffer instead; the double, float and BigDecimal readers below check it again.
+     * Jackson has no setting for this: {@code USE_BIG_DECIMAL_FOR_FLOATS} would keep {@code 1e400} exactly, but
+     * turns every untyped float into a BigDecimal, with no bound on its exponent, and refuses nothing.
+     */
+    static final class FiniteNumbers extends JsonParserDelegate {
+        FiniteNumbers(JsonParser parser) {
+            super(parser);
+        }
+
+        @Override
+        public double getDoubleValue() {
+            double value = delegate.getDoubleValue();
+            if (Double.isInfinite(value)) {
+                throw outOfRange(double.class);
+            }
+            return value;
+        }
+
+        @Override
+        public float getFloatValue() {
+            float value = delegate.getFloatValue();
+            if (Float.isInfinite(value)) {
+                throw outOfRange(float.class);
+            }
+            return value;
+        }
+
+        /** A JSON float comes back as a {@code Double}; an integer (Integer, Long, BigInteger) is never infinite. */
+        @Override
+        public Number getNumberValue() {
+            Number value = delegate.getNumberValue();
+            if (value instanceof Double d && d.isInfinite()) {
+                throw outOfRange(double.class);
+            }
+            return value;
+        }
+
+        @Override
+        public BigDecimal getDecimalValue() {
+            try {
+                return delegate.getDecimalValue();
+            } catch (NumberFormatException e) {
+                throw outOfRange(BigDecimal.class);
+            }
+        }
+
+        private InputCoercionException outOfRange(Class<?> type) {
+            return new InputCoercionException(this, "Numeric value out of range of " + type.getSimpleName(),
+                    currentToken(), type);
+        }
     }
 
     /**
@@ -107,6 +171,11 @@ final class JsonRules {
             if (!p.hasToken(JsonToken.VALUE_STRING)) {
                 return (String) ctxt.handleUnexpectedToken(String.class, p);
             }
+            return validText(p);
+        }
+
+        /** The current string token's text; an escaped lone surrogate is a syntax error (400), as in serde_json. */
+        static String validText(JsonParser p) {
             String text = p.getString();
             int bad = loneSurrogate(text);
             if (bad >= 0) {
@@ -127,6 +196,31 @@ final class JsonRules {
                 }
             }
             return -1;
+        }
+    }
+
+    /**
+     * A string of exactly one character that is not half of a surrogate pair: a Java {@code char} holds U+0000 to
+     * U+FFFF, so {@code "ab"}, {@code ""} and {@code "😀"} are a mismatch (a 422 "expected a single-character
+     * string"), and an escaped lone surrogate a 400 as in a string. Jackson took {@code "\ud800"} as a char.
+     */
+    private static final class CharReader extends StdScalarDeserializer<Character> {
+        private final Class<?> type;
+
+        CharReader(Class<?> type) {
+            super(Character.class);
+            this.type = type;
+        }
+
+        @Override
+        public Character deserialize(JsonParser p, DeserializationContext ctxt) {
+            if (!p.hasToken(JsonToken.VALUE_STRING)) {
+                return (Character) ctxt.handleUnexpectedToken(type, p);
+            }
+            String text = StringReader.validText(p);
+            return text.length() == 1
+                    ? text.charAt(0)
+                    : (Character) ctxt.handleWeirdStringValue(type, text, "not a single character");
         }
     }
 
@@ -210,12 +304,22 @@ final class JsonRules {
             if (!p.hasToken(JsonToken.VALUE_NUMBER_INT) && !p.hasToken(JsonToken.VALUE_NUMBER_FLOAT)) {
                 return (BigDecimal) ctxt.handleUnexpectedToken(BigDecimal.class, p);
             }
-            BigDecimal value = p.getDecimalValue();
+            BigDecimal value;
+            try {
+                value = p.getDecimalValue();
+            } catch (NumberFormatException e) {
+                // An exponent beyond an int (1e2147483648) from a parser other than FiniteNumbers, such as a buffer's.
+                throw outOfRange(p);
+            }
             if (Math.abs((long) value.scale()) > MAX_DECIMAL_SCALE) {
-                throw new InputCoercionException(p, "Numeric value out of range of BigDecimal", p.currentToken(),
-                        BigDecimal.class);
+                throw outOfRange(p);
             }
             return value;
+        }
+
+        private static InputCoercionException outOfRange(JsonParser p) {
+            return new InputCoercionException(p, "Numeric value out of range of BigDecimal", p.currentToken(),
+                    BigDecimal.class);
         }
     }
 

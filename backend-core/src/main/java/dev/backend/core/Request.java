@@ -31,9 +31,9 @@ import tools.jackson.core.type.TypeReference;
  *
  * <p>Extraction failures are client errors, thrown as {@link AppException} so a handler reads
  * straight-line and the client still gets a precise answer: a malformed path UUID is a 400 naming the
- * parameter, a JSON body without {@code Content-Type: application/json} a 415, two {@code Content-Type} fields
- * naming different media types or one holding a list a 400, malformed JSON a 400, JSON of the wrong shape a
- * 422, a body over the limit a 413.
+ * parameter, a JSON body without {@code Content-Type: application/json} or with a {@code Content-Encoding} a
+ * 415, two {@code Content-Type} fields naming different media types or one holding a list a 400, malformed
+ * JSON a 400, JSON of the wrong shape a 422, a body over the limit a 413.
  *
  * {@snippet :
  * record CreateUser(String email, String name) {}
@@ -471,6 +471,9 @@ public final class Request {
      * as its framing says (a broken chunk, fewer bytes than its {@code Content-Length}) is a 400, a client too
      * slow to send it a 408; either way the connection closes after the answer.
      *
+     * <p>The bytes are the ones sent: with a {@code Content-Encoding} such as {@code gzip}, still coded, for the
+     * handler to decode, store or refuse ({@link #bodyText()} and {@link #json(Class)} refuse them with 415).
+     *
      * @return the body bytes, empty when there is none; the same array on every call, so do not modify it
      * @throws AppException with 413, 400 or 408 as described above
      * @throws IllegalStateException if the body stream was taken with {@link #bodyStream()}
@@ -557,10 +560,22 @@ public final class Request {
     /**
      * The body decoded as UTF-8; bytes that are not UTF-8 are a 400, not silently replaced.
      *
+     * <p>Like {@link #json(Class)}, it reads the body as characters, so a body with a content coding (RFC 9110
+     * §8.4: {@code Content-Encoding: gzip}, or any coding but {@code identity}) is a 415 with {@code
+     * Accept-Encoding: identity}, as RFC 7694 §3 answers a coding the server does not decode: this library decodes
+     * none. Read as text, a gzip body would be a misleading "not UTF-8", and a plain body labelled {@code br} would
+     * be taken as it is, while a proxy or filter in front that decodes it sees another body. tower-http's
+     * {@code RequestDecompression} and akka-http's {@code decodeRequest} answer a coding they cannot decode the
+     * same way, and Jetty a coded form body it would have to parse (jetty#5285), while its input stream stays raw:
+     * here {@link #bodyBytes()} and {@link #bodyStream()} give the bytes as sent, still coded, for a handler that
+     * decodes or stores them itself.
+     *
      * @return the text
-     * @throws AppException with a 400 when the bytes are not UTF-8, or as {@link #bodyBytes()} fails
+     * @throws AppException with a 400 when the bytes are not UTF-8, a 415 for a content coding, or as {@link
+     *     #bodyBytes()} fails
      */
     public String bodyText() {
+        requireNoContentCoding();
         try {
             return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bodyBytes())).toString();
         } catch (CharacterCodingException e) {
@@ -597,11 +612,13 @@ public final class Request {
      * @param <T> the type to bind to
      * @param type the class to bind to, such as a record
      * @return the bound value
-     * @throws AppException with 415 when {@code Content-Type} is not JSON, 400 when it names two media types or for
-     *     malformed JSON, 422 when it does not fit {@code type}, or as {@link #bodyBytes()} fails
+     * @throws AppException with 415 when {@code Content-Type} is not JSON or {@code Content-Encoding} names a coding
+     *     (see {@link #bodyText()}), 400 when it names two media types or for malformed JSON, 422 when it does not
+     *     fit {@code type}, or as {@link #bodyBytes()} fails
      */
     public <T> T json(Class<T> type) {
         requireJsonContentType();
+        requireNoContentCoding();
         return Json.read(bodyBytes(), type);
     }
 
@@ -611,12 +628,31 @@ public final class Request {
      * @param <T> the type to bind to
      * @param type the generic type to bind to
      * @return the bound value
-     * @throws AppException with 415 when {@code Content-Type} is not JSON, 400 when it names two media types or for
-     *     malformed JSON, 422 when it does not fit {@code type}, or as {@link #bodyBytes()} fails
+     * @throws AppException with 415 when {@code Content-Type} is not JSON or {@code Content-Encoding} names a coding
+     *     (see {@link #bodyText()}), 400 when it names two media types or for malformed JSON, 422 when it does not
+     *     fit {@code type}, or as {@link #bodyBytes()} fails
      */
     public <T> T json(TypeReference<T> type) {
         requireJsonContentType();
+        requireNoContentCoding();
         return Json.read(bodyBytes(), type);
+    }
+
+    /**
+     * A 415 for a body with a content coding: any {@code Content-Encoding} element but {@code identity} (RFC 9110
+     * §8.4.1; empty elements of the list do not count). See {@link #bodyText()}.
+     */
+    private void requireNoContentCoding() {
+        List<String> values = headers.get("Content-Encoding");
+        for (int i = 0; values != null && i < values.size(); i++) {
+            for (String coding : values.get(i).split(",")) {
+                String name = coding.strip();
+                if (!name.isEmpty() && !name.equalsIgnoreCase("identity")) {
+                    throw new AppError.UnsupportedMediaType("Request body has a Content-Encoding this server does not"
+                            + " decode; send it without one (RFC 7694)", List.of("identity")).toException();
+                }
+            }
+        }
     }
 
     private void requireJsonContentType() {

@@ -230,6 +230,18 @@ class HttpAdapterTest {
         }
     }
 
+    /** RFC 7694 §3: a content coding the server does not decode is a 415 naming the codings it takes. */
+    @Test
+    void aContentCodedJsonBodyIs415WithAcceptEncodingIdentity() throws IOException {
+        try (RawHttp http = new RawHttp(server.port())) {
+            RawHttp.Reply reply = http.sendWithBody("POST", "/echo", "{\"name\":\"Ada\"}",
+                    "Content-Type: application/json", "Content-Encoding: br");
+
+            assertEquals(415, reply.status(), reply.text());
+            assertEquals("identity", reply.header("Accept-Encoding"));
+        }
+    }
+
     @Test
     void aChunkedStreamThatFailsMidwayIsCutOffAndAStopDoesNotWaitForIt() throws IOException {
         try (HttpEngine.Served failing = engine.serve(failingStream(-1)); RawHttp http = new RawHttp(failing.port())) {

@@ -21,6 +21,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.UUID;
@@ -29,6 +30,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.JsonNode;
 
 /**
  * The JSON contract of {@link Json}, type by type, against what serde's derived {@code Deserialize} does
@@ -168,6 +170,19 @@ class JsonContractTest {
                 Counts.class);
     }
 
+    @Test
+    void aLongKeyIsQuotedInErrorsOnlyUpTo200Characters() {
+        String key = "k".repeat(49_999);
+        String quoted = "k".repeat(200) + "...";
+
+        assertRefused(422, "Invalid JSON body: duplicate key '" + quoted + "'",
+                "{\"" + key + "\":1,\"" + key + "\":2}", Object.class);
+        assertRefused(422, "Invalid JSON field 'counts." + "k".repeat(193) + "...': expected an integer",
+                "{\"counts\":{\"" + key + "\":true}}", Counts.class);
+        assertRefused(422, "Invalid JSON body: duplicate key '" + "k".repeat(199) + "...'",
+                "{\"" + "k".repeat(199) + "😀\":1,\"" + "k".repeat(199) + "😀\":2}", Object.class);
+    }
+
     // ---- the body as a whole
 
     @ParameterizedTest
@@ -202,6 +217,32 @@ class JsonContractTest {
         assertEquals(Optional.empty(), post("null").json(new TypeReference<Optional<Integer>>() {}));
         assertEquals(422, assertThrows(AppException.class, () -> post("null").json(Integer.class)).error().status());
         assertEquals(422, assertThrows(AppException.class, () -> post("null").json(Object.class)).error().status());
+    }
+
+    /** RFC 8259 §2: {@code JSON-text = ws value ws}; serde_json says "EOF while parsing a value", axum a 400. */
+    @ParameterizedTest
+    @ValueSource(strings = {" ", "   ", "\n\t", "\r\n", "\uFEFF ", "\uFEFF\n\t"})
+    void aBodyOfOnlyWhitespaceIs400LikeAnEmptyOne(String body) {
+        assertRefused(400, "Request body is only whitespace; expected JSON", body, Text.class);
+        assertRefused(400, "Request body is only whitespace; expected JSON", body, Object.class);
+        assertEquals("Request body is only whitespace; expected JSON", assertThrows(AppException.class,
+                () -> post(body).json(new TypeReference<Optional<Integer>>() {})).error().message());
+    }
+
+    /** RFC 8259 §8.1 lets a parser ignore a byte order mark; what is left of this one is nothing. */
+    @Test
+    void aByteOrderMarkAloneIsAnEmptyBody() {
+        assertRefused(400, "Request body is empty; expected JSON", new byte[0], Text.class);
+        assertRefused(400, "Request body is empty; expected JSON", "\uFEFF", Text.class);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"'\uFEFF\uFEFF{}', U+FEFF", "'{\u200B}', U+200B", "'[\u00A0]', U+00A0", "'[\u2028]', U+2028"})
+    void anInvisibleUnexpectedCharacterIsNamedByItsCodePointNotQuoted(String body, String named) {
+        String message = refused(body, Object.class).message();
+
+        assertTrue(message.contains("Unexpected character (" + named + ")"), message);
+        assertTrue(message.chars().noneMatch(c -> "\uFEFF\u200B\u00A0\u2028".indexOf(c) >= 0), message);
     }
 
     @Test
@@ -396,6 +437,76 @@ class JsonContractTest {
         assertRefused(422, "Invalid JSON field 'amount': expected a number", "{\"amount\":\"1.10\"}", Money.class);
     }
 
+    @Test
+    void decimalsWithAnExponentBeyondAnIntAreOutOfRangeLikeAnyOtherBeyondTheBound() {
+        String outOfRange = "Invalid JSON field 'amount': number out of range";
+
+        assertRefused(422, outOfRange, "{\"amount\":1e2147483648}", Money.class);
+        assertRefused(422, outOfRange, "{\"amount\":1e-2147483649}", Money.class);
+        assertRefused(422, "Invalid JSON body: number out of range", "1e2147483648", BigDecimal.class);
+    }
+
+    // ---- untyped values (serde_json::Value), and the readers that take a double straight from the parser
+
+    record Untyped(Object v) {}
+
+    record Tree(JsonNode v) {}
+
+    record MaybeTree(Optional<JsonNode> v) {}
+
+    record AnyNumber(Number v) {}
+
+    record MaybeDouble(OptionalDouble v) {}
+
+    record Doubles(double[] v) {}
+
+    record FloatArray(float[] v) {}
+
+    record Objects(Object[] v) {}
+
+    /** serde_json's {@code Value} refuses {@code 1e400} ("number out of range"); Jackson held infinity here. */
+    @ParameterizedTest
+    @ValueSource(strings = {"1e400", "-1e1000000", "1e2147483648", "-1e999999999"})
+    void aNumberThatOverflowsADoubleIs422WhereverItIsRead(String number) {
+        String field = "{\"v\":" + number + "}";
+        String array = "{\"v\":[1," + number + "]}";
+        String body = "Invalid JSON body: number out of range";
+
+        assertRefused(422, "Invalid JSON field 'v': number out of range", field, Untyped.class);
+        assertRefused(422, "Invalid JSON field 'v': number out of range", field, Tree.class);
+        assertRefused(422, "Invalid JSON field 'v': number out of range", field, MaybeTree.class);
+        assertRefused(422, "Invalid JSON field 'v': number out of range", field, AnyNumber.class);
+        assertRefused(422, "Invalid JSON field 'v': number out of range", field, MaybeDouble.class);
+        assertRefused(422, "Invalid JSON field 'v[1]': number out of range", array, Doubles.class);
+        assertRefused(422, "Invalid JSON field 'v[1]': number out of range", array, FloatArray.class);
+        assertRefused(422, "Invalid JSON field 'v[1]': number out of range", array, Objects.class);
+        // Jackson tracks no path inside an untyped value or a tree, so there the body as a whole is named.
+        assertRefused(422, body, array, Object.class);
+        assertRefused(422, body, field, JsonNode.class);
+        assertRefused(422, body, number, Object.class);
+        assertRefused(422, body, number, JsonNode.class);
+        AppError map = assertThrows(AppException.class,
+                () -> post(field).json(new TypeReference<Map<String, Object>>() {})).error();
+        assertEquals("Invalid JSON field 'v': number out of range", map.message());
+    }
+
+    @Test
+    void aFloatArrayRefusesWhatOverflowsAFloat() {
+        assertRefused(422, "Invalid JSON field 'v[0]': number out of range", "{\"v\":[1e39]}", FloatArray.class);
+    }
+
+    @Test
+    void untypedNumbersInRangeAreReadAsBeforeAndWrittenBackAsNumbers() {
+        Object value = read("{\"v\":[1.5,1e300,1e-400,7,12345678901,1" + "0".repeat(30) + "]}", Object.class);
+
+        assertEquals(Map.of("v", List.of(1.5, 1e300, 0.0, 7, 12345678901L, new BigInteger("1" + "0".repeat(30)))),
+                value);
+        assertEquals("{\"v\":1.0E300}", new String(Json.write(read("{\"v\":1e300}", JsonNode.class)),
+                StandardCharsets.UTF_8));
+        assertArrayEquals(new double[] {1.5, 0.0}, read("{\"v\":[1.5,1e-400]}", Doubles.class).v());
+        assertEquals(OptionalDouble.of(2.5), read("{\"v\":2.5}", MaybeDouble.class).v());
+    }
+
     // ---- booleans (Rust bool)
 
     @ParameterizedTest
@@ -426,8 +537,20 @@ class JsonContractTest {
     @Test
     void charsAreOneCharacterStrings() {
         assertEquals('é', read("{\"c\":\"é\"}", Letter.class).c());
-        assertRefused(422, "Invalid JSON field 'c': expected a string", "{\"c\":\"ab\"}", Letter.class);
-        assertRefused(422, "Invalid JSON field 'c': expected a string", "{\"c\":65}", Letter.class);
+        assertEquals('\uFFFF', read("{\"c\":\"\\uffff\"}", Letter.class).c());
+        for (String value : List.of("\"ab\"", "\"\"", "\"😀\"", "65", "[\"a\"]")) {
+            assertRefused(422, "Invalid JSON field 'c': expected a single-character string (U+0000 to U+FFFF)",
+                    "{\"c\":" + value + "}", Letter.class);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"\\ud800", "\\udfff"})
+    void aCharThatIsAnEscapedLoneSurrogateIs400AsInAString(String escaped) {
+        AppError error = refused("{\"c\":\"" + escaped + "\"}", Letter.class);
+
+        assertEquals(400, error.status());
+        assertTrue(error.message().contains("lone surrogate"), error.message());
     }
 
     // ---- enums (a Rust enum of unit variants)

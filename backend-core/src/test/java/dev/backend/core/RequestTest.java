@@ -7,13 +7,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.backend.core.testing.TestClient;
 import dev.backend.core.testing.TestResponse;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import tools.jackson.core.type.TypeReference;
 
 class RequestTest {
@@ -25,6 +32,8 @@ class RequestTest {
     private final TestClient client = TestClient.of(Router.create()
             .post("/signup", r -> Response.json(r.json(Signup.class)))
             .post("/list", r -> Response.json(r.json(new TypeReference<List<Integer>>() {})))
+            .post("/text", r -> Response.text(r.bodyText()))
+            .post("/bytes", r -> Response.text(Integer.toString(r.bodyBytes().length)))
             .get("/users/{id}", r -> Response.text(r.pathUuid("id").toString()))
             .get("/items/{n}", r -> Response.text(Long.toString(r.pathLong("n"))))
             .get("/search", r -> Response.json(Map.of(
@@ -75,6 +84,77 @@ class RequestTest {
         assertEquals(415, missing.status());
         assertEquals(415, wrong.status());
         assertEquals("Expected request with `Content-Type: application/json`", missing.error().orElseThrow());
+    }
+
+    private TestResponse postCoded(String path, String coding, byte[] body) {
+        return client.send(Request.builder("POST", path).header("Content-Type", "application/json")
+                .header("Content-Encoding", coding).body(body));
+    }
+
+    private static byte[] gzip(String text) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (GZIPOutputStream gzip = new GZIPOutputStream(out)) {
+            gzip.write(text.getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    /**
+     * Nothing here decodes a request content coding, so a coded body is refused before it is read (RFC 9110 §8.4,
+     * RFC 7694 §3), as tower-http's RequestDecompression refuses a coding it cannot decode.
+     */
+    @Test
+    void aGzipJsonBodyIs415WithAcceptEncodingIdentityNotAMisleadingUtf8Error() {
+        TestResponse response = postCoded("/signup", "gzip", gzip(VALID));
+
+        assertEquals(415, response.status(), response.text());
+        assertEquals(Optional.of("identity"), response.header("Accept-Encoding"));
+        assertEquals("Request body has a Content-Encoding this server does not decode; send it without one (RFC 7694)",
+                response.error().orElseThrow());
+    }
+
+    /** A plain body labelled br: an intermediary that decodes it would see a different body from the one stored. */
+    @ParameterizedTest
+    @ValueSource(strings = {"br", "GZIP", "x-gzip", "deflate", "zstd", "gzip, identity", "identity, br", "unknown"})
+    void aJsonBodyWithAnyContentCodingButIdentityIs415(String coding) {
+        TestResponse response = postCoded("/signup", coding, VALID.getBytes(StandardCharsets.UTF_8));
+
+        assertEquals(415, response.status(), coding);
+        assertEquals(Optional.of("identity"), response.header("Accept-Encoding"), coding);
+    }
+
+    @Test
+    void aCodingInASecondContentEncodingFieldCountsToo() {
+        TestResponse response = client.send(Request.builder("POST", "/signup")
+                .header("Content-Type", "application/json")
+                .header("Content-Encoding", "identity")
+                .header("Content-Encoding", "br")
+                .body(VALID));
+
+        assertEquals(415, response.status());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"identity", "Identity", "", " , identity"})
+    void identityOrAnEmptyContentEncodingIsReadAsUsual(String coding) {
+        TestResponse response = postCoded("/signup", coding, VALID.getBytes(StandardCharsets.UTF_8));
+
+        assertEquals(200, response.status(), coding);
+    }
+
+    @Test
+    void bodyTextRefusesACodedBodyAndBodyBytesGivesTheBytesAsSent() {
+        byte[] coded = gzip("hello");
+
+        TestResponse text = postCoded("/text", "gzip", coded);
+        TestResponse bytes = postCoded("/bytes", "gzip", coded);
+
+        assertEquals(415, text.status());
+        assertEquals(Optional.of("identity"), text.header("Accept-Encoding"));
+        assertEquals(200, bytes.status());
+        assertEquals(Integer.toString(coded.length), bytes.text());
     }
 
     @Test
