@@ -926,17 +926,27 @@ public final class Request {
 
         static Optional<Long> parseLong(String s) {
             // Long.parseLong also takes '+' and non-ASCII digits; a client-facing integer is plain ASCII.
-            if (s.isEmpty() || s.length() > 20) {
+            int start = s.startsWith("-") ? 1 : 0;
+            if (start == s.length()) {
                 return Optional.empty();
             }
-            for (int i = 0; i < s.length(); i++) {
+            for (int i = start; i < s.length(); i++) {
                 char c = s.charAt(i);
-                if (!(c >= '0' && c <= '9') && !(i == 0 && c == '-' && s.length() > 1)) {
+                if (c < '0' || c > '9') {
                     return Optional.empty();
                 }
             }
+            // Leading zeros however many, as Rust's str::parse (axum's Query and Path) takes them; after them at most
+            // a long's 19 digits, so the parse below is bounded whatever the length.
+            int significant = start;
+            while (significant < s.length() - 1 && s.charAt(significant) == '0') {
+                significant++;
+            }
+            if (s.length() - significant > 19) {
+                return Optional.empty();
+            }
             try {
-                return Optional.of(Long.parseLong(s));
+                return Optional.of(Long.parseLong((start == 1 ? "-" : "") + s.substring(significant)));
             } catch (NumberFormatException e) {
                 return Optional.empty();
             }

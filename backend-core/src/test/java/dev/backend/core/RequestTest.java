@@ -361,6 +361,14 @@ class RequestTest {
     }
 
     @Test
+    void aQueryIntegerMayHaveLeadingZerosHoweverMany() {
+        assertEquals(2, client.get("/search?limit=02").json().get("limit").asInt());
+        assertEquals(2, client.get("/search?limit=" + "0".repeat(40) + "2").json().get("limit").asInt());
+        assertEquals(-2, client.get("/search?limit=-" + "0".repeat(40) + "2").json().get("limit").asInt());
+        assertEquals(0, client.get("/search?limit=" + "0".repeat(40)).json().get("limit").asInt());
+    }
+
+    @Test
     void returns400ForMalformedPercentEncoding() {
         assertEquals(400, client.get("/search?q=%zz").status());
     }
