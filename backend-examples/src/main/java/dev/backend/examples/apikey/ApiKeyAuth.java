@@ -50,11 +50,15 @@ public final class ApiKeyAuth implements Middleware {
     @Override
     public Handler wrap(Handler next) {
         return request -> {
-            Optional<String> key = request.header(HEADER);
-            if (key.isEmpty()) {
+            List<String> keys = request.headers(HEADER);
+            if (keys.isEmpty()) {
                 return AppError.unauthorized("Missing " + HEADER + " header", CHALLENGE).toResponse();
             }
-            Optional<String> client = client(key.get());
+            if (keys.size() > 1) {
+                // Which one counts is ambiguous: a proxy that checks the last could pass what this would refuse.
+                return AppError.unauthorized("Send one " + HEADER + " header", CHALLENGE).toResponse();
+            }
+            Optional<String> client = client(keys.getFirst());
             if (client.isEmpty()) {
                 return AppError.unauthorized("Unknown API key", CHALLENGE).toResponse();
             }

@@ -43,6 +43,15 @@ class ApiKeyExampleTest {
     }
 
     @Test
+    void answers401ToTwoKeysEvenIfOneIsKnown() {
+        TestResponse two = client.send(Request.builder("GET", "/api/hello")
+                .header(ApiKeyAuth.HEADER, "key-a").header(ApiKeyAuth.HEADER, "key-c"));
+
+        assertEquals(401, two.status(), "which key counts is ambiguous");
+        assertEquals("Send one X-Api-Key header", two.error().orElseThrow());
+    }
+
+    @Test
     void letsAKnownKeyThrough() {
         assertEquals(200, call("key-a").status());
     }
