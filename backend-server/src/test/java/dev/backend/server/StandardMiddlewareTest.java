@@ -189,6 +189,17 @@ class StandardMiddlewareTest {
     }
 
     @Test
+    void refusesARequestIdHeaderWhoseMeaningHttpDefinesNamingTheVariable() {
+        for (String header : List.of("Content-Type", "Location", "Set-Cookie", "Date")) {
+            ConfigException e = assertThrows(ConfigException.class,
+                    () -> Config.fromEnvironment(Map.of("REQUEST_ID_HEADER", header)));
+
+            assertTrue(e.getMessage().contains("REQUEST_ID_HEADER is not valid: header: '" + header
+                    + "' cannot carry the request id: "), e.getMessage());
+        }
+    }
+
+    @Test
     void rejectsAMalformedOriginAndCorsSettingsWithoutOrigins() {
         ConfigException malformed = assertThrows(ConfigException.class,
                 () -> Config.fromEnvironment(Map.of("CORS_ORIGINS", "https://app.example.com/")));
