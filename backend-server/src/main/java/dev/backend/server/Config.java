@@ -632,11 +632,11 @@ public record Config(Http http, Database database, Migrations migrations, Log lo
             }
             return Optional.empty();
         }
-        return middleware(env, "CORS_*", () -> {
-            Cors.Config defaults = Cors.Config.origins(origins);
-            return new Cors.Config(origins, methods.orElse(defaults.methods()), headers.orElse(defaults.headers()),
-                    exposed.orElse(defaults.exposedHeaders()), maxAge.orElse(defaults.maxAge()), credentials);
-        });
+        // The origins first, so a problem with one is reported under the variable that holds it.
+        return middleware(env, "CORS_ORIGINS", () -> Cors.Config.origins(origins)).flatMap(defaults -> middleware(env,
+                "CORS_*", () -> new Cors.Config(defaults.origins(), methods.orElse(defaults.methods()),
+                        headers.orElse(defaults.headers()), exposed.orElse(defaults.exposedHeaders()),
+                        maxAge.orElse(defaults.maxAge()), credentials)));
     }
 
     /** {@code SECURITY_HEADERS} lists the headers to send ({@code none} for none); {@code REFERRER_POLICY} its value. */
