@@ -489,7 +489,8 @@ public record Config(Http http, Database database, Migrations migrations, Log lo
                 : Optional.empty();
         SecurityHeaders.Config securityHeaders = securityHeaders(env);
         // Only to size the default of MAX_HTTP_CONNECTIONS: MAX_CONNECTIONS itself is checked with the database settings.
-        int poolSize = env.string("MAX_CONNECTIONS").flatMap(Config::quietInt).orElse(DEFAULT_POOL_SIZE);
+        int poolSize = env.string("MAX_CONNECTIONS").flatMap(Env::parseInteger).filter(n -> n <= Integer.MAX_VALUE)
+                .map(Long::intValue).orElse(DEFAULT_POOL_SIZE);
         // Only to size the default of BODY_MEMORY_LIMIT: BODY_LIMIT itself is checked, and reported, in its turn.
         long bodyLimit = env.string("BODY_LIMIT").flatMap(Env::parseSize).filter(n -> n >= 1).orElse(DEFAULT_BODY_LIMIT);
         Optional<Http> http = env.build(() -> new Http(
@@ -631,11 +632,11 @@ public record Config(Http http, Database database, Migrations migrations, Log lo
             }
             return Optional.empty();
         }
-        return middleware(env, "CORS_*", () -> {
-            Cors.Config defaults = Cors.Config.origins(origins);
-            return new Cors.Config(origins, methods.orElse(defaults.methods()), headers.orElse(defaults.headers()),
-                    exposed.orElse(defaults.exposedHeaders()), maxAge.orElse(defaults.maxAge()), credentials);
-        });
+        // The origins first, so a problem with one is reported under the variable that holds it.
+        return middleware(env, "CORS_ORIGINS", () -> Cors.Config.origins(origins)).flatMap(defaults -> middleware(env,
+                "CORS_*", () -> new Cors.Config(defaults.origins(), methods.orElse(defaults.methods()),
+                        headers.orElse(defaults.headers()), exposed.orElse(defaults.exposedHeaders()),
+                        maxAge.orElse(defaults.maxAge()), credentials)));
     }
 
     /** {@code SECURITY_HEADERS} lists the headers to send ({@code none} for none); {@code REFERRER_POLICY} its value. */
@@ -669,14 +670,6 @@ public record Config(Http http, Database database, Migrations migrations, Log lo
      */
     static long defaultBodyMemoryLimit(long bodyLimit) {
         return Math.max(bodyLimit, Runtime.getRuntime().maxMemory() / 8);
-    }
-
-    private static Optional<Integer> quietInt(String value) {
-        try {
-            return Optional.of(Integer.parseInt(value));
-        } catch (NumberFormatException e) {
-            return Optional.empty();
-        }
     }
 
     private static List<String> commaList(String value) {

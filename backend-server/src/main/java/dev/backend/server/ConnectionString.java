@@ -2,7 +2,9 @@ package dev.backend.server;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetEncoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -230,21 +232,36 @@ final class ConnectionString {
         settings.add(new Setting(keyword, value));
     }
 
-    /** libpq's percent-decoding: {@code %XX} only, never {@code %00}, and {@code +} stays a plus. */
+    /**
+     * libpq's percent-decoding, byte by byte ({@code conninfo_uri_decode}): {@code %XX} with ASCII hex digits
+     * only, never {@code %00}, and {@code +} stays a plus. Other text passes through as its UTF-8 bytes, so a
+     * character outside the BMP next to an escape survives; the decoded bytes must be UTF-8.
+     */
     private static String decode(String text, String what) {
         if (text.indexOf('%') < 0) {
             return text;
         }
+        CharsetEncoder utf8 = StandardCharsets.UTF_8.newEncoder().onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(text.length());
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c != '%') {
-                byte[] encoded = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
-                bytes.write(encoded, 0, encoded.length);
+        int i = 0;
+        while (i < text.length()) {
+            int percent = text.indexOf('%', i);
+            int end = percent < 0 ? text.length() : percent;
+            if (end > i) {
+                // A whole run at once: encoding char by char would split a surrogate pair into two '?'.
+                try {
+                    ByteBuffer run = utf8.encode(CharBuffer.wrap(text, i, end));
+                    bytes.write(run.array(), run.arrayOffset() + run.position(), run.remaining());
+                } catch (CharacterCodingException e) {
+                    throw new IllegalArgumentException("the " + what + " holds a lone UTF-16 surrogate, which is"
+                            + " not text");
+                }
+                i = end;
                 continue;
             }
-            int high = i + 2 < text.length() ? Character.digit(text.charAt(i + 1), 16) : -1;
-            int low = high < 0 ? -1 : Character.digit(text.charAt(i + 2), 16);
+            int high = i + 2 < text.length() ? hexDigit(text.charAt(i + 1)) : -1;
+            int low = high < 0 ? -1 : hexDigit(text.charAt(i + 2));
             if (low < 0) {
                 throw new IllegalArgumentException("a '%' in the " + what + " is not followed by two hex digits; "
                         + ENCODING_HINT);
@@ -253,7 +270,7 @@ final class ConnectionString {
                 throw new IllegalArgumentException("the " + what + " contains %00, which libpq forbids");
             }
             bytes.write(high * 16 + low);
-            i += 2;
+            i += 3;
         }
         try {
             return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
@@ -262,6 +279,21 @@ final class ConnectionString {
         } catch (CharacterCodingException e) {
             throw new IllegalArgumentException("the percent-encoded bytes of the " + what + " are not UTF-8");
         }
+    }
+
+    /**
+     * An ASCII hex digit's value, else -1, as libpq's {@code get_hexdigit}: {@link Character#digit} would also take
+     * Arabic-Indic and fullwidth digits, reading {@code %٤٠} as {@code @}.
+     */
+    private static int hexDigit(char c) {
+        if (c >= '0' && c <= '9') {
+            return c - '0';
+        } else if (c >= 'a' && c <= 'f') {
+            return c - 'a' + 10;
+        } else if (c >= 'A' && c <= 'F') {
+            return c - 'A' + 10;
+        }
+        return -1;
     }
 
     private static int firstOf(String text, int from, String characters) {

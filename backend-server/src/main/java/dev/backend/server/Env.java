@@ -15,8 +15,9 @@ import java.util.function.Supplier;
  * first, so one start-up attempt tells the operator everything that is wrong.
  *
  * <p>Each problem names the variable, the value as given and what is allowed. Values are trimmed; a blank
- * value counts as unset. Durations are a whole number and a unit ({@code 500ms}, {@code 3s}, {@code 10m},
- * {@code 1h}); sizes a whole number and an optional binary unit ({@code 512KB}, {@code 10MB}, {@code 1GB}).
+ * value counts as unset. Integers are ASCII digits alone; durations a whole number and a unit ({@code 500ms},
+ * {@code 3s}, {@code 10m}, {@code 1h}); sizes a whole number and an optional binary unit ({@code 512KB}, {@code
+ * 10MB}, {@code 1GB}).
  */
 final class Env {
 
@@ -39,18 +40,40 @@ final class Env {
         return value == null || value.isBlank() ? Optional.empty() : Optional.of(value.strip());
     }
 
+    /**
+     * An integer from {@code min} to {@code max} (neither negative), written in the ASCII digits alone: no sign and
+     * no other script's digits, which {@link Integer#parseInt} would take ({@code PORT=-0} would be a random port).
+     */
     int integer(String name, int fallback, int min, int max) {
-        return string(name).map(value -> {
-            try {
-                int n = Integer.parseInt(value);
-                if (n >= min && n <= max) {
-                    return n;
-                }
-            } catch (NumberFormatException e) {
-                // reported below with the allowed range
+        return string(name).map(value -> parseInteger(value)
+                .filter(n -> n >= min && n <= max)
+                .map(Long::intValue)
+                .orElseGet(() -> invalid(name, value, integerProblem(value, min, max), "an integer from " + min + " to "
+                        + max, fallback)))
+                .orElse(fallback);
+    }
+
+    /** A whole number of ASCII digits, as durations and sizes are; empty otherwise, or past 18 digits. */
+    static Optional<Long> parseInteger(String value) {
+        String v = value.strip();
+        int n = digits(v);
+        return n > 0 && n == v.length() ? Optional.of(Long.parseLong(v)) : Optional.empty();
+    }
+
+    /**
+     * Why a value Java would read as an integer in range was refused, said first: the range alone would not
+     * explain {@code +8080} or {@code ８０８０}. Empty for values whose fault the range does say.
+     */
+    private static String integerProblem(String value, int min, int max) {
+        try {
+            int n = Integer.parseInt(value.strip());
+            if (n >= min && n <= max) {
+                return "write it in the digits 0 to 9 alone, without a sign";
             }
-            return invalid(name, value, "an integer from " + min + " to " + max, fallback);
-        }).orElse(fallback);
+        } catch (NumberFormatException e) {
+            // not an integer in any notation: "expected an integer" says it
+        }
+        return "";
     }
 
     /** A positive duration of at most {@link #MAX_DURATION}. */

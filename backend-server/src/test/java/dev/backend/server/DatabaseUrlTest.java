@@ -112,6 +112,24 @@ class DatabaseUrlTest {
     }
 
     @Test
+    void decodesByteWiseSoTextOutsideTheBmpNextToAnEscapeStaysWhole() {
+        // libpq copies unescaped bytes as they are: the emoji's four UTF-8 bytes, not two '?' for its surrogates.
+        assertEquals(Optional.of("p@ss\uD83D\uDE00"), parse("postgres://app:p%40ss\uD83D\uDE00@db/app").password());
+        assertEquals(Optional.of("\uD83D\uDE00:\uD83D\uDE00"),
+                parse("postgres://%F0%9F%98%80%3A\uD83D\uDE00@db/app").user());
+        assertEquals(Optional.of("caf\u00E9 %"), parse("postgres://app:caf\u00E9%20%25@db/app").password());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"%\u0664\u0660", "%\uFF14\uFF10", "%4\u0660"})
+    void takesOnlyAsciiHexDigitsInAnEscapeAsLibpqDoes(String escape) {
+        // Character.digit reads Arabic-Indic "%٤٠" and fullwidth "%４０" as %40, '@'; libpq refuses them.
+        String message = refusal("postgres://app:Zq9" + escape + "@host:5432/db");
+        assertTrue(message.startsWith("a '%' in the password is not followed by two hex digits"), message);
+        assertFalse(message.contains("Zq9"), message);
+    }
+
+    @Test
     void acceptsWhatLibpqAcceptsUnencodedInAPassword() {
         // libpq ends the user information at the first '@' before any '/': '#', '?', ':' and spaces are fine.
         assertEquals(Optional.of("Zq9#x?y:z w"), parse("postgres://app:Zq9#x?y:z w@host:5432/db").password());

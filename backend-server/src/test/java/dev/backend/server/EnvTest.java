@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -89,6 +90,34 @@ class EnvTest {
         assertEquals("B=25h is not valid: expected a duration from 1ms to 24h, such as 500ms, 3s, 10m or 1h",
                 e.problems().get(1));
         assertTrue(e.problems().get(2).startsWith("C=0 is not valid"));
+    }
+
+    /** Integer.parseInt takes all of these: a sign, and the digits of every script (PORT=-0 is a random port). */
+    @ParameterizedTest
+    @ValueSource(strings = {"+8080", "-0", "\uFF18\uFF10\uFF18\uFF10", "\u0668\u0660\u0668\u0660", "+0"})
+    void takesIntegersInAsciiDigitsAloneSayingSoWhenTheNotationIsTheFault(String value) {
+        Env env = new Env(Map.of("PORT", value));
+        assertEquals(8080, env.integer("PORT", 8080, 0, 65535));
+        ConfigException e = assertThrows(ConfigException.class, env::throwIfProblems);
+        assertEquals(List.of("PORT=" + value + " is not valid: write it in the digits 0 to 9 alone, without a sign; "
+                + "expected an integer from 0 to 65535"), e.problems());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"0x1F90", "8080.0", "8 080", "-1", "65536", "99999999999999999999"})
+    void refusesOtherIntegersNamingTheRangeAlone(String value) {
+        Env env = new Env(Map.of("PORT", value));
+        env.integer("PORT", 8080, 0, 65535);
+        ConfigException e = assertThrows(ConfigException.class, env::throwIfProblems);
+        assertEquals(List.of("PORT=" + value + " is not valid: expected an integer from 0 to 65535"), e.problems());
+    }
+
+    @Test
+    void readsIntegersWithLeadingZerosAsDurationsAndSizesDo() {
+        Env env = new Env(Map.of("PORT", "08080", "METRICS_PORT", "0"));
+        assertEquals(8080, env.integer("PORT", 1, 0, 65535));
+        assertEquals(0, env.integer("METRICS_PORT", 1, 0, 65535));
+        env.throwIfProblems();
     }
 
     @Test

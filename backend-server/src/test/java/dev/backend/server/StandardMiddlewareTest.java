@@ -189,6 +189,29 @@ class StandardMiddlewareTest {
     }
 
     @Test
+    void normalisesADefaultPortAndRefusesAWildcardOverATopLevelDomainNamingCorsOrigins() {
+        Config.Http http = Config.fromEnvironment(Map.of("CORS_ORIGINS", "https://app.example.com:443")).http();
+        assertEquals(List.of("https://app.example.com"), http.cors().orElseThrow().origins());
+
+        ConfigException e = assertThrows(ConfigException.class, () -> Config.fromEnvironment(Map.of(
+                "CORS_ORIGINS", "https://app.example.com,https://*.com", "CORS_CREDENTIALS", "true")));
+        assertEquals(List.of("CORS_ORIGINS is not valid: origins: 'https://*.com' allows every site under '.com': a "
+                + "wildcard must stand for labels under a domain of at least two, such as https://*.example.com; list "
+                + "the origins otherwise"), e.problems());
+    }
+
+    @Test
+    void refusesARequestIdHeaderWhoseMeaningHttpDefinesNamingTheVariable() {
+        for (String header : List.of("Content-Type", "Location", "Set-Cookie", "Date")) {
+            ConfigException e = assertThrows(ConfigException.class,
+                    () -> Config.fromEnvironment(Map.of("REQUEST_ID_HEADER", header)));
+
+            assertTrue(e.getMessage().contains("REQUEST_ID_HEADER is not valid: header: '" + header
+                    + "' cannot carry the request id: "), e.getMessage());
+        }
+    }
+
+    @Test
     void rejectsAMalformedOriginAndCorsSettingsWithoutOrigins() {
         ConfigException malformed = assertThrows(ConfigException.class,
                 () -> Config.fromEnvironment(Map.of("CORS_ORIGINS", "https://app.example.com/")));

@@ -27,9 +27,12 @@ import java.util.Set;
  * </ul>
  *
  * <p>Origins are exact ({@code https://app.example.com}), {@code *} for any, or a pattern with one
- * wildcard standing for whole host labels ({@code https://*.example.com}, which does not match {@code
- * https://example.com}) or for the port ({@code http://localhost:*}). Matching is a set lookup and a
- * prefix and suffix test per pattern: no regex per request.
+ * wildcard standing for whole host labels under a domain of at least two ({@code https://*.example.com}, which
+ * does not match {@code https://example.com}; {@code https://*.com} is refused) or for the port ({@code
+ * http://localhost:*}, which matches {@code http://localhost} too). They are compared as browsers serialise them
+ * (RFC 6454 section 6.2), without the scheme's default port: {@code https://app.example.com:443} is configured as
+ * {@code https://app.example.com}, and a request's explicit {@code :443} is ignored. Matching is a set lookup and
+ * a prefix and suffix test per pattern: no regex per request.
  *
  * {@snippet :
  * Middleware cors = Cors.of(Cors.Config.origins("https://app.example.com", "https://*.example.com")
@@ -40,9 +43,9 @@ import java.util.Set;
 public final class Cors implements Middleware {
 
     /**
-     * What is allowed. Validated when built: a malformed origin, a method or header that is not an HTTP
-     * token, a negative max-age and credentials with the origin {@code *} (which browsers refuse) are
-     * rejected with a message naming the field.
+     * What is allowed. Validated when built: a malformed origin, a wildcard over a whole top-level domain
+     * ({@code https://*.com}), a method or header that is not an HTTP token, a negative max-age and credentials
+     * with the origin {@code *} (which browsers refuse) are rejected with a message naming the field.
      *
      * @param origins allowed origins: exact, {@code *}, or patterns; at least one
      * @param methods methods allowed on cross-origin requests
@@ -55,17 +58,18 @@ public final class Cors implements Middleware {
             Duration maxAge, boolean credentials) {
 
         /**
-         * Normalises and checks the settings: origins are trimmed and lower-cased, methods upper-cased.
+         * Normalises and checks the settings: origins are trimmed, lower-cased and written without their scheme's
+         * default port ({@code https://app.example.com:443} is {@code https://app.example.com}, as browsers send it,
+         * RFC 6454 section 6.2), methods upper-cased.
          *
          * @throws NullPointerException if a component is null
          * @throws IllegalArgumentException naming the field, for the cases listed above
          */
         public Config {
-            origins = origins.stream().map(o -> o.trim().toLowerCase(Locale.ROOT)).toList();
+            origins = origins.stream().map(Origins::canonical).toList();
             if (origins.isEmpty()) {
                 throw new IllegalArgumentException("origins: at least one origin is required");
             }
-            origins.forEach(Cors::checkOrigin);
             methods = HttpText.tokens("methods", methods).stream().map(m -> m.toUpperCase(Locale.ROOT)).toList();
             if (methods.isEmpty()) {
                 throw new IllegalArgumentException("methods: at least one method is required");
@@ -171,6 +175,9 @@ public final class Cors implements Middleware {
     /** One wildcard origin, split around its {@code *}. */
     private record Pattern(String prefix, String suffix, boolean port) {
         boolean matches(String origin) {
+            if (port && origin.length() == prefix.length() - 1 && prefix.startsWith(origin)) {
+                return true; // host:* takes the default port too, which an Origin leaves out
+            }
             int middle = origin.length() - prefix.length() - suffix.length();
             if (middle <= 0 || !origin.startsWith(prefix) || !origin.endsWith(suffix)) {
                 return false;
@@ -276,7 +283,16 @@ public final class Cors implements Middleware {
     }
 
     private boolean allowed(String origin) {
-        if (anyOrigin || exact.contains(origin)) {
+        if (anyOrigin || matches(origin)) {
+            return true;
+        }
+        // Browsers leave the default port out; another client may send it, and means the same origin.
+        String withoutDefaultPort = Origins.withoutDefaultPort(origin);
+        return !withoutDefaultPort.equals(origin) && matches(withoutDefaultPort);
+    }
+
+    private boolean matches(String origin) {
+        if (exact.contains(origin)) {
             return true;
         }
         for (Pattern pattern : patterns) {
@@ -285,51 +301,5 @@ public final class Cors implements Middleware {
             }
         }
         return false;
-    }
-
-    /** {@code *}, or {@code scheme://host[:port]} with at most one wildcard for whole labels or the port. */
-    private static void checkOrigin(String origin) {
-        if (origin.equals("*")) {
-            return;
-        }
-        String problem = originProblem(origin);
-        if (problem != null) {
-            throw new IllegalArgumentException("origins: '" + origin + "' is not an origin (" + problem
-                    + "); expected scheme://host[:port] such as https://app.example.com, https://*.example.com or *");
-        }
-    }
-
-    private static String originProblem(String origin) {
-        int scheme = origin.indexOf("://");
-        if (scheme <= 0) {
-            return "no scheme";
-        }
-        String hostPort = origin.substring(scheme + 3);
-        if (hostPort.isEmpty()) {
-            return "no host";
-        }
-        if (hostPort.indexOf('/') >= 0 || hostPort.indexOf('?') >= 0 || hostPort.indexOf('#') >= 0) {
-            return "an origin has no path, not even a trailing '/'";
-        }
-        int star = hostPort.indexOf('*');
-        if (star >= 0) {
-            if (hostPort.indexOf('*', star + 1) >= 0) {
-                return "more than one '*'";
-            }
-            boolean labels = star == 0 && hostPort.length() > 2 && hostPort.charAt(1) == '.';
-            boolean port = hostPort.endsWith(":*") && star == hostPort.length() - 1 && star > 1;
-            if (!labels && !port) {
-                return "'*' must stand for whole leading host labels ('*.example.com') or the port ('host:*')";
-            }
-        }
-        for (int i = 0; i < hostPort.length(); i++) {
-            char c = hostPort.charAt(i);
-            boolean ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == ':'
-                    || c == '*' || c == '[' || c == ']';
-            if (!ok) {
-                return "unexpected character '" + c + "'";
-            }
-        }
-        return null;
     }
 }

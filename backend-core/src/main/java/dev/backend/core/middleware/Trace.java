@@ -63,9 +63,6 @@ public final class Trace implements Middleware {
 
     private static final Logger ACCESS = LoggerFactory.getLogger(ACCESS_LOGGER);
     private static final int MAX_LOGGED_PATH = 256;
-    /** Fields the HTTP layer owns, refused as the id's header ({@link Config}). */
-    private static final List<String> HTTP_FIELDS = List.of("Connection", "Content-Length", "Host", "Keep-Alive",
-            "Proxy-Connection", "TE", "Trailer", "Transfer-Encoding", "Upgrade");
 
     /**
      * Trace settings.
@@ -79,22 +76,24 @@ public final class Trace implements Middleware {
          *
          * @throws NullPointerException if {@code header} is null
          * @throws IllegalArgumentException if {@code header} is not a header name (a token, RFC 9110 section 5.6.2),
-         *     or names a field that frames the message or controls the connection ({@code Connection},
-         *     {@code Content-Length}, {@code Host}, {@code Keep-Alive}, {@code Proxy-Connection}, {@code TE},
-         *     {@code Trailer}, {@code Transfer-Encoding}, {@code Upgrade}; RFC 9110 section 7.6.1, RFC 9112)
+         *     or names a field whose meaning a standard defines, which the id would overwrite in every response:
+         *     every field of RFC 9110, RFC 9111 and RFC 9112 ({@code Connection}, {@code Content-Length}, {@code
+         *     Content-Type}, {@code Content-Encoding}, {@code Date}, {@code Location}, {@code Authorization}, {@code
+         *     Vary}, {@code Cache-Control}, {@code ETag}, {@code Accept}, {@code Range}, ...), cookies, {@code
+         *     Origin}, {@code Access-Control-*}, {@code Sec-*}, {@code Link}, {@code Content-Disposition}, {@code
+         *     Forwarded}, {@code tracestate} and the security headers. The message names the standard.
+         *     {@code traceparent} is allowed: the response's is then the trace context's
          */
         public Config {
             Objects.requireNonNull(header, "header");
             if (!HttpTokens.isToken(header)) {
                 throw new IllegalArgumentException("header: '" + header + "' is not a valid header name");
             }
-            for (String owned : HTTP_FIELDS) {
-                if (owned.equalsIgnoreCase(header)) {
-                    throw new IllegalArgumentException("header: '" + header + "' frames the message or controls the"
-                            + " connection (RFC 9110 section 7.6.1, RFC 9112); an id there would change what the"
-                            + " message means. Use a field of its own, such as X-Request-Id");
-                }
-            }
+            ReservedFields.reason(header).ifPresent(reason -> {
+                throw new IllegalArgumentException("header: '" + header + "' cannot carry the request id: " + reason
+                        + "; the id would replace it in every response and be read from it in every request. Use a"
+                        + " field of its own, such as X-Request-Id");
+            });
         }
 
         /**
@@ -111,7 +110,8 @@ public final class Trace implements Middleware {
          *
          * @param header the header carrying the id, in requests and responses
          * @return the copy
-         * @throws IllegalArgumentException if {@code header} is not a header name
+         * @throws IllegalArgumentException if {@code header} is not a header name, or names a field a standard
+         *     defines (see {@link Config#Config})
          */
         public Config withHeader(String header) {
             return new Config(header, accessLog);

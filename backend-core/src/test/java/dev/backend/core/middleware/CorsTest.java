@@ -122,6 +122,63 @@ class CorsTest {
                 .header("Access-Control-Allow-Origin").isEmpty());
     }
 
+    /** Break test 13: RFC 6454 §6.2 leaves the default port out of Origin, so a configured :443 never matched. */
+    @Test
+    void anOriginWithItsDefaultPortMatchesWhatBrowsersSend() {
+        Cors.Config config = Cors.Config.origins("https://app.example.com:443", "http://x.test:80",
+                "https://*.example.org:443", "https://app.example.com:08443", "HTTP://Y.test:0080");
+        assertEquals(List.of("https://app.example.com", "http://x.test", "https://*.example.org",
+                "https://app.example.com:8443", "http://y.test"), config.origins());
+        TestClient client = client(config);
+
+        for (String sent : List.of("https://app.example.com", "http://x.test", "https://a.example.org",
+                "https://app.example.com:8443", "http://y.test")) {
+            TestResponse response = client.send(preflight(sent, "POST"));
+            assertEquals(sent, response.header("Access-Control-Allow-Origin").orElse("none"), sent);
+        }
+    }
+
+    @Test
+    void aRequestOriginWithAnExplicitDefaultPortIsTheSameOrigin() {
+        TestClient client = client(Cors.Config.origins("https://app.example.com", "https://*.example.org",
+                "http://[::1]"));
+
+        for (String sent : List.of("https://app.example.com:443", "https://a.example.org:443", "http://[::1]:80")) {
+            assertEquals(sent, client.send(Request.builder("GET", "/users").header("Origin", sent))
+                    .header("Access-Control-Allow-Origin").orElse("none"), sent);
+        }
+        for (String refused : List.of("https://app.example.com:80", "http://app.example.com:443",
+                "https://app.example.com:8443", "http://app.example.com")) {
+            assertTrue(client.send(Request.builder("GET", "/users").header("Origin", refused))
+                    .header("Access-Control-Allow-Origin").isEmpty(), refused);
+        }
+    }
+
+    @Test
+    void aPortPatternMatchesTheDefaultPortToo() {
+        TestClient client = client(Cors.Config.origins("http://localhost:*"));
+
+        assertEquals("http://localhost", client.send(Request.builder("GET", "/users").header("Origin",
+                "http://localhost")).header("Access-Control-Allow-Origin").orElse("none"));
+        for (String refused : List.of("http://localhost.evil.com", "http://localhos", "https://localhost")) {
+            assertTrue(client.send(Request.builder("GET", "/users").header("Origin", refused))
+                    .header("Access-Control-Allow-Origin").isEmpty(), refused);
+        }
+    }
+
+    @Test
+    void refusesAWildcardOverAWholeTopLevelDomain() {
+        for (String broad : List.of("https://*.com", "http://*.localhost:3000", "https://*.co")) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> Cors.Config.origins(broad), broad);
+            String tld = broad.substring(broad.indexOf("*.") + 1).replace(":3000", "");
+            assertEquals("origins: '" + broad + "' allows every site under '" + tld + "': a wildcard must stand for"
+                    + " labels under a domain of at least two, such as https://*.example.com; list the origins"
+                    + " otherwise", e.getMessage());
+        }
+        assertEquals(List.of("https://*.example.co"), Cors.Config.origins("https://*.example.co").origins());
+    }
+
     @Test
     void answersStarWithoutVaryForAnyOriginWithoutCredentials() {
         TestResponse response = client(Cors.Config.origins("*"))
@@ -184,7 +241,10 @@ class CorsTest {
     @Test
     void rejectsMalformedOriginsWithAMessageNamingThem() {
         for (String bad : List.of("app.example.com", "https://app.example.com/", "https://app.example.com/api",
-                "https://*example.com", "https://app.*.com", "https://*.*.example.com", "https://", "https://a b.com")) {
+                "https://*example.com", "https://app.*.com", "https://*.*.example.com", "https://", "https://a b.com",
+                "https://app.example.com:", "https://app.example.com:65536", "https://app.example.com:44x",
+                "https://:443", "http://::1", "http://[::1", "http://[::1]x", "http://[]:80", "https://a:1:2",
+                "http://a[::1]")) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Cors.Config.origins(bad), bad);
             assertTrue(e.getMessage().startsWith("origins: '" + bad.toLowerCase(java.util.Locale.ROOT) + "' is not an origin"),
                     e.getMessage());

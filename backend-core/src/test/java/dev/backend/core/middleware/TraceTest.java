@@ -20,6 +20,8 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.slf4j.MDC;
 
 class TraceTest {
@@ -253,6 +255,51 @@ class TraceTest {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> Trace.Config.defaults().withHeader(header), header);
             assertTrue(e.getMessage().contains("controls the connection"), e.getMessage());
+        }
+    }
+
+    /** Break test 13: with Content-Type as the id's header, every answer's media type was the request id. */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "Content-Type | it is representation metadata (RFC 9110 section 8.3)",
+        "content-encoding | it is representation metadata (RFC 9110 section 8.4)",
+        "Content-Language | it is representation metadata (RFC 9110 section 8.5)",
+        "Content-Location | it is representation metadata (RFC 9110 section 8.7)",
+        "Content-Range | it is representation metadata (RFC 9110 section 14.4)",
+        "ETag | it is representation metadata (RFC 9110 section 8.8.3)",
+        "Last-Modified | it is representation metadata (RFC 9110 section 8.8.2)",
+        "Date | it is the message's origination date (RFC 9110 section 6.6.1)",
+        "Location | it is response context (RFC 9110 section 10.2)",
+        "Retry-After | it is response context (RFC 9110 section 10.2)",
+        "Authorization | it carries authentication (RFC 9110 section 11)",
+        "WWW-Authenticate | it carries authentication (RFC 9110 section 11)",
+        "Vary | it negotiates the content (RFC 9110 section 12.5)",
+        "Accept-Encoding | it negotiates the content (RFC 9110 section 12.5)",
+        "Range | it asks for or offers ranges (RFC 9110 section 14)",
+        "If-None-Match | it makes the request conditional (RFC 9110 section 13.1)",
+        "Cache-Control | it controls caching (RFC 9111 section 5)",
+        "Set-Cookie | it carries cookies (RFC 6265 section 4)",
+        "Cookie | it carries cookies (RFC 6265 section 4)",
+        "Origin | it names the requesting origin (RFC 6454 section 7)",
+        "Access-Control-Allow-Origin | it belongs to the CORS protocol (Fetch standard, CORS protocol)",
+        "Sec-Fetch-Site | browsers set it themselves (Fetch standard, forbidden request-header)",
+        "tracestate | it is W3C Trace Context's (Trace Context section 3.3)",
+        "X-Content-Type-Options | browsers enforce it (Fetch standard)",
+    })
+    void rejectsAFieldWhoseMeaningAStandardDefinesNamingTheStandard(String header, String reason) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Trace.Config.defaults().withHeader(header));
+
+        assertEquals("header: '" + header + "' cannot carry the request id: " + reason + "; the id would replace it"
+                + " in every response and be read from it in every request. Use a field of its own, such as"
+                + " X-Request-Id", e.getMessage());
+    }
+
+    @Test
+    void acceptsTheIdFieldsInUse() {
+        for (String header : List.of("X-Request-Id", "X-Correlation-Id", "Request-Id", "X-Amzn-Trace-Id",
+                "traceparent", "Content-Id-X", "Sec", "Dated")) {
+            assertEquals(header, Trace.Config.defaults().withHeader(header).header());
         }
     }
 
