@@ -52,10 +52,13 @@ final class ConnectionPool implements DataSource, AutoCloseable {
     private final HikariDataSource hikari;
     private final TimeoutReporter timeouts;
     private final Set<PooledConnection> lent = ConcurrentHashMap.newKeySet();
+    /** How long a request may hold a connection: its statement timeout; 0 for a tools' pool, which has none. */
+    private final long longestHoldNanos;
 
-    private ConnectionPool(HikariDataSource hikari, TimeoutReporter timeouts) {
+    private ConnectionPool(HikariDataSource hikari, TimeoutReporter timeouts, Optional<Duration> statementTimeout) {
         this.hikari = hikari;
         this.timeouts = timeouts;
+        this.longestHoldNanos = statementTimeout.map(Duration::toNanos).orElse(0L);
     }
 
     /** Opens a pool for tools, such as the migration commands: no statement timeout of its own, no metrics. */
@@ -88,9 +91,9 @@ final class ConnectionPool implements DataSource, AutoCloseable {
         config.addDataSourceProperty("ApplicationName", "backend-server");
         // Bound how long a dead server can hold a connection attempt, so start-up fails instead of hanging:
         // connectTimeout bounds pgJDBC's TCP connect only; loginTimeout the whole attempt, TLS and authentication
-        // included, as libpq's connect_timeout does. Without it, a server that accepts and never answers (an address
-        // that fails over, a proxy whose backend is gone) held the start for good, and held HikariCP's one thread
-        // that opens connections, so the pool never recovered once the server was back.
+        // included, over every host (libpq's connect_timeout bounds each host). Without it, a server that accepts
+        // and never answers (an address that fails over, a proxy whose backend is gone) held the start for good, and
+        // held HikariCP's one thread that opens connections, so the pool never recovered once the server was back.
         String connectSeconds = Long.toString(Math.max(1, settings.acquireTimeout().toSeconds()));
         config.addDataSourceProperty("connectTimeout", connectSeconds);
         config.addDataSourceProperty("loginTimeout", connectSeconds);
@@ -108,7 +111,7 @@ final class ConnectionPool implements DataSource, AutoCloseable {
         metrics.ifPresent(config::setMetricsTrackerFactory);
         TimeoutReporter timeouts = new TimeoutReporter(settings.maxConnections(), settings.acquireTimeout().toMillis());
         try {
-            return new ConnectionPool(new HikariDataSource(config), timeouts);
+            return new ConnectionPool(new HikariDataSource(config), timeouts, statementTimeout);
         } catch (HikariPool.PoolInitializationException e) {
             throw ConnectFailure.of(url, "", e.getCause() != null ? e.getCause() : e);
         }
@@ -162,6 +165,26 @@ final class ConnectionPool implements DataSource, AutoCloseable {
         for (PooledConnection connection : lent) {
             connection.cancelStatements();
         }
+    }
+
+    /**
+     * Whether every connection is lent to a request, each for less than a request may run (its statement timeout,
+     * {@code REQUEST_TIMEOUT} + 1 s): the pool is busy (a long lock, a burst), and PostgreSQL accepted each of those
+     * connections. A connection lent outside a request, or held longer (leaked, or stuck on a server gone silent),
+     * is no sign of a working database.
+     */
+    boolean busyWithinRequests() {
+        if (longestHoldNanos == 0) {
+            return false;
+        }
+        int held = 0;
+        for (PooledConnection connection : lent) {
+            if (!connection.heldByARequestForLessThan(longestHoldNanos)) {
+                return false;
+            }
+            held++;
+        }
+        return held >= hikari.getMaximumPoolSize();
     }
 
     /** Counts {@code connection} as lent until it is given back. */
@@ -261,7 +284,7 @@ final class ConnectionPool implements DataSource, AutoCloseable {
                 }
                 String previous = unreported == 0 ? "" : "; " + unreported + " more got 503 late in the previous burst";
                 if (newBurst && refused.isPresent()) {
-                    LOG.warn("PostgreSQL refuses new connections: requests that wait {} ms for a connection get 503 "
+                    LOG.warn("New connections to PostgreSQL fail: requests that wait {} ms for a connection get 503 "
                             + "(logged once per burst, then every {} s while it lasts); the last attempt got {}{}",
                             acquireTimeoutMillis, REPORT_EVERY_SECONDS, refused.get(), previous);
                 } else if (newBurst) {

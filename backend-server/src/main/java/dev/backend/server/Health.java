@@ -1,12 +1,9 @@
 package dev.backend.server;
 
-import com.zaxxer.hikari.HikariDataSource;
-import com.zaxxer.hikari.HikariPoolMXBean;
 import dev.backend.core.Request;
 import dev.backend.core.Response;
 import dev.backend.core.Router;
 import java.sql.Connection;
-import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,8 +24,8 @@ import javax.sql.DataSource;
  *       dependency: a liveness failure makes Kubernetes restart the pod, which cures no database outage.
  *   <li>{@code GET /health/ready}: {@code server} (down from the moment a stop begins), {@code database}
  *       ({@code SELECT 1}, connection included, within {@value #DATABASE_SECONDS} s; up without it while every
- *       connection of a HikariCP pool is lent) and the application's checks, in the order they were added. A
- *       failing readiness takes the instance out of rotation.
+ *       connection of the server's pool is held by a request, for less than a request may run) and the application's checks,
+ *       in the order they were added. A failing readiness takes the instance out of rotation.
  *   <li>{@code GET /health}: the same checks without {@code server}.
  * </ul>
  *
@@ -121,32 +118,14 @@ final class Health {
         return entry;
     }
 
-    /**
-     * Whether {@code dataSource} is a HikariCP pool whose every connection is open and lent. The database accepted
-     * each of them, so it is reachable: the pool is busy (a long lock, a burst), which every replica sharing the
-     * database sees at once. Waiting for a connection would fail the check, and readiness would take every replica
-     * out of rotation together, turning a slow moment into an outage. A connection that stops answering is closed
-     * by its read timeout ({@code ConnectionPool}), and the check then borrows again.
-     */
-    private static boolean everyConnectionInUse(DataSource dataSource) {
-        try {
-            if (!dataSource.isWrapperFor(HikariDataSource.class)) {
-                return false;
-            }
-            HikariDataSource hikari = dataSource.unwrap(HikariDataSource.class);
-            HikariPoolMXBean pool = hikari.getHikariPoolMXBean();
-            return pool != null && pool.getIdleConnections() == 0
-                    && pool.getActiveConnections() >= hikari.getMaximumPoolSize();
-        } catch (SQLException e) {
-            return false;
-        }
-    }
-
     private static List<Registration> withDatabase(DataSource dataSource, List<Registration> application) {
         List<Registration> all = new ArrayList<>(application.size() + 1);
         all.add(new Registration(DATABASE, Duration.ofSeconds(DATABASE_SECONDS), () -> {
-            if (everyConnectionInUse(dataSource)) {
-                return; // busy, not broken: see everyConnectionInUse
+            // Busy, not broken: every replica sharing the database sees a long lock or a burst at once, and a check
+            // that waited for a connection would take them all out of rotation together. Only while each connection
+            // is held by a request, for less than a request may run: a leaked or stuck one proves nothing.
+            if (dataSource instanceof ConnectionPool pool && pool.busyWithinRequests()) {
+                return;
             }
             try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
                 statement.setQueryTimeout(DATABASE_SECONDS);

@@ -49,6 +49,7 @@ final class PooledConnection implements Connection {
     private final ConnectionPool pool;
     /** The request's deadline; {@code null} outside one. */
     private final Deadline deadline;
+    private final long lentAt = System.nanoTime();
     private Statement[] statements; // guarded by this
     private int statementCount; // guarded by this
     private boolean closed; // guarded by this
@@ -65,6 +66,11 @@ final class PooledConnection implements Connection {
         pool.lent(lent);
         deadline.ifPresent(d -> d.onExpiry(lent::cancelStatements));
         return lent;
+    }
+
+    /** Whether a request holds this connection, and has for less than {@code nanos}: busy, not stuck or leaked. */
+    boolean heldByARequestForLessThan(long nanos) {
+        return deadline != null && System.nanoTime() - lentAt < nanos;
     }
 
     /** The failure for work started after the request's deadline passed. */

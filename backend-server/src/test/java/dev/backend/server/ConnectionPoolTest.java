@@ -85,7 +85,7 @@ class ConnectionPoolTest {
         ConnectionPool.TimeoutReporter reporter = new ConnectionPool.TimeoutReporter(20, 3000);
         try (LogCapture log = LogCapture.of(ConnectionPool.class)) {
             assertTrue(reporter.record(0, Optional.of("53300 FATAL: too many connections for role \"app\"")));
-            assertEquals(List.of("WARN PostgreSQL refuses new connections: requests that wait 3000 ms for a connection "
+            assertEquals(List.of("WARN New connections to PostgreSQL fail: requests that wait 3000 ms for a connection "
                     + "get 503 (logged once per burst, then every 30 s while it lasts); the last attempt got 53300 "
                     + "FATAL: too many connections for role \"app\""), log.lines());
         }

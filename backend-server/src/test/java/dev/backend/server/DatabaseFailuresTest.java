@@ -27,6 +27,7 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 import javax.sql.DataSource;
@@ -66,6 +67,7 @@ class DatabaseFailuresTest {
     private final CountDownLatch routeLocked = new CountDownLatch(1);
     private final CountDownLatch testMoved = new CountDownLatch(1);
     private BackendServer server;
+    private final AtomicReference<Connection> leaked = new AtomicReference<>();
 
     @BeforeAll
     static void createTables() throws SQLException {
@@ -242,6 +244,40 @@ class DatabaseFailuresTest {
         }
     }
 
+    @Test
+    void readinessStaysUpWhileEveryConnectionIsHeldByARequestWithinItsDeadline() throws Exception {
+        start(Map.of("MAX_CONNECTIONS", "1", "MIN_CONNECTIONS", "1", "ACQUIRE_TIMEOUT", "1s", "REQUEST_TIMEOUT", "20s"));
+        CompletableFuture<HttpResponse<String>> sleeping = postAsync("/sleep");
+        int pid = awaitActive("SELECT pg_sleep(30)");
+
+        // Busy, not broken: a check that waited for the one connection would take the instance out of rotation.
+        assertEquals(200, get("/health/ready").statusCode());
+        execute("SELECT pg_cancel_backend(" + pid + ")");
+        sleeping.get(30, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void readinessGoesDownWhenEveryConnectionIsHeldLongerThanARequestMayRun() throws Exception {
+        start(Map.of("MAX_CONNECTIONS", "1", "MIN_CONNECTIONS", "1", "ACQUIRE_TIMEOUT", "1s", "REQUEST_TIMEOUT", "1s"));
+        try {
+            assertEquals(204, post("/leak").statusCode());
+            Thread.sleep(2_500); // past REQUEST_TIMEOUT + 1 s, the longest a request may hold a connection
+
+            // A leaked (or stuck) connection proves nothing about the database: the check borrows, and cannot.
+            assertEquals(503, get("/health/ready").statusCode());
+        } finally {
+            Connection held = leaked.get();
+            if (held != null) {
+                held.close();
+            }
+        }
+    }
+
+    private HttpResponse<String> get(String target) throws Exception {
+        return client.send(HttpRequest.newBuilder(uri(target)).timeout(Duration.ofSeconds(60)).build(),
+                BodyHandlers.ofString());
+    }
+
     private static TcpProxy proxyToTheDatabase() throws IOException {
         URI postgres = URI.create(DB.jdbcUrl().substring("jdbc:".length()));
         return TcpProxy.to(postgres.getHost(), postgres.getPort());
@@ -269,7 +305,7 @@ class DatabaseFailuresTest {
             try (LogCapture log = LogCapture.all()) {
                 // The pool needs a second connection, which PostgreSQL refuses with 53300 until the timeout.
                 assertUnavailable(post("/one"), "5");
-                assertEquals(List.of("WARN dev.backend.server.ConnectionPool PostgreSQL refuses new connections: "
+                assertEquals(List.of("WARN dev.backend.server.ConnectionPool New connections to PostgreSQL fail: "
                         + "requests that wait 1000 ms for a connection get 503 (logged once per burst, then every 30 s "
                         + "while it lasts); the last attempt got 53300 FATAL: too many connections for role \"" + role
                         + "\""), log.linesAtInfo());
@@ -446,6 +482,10 @@ class DatabaseFailuresTest {
                     return Response.text("1");
                 })
                 .post("/sleep", request -> run(dataSource, "SELECT pg_sleep(30)"))
+                .post("/leak", request -> {
+                    leaked.set(dataSource.getConnection()); // never given back by the handler
+                    return Response.noContent();
+                })
                 .post("/missing-table", request -> run(dataSource, "SELECT * FROM no_such_table"))
                 .post("/statement-timeout", request -> {
                     try (Connection connection = dataSource.getConnection();
