@@ -55,11 +55,16 @@ record UserInput(String email, String name) {
 
     /**
      * True for a name nothing of which shows: empty, or only spaces and format characters that {@link String#strip()}
-     * keeps, such as U+00A0 NO-BREAK SPACE, U+3000 IDEOGRAPHIC SPACE and U+200B ZERO WIDTH SPACE.
+     * keeps, such as U+00A0 NO-BREAK SPACE, U+3000 IDEOGRAPHIC SPACE and U+200B ZERO WIDTH SPACE, and the other
+     * characters Unicode lets display as nothing: the Hangul fillers, the combining grapheme joiner, variation
+     * selectors (the Default_Ignorable_Code_Point property, which Java does not expose), and the blank Braille
+     * pattern U+2800.
      */
     static boolean isInvisible(String name) {
         return name.codePoints().allMatch(c -> Character.isWhitespace(c) || Character.isSpaceChar(c)
-                || Character.getType(c) == Character.FORMAT);
+                || Character.getType(c) == Character.FORMAT || c == 0x115F || c == 0x1160 || c == 0x3164
+                || c == 0xFFA0 || c == 0x034F || (c >= 0xFE00 && c <= 0xFE0F) || (c >= 0xE0100 && c <= 0xE01EF)
+                || c == 0x2800);
     }
 
     /**

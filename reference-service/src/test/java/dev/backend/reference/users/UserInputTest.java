@@ -42,11 +42,17 @@ class UserInputTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"\u00A0", "\u200B", "\u3000 \u2007", "\uFEFF\u00A0"})
+    @ValueSource(strings = {"\u00A0", "\u200B", "\u3000 \u2007", "\uFEFF\u00A0", "\u3164", "\uFFA0", "\u115F\u1160",
+            "\u034F", "\uFE0F", "\u2800"})
     void aNameOfOnlyInvisibleCharactersIsRequired(String name) {
         AppException e = assertThrows(AppException.class, () -> new UserInput("a@b.co", name).validate());
 
         assertEquals(new AppError.Validation("name is required"), e.error());
+    }
+
+    @Test
+    void aNameWithVisibleCharactersKeepsItsInvisibleOnes() {
+        assertEquals("\u2764\uFE0F", new UserInput("a@b.co", "\u2764\uFE0F").validate().name());
     }
 
     @Test
