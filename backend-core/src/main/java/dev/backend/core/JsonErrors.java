@@ -11,6 +11,9 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -156,8 +159,17 @@ final class JsonErrors {
             return "an integer";
         }
         if (type == double.class || type == Double.class || type == float.class || type == Float.class
-                || type == BigDecimal.class) {
+                || type == BigDecimal.class || Number.class.isAssignableFrom(type)) {
             return "a number";
+        }
+        if (type == OptionalInt.class || type == OptionalLong.class) {
+            return "an integer or null";
+        }
+        if (type == OptionalDouble.class) {
+            return "a number or null";
+        }
+        if (CharSequence.class.isAssignableFrom(type)) {
+            return "a string";
         }
         if (type == boolean.class || type == Boolean.class) {
             return "a boolean";
@@ -192,9 +204,10 @@ final class JsonErrors {
         if (type == Optional.class) {
             return "a value or null";
         }
+        // Never the Java type's name: the client wrote JSON, and the message speaks JSON.
         return Map.class.isAssignableFrom(type) || type.isRecord() || !type.getName().startsWith("java.")
                 ? "an object"
-                : "a " + type.getSimpleName();
+                : "another kind of value";
     }
 
     /**

@@ -544,6 +544,18 @@ class JsonContractTest {
         }
     }
 
+    record JavaTyped(Number number, OptionalDouble ratio, OptionalInt count, StringBuilder text) {}
+
+    @Test
+    void messagesNameJsonValuesNotJavaTypes() {
+        assertRefused(422, "Invalid JSON field 'number': expected a number", "{\"number\":\"x\"}", JavaTyped.class);
+        assertRefused(422, "Invalid JSON field 'ratio': expected a number or null", "{\"ratio\":\"x\"}",
+                JavaTyped.class);
+        assertRefused(422, "Invalid JSON field 'count': expected an integer or null", "{\"count\":\"x\"}",
+                JavaTyped.class);
+        assertRefused(422, "Invalid JSON field 'text': expected a string", "{\"text\":[1]}", JavaTyped.class);
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"\\ud800", "\\udfff"})
     void aCharThatIsAnEscapedLoneSurrogateIs400AsInAString(String escaped) {
