@@ -93,6 +93,11 @@ public final class BackendServer implements AutoCloseable {
         return listener.port();
     }
 
+    /** Requests the listener is reading or answering now: what a stop waits for. */
+    int requestsInFlight() {
+        return listener.inFlight();
+    }
+
     /**
      * The connection pool: inside a request, statements are cancelled at the request's deadline (see {@code
      * REQUEST_TIMEOUT}); {@code unwrap(HikariDataSource.class)} reaches HikariCP's own statistics.

@@ -41,6 +41,9 @@ class ShutdownDelayTest {
             RawHttp.Reply before = pooled.send("GET", "/health/live");
             assertEquals(200, before.status());
             assertEquals(null, before.header("Connection"), "kept alive before the stop");
+            // Idle before the stop, as the test means: a response still being finished when the stop disables
+            // keep-alive ends its connection right behind it, by design (BackendHttp.disableKeepAlive).
+            awaitIdle(server);
 
             long begin = System.nanoTime();
             CompletableFuture<Void> stop = CompletableFuture.runAsync(server::stop);
@@ -73,6 +76,14 @@ class ShutdownDelayTest {
                     + DELAY.toMillis() + " ms) more, every response with Connection: close", lines.get(1));
             assertEquals("INFO SHUTDOWN_DELAY over: the listener takes no new connections", lines.get(2));
             assertTrue(lines.get(3).startsWith("INFO Listener closed, 0 in-flight request(s) finished"), lines.toString());
+        }
+    }
+
+    private static void awaitIdle(BackendServer server) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (server.requestsInFlight() > 0) {
+            assertTrue(System.nanoTime() < end, "the server never went idle");
+            Thread.sleep(10);
         }
     }
 
