@@ -94,7 +94,7 @@ final class ConnectionPool implements DataSource, AutoCloseable {
         // included, over every host (libpq's connect_timeout bounds each host). Without it, a server that accepts
         // and never answers (an address that fails over, a proxy whose backend is gone) held the start for good, and
         // held HikariCP's one thread that opens connections, so the pool never recovered once the server was back.
-        String connectSeconds = Long.toString(Math.max(1, settings.acquireTimeout().toSeconds()));
+        String connectSeconds = Integer.toString(connectSeconds(settings));
         config.addDataSourceProperty("connectTimeout", connectSeconds);
         config.addDataSourceProperty("loginTimeout", connectSeconds);
         // A server's statements end within statement_timeout; a read that waits longer than that and a connection
@@ -115,6 +115,14 @@ final class ConnectionPool implements DataSource, AutoCloseable {
         } catch (HikariPool.PoolInitializationException e) {
             throw ConnectFailure.of(url, "", e.getCause() != null ? e.getCause() : e);
         }
+    }
+
+    /**
+     * How long a connection attempt may take, in pgJDBC's whole seconds: {@code ACQUIRE_TIMEOUT}, at least 1 s. For
+     * the pool and the migrations' connection alike.
+     */
+    static int connectSeconds(Config.Database settings) {
+        return (int) Math.max(1, settings.acquireTimeout().toSeconds()); // ACQUIRE_TIMEOUT is at most 24 h
     }
 
     /**

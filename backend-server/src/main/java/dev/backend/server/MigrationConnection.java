@@ -29,7 +29,7 @@ final class MigrationConnection {
         // As the pool's (ConnectionPool): connectTimeout bounds the TCP connect, loginTimeout the whole attempt, so a
         // server that accepts and never answers fails the start instead of holding it. No socketTimeout: a
         // migration's statements may take as long as they need.
-        int connectSeconds = (int) Math.max(1, config.database().acquireTimeout().toSeconds());
+        int connectSeconds = ConnectionPool.connectSeconds(config.database());
         if (!url.jdbcUrl().contains("connectTimeout=")) {
             dataSource.setConnectTimeout(connectSeconds);
         }
