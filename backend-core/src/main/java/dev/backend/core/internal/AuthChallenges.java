@@ -137,7 +137,7 @@ public final class AuthChallenges {
                 }
                 c = value.charAt(i); // a quoted-pair escapes the same characters qdtext holds, and '"' and '\'
             }
-            if (!(c == '\t' || c >= 0x20 && c <= 0x7E || c >= 0x80 && c <= 0xFF)) {
+            if (!HttpTokens.isQuotable(c)) {
                 throw refused(value, i, "a character a quoted-string cannot hold");
             }
         }

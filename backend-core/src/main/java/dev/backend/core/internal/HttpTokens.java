@@ -2,7 +2,8 @@ package dev.backend.core.internal;
 
 /**
  * The RFC 9110 token (§5.6.2), the one check behind header names in {@code Response} and the middleware's
- * header, method and coding names; and the optional white space (§5.6.3) the middleware's field parsers skip.
+ * header, method and coding names; the characters a quoted-string may hold (§5.6.4); and the optional white space
+ * (§5.6.3) the middleware's field parsers skip.
  */
 public final class HttpTokens {
 
@@ -35,6 +36,15 @@ public final class HttpTokens {
             from++;
         }
         return from;
+    }
+
+    /**
+     * True when a quoted-string may hold {@code c}, as qdtext or escaped by a quoted-pair (RFC 9110 §5.6.4): HTAB,
+     * SP, the visible ASCII characters and obs-text (U+0080 to U+00FF). A field value is bytes, read and written
+     * here as ISO-8859-1, so a character above U+00FF has no place in one.
+     */
+    public static boolean isQuotable(char c) {
+        return c == '\t' || c >= 0x20 && c <= 0x7E || c >= 0x80 && c <= 0xFF;
     }
 
     /**

@@ -61,8 +61,8 @@ public final class MediaTypes {
                         return null;
                     }
                     char quoted = value.charAt(i);
-                    if ((quoted < 0x20 && quoted != '\t') || quoted == 0x7F) {
-                        return null; // qdtext and quoted-pair hold no control character but HTAB (§5.6.4)
+                    if (!HttpTokens.isQuotable(quoted)) {
+                        return null;
                     }
                     parameter.append(quoted);
                 }

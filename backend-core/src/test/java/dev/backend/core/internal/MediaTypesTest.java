@@ -16,6 +16,15 @@ class MediaTypesTest {
     }
 
     @Test
+    void aQuotedParameterHoldsWhatAnAuthChallengeMayHold() {
+        // One character class for every quoted-string (RFC 9110 §5.6.4): obs-text up to U+00FF, nothing above it.
+        assertEquals("application/json;x=\u00e9", MediaTypes.comparable("application/json; x=\"\u00e9\""));
+        assertEquals(null, MediaTypes.comparable("application/json; x=\"\u0100\""));
+        assertEquals(null, MediaTypes.comparable("application/json; x=\"a\\\u0100\""));
+        assertEquals(null, MediaTypes.comparable("application/json; x=\"\u007f\""));
+    }
+
+    @Test
     void twoSpellingsOfOneMediaTypeAreEqual() {
         assertEquals(MediaTypes.comparable("application/json;charset=utf-8"),
                 MediaTypes.comparable(" Application/JSON ; charset=\"UTF-8\""));
