@@ -36,6 +36,8 @@ module dev.backend.server {
     exports dev.backend.server.spi;
     // Classes a logback.xml names (logback instantiates them); loaded only when an application uses logback.
     exports dev.backend.server.logback;
+    // The socket factory pgJDBC instantiates by name for the pool's and the migrations' connections.
+    exports dev.backend.server.pgjdbc to org.postgresql.jdbc;
 
     // The development database (backend-embedded-postgres) is found as a service.
     uses dev.backend.server.spi.EmbeddedDatabaseProvider;

@@ -12,6 +12,7 @@ import java.sql.SQLFeatureNotSupportedException;
 import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -80,32 +81,24 @@ final class ConnectionPool implements DataSource, AutoCloseable {
             Optional<MetricsTrackerFactory> metrics) {
         HikariConfig config = new HikariConfig();
         config.setPoolName("db");
-        config.setJdbcUrl(url.jdbcUrl());
-        url.user().ifPresent(config::setUsername);
-        url.password().ifPresent(config::setPassword);
         config.setMaximumPoolSize(settings.maxConnections());
         config.setMinimumIdle(settings.minConnections());
         config.setConnectionTimeout(settings.acquireTimeout().toMillis());
         config.setIdleTimeout(settings.idleTimeout().toMillis());
         config.setMaxLifetime(settings.maxLifetime().toMillis());
-        config.addDataSourceProperty("ApplicationName", "backend-server");
-        // Bound how long a dead server can hold a connection attempt, so start-up fails instead of hanging:
-        // connectTimeout bounds pgJDBC's TCP connect only; loginTimeout the whole attempt, TLS and authentication
-        // included, over every host (libpq's connect_timeout bounds each host). Without it, a server that accepts
-        // and never answers (an address that fails over, a proxy whose backend is gone) held the start for good, and
-        // held HikariCP's one thread that opens connections, so the pool never recovered once the server was back.
-        String connectSeconds = Integer.toString(connectSeconds(settings));
-        config.addDataSourceProperty("connectTimeout", connectSeconds);
-        config.addDataSourceProperty("loginTimeout", connectSeconds);
-        // A server's statements end within statement_timeout; a read that waits longer than that and a connection
-        // attempt's time is reading from a server, or a network, that is gone. pgJDBC's socketTimeout ends it and
-        // the connection, which is then evicted: a handler whose statement went silent no longer holds its
-        // connection for good. It also ends the thread a timed-out loginTimeout leaves reading the attempt's socket.
-        statementTimeout.ifPresent(timeout -> config.addDataSourceProperty("socketTimeout",
-                Long.toString(socketTimeout(timeout, settings.acquireTimeout()).toSeconds())));
+        Properties defaults = new Properties();
+        defaults.setProperty("ApplicationName", "backend-server");
         // A deadline's cancel opens a connection of its own; the handler waits for it (pgJDBC makes the cancelled
         // statement wait), so bound it as tightly as a connection attempt, not by pgJDBC's default 10 s.
-        config.addDataSourceProperty("cancelSignalTimeout", connectSeconds);
+        defaults.setProperty("cancelSignalTimeout", Integer.toString(connectSeconds(settings)));
+        // Each host's attempt is bounded by ACQUIRE_TIMEOUT (ConnectAttempts), so a start or the pool's one thread
+        // that opens connections is never held by a server that accepts and never answers. Once logged in, a
+        // server's statements end within statement_timeout: a read that waits longer than that and a connection
+        // attempt hears from a server, or a network, that is gone, so the read ends, and the connection with it,
+        // which is then evicted: a handler whose statement went silent does not hold its connection for good.
+        long readSeconds = statementTimeout.map(timeout -> socketTimeout(timeout, settings.acquireTimeout())
+                .toSeconds()).orElse(0L);
+        config.setDataSource(ConnectAttempts.to(url, connectSeconds(settings), readSeconds, defaults));
         statementTimeout.ifPresent(timeout -> config.setConnectionInitSql(statementTimeoutSql(timeout)));
         config.setExceptionOverride(new PooledConnection.Failures());
         metrics.ifPresent(config::setMetricsTrackerFactory);

@@ -241,6 +241,44 @@ public record DatabaseUrl(String jdbcUrl, Optional<String> user, Optional<String
         return "postgres://" + credentials + rest;
     }
 
+    /** {@return how many hosts pgJDBC tries, in order: one for each of the URL's comma-separated hosts} */
+    int hostCount() {
+        String rest = jdbcUrl.substring(JDBC_PREFIX.length());
+        int end = rest.indexOf('/');
+        return (int) (end < 0 ? rest : rest.substring(0, end)).chars().filter(c -> c == ',').count() + 1;
+    }
+
+    /** {@return whether the URL sets pgJDBC's property {@code name} itself (a libpq parameter translated, or given)} */
+    boolean sets(String name) {
+        int q = jdbcUrl.indexOf('?');
+        if (q < 0) {
+            return false;
+        }
+        for (String pair : jdbcUrl.substring(q + 1).split("&")) {
+            int eq = pair.indexOf('=');
+            if ((eq < 0 ? pair : pair.substring(0, eq)).equals(name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** {@return the JDBC URL without its property {@code name}, so that a property given beside it applies} */
+    String jdbcUrlWithout(String name) {
+        int q = jdbcUrl.indexOf('?');
+        if (q < 0) {
+            return jdbcUrl;
+        }
+        List<String> kept = new ArrayList<>();
+        for (String pair : jdbcUrl.substring(q + 1).split("&")) {
+            int eq = pair.indexOf('=');
+            if (!(eq < 0 ? pair : pair.substring(0, eq)).equals(name)) {
+                kept.add(pair);
+            }
+        }
+        return jdbcUrl.substring(0, q) + (kept.isEmpty() ? "" : "?" + String.join("&", kept));
+    }
+
     @Override
     public String toString() {
         return masked();

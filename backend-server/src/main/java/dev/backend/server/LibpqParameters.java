@@ -149,10 +149,8 @@ final class LibpqParameters {
         String timeout = take("connect_timeout");
         if (timeout != null) {
             // libpq waits forever for zero or less; pgJDBC for zero. libpq's bounds each host's whole attempt,
-            // pgJDBC's connectTimeout only the TCP connect: its loginTimeout bounds the rest, over every host.
-            String seconds = Integer.toString(Math.max(0, integer("connect_timeout", timeout)));
-            properties.put("connectTimeout", seconds);
-            properties.put("loginTimeout", seconds);
+            // pgJDBC's connectTimeout only the TCP connect: ConnectAttempts bounds the rest of each host's by it.
+            properties.put("connectTimeout", Integer.toString(Math.max(0, integer("connect_timeout", timeout))));
         }
         String keepalives = take("keepalives");
         if (keepalives != null) {

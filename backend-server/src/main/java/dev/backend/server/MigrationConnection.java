@@ -1,8 +1,8 @@
 package dev.backend.server;
 
 import java.sql.SQLException;
+import java.util.Properties;
 import javax.sql.DataSource;
-import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * Where migrations connect: {@code MIGRATION_DATABASE_URL} when set, else the server's own database, through a
@@ -21,23 +21,12 @@ final class MigrationConnection {
      */
     static DataSource open(Config config, DatabaseUrl serverUrl) {
         DatabaseUrl url = config.migrations().url().orElse(serverUrl);
-        PGSimpleDataSource dataSource = new PGSimpleDataSource();
-        dataSource.setURL(url.jdbcUrl());
-        if (!url.jdbcUrl().contains("ApplicationName=")) {
-            dataSource.setApplicationName("backend-server migrations");
-        }
-        // As the pool's (ConnectionPool): connectTimeout bounds the TCP connect, loginTimeout the whole attempt, so a
-        // server that accepts and never answers fails the start instead of holding it. No socketTimeout: a
-        // migration's statements may take as long as they need.
-        int connectSeconds = ConnectionPool.connectSeconds(config.database());
-        if (!url.jdbcUrl().contains("connectTimeout=")) {
-            dataSource.setConnectTimeout(connectSeconds);
-        }
-        if (!url.jdbcUrl().contains("loginTimeout=")) {
-            dataSource.setLoginTimeout(connectSeconds);
-        }
-        url.user().ifPresent(dataSource::setUser);
-        url.password().ifPresent(dataSource::setPassword);
+        Properties defaults = new Properties();
+        defaults.setProperty("ApplicationName", "backend-server migrations");
+        // As the pool's (ConnectionPool): each host's attempt bounded by ACQUIRE_TIMEOUT, so a server that accepts
+        // and never answers fails the start, or passes it to the next host, instead of holding it. Once logged in,
+        // no bound on reads: a migration's statements may take as long as they need.
+        DataSource dataSource = ConnectAttempts.to(url, ConnectionPool.connectSeconds(config.database()), 0, defaults);
         try {
             dataSource.getConnection().close();
             return dataSource;

@@ -50,7 +50,7 @@ class DatabaseUrlTest {
             "postgresql://user@localhost | jdbc:postgresql://localhost/",
             "postgresql://user:secret@localhost | jdbc:postgresql://localhost/",
             "postgresql://other@localhost/otherdb?connect_timeout=10&application_name=myapp"
-                    + " | jdbc:postgresql://localhost/otherdb?connectTimeout=10&loginTimeout=10&ApplicationName=myapp",
+                    + " | jdbc:postgresql://localhost/otherdb?connectTimeout=10&ApplicationName=myapp",
             "postgresql://host1:123,host2:456/somedb?target_session_attrs=any&application_name=myapp"
                     + " | jdbc:postgresql://host1:123,host2:456/somedb?targetServerType=any&ApplicationName=myapp",
             "postgresql:///mydb?host=localhost&port=5433 | jdbc:postgresql://localhost:5433/mydb",
@@ -84,7 +84,7 @@ class DatabaseUrlTest {
     @Test
     void acceptsTheKeywordValueFormWithQuotingAndEscapes() {
         DatabaseUrl url = parse("host=localhost port=5432 dbname=mydb connect_timeout=10");
-        assertEquals("jdbc:postgresql://localhost:5432/mydb?connectTimeout=10&loginTimeout=10", url.jdbcUrl());
+        assertEquals("jdbc:postgresql://localhost:5432/mydb?connectTimeout=10", url.jdbcUrl());
         DatabaseUrl quoted = parse(" host = pg_primary dbname='my db' user=app password='it\\'s a \\\\ secret' ");
         assertEquals("jdbc:postgresql://pg_primary/my+db", quoted.jdbcUrl());
         assertEquals(Optional.of("it's a \\ secret"), quoted.password());
@@ -208,7 +208,7 @@ class DatabaseUrlTest {
     void translatesTheSessionParameters() {
         assertEquals("jdbc:postgresql://h/db?sslmode=require&sslNegotiation=direct&gssEncMode=disable"
                 + "&channelBinding=require&kerberosServerName=pg&requireAuth=scram-sha-256&connectTimeout=0"
-                + "&loginTimeout=0&tcpKeepAlive=false&ApplicationName=fallback&options=-c+search_path%3Dapp",
+                + "&tcpKeepAlive=false&ApplicationName=fallback&options=-c+search_path%3Dapp",
                 jdbc("host=h dbname=db connect_timeout=-1 keepalives=0 fallback_application_name=fallback "
                         + "options='-c search_path=app' channel_binding=require gssencmode=disable krbsrvname=pg "
                         + "require_auth=scram-sha-256 sslnegotiation=direct sslmode=require client_encoding=UTF-8 "

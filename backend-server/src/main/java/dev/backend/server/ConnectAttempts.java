@@ -1,0 +1,159 @@
+package dev.backend.server;
+
+import java.io.PrintWriter;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
+import java.util.OptionalLong;
+import java.util.Properties;
+import java.util.logging.Logger;
+import javax.sql.DataSource;
+import dev.backend.server.pgjdbc.PerHostConnectTimeout;
+import org.postgresql.Driver;
+
+/**
+ * Opens pgJDBC connections the way libpq bounds them: each host of the URL gets its own {@code connect_timeout} to
+ * connect and log in, and a connection, once logged in, reads as long as its user allows. For the pool ({@link
+ * ConnectionPool}, which HikariCP calls) and the migrations' connection ({@link MigrationConnection}) alike.
+ *
+ * <p>pgJDBC spends its {@code loginTimeout} and (since 42.7) its {@code connectTimeout} over all the hosts of a URL
+ * together, where libpq's {@code connect_timeout} bounds each host (libpq's "Connection Strings" documentation).
+ * With two hosts and the first one silent (its network dropping the connection request, or a server or proxy that
+ * accepts the connection and never answers: an address being failed over, a backend gone), the first host used
+ * the whole attempt and the second, which would have answered, was never tried: the start and {@code migrate}
+ * failed every time. So here, with a per-host bound of the URL's {@code connectTimeout} (libpq's {@code
+ * connect_timeout} becomes it; 0 waits for ever) or else the caller's:
+ * <ul>
+ *   <li>each host's TCP connect waits at most the bound ({@link PerHostConnectTimeout}, pgJDBC's {@code
+ *       socketFactory}), and all of them together the bound times the number of hosts (pgJDBC's {@code
+ *       connectTimeout});
+ *   <li>each of the login's reads waits at most the bound ({@code socketTimeout}; pgJDBC gives up that host when
+ *       one times out, and tries the next);
+ *   <li>the whole login waits at most the bound times the number of hosts ({@code loginTimeout});
+ *   <li>once logged in, the connection's reads wait {@code readTimeout} (pgJDBC's network timeout; 0 for ever),
+ *       which HikariCP takes as the connection's own and restores after each of its checks.
+ * </ul>
+ * A {@code socketTimeout}, {@code loginTimeout} or {@code socketFactory} in the URL is the operator's own and is left
+ * as given, during the login and after it.
+ */
+final class ConnectAttempts implements DataSource {
+
+    private final Driver driver = new Driver();
+    private final String jdbcUrl;
+    private final Properties properties;
+    /** The reads' bound once logged in, in milliseconds; -1 when the URL sets it ({@code socketTimeout}). */
+    private final int readMillis;
+
+    private ConnectAttempts(String jdbcUrl, Properties properties, int readMillis) {
+        this.jdbcUrl = jdbcUrl;
+        this.properties = properties;
+        this.readMillis = readMillis;
+    }
+
+    /**
+     * Connection attempts to {@code url}.
+     *
+     * @param connectSeconds how long each host's attempt may take, in seconds, unless the URL says ({@code
+     *     connectTimeout}); 0 for ever
+     * @param readSeconds how long a logged-in connection's read may wait, in seconds; 0 for ever
+     * @param defaults pgJDBC properties the URL's own override, such as {@code ApplicationName}
+     */
+    static ConnectAttempts to(DatabaseUrl url, int connectSeconds, long readSeconds, Properties defaults) {
+        Properties properties = new Properties();
+        properties.putAll(defaults);
+        url.user().ifPresent(user -> properties.setProperty("user", user));
+        url.password().ifPresent(password -> properties.setProperty("password", password));
+        // The URL's connectTimeout is per host here, as libpq's connect_timeout: pgJDBC's own is for all hosts. One
+        // that is not a number stays in the URL, for pgJDBC to refuse as before.
+        OptionalLong fromUrl = url.sets("connectTimeout") ? connectTimeoutOf(url) : OptionalLong.empty();
+        long perHost = fromUrl.orElse(connectSeconds);
+        String jdbcUrl = fromUrl.isPresent() ? url.jdbcUrlWithout("connectTimeout") : url.jdbcUrl();
+        long allHosts = Math.min(Integer.MAX_VALUE / 1000, perHost * url.hostCount());
+        properties.setProperty("connectTimeout", Long.toString(allHosts));
+        // pgJDBC reads the URL's parameters over these properties: the operator's own below win.
+        if (!url.sets("socketFactory")) {
+            properties.setProperty("socketFactory", PerHostConnectTimeout.class.getName());
+            properties.setProperty("socketFactoryArg", Long.toString(perHost * 1000));
+        }
+        int readMillis = -1;
+        if (!url.sets("socketTimeout")) {
+            properties.setProperty("socketTimeout", Long.toString(perHost));
+            readMillis = (int) Math.min(Integer.MAX_VALUE, readSeconds * 1000);
+        }
+        if (!url.sets("loginTimeout")) {
+            properties.setProperty("loginTimeout", Long.toString(allHosts));
+        }
+        return new ConnectAttempts(jdbcUrl, properties, readMillis);
+    }
+
+    /** The URL's {@code connectTimeout} in seconds (0 or less waits for ever, as in libpq); empty if not a number. */
+    private static OptionalLong connectTimeoutOf(DatabaseUrl url) {
+        try {
+            long seconds = Long.parseLong(Driver.parseURL(url.jdbcUrl(), null).getProperty("connectTimeout"));
+            return OptionalLong.of(Math.min(Integer.MAX_VALUE / 1000, Math.max(0, seconds)));
+        } catch (RuntimeException e) {
+            return OptionalLong.empty();
+        }
+    }
+
+    @Override
+    public Connection getConnection() throws SQLException {
+        Connection connection = driver.connect(jdbcUrl, properties);
+        if (connection == null) { // pgJDBC answers null for a URL not its own, which DatabaseUrl never makes
+            throw new SQLException("Not a PostgreSQL URL: " + jdbcUrl);
+        }
+        if (readMillis >= 0) {
+            try {
+                connection.setNetworkTimeout(Runnable::run, readMillis);
+            } catch (SQLException | RuntimeException e) {
+                connection.close();
+                throw e;
+            }
+        }
+        return connection;
+    }
+
+    /** Credentials other than the URL's are not taken: the URL is the one place that says where and as whom. */
+    @Override
+    public Connection getConnection(String username, String password) throws SQLException {
+        throw new SQLFeatureNotSupportedException("The user and password come from the database URL");
+    }
+
+    @Override
+    public PrintWriter getLogWriter() {
+        return null;
+    }
+
+    @Override
+    public void setLogWriter(PrintWriter out) {
+        // pgJDBC logs through java.util.logging, which the application's SLF4J binding receives.
+    }
+
+    /** Ignored: the login's bound is the one {@link #to} set from the URL (HikariCP sets one from its own). */
+    @Override
+    public void setLoginTimeout(int seconds) {}
+
+    /** {@return 0: the login's bound is in pgJDBC's properties, per host ({@link #to})} */
+    @Override
+    public int getLoginTimeout() {
+        return 0;
+    }
+
+    @Override
+    public Logger getParentLogger() throws SQLFeatureNotSupportedException {
+        return driver.getParentLogger();
+    }
+
+    @Override
+    public <T> T unwrap(Class<T> type) throws SQLException {
+        if (type.isInstance(this)) {
+            return type.cast(this);
+        }
+        throw new SQLException("Not a wrapper for " + type.getName());
+    }
+
+    @Override
+    public boolean isWrapperFor(Class<?> type) {
+        return type.isInstance(this);
+    }
+}
