@@ -81,11 +81,15 @@ import tools.jackson.databind.type.LogicalType;
  * offset and bytes); comments, {@code NaN}, single
  * quotes, leading zeros, leading {@code +} and trailing commas are a 400; nesting deeper than 500 levels
  * or a number longer than 1000 characters is a 400 (serde_json stops at 128 levels). Error messages name
- * JSON types and the field path, never a Java class, and quote at most 200 characters of a key or path.
+ * JSON types and the field path, never a Java class, and quote at most 200 characters of a key or path. These
+ * rules hold for a value Jackson buffers before reading it too: a polymorphic type whose {@code "type"} property
+ * comes after the value ({@code {"value":1e400,"type":"a"}}), a type deduced from its properties, an external
+ * type id.
  *
  * <p>Replace the mapper once at start-up, before serving, with {@link #use(JsonMapper)}; start from
  * {@link #defaults()} to keep these rules (a builder that replaces the annotation introspector drops
- * the required-record-component rule):
+ * the required-record-component rule, one that replaces the deserialization contexts the rules for buffered
+ * values):
  *
  * {@snippet :
  * Json.use(Json.defaults().enable(SerializationFeature.INDENT_OUTPUT).build());
@@ -123,6 +127,7 @@ public final class Json {
                 .annotationIntrospector(new JsonRules.RequiredRecordComponents())
                 .changeDefaultNullHandling(setter -> setter.withContentNulls(Nulls.FAIL))
                 .addModule(JsonRules.module())
+                .deserializationContexts(new JsonRules.BufferingContexts())
                 .withCoercionConfig(LogicalType.Textual, config -> config
                         .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
                         .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
@@ -177,7 +182,7 @@ public final class Json {
             throw JsonErrors.malformed(null, problem).toException();
         });
         T value;
-        try (JsonParser parser = new JsonRules.FiniteNumbers(m.createParser(body))) {
+        try (JsonParser parser = new JsonRules.CheckedParser(m.createParser(body))) {
             value = m.readValue(parser, type);
             if (parser.nextToken() != null) {
                 throw JsonErrors.malformed(parser.currentLocation(), "trailing data after the JSON value")

@@ -14,17 +14,27 @@ import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.function.Function;
+import tools.jackson.core.FormatSchema;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
+import tools.jackson.core.ObjectReadContext;
+import tools.jackson.core.TokenStreamFactory;
 import tools.jackson.core.exc.InputCoercionException;
 import tools.jackson.core.exc.StreamReadException;
 import tools.jackson.core.util.JsonParserDelegate;
+import tools.jackson.databind.DeserializationConfig;
 import tools.jackson.databind.DeserializationContext;
+import tools.jackson.databind.InjectableValues;
+import tools.jackson.databind.cfg.DeserializationContexts;
 import tools.jackson.databind.cfg.MapperConfig;
+import tools.jackson.databind.deser.DeserializationContextExt;
+import tools.jackson.databind.deser.DeserializerCache;
+import tools.jackson.databind.deser.DeserializerFactory;
 import tools.jackson.databind.deser.std.StdScalarDeserializer;
 import tools.jackson.databind.introspect.AnnotatedMember;
 import tools.jackson.databind.introspect.JacksonAnnotationIntrospector;
 import tools.jackson.databind.module.SimpleModule;
+import tools.jackson.databind.util.TokenBuffer;
 
 /**
  * The value rules {@link Json} adds to Jackson where Jackson's own readers are more lenient than serde's
@@ -82,13 +92,15 @@ final class JsonRules {
      * untyped {@code Value}. Checking here rather than in each reader covers every one Jackson has: untyped {@code
      * Object} and {@code Map<String, Object>}, {@code JsonNode}, {@code Number}, {@code OptionalDouble}, {@code
      * double[]} and {@code float[]} read the number straight from the parser, and would otherwise hold infinity
-     * and write it back as the string {@code "Infinity"}. A value Jackson buffers and replays (for a polymorphic
-     * type, say) is read from the buffer instead; the double, float and BigDecimal readers below check it again.
-     * Jackson has no setting for this: {@code USE_BIG_DECIMAL_FOR_FLOATS} would keep {@code 1e400} exactly, but
-     * turns every untyped float into a BigDecimal, with no bound on its exponent, and refuses nothing.
+     * and write it back as the string {@code "Infinity"}. Jackson has no setting for this: {@code
+     * USE_BIG_DECIMAL_FOR_FLOATS} would keep {@code 1e400} exactly, but turns every untyped float into a BigDecimal,
+     * with no bound on its exponent, and refuses nothing.
+     *
+     * <p>A value Jackson buffers and replays (for a polymorphic type whose id comes after it, say) is copied
+     * through this parser and replayed through another one: {@link BufferingContexts} makes that one check too.
      */
-    static final class FiniteNumbers extends JsonParserDelegate {
-        FiniteNumbers(JsonParser parser) {
+    static final class CheckedParser extends JsonParserDelegate {
+        CheckedParser(JsonParser parser) {
             super(parser);
         }
 
@@ -132,6 +144,73 @@ final class JsonRules {
         private InputCoercionException outOfRange(Class<?> type) {
             return new InputCoercionException(this, "Numeric value out of range of " + type.getSimpleName(),
                     currentToken(), type);
+        }
+    }
+
+    /**
+     * Deserialization contexts whose token buffers replay through a {@link CheckedParser}. Jackson buffers a value
+     * it cannot read yet: a polymorphic type's properties until its id ({@code {"value":1e400,"type":"a"}}, with
+     * {@code @JsonTypeInfo(use = NAME, property = "type")}), an external type id's value, an {@code @JsonUnwrapped}
+     * record's properties. The tokens are copied through the request's {@link CheckedParser}, but a float is kept
+     * as its text and parsed again when the buffer is replayed, by the buffer's own parser, which would read {@code
+     * 1e400} as infinity into a {@code JsonNode}, an {@code Object} or a {@code Map<String, Object>}.
+     */
+    static final class BufferingContexts extends DeserializationContexts {
+        private static final long serialVersionUID = 1L;
+
+        BufferingContexts() {}
+
+        private BufferingContexts(TokenStreamFactory streams, DeserializerFactory factory, DeserializerCache cache) {
+            super(streams, factory, cache);
+        }
+
+        @Override
+        protected DeserializationContexts forMapper(Object mapper, TokenStreamFactory streams,
+                DeserializerFactory factory, DeserializerCache cache) {
+            return new BufferingContexts(streams, factory, cache);
+        }
+
+        @Override
+        public DeserializationContextExt createContext(DeserializationConfig config, FormatSchema schema,
+                InjectableValues injectables) {
+            return new Context(_streamFactory, _deserializerFactory, _cache, config, schema, injectables);
+        }
+
+        // Jackson's DeserializationContext narrows ObjectReadContext's generic readTree to JsonNode, which javac
+        // reports as unchecked on every subclass; the method is Jackson's, not overridden here.
+        @SuppressWarnings("unchecked")
+        private static final class Context extends DeserializationContextExt {
+            Context(TokenStreamFactory streams, DeserializerFactory factory, DeserializerCache cache,
+                    DeserializationConfig config, FormatSchema schema, InjectableValues injectables) {
+                super(streams, factory, cache, config, schema, injectables);
+            }
+
+            @Override
+            public TokenBuffer bufferForInputBuffering(JsonParser p) {
+                return new CheckedBuffer(p, this);
+            }
+        }
+
+        /** Every parser over the buffer checks what it replays; {@code asParserOnFirstToken} uses these. */
+        private static final class CheckedBuffer extends TokenBuffer {
+            CheckedBuffer(JsonParser p, ObjectReadContext context) {
+                super(p, context);
+            }
+
+            @Override
+            public JsonParser asParser() {
+                return new CheckedParser(super.asParser());
+            }
+
+            @Override
+            public JsonParser asParser(ObjectReadContext context) {
+                return new CheckedParser(super.asParser(context));
+            }
+
+            @Override
+            public JsonParser asParser(ObjectReadContext context, JsonParser source) {
+                return new CheckedParser(super.asParser(context, source));
+            }
         }
     }
 
@@ -308,7 +387,8 @@ final class JsonRules {
             try {
                 value = p.getDecimalValue();
             } catch (NumberFormatException e) {
-                // An exponent beyond an int (1e2147483648) from a parser other than FiniteNumbers, such as a buffer's.
+                // An exponent beyond an int (1e2147483648) from a parser other than CheckedParser: Json.mapper() used
+                // directly.
                 throw outOfRange(p);
             }
             if (Math.abs((long) value.scale()) > MAX_DECIMAL_SCALE) {
