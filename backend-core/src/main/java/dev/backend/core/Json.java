@@ -46,7 +46,8 @@ import tools.jackson.databind.type.LogicalType;
  * <tr><td>{@code boolean}, {@code Boolean}</td><td>{@code true}, {@code false}</td><td>not {@code 0}/{@code
  *     1} or {@code "true"}</td></tr>
  * <tr><td>{@code String}, {@code char}</td><td>a string ({@code char}: of one character, U+0000 to
- *     U+FFFF)</td><td>not a number; an escaped lone surrogate ({@code "\ud800"}) is a 400, as in serde_json</td></tr>
+ *     U+FFFF)</td><td>not a number; an escaped lone surrogate ({@code "\ud800"}) is a 400, as in serde_json, in
+ *     this and every other type read from a string</td></tr>
  * <tr><td>enum</td><td>the constant's exact name</td><td>not another case, not an ordinal; rename with
  *     {@code @JsonProperty}</td></tr>
  * <tr><td>{@code UUID}</td><td>the 36-character 8-4-4-4-12 hex form, either case</td><td>no braces,

@@ -1,6 +1,7 @@
 package dev.backend.core;
 
 import java.math.BigDecimal;
+import java.nio.CharBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -54,7 +55,6 @@ final class JsonRules {
 
     static SimpleModule module() {
         SimpleModule module = new SimpleModule("backend-json-rules");
-        module.addDeserializer(String.class, new StringReader());
         module.addDeserializer(Character.class, new CharReader(Character.class));
         module.addDeserializer(char.class, new CharReader(char.class));
         module.addDeserializer(Double.class, new DoubleReader(Double.class));
@@ -85,16 +85,25 @@ final class JsonRules {
     }
 
     /**
-     * The request body's parser, refusing a number that does not fit the type Jackson reads it as: a double (or
-     * float) that overflows to infinity ({@code 1e400}), and a BigDecimal whose exponent is beyond an {@code int}
-     * ({@code 1e2147483648}), which Jackson throws as a bare {@link NumberFormatException}. Both are {@link
-     * InputCoercionException}s, "number out of range" (a 422), as serde_json refuses such a number even into its
-     * untyped {@code Value}. Checking here rather than in each reader covers every one Jackson has: untyped {@code
-     * Object} and {@code Map<String, Object>}, {@code JsonNode}, {@code Number}, {@code OptionalDouble}, {@code
-     * double[]} and {@code float[]} read the number straight from the parser, and would otherwise hold infinity
-     * and write it back as the string {@code "Infinity"}. Jackson has no setting for this: {@code
-     * USE_BIG_DECIMAL_FOR_FLOATS} would keep {@code 1e400} exactly, but turns every untyped float into a BigDecimal,
-     * with no bound on its exponent, and refuses nothing.
+     * The request body's parser, with the two value checks Jackson's parser does not make.
+     *
+     * <p>A number must fit the type Jackson reads it as: a double (or float) that overflows to infinity ({@code
+     * 1e400}), and a BigDecimal whose exponent is beyond an {@code int} ({@code 1e2147483648}), which Jackson throws
+     * as a bare {@link NumberFormatException}, are both {@link InputCoercionException}s, "number out of range" (a
+     * 422), as serde_json refuses such a number even into its untyped {@code Value}. Checking here rather than in
+     * each reader covers every one Jackson has: untyped {@code Object} and {@code Map<String, Object>}, {@code
+     * JsonNode}, {@code Number}, {@code OptionalDouble}, {@code double[]} and {@code float[]} read the number
+     * straight from the parser, and would otherwise hold infinity and write it back as the string {@code
+     * "Infinity"}. Jackson has no setting for this: {@code USE_BIG_DECIMAL_FOR_FLOATS} would keep {@code 1e400}
+     * exactly, but turns every untyped float into a BigDecimal, with no bound on its exponent, and refuses nothing.
+     *
+     * <p>A string value must be Unicode text: an escaped lone surrogate ({@code "\ud800"}) has no UTF-8 form, so it
+     * would turn into {@code ?} on its way to the database. serde_json rejects it as a syntax error (a 400), and so
+     * does Jackson in object keys; this does the same for values, through each accessor Jackson's
+     * readers take text from ({@link #getString()}, {@link #getValueAsString()}, {@link #getStringCharacters()}), so
+     * a {@code String}, a {@code char}, a {@code char[]}, a {@code CharSequence}, a {@code JsonNode}, an untyped
+     * value and a value read through a type's string creator all refuse it alike. A value the reader skips (an
+     * unknown key's) is not read, so not checked, as serde_json does not check what it ignores.
      *
      * <p>A value Jackson buffers and replays (for a polymorphic type whose id comes after it, say) is copied
      * through this parser and replayed through another one: {@link BufferingContexts} makes that one check too.
@@ -138,6 +147,48 @@ final class JsonRules {
                 return delegate.getDecimalValue();
             } catch (NumberFormatException e) {
                 throw outOfRange(BigDecimal.class);
+            }
+        }
+
+        @Override
+        public String getString() {
+            String text = delegate.getString();
+            if (text != null && hasToken(JsonToken.VALUE_STRING)) {
+                checkUnicode(text);
+            }
+            return text;
+        }
+
+        @Override
+        public String getValueAsString() {
+            return hasToken(JsonToken.VALUE_STRING) ? getString() : delegate.getValueAsString();
+        }
+
+        @Override
+        public String getValueAsString(String defaultValue) {
+            return hasToken(JsonToken.VALUE_STRING) ? getString() : delegate.getValueAsString(defaultValue);
+        }
+
+        @Override
+        public char[] getStringCharacters() {
+            char[] text = delegate.getStringCharacters();
+            if (text != null && hasToken(JsonToken.VALUE_STRING)) {
+                checkUnicode(CharBuffer.wrap(text, delegate.getStringOffset(), delegate.getStringLength()));
+            }
+            return text;
+        }
+
+        /** An escaped lone surrogate is a syntax error (400), as in serde_json: it is no Unicode character. */
+        private void checkUnicode(CharSequence text) {
+            int length = text.length();
+            for (int i = 0; i < length; i++) {
+                char c = text.charAt(i);
+                if (Character.isHighSurrogate(c) && i + 1 < length && Character.isLowSurrogate(text.charAt(i + 1))) {
+                    i++;
+                } else if (Character.isSurrogate(c)) {
+                    throw new StreamReadException(this, String.format(
+                            "Invalid string: lone surrogate \\u%04x has no Unicode character", (int) c));
+                }
             }
         }
 
@@ -236,52 +287,10 @@ final class JsonRules {
     }
 
     /**
-     * Strings only, and only valid Unicode: an escaped lone surrogate ({@code "\ud800"}) has no UTF-8
-     * form, so it would turn into {@code ?} on its way to the database. serde_json rejects it as a
-     * syntax error, and so does Jackson in object keys; this does the same for values.
-     */
-    private static final class StringReader extends StdScalarDeserializer<String> {
-        StringReader() {
-            super(String.class);
-        }
-
-        @Override
-        public String deserialize(JsonParser p, DeserializationContext ctxt) {
-            if (!p.hasToken(JsonToken.VALUE_STRING)) {
-                return (String) ctxt.handleUnexpectedToken(String.class, p);
-            }
-            return validText(p);
-        }
-
-        /** The current string token's text; an escaped lone surrogate is a syntax error (400), as in serde_json. */
-        static String validText(JsonParser p) {
-            String text = p.getString();
-            int bad = loneSurrogate(text);
-            if (bad >= 0) {
-                throw new StreamReadException(p, String.format("Invalid string: lone surrogate \\u%04x has no"
-                        + " Unicode character", (int) text.charAt(bad)));
-            }
-            return text;
-        }
-
-        private static int loneSurrogate(String text) {
-            for (int i = 0; i < text.length(); i++) {
-                char c = text.charAt(i);
-                if (Character.isHighSurrogate(c) && i + 1 < text.length()
-                        && Character.isLowSurrogate(text.charAt(i + 1))) {
-                    i++;
-                } else if (Character.isSurrogate(c)) {
-                    return i;
-                }
-            }
-            return -1;
-        }
-    }
-
-    /**
      * A string of exactly one character that is not half of a surrogate pair: a Java {@code char} holds U+0000 to
      * U+FFFF, so {@code "ab"}, {@code ""} and {@code "😀"} are a mismatch (a 422 "expected a single-character
-     * string"), and an escaped lone surrogate a 400 as in a string. Jackson took {@code "\ud800"} as a char.
+     * string"). An escaped lone surrogate ({@code "\ud800"}) never gets here: {@link CheckedParser} refuses it, a 400
+     * as in a string.
      */
     private static final class CharReader extends StdScalarDeserializer<Character> {
         private final Class<?> type;
@@ -296,7 +305,7 @@ final class JsonRules {
             if (!p.hasToken(JsonToken.VALUE_STRING)) {
                 return (Character) ctxt.handleUnexpectedToken(type, p);
             }
-            String text = StringReader.validText(p);
+            String text = p.getString();
             return text.length() == 1
                     ? text.charAt(0)
                     : (Character) ctxt.handleWeirdStringValue(type, text, "not a single character");

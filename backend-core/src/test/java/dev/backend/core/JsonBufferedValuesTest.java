@@ -142,6 +142,13 @@ class JsonBufferedValuesTest {
     }
 
     @ParameterizedTest
+    @ValueSource(strings = {"{\"payload\":{\"value\":\"\\ud800\"},\"kind\":\"label\"}",
+            "{\"kind\":\"tree\",\"payload\":{\"value\":\"\\ud800\"}}"})
+    void anEscapedLoneSurrogateIs400BesideAnExternalTypeId(String body) {
+        assertEquals(400, refused(body, Envelope.class).status());
+    }
+
+    @ParameterizedTest
     @ValueSource(strings = {"{\"value\":1e400,\"name\":\"a\"}", "{\"name\":\"a\",\"value\":[1e400]}"})
     void aNumberThatOverflowsADoubleIs422InAnUnwrappedRecord(String body) {
         AppError error = refused(body, Outer.class);
@@ -160,6 +167,35 @@ class JsonBufferedValuesTest {
     @ValueSource(strings = {"{\"type\":\"tree\",\"value\":{\"r\":1.5}}", "{\"value\":{\"r\":1.5},\"type\":\"tree\"}"})
     void numbersInRangeAreReadAsBeforeWhereverTheTypeIdComes(String body) {
         assertEquals(1.5, ((Tree) read(body, Event.class)).value().get("r").doubleValue());
+    }
+
+    /** serde_json refuses an escaped lone surrogate as a syntax error wherever it is read, buffered or not. */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', textBlock = """
+            label   | "\\ud800"
+            tree    | "\\udc00"
+            tree    | {"a":["x\\ud800"]}
+            untyped | "\\ud800"
+            fields  | {"a":"\\ud800"}
+            letters | "\\ud800"
+            """)
+    void anEscapedLoneSurrogateIs400WhereverTheTypeIdComes(String type, String value) {
+        for (String body : List.of("{\"type\":\"" + type + "\",\"value\":" + value + "}",
+                "{\"value\":" + value + ",\"type\":\"" + type + "\"}")) {
+            AppError error = refused(body, Event.class);
+
+            assertEquals(400, error.status(), body);
+            assertTrue(error.message().contains("lone surrogate"), error.message());
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"{\"radius\":\"\\ud800\"}", "{\"text\":\"\\ud800\"}"})
+    void anEscapedLoneSurrogateIs400InADeducedType(String body) {
+        AppError error = refused(body, Shape.class);
+
+        assertEquals(400, error.status(), body);
+        assertTrue(error.message().contains("lone surrogate"), error.message());
     }
 
     @ParameterizedTest

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import dev.backend.core.middleware.LogCapture;
 import dev.backend.core.testing.TestClient;
 import dev.backend.core.testing.TestResponse;
@@ -563,6 +564,61 @@ class JsonContractTest {
 
         assertEquals(400, error.status());
         assertTrue(error.message().contains("lone surrogate"), error.message());
+    }
+
+    record Chars(char[] v) {}
+
+    record Sequence(CharSequence v) {}
+
+    record Token(String value) {
+        @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+        Token {}
+    }
+
+    /**
+     * serde_json refuses an escaped lone surrogate as a syntax error whatever the string is read into; Jackson took
+     * it into a {@code JsonNode}, a {@code char[]}, a {@code CharSequence} and a type built from a string.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"\\ud800", "x\\udc00", "\\ud800\\ud800", "\\ude00\\ud83d"})
+    void anEscapedLoneSurrogateIs400WhateverTheStringIsReadInto(String escaped) {
+        String field = "{\"v\":\"" + escaped + "\"}";
+        String root = "\"" + escaped + "\"";
+        List<Map.Entry<String, Class<?>>> reads = List.of(Map.entry(field, Tree.class), Map.entry(root, JsonNode.class),
+                Map.entry(field, MaybeTree.class), Map.entry(field, Chars.class), Map.entry(root, char[].class),
+                Map.entry(field, Sequence.class), Map.entry(field, Untyped.class), Map.entry(root, Object.class),
+                Map.entry("{\"v\":[" + root + "]}", Objects.class), Map.entry(root, Token.class),
+                Map.entry("{\"id\":" + root + "}", Id.class), Map.entry("{\"color\":" + root + "}", Paint.class),
+                Map.entry("{\"at\":" + root + "}", When.class));
+        for (Map.Entry<String, Class<?>> read : reads) {
+            AppError error = refused(read.getKey(), read.getValue());
+
+            assertEquals(400, error.status(), read.getKey() + " as " + read.getValue().getSimpleName());
+            assertTrue(error.message().contains("lone surrogate"), error.message());
+        }
+        AppError map = assertThrows(AppException.class,
+                () -> post(field).json(new TypeReference<Map<String, Object>>() {})).error();
+        assertEquals(400, map.status());
+    }
+
+    /** Jackson's own check, kept: in a key, a lone surrogate is a 400 as in serde_json. */
+    @ParameterizedTest
+    @ValueSource(strings = {"\\ud800", "x\\udc00", "\\ud800\\ud800", "\\ude00\\ud83d", "\\ud800x"})
+    void anEscapedLoneSurrogateInAKeyIs400(String escaped) {
+        String key = "{\"" + escaped + "\":1}";
+        for (Map.Entry<String, Class<?>> read : List.<Map.Entry<String, Class<?>>>of(Map.entry(key, Object.class),
+                Map.entry("{\"counts\":" + key + "}", Counts.class), Map.entry("{\"v\":" + key + "}", Tree.class))) {
+            AppError error = refused(read.getKey(), read.getValue());
+
+            assertEquals(400, error.status(), read.getKey());
+            assertTrue(error.message().contains("surrogate"), error.message());
+        }
+    }
+
+    /** serde_json checks only the strings it reads: a value skipped with an unknown key is never decoded. */
+    @Test
+    void aLoneSurrogateInAnIgnoredValueIsNotRead() {
+        assertEquals(new Text("a"), read("{\"s\":\"a\",\"other\":[\"\\ud800\"]}", Text.class));
     }
 
     // ---- enums (a Rust enum of unit variants)
