@@ -55,10 +55,15 @@ import tools.jackson.databind.type.LogicalType;
  * <tr><td>{@code Instant}</td><td>an RFC 3339 date-time with {@code Z} or an offset</td><td>converted to
  *     UTC; no epoch numbers or numeric strings</td></tr>
  * <tr><td>{@code OffsetDateTime}</td><td>an RFC 3339 date-time with {@code Z} or an offset</td><td>the
- *     offset is kept as sent</td></tr>
+ *     offset is kept as sent, up to ±18:00; PostgreSQL's driver binds it as sent and PostgreSQL refuses one beyond
+ *     ±15:59, so store {@code withOffsetSameInstant(ZoneOffset.UTC)}</td></tr>
  * <tr><td>{@code LocalDate}, {@code LocalDateTime}, {@code LocalTime}</td><td>{@code 2026-01-02}, {@code
  *     2026-01-02T03:04:05}, {@code 03:04:05}</td><td>an offset or a time where none belongs is refused, so
  *     none is silently dropped; no arrays</td></tr>
+ * <tr><td>(dates above)</td><td>a year of four digits, 0000 to 9999 (RFC 3339 §5.6 {@code date-fullyear})</td>
+ *     <td>ISO 8601's expanded years ({@code +10000-01-01}, {@code -0001-01-01}) are refused, as in Go; Jackson's
+ *     defaults and chrono take them; so every year read is in the range of PostgreSQL's {@code date} and {@code
+ *     timestamptz} (4713 BC to 294276 AD)</td></tr>
  * <tr><td>{@code Duration}</td><td>an ISO 8601 duration such as {@code "PT30S"}</td><td>not a number</td></tr>
  * <tr><td>{@code List}, {@code Set}, arrays</td><td>an array</td><td>a {@code null} element is a 422;
  *     a {@code Set} keeps one of equal elements</td></tr>

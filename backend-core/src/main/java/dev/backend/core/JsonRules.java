@@ -65,13 +65,36 @@ final class JsonRules {
         module.addDeserializer(byte.class, new ByteReader(byte.class));
         module.addDeserializer(BigDecimal.class, new DecimalReader());
         module.addDeserializer(UUID.class, new TextReader<>(UUID.class, text -> Request.Params.uuid(text).orElse(null)));
-        module.addDeserializer(Instant.class, temporal(Instant.class, Instant::parse));
-        module.addDeserializer(OffsetDateTime.class, temporal(OffsetDateTime.class, OffsetDateTime::parse));
-        module.addDeserializer(LocalDate.class, temporal(LocalDate.class, LocalDate::parse));
-        module.addDeserializer(LocalDateTime.class, temporal(LocalDateTime.class, LocalDateTime::parse));
+        module.addDeserializer(Instant.class, dated(Instant.class, Instant::parse));
+        module.addDeserializer(OffsetDateTime.class, dated(OffsetDateTime.class, OffsetDateTime::parse));
+        module.addDeserializer(LocalDate.class, dated(LocalDate.class, LocalDate::parse));
+        module.addDeserializer(LocalDateTime.class, dated(LocalDateTime.class, LocalDateTime::parse));
         module.addDeserializer(LocalTime.class, temporal(LocalTime.class, LocalTime::parse));
         module.addDeserializer(Duration.class, temporal(Duration.class, Duration::parse));
         return module;
+    }
+
+    /**
+     * A date or date-time whose year has four digits, 0000 to 9999, and no sign: RFC 3339 §5.6's {@code
+     * date-fullyear = 4DIGIT}, the form the table in {@link Json} promises. java.time also reads ISO 8601's expanded
+     * years ({@code +10000-01-01}, {@code -0001-01-01}, up to ±999999999), which RFC 3339 leaves out and PostgreSQL
+     * cannot all hold: its {@code timestamptz} ends at 294276 AD, where a later value fails at the database as a 500,
+     * and the driver writes one before 4713 BC as {@code -infinity}.
+     */
+    private static <T> TextReader<T> dated(Class<T> type, Function<String, T> parse) {
+        return temporal(type, text -> fourDigitYear(text) ? parse.apply(text) : null);
+    }
+
+    private static boolean fourDigitYear(String text) {
+        if (text.length() < 5 || text.charAt(4) != '-') {
+            return false;
+        }
+        for (int i = 0; i < 4; i++) {
+            if (text.charAt(i) < '0' || text.charAt(i) > '9') {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static <T> TextReader<T> temporal(Class<T> type, Function<String, T> parse) {

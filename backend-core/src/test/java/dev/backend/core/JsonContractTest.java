@@ -685,6 +685,37 @@ class JsonContractTest {
         }
     }
 
+    /**
+     * RFC 3339 §5.6: {@code date-fullyear = 4DIGIT}. java.time read ISO 8601's expanded years too, up to nine digits
+     * with a sign, beyond what PostgreSQL's {@code timestamptz} holds (4713 BC to 294276 AD): a later year failed at
+     * the database as a 500, an earlier one was stored as {@code -infinity}.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"+10000-01-01", "+275760-09-13", "+294277-01-01", "-0001-01-01", "-4714-11-24",
+            "+2026-01-02", "10000-01-01", "+999999999-12-31", "-999999999-01-01", "٢٠٢٦-01-02"})
+    void datesHaveFourDigitYearsAsRfc3339Says(String date) {
+        assertRefused(422, "Invalid JSON field 'at': expected an RFC 3339 date-time string",
+                "{\"at\":\"" + date + "T00:00:00Z\"}", When.class);
+        assertRefused(422, "Invalid JSON field 'at': expected an RFC 3339 date-time string",
+                "{\"at\":\"" + date + "T00:00:00+01:00\"}", Zoned.class);
+        assertRefused(422, "Invalid JSON field 'at': expected a date-time string without offset (YYYY-MM-DDTHH:MM:SS)",
+                "{\"at\":\"" + date + "T00:00:00\"}", Local.class);
+        assertRefused(422, "Invalid JSON field 'day': expected a date string (YYYY-MM-DD)",
+                "{\"day\":\"" + date + "\"}", Day.class);
+    }
+
+    @Test
+    void yearsFrom0000To9999AreRead() {
+        assertEquals(Instant.parse("0000-01-01T00:00:00Z"), read("{\"at\":\"0000-01-01T00:00:00Z\"}", When.class).at());
+        assertEquals(Instant.parse("+10000-01-01T17:59:59.999999999Z"),
+                read("{\"at\":\"9999-12-31T23:59:59.999999999-18:00\"}", When.class).at());
+        assertEquals(OffsetDateTime.parse("0000-01-01T00:00:00+18:00"),
+                read("{\"at\":\"0000-01-01T00:00:00+18:00\"}", Zoned.class).at());
+        assertEquals(LocalDateTime.of(9999, 12, 31, 23, 59, 59),
+                read("{\"at\":\"9999-12-31T23:59:59\"}", Local.class).at());
+        assertEquals(LocalDate.of(0, 1, 1), read("{\"day\":\"0000-01-01\"}", Day.class).day());
+    }
+
     @Test
     void durationsAreIso8601Strings() {
         assertEquals(Duration.ofSeconds(30), read("{\"delay\":\"PT30S\"}", Wait.class).delay());
