@@ -92,6 +92,11 @@ import tools.jackson.databind.type.LogicalType;
  * comes after the value ({@code {"value":1e400,"type":"a"}}), a type deduced from its properties, an external
  * type id.
  *
+ * <p>Responses are written by the same mapper. JSON has no NaN or infinity: a {@code double} or {@code float} that
+ * is one is written as the string {@code "NaN"}, {@code "Infinity"} or {@code "-Infinity"} (Jackson's default;
+ * serde_json writes {@code null}), which the rules above refuse as a number. A date with a year beyond 9999 is
+ * written in ISO 8601's expanded form ({@code "+10000-01-01T00:00:00Z"}), which they refuse too.
+ *
  * <p>Replace the mapper once at start-up, before serving, with {@link #use(JsonMapper)}; start from
  * {@link #defaults()} to keep these rules (a builder that replaces the annotation introspector drops
  * the required-record-component rule, one that replaces the deserialization contexts the rules for buffered

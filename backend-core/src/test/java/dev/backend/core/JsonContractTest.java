@@ -508,6 +508,21 @@ class JsonContractTest {
         assertEquals(OptionalDouble.of(2.5), read("{\"v\":2.5}", MaybeDouble.class).v());
     }
 
+    record Ratio(double r, float f, Double boxed) {}
+
+    /**
+     * Written as Jackson writes them by default (its {@code WRITE_NAN_AS_STRINGS}): JSON has no NaN or infinity, so
+     * a non-finite double becomes a string, which this reader refuses as a number. serde_json writes {@code null}.
+     */
+    @Test
+    void aNonFiniteDoubleInAResponseIsWrittenAsAString() {
+        assertEquals("{\"r\":\"NaN\",\"f\":\"Infinity\",\"boxed\":\"-Infinity\"}", new String(
+                Json.write(new Ratio(Double.NaN, Float.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY)),
+                StandardCharsets.UTF_8));
+        assertEquals("{\"v\":[\"NaN\"]}", new String(Json.write(Map.of("v", List.of(Double.NaN))),
+                StandardCharsets.UTF_8));
+    }
+
     // ---- booleans (Rust bool)
 
     @ParameterizedTest
@@ -714,6 +729,16 @@ class JsonContractTest {
         assertEquals(LocalDateTime.of(9999, 12, 31, 23, 59, 59),
                 read("{\"at\":\"9999-12-31T23:59:59\"}", Local.class).at());
         assertEquals(LocalDate.of(0, 1, 1), read("{\"day\":\"0000-01-01\"}", Day.class).day());
+    }
+
+    /** A year beyond 9999, which PostgreSQL holds, is written with java.time's sign: a client cannot send it back. */
+    @Test
+    void aYearBeyond9999IsWrittenInTheExpandedFormTheReaderRefuses() {
+        String written = new String(Json.write(new When(Instant.parse("+10000-01-01T00:00:00Z"))),
+                StandardCharsets.UTF_8);
+
+        assertEquals("{\"at\":\"+10000-01-01T00:00:00Z\"}", written);
+        assertEquals(422, refused(written, When.class).status());
     }
 
     @Test
