@@ -90,7 +90,8 @@ import tools.jackson.databind.type.LogicalType;
  * JSON types and the field path, never a Java class, and quote at most 200 characters of a key or path. These
  * rules hold for a value Jackson buffers before reading it too: a polymorphic type whose {@code "type"} property
  * comes after the value ({@code {"value":1e400,"type":"a"}}), a type deduced from its properties, an external
- * type id.
+ * type id. A type id that is missing or names no subtype is a 422 saying which ({@code missing type id 'type'},
+ * {@code unknown type id 'circle'}).
  *
  * <p>Responses are written by the same mapper. JSON has no NaN or infinity: a {@code double} or {@code float} that
  * is one is written as the string {@code "NaN"}, {@code "Infinity"} or {@code "-Infinity"} (Jackson's default;

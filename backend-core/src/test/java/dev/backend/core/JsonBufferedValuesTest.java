@@ -207,4 +207,40 @@ class JsonBufferedValuesTest {
         assertEquals(422, error.status(), body);
         assertTrue(error.message().endsWith("duplicate key 'a'"), error.message());
     }
+
+    /** As serde's "missing field `type`" and "unknown variant"; Jackson's message names Java types. */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', textBlock = """
+            {"value":1}                | Invalid JSON body: missing type id 'type'
+            {"type":null,"value":1}    | Invalid JSON body: missing type id 'type'
+            {"type":"zzz","value":1}   | Invalid JSON body: unknown type id 'zzz'
+            {"value":1,"type":"zzz"}   | Invalid JSON body: unknown type id 'zzz'
+            {"type":5,"value":1}       | Invalid JSON body: unknown type id '5'
+            """)
+    void aMissingOrUnknownTypeIdIs422SayingWhich(String body, String message) {
+        AppError error = refused(body, Event.class);
+
+        assertEquals(422, error.status());
+        assertEquals(message, error.message());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', textBlock = """
+            {"payload":{"value":1}}                | Invalid JSON field 'payload': missing type id 'kind'
+            {"kind":"zzz","payload":{"value":1}}   | Invalid JSON body: unknown type id 'zzz'
+            {"payload":{"value":1},"kind":"zzz"}   | Invalid JSON body: unknown type id 'zzz'
+            """)
+    void aMissingOrUnknownExternalTypeIdIs422SayingWhich(String body, String message) {
+        // Jackson tracks the field for a missing external id only.
+        assertEquals(message, refused(body, Envelope.class).message());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"{}", "{\"other\":1}"})
+    void aDeducedTypeThatMatchesNoSingleOneIs422(String body) {
+        AppError error = refused(body, Shape.class);
+
+        assertEquals(422, error.status());
+        assertEquals("Invalid JSON body: matches no single one of the types it may be", error.message());
+    }
 }
