@@ -122,11 +122,11 @@ final class JsonRules {
      *
      * <p>A string value must be Unicode text: an escaped lone surrogate ({@code "\ud800"}) has no UTF-8 form, so it
      * would turn into {@code ?} on its way to the database. serde_json rejects it as a syntax error (a 400), and so
-     * does Jackson in object keys; this does the same for values, through each accessor Jackson's
-     * readers take text from ({@link #getString()}, {@link #getValueAsString()}, {@link #getStringCharacters()}), so
-     * a {@code String}, a {@code char}, a {@code char[]}, a {@code CharSequence}, a {@code JsonNode}, an untyped
-     * value and a value read through a type's string creator all refuse it alike. A value the reader skips (an
-     * unknown key's) is not read, so not checked, as serde_json does not check what it ignores.
+     * does Jackson in object keys; this does the same for values, through each accessor Jackson's readers take text
+     * from ({@link #getString()}, {@link #getValueAsString()}, {@link #getStringCharacters()}), so a {@code String},
+     * a {@code char}, a {@code char[]}, a {@code CharSequence}, a {@code JsonNode}, an untyped value and a value read
+     * through a type's string creator all refuse it alike. A value the reader skips (an unknown key's) is not read,
+     * so not checked, as serde_json does not check what it ignores; one Jackson buffers first is read to be copied.
      *
      * <p>A value Jackson buffers and replays (for a polymorphic type whose id comes after it, say) is copied
      * through this parser and replayed through another one: {@link BufferingContexts} makes that one check too.
