@@ -46,7 +46,8 @@ import tools.jackson.databind.type.LogicalType;
  * <tr><td>{@code boolean}, {@code Boolean}</td><td>{@code true}, {@code false}</td><td>not {@code 0}/{@code
  *     1} or {@code "true"}</td></tr>
  * <tr><td>{@code String}, {@code char}</td><td>a string ({@code char}: of one character, U+0000 to
- *     U+FFFF)</td><td>not a number; an escaped lone surrogate ({@code "\ud800"}) is a 400, as in serde_json</td></tr>
+ *     U+FFFF)</td><td>not a number; an escaped lone surrogate ({@code "\ud800"}) is a 400, as in serde_json, in
+ *     this and every other type read from a string</td></tr>
  * <tr><td>enum</td><td>the constant's exact name</td><td>not another case, not an ordinal; rename with
  *     {@code @JsonProperty}</td></tr>
  * <tr><td>{@code UUID}</td><td>the 36-character 8-4-4-4-12 hex form, either case</td><td>no braces,
@@ -54,10 +55,15 @@ import tools.jackson.databind.type.LogicalType;
  * <tr><td>{@code Instant}</td><td>an RFC 3339 date-time with {@code Z} or an offset</td><td>converted to
  *     UTC; no epoch numbers or numeric strings</td></tr>
  * <tr><td>{@code OffsetDateTime}</td><td>an RFC 3339 date-time with {@code Z} or an offset</td><td>the
- *     offset is kept as sent</td></tr>
+ *     offset is kept as sent, up to ±18:00; PostgreSQL's driver binds it as sent and PostgreSQL refuses one beyond
+ *     ±15:59, so store {@code withOffsetSameInstant(ZoneOffset.UTC)}</td></tr>
  * <tr><td>{@code LocalDate}, {@code LocalDateTime}, {@code LocalTime}</td><td>{@code 2026-01-02}, {@code
  *     2026-01-02T03:04:05}, {@code 03:04:05}</td><td>an offset or a time where none belongs is refused, so
  *     none is silently dropped; no arrays</td></tr>
+ * <tr><td>(dates above)</td><td>a year of four digits, 0000 to 9999 (RFC 3339 §5.6 {@code date-fullyear})</td>
+ *     <td>ISO 8601's expanded years ({@code +10000-01-01}, {@code -0001-01-01}) are refused, as in Go; Jackson's
+ *     defaults and chrono take them; so every year read is in the range of PostgreSQL's {@code date} and {@code
+ *     timestamptz} (4713 BC to 294276 AD)</td></tr>
  * <tr><td>{@code Duration}</td><td>an ISO 8601 duration such as {@code "PT30S"}</td><td>not a number</td></tr>
  * <tr><td>{@code List}, {@code Set}, arrays</td><td>an array</td><td>a {@code null} element is a 422;
  *     a {@code Set} keeps one of equal elements</td></tr>
@@ -81,11 +87,21 @@ import tools.jackson.databind.type.LogicalType;
  * offset and bytes); comments, {@code NaN}, single
  * quotes, leading zeros, leading {@code +} and trailing commas are a 400; nesting deeper than 500 levels
  * or a number longer than 1000 characters is a 400 (serde_json stops at 128 levels). Error messages name
- * JSON types and the field path, never a Java class, and quote at most 200 characters of a key or path.
+ * JSON types and the field path, never a Java class, and quote at most 200 characters of a key or path. These
+ * rules hold for a value Jackson buffers before reading it too: a polymorphic type whose {@code "type"} property
+ * comes after the value ({@code {"value":1e400,"type":"a"}}), a type deduced from its properties, an external
+ * type id. A type id that is missing or names no subtype is a 422 saying which ({@code missing type id 'type'},
+ * {@code unknown type id 'circle'}).
+ *
+ * <p>Responses are written by the same mapper. JSON has no NaN or infinity: a {@code double} or {@code float} that
+ * is one is written as the string {@code "NaN"}, {@code "Infinity"} or {@code "-Infinity"} (Jackson's default;
+ * serde_json writes {@code null}), which the rules above refuse as a number. A date with a year beyond 9999 is
+ * written in ISO 8601's expanded form ({@code "+10000-01-01T00:00:00Z"}), which they refuse too.
  *
  * <p>Replace the mapper once at start-up, before serving, with {@link #use(JsonMapper)}; start from
  * {@link #defaults()} to keep these rules (a builder that replaces the annotation introspector drops
- * the required-record-component rule):
+ * the required-record-component rule, one that replaces the deserialization contexts the rules for buffered
+ * values):
  *
  * {@snippet :
  * Json.use(Json.defaults().enable(SerializationFeature.INDENT_OUTPUT).build());
@@ -123,6 +139,7 @@ public final class Json {
                 .annotationIntrospector(new JsonRules.RequiredRecordComponents())
                 .changeDefaultNullHandling(setter -> setter.withContentNulls(Nulls.FAIL))
                 .addModule(JsonRules.module())
+                .deserializationContexts(new JsonRules.BufferingContexts())
                 .withCoercionConfig(LogicalType.Textual, config -> config
                         .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
                         .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
@@ -177,7 +194,7 @@ public final class Json {
             throw JsonErrors.malformed(null, problem).toException();
         });
         T value;
-        try (JsonParser parser = new JsonRules.FiniteNumbers(m.createParser(body))) {
+        try (JsonParser parser = new JsonRules.CheckedParser(m.createParser(body))) {
             value = m.readValue(parser, type);
             if (parser.nextToken() != null) {
                 throw JsonErrors.malformed(parser.currentLocation(), "trailing data after the JSON value")

@@ -24,6 +24,7 @@ import tools.jackson.core.exc.StreamConstraintsException;
 import tools.jackson.core.exc.StreamReadException;
 import tools.jackson.databind.exc.InvalidDefinitionException;
 import tools.jackson.databind.exc.InvalidNullException;
+import tools.jackson.databind.exc.InvalidTypeIdException;
 import tools.jackson.databind.exc.MismatchedInputException;
 
 /**
@@ -39,6 +40,9 @@ final class JsonErrors {
     /** Where Jackson's own messages start naming its configuration; cut there. */
     private static final String[] INTERNALS = {" (start marker at", ": enable `", " (not recognized as one", " (for ", "\n"};
     private static final Pattern CONSTRAINT_SOURCE = Pattern.compile(", from `[^`]*`\\)");
+    /** How Jackson names a missing type id's property: {@code missing type id property 'type'}, or "external type id". */
+    private static final Pattern MISSING_TYPE_ID =
+            Pattern.compile("(?i)missing (?:external )?type id property '([^']*)'");
     /** Jackson quotes an unexpected character as {@code 'c' (code 65279 / 0xfeff)}. */
     private static final Pattern QUOTED_CHARACTER = Pattern.compile("'(.)' \\(code \\d+(?: / 0x\\p{XDigit}+)?\\)",
             Pattern.DOTALL);
@@ -75,6 +79,7 @@ final class JsonErrors {
         return switch (e) {
             case InvalidDefinitionException definition -> new AppError.Internal(definition);
             case InvalidNullException n -> unprocessable(e, "must not be null");
+            case InvalidTypeIdException typeId -> unprocessable(e, typeIdProblem(typeId));
             case MismatchedInputException m -> unprocessable(e, expectation(m));
             // Raised by a record's constructor or a value type's parser: the value is what the client got wrong.
             default -> unprocessable(e, "invalid value");
@@ -106,8 +111,28 @@ final class JsonErrors {
         return null;
     }
 
+    /**
+     * What is wrong with a polymorphic value's type id, as serde says it of an internally tagged enum ("missing field
+     * `type`", "unknown variant `x`"). The id quoted is the client's own; the known ids are not listed, as an id that
+     * no {@code @JsonSubTypes} name gives is a Java class name.
+     */
+    private static String typeIdProblem(InvalidTypeIdException e) {
+        Matcher missing = MISSING_TYPE_ID.matcher(String.valueOf(e.getOriginalMessage()));
+        if (missing.find()) {
+            return "missing type id '" + bounded(missing.group(1)) + "'";
+        }
+        return e.getTypeId() != null
+                ? "unknown type id '" + bounded(e.getTypeId()) + "'"
+                : "matches no single one of the types it may be";
+    }
+
     private static String expectation(MismatchedInputException e) {
         String message = String.valueOf(e.getOriginalMessage());
+        Matcher missingTypeId = MISSING_TYPE_ID.matcher(message);
+        if (missingTypeId.find()) {
+            // An external type id: a property beside the value, which Jackson reports as a plain mismatch.
+            return "missing type id '" + bounded(missingTypeId.group(1)) + "'";
+        }
         if (message.startsWith("Missing required creator property") || message.startsWith("Null value for creator property")
                 || message.startsWith("Cannot map `null`")) {
             return "required, must not be missing or null";

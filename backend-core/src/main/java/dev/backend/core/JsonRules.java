@@ -1,6 +1,7 @@
 package dev.backend.core;
 
 import java.math.BigDecimal;
+import java.nio.CharBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -14,17 +15,27 @@ import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.function.Function;
+import tools.jackson.core.FormatSchema;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
+import tools.jackson.core.ObjectReadContext;
+import tools.jackson.core.TokenStreamFactory;
 import tools.jackson.core.exc.InputCoercionException;
 import tools.jackson.core.exc.StreamReadException;
 import tools.jackson.core.util.JsonParserDelegate;
+import tools.jackson.databind.DeserializationConfig;
 import tools.jackson.databind.DeserializationContext;
+import tools.jackson.databind.InjectableValues;
+import tools.jackson.databind.cfg.DeserializationContexts;
 import tools.jackson.databind.cfg.MapperConfig;
+import tools.jackson.databind.deser.DeserializationContextExt;
+import tools.jackson.databind.deser.DeserializerCache;
+import tools.jackson.databind.deser.DeserializerFactory;
 import tools.jackson.databind.deser.std.StdScalarDeserializer;
 import tools.jackson.databind.introspect.AnnotatedMember;
 import tools.jackson.databind.introspect.JacksonAnnotationIntrospector;
 import tools.jackson.databind.module.SimpleModule;
+import tools.jackson.databind.util.TokenBuffer;
 
 /**
  * The value rules {@link Json} adds to Jackson where Jackson's own readers are more lenient than serde's
@@ -44,7 +55,6 @@ final class JsonRules {
 
     static SimpleModule module() {
         SimpleModule module = new SimpleModule("backend-json-rules");
-        module.addDeserializer(String.class, new StringReader());
         module.addDeserializer(Character.class, new CharReader(Character.class));
         module.addDeserializer(char.class, new CharReader(char.class));
         module.addDeserializer(Double.class, new DoubleReader(Double.class));
@@ -55,13 +65,36 @@ final class JsonRules {
         module.addDeserializer(byte.class, new ByteReader(byte.class));
         module.addDeserializer(BigDecimal.class, new DecimalReader());
         module.addDeserializer(UUID.class, new TextReader<>(UUID.class, text -> Request.Params.uuid(text).orElse(null)));
-        module.addDeserializer(Instant.class, temporal(Instant.class, Instant::parse));
-        module.addDeserializer(OffsetDateTime.class, temporal(OffsetDateTime.class, OffsetDateTime::parse));
-        module.addDeserializer(LocalDate.class, temporal(LocalDate.class, LocalDate::parse));
-        module.addDeserializer(LocalDateTime.class, temporal(LocalDateTime.class, LocalDateTime::parse));
+        module.addDeserializer(Instant.class, dated(Instant.class, Instant::parse));
+        module.addDeserializer(OffsetDateTime.class, dated(OffsetDateTime.class, OffsetDateTime::parse));
+        module.addDeserializer(LocalDate.class, dated(LocalDate.class, LocalDate::parse));
+        module.addDeserializer(LocalDateTime.class, dated(LocalDateTime.class, LocalDateTime::parse));
         module.addDeserializer(LocalTime.class, temporal(LocalTime.class, LocalTime::parse));
         module.addDeserializer(Duration.class, temporal(Duration.class, Duration::parse));
         return module;
+    }
+
+    /**
+     * A date or date-time whose year has four digits, 0000 to 9999, and no sign: RFC 3339 §5.6's {@code
+     * date-fullyear = 4DIGIT}, the form the table in {@link Json} promises. java.time also reads ISO 8601's expanded
+     * years ({@code +10000-01-01}, {@code -0001-01-01}, up to ±999999999), which RFC 3339 leaves out and PostgreSQL
+     * cannot all hold: its {@code timestamptz} ends at 294276 AD, where a later value fails at the database as a 500,
+     * and the driver writes one before 4713 BC as {@code -infinity}.
+     */
+    private static <T> TextReader<T> dated(Class<T> type, Function<String, T> parse) {
+        return temporal(type, text -> fourDigitYear(text) ? parse.apply(text) : null);
+    }
+
+    private static boolean fourDigitYear(String text) {
+        if (text.length() < 5 || text.charAt(4) != '-') {
+            return false;
+        }
+        for (int i = 0; i < 4; i++) {
+            if (text.charAt(i) < '0' || text.charAt(i) > '9') {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static <T> TextReader<T> temporal(Class<T> type, Function<String, T> parse) {
@@ -75,20 +108,31 @@ final class JsonRules {
     }
 
     /**
-     * The request body's parser, refusing a number that does not fit the type Jackson reads it as: a double (or
-     * float) that overflows to infinity ({@code 1e400}), and a BigDecimal whose exponent is beyond an {@code int}
-     * ({@code 1e2147483648}), which Jackson throws as a bare {@link NumberFormatException}. Both are {@link
-     * InputCoercionException}s, "number out of range" (a 422), as serde_json refuses such a number even into its
-     * untyped {@code Value}. Checking here rather than in each reader covers every one Jackson has: untyped {@code
-     * Object} and {@code Map<String, Object>}, {@code JsonNode}, {@code Number}, {@code OptionalDouble}, {@code
-     * double[]} and {@code float[]} read the number straight from the parser, and would otherwise hold infinity
-     * and write it back as the string {@code "Infinity"}. A value Jackson buffers and replays (for a polymorphic
-     * type, say) is read from the buffer instead; the double, float and BigDecimal readers below check it again.
-     * Jackson has no setting for this: {@code USE_BIG_DECIMAL_FOR_FLOATS} would keep {@code 1e400} exactly, but
-     * turns every untyped float into a BigDecimal, with no bound on its exponent, and refuses nothing.
+     * The request body's parser, with the two value checks Jackson's parser does not make.
+     *
+     * <p>A number must fit the type Jackson reads it as: a double (or float) that overflows to infinity ({@code
+     * 1e400}), and a BigDecimal whose exponent is beyond an {@code int} ({@code 1e2147483648}), which Jackson throws
+     * as a bare {@link NumberFormatException}, are both {@link InputCoercionException}s, "number out of range" (a
+     * 422), as serde_json refuses such a number even into its untyped {@code Value}. Checking here rather than in
+     * each reader covers every one Jackson has: untyped {@code Object} and {@code Map<String, Object>}, {@code
+     * JsonNode}, {@code Number}, {@code OptionalDouble}, {@code double[]} and {@code float[]} read the number
+     * straight from the parser, and would otherwise hold infinity and write it back as the string {@code
+     * "Infinity"}. Jackson has no setting for this: {@code USE_BIG_DECIMAL_FOR_FLOATS} would keep {@code 1e400}
+     * exactly, but turns every untyped float into a BigDecimal, with no bound on its exponent, and refuses nothing.
+     *
+     * <p>A string value must be Unicode text: an escaped lone surrogate ({@code "\ud800"}) has no UTF-8 form, so it
+     * would turn into {@code ?} on its way to the database. serde_json rejects it as a syntax error (a 400), and so
+     * does Jackson in object keys; this does the same for values, through each accessor Jackson's readers take text
+     * from ({@link #getString()}, {@link #getValueAsString()}, {@link #getStringCharacters()}), so a {@code String},
+     * a {@code char}, a {@code char[]}, a {@code CharSequence}, a {@code JsonNode}, an untyped value and a value read
+     * through a type's string creator all refuse it alike. A value the reader skips (an unknown key's) is not read,
+     * so not checked, as serde_json does not check what it ignores; one Jackson buffers first is read to be copied.
+     *
+     * <p>A value Jackson buffers and replays (for a polymorphic type whose id comes after it, say) is copied
+     * through this parser and replayed through another one: {@link BufferingContexts} makes that one check too.
      */
-    static final class FiniteNumbers extends JsonParserDelegate {
-        FiniteNumbers(JsonParser parser) {
+    static final class CheckedParser extends JsonParserDelegate {
+        CheckedParser(JsonParser parser) {
             super(parser);
         }
 
@@ -129,9 +173,118 @@ final class JsonRules {
             }
         }
 
+        @Override
+        public String getString() {
+            String text = delegate.getString();
+            if (text != null && hasToken(JsonToken.VALUE_STRING)) {
+                checkUnicode(text);
+            }
+            return text;
+        }
+
+        @Override
+        public String getValueAsString() {
+            return hasToken(JsonToken.VALUE_STRING) ? getString() : delegate.getValueAsString();
+        }
+
+        @Override
+        public String getValueAsString(String defaultValue) {
+            return hasToken(JsonToken.VALUE_STRING) ? getString() : delegate.getValueAsString(defaultValue);
+        }
+
+        @Override
+        public char[] getStringCharacters() {
+            char[] text = delegate.getStringCharacters();
+            if (text != null && hasToken(JsonToken.VALUE_STRING)) {
+                checkUnicode(CharBuffer.wrap(text, delegate.getStringOffset(), delegate.getStringLength()));
+            }
+            return text;
+        }
+
+        /** An escaped lone surrogate is a syntax error (400), as in serde_json: it is no Unicode character. */
+        private void checkUnicode(CharSequence text) {
+            int length = text.length();
+            for (int i = 0; i < length; i++) {
+                char c = text.charAt(i);
+                if (Character.isHighSurrogate(c) && i + 1 < length && Character.isLowSurrogate(text.charAt(i + 1))) {
+                    i++;
+                } else if (Character.isSurrogate(c)) {
+                    throw new StreamReadException(this, String.format(
+                            "Invalid string: lone surrogate \\u%04x has no Unicode character", (int) c));
+                }
+            }
+        }
+
         private InputCoercionException outOfRange(Class<?> type) {
             return new InputCoercionException(this, "Numeric value out of range of " + type.getSimpleName(),
                     currentToken(), type);
+        }
+    }
+
+    /**
+     * Deserialization contexts whose token buffers replay through a {@link CheckedParser}. Jackson buffers a value
+     * it cannot read yet: a polymorphic type's properties until its id ({@code {"value":1e400,"type":"a"}}, with
+     * {@code @JsonTypeInfo(use = NAME, property = "type")}), an external type id's value, an {@code @JsonUnwrapped}
+     * record's properties. The tokens are copied through the request's {@link CheckedParser}, but a float is kept
+     * as its text and parsed again when the buffer is replayed, by the buffer's own parser, which would read {@code
+     * 1e400} as infinity into a {@code JsonNode}, an {@code Object} or a {@code Map<String, Object>}.
+     */
+    static final class BufferingContexts extends DeserializationContexts {
+        private static final long serialVersionUID = 1L;
+
+        BufferingContexts() {}
+
+        private BufferingContexts(TokenStreamFactory streams, DeserializerFactory factory, DeserializerCache cache) {
+            super(streams, factory, cache);
+        }
+
+        @Override
+        protected DeserializationContexts forMapper(Object mapper, TokenStreamFactory streams,
+                DeserializerFactory factory, DeserializerCache cache) {
+            return new BufferingContexts(streams, factory, cache);
+        }
+
+        @Override
+        public DeserializationContextExt createContext(DeserializationConfig config, FormatSchema schema,
+                InjectableValues injectables) {
+            return new Context(_streamFactory, _deserializerFactory, _cache, config, schema, injectables);
+        }
+
+        // Jackson's DeserializationContext narrows ObjectReadContext's generic readTree to JsonNode, which javac
+        // reports as unchecked on every subclass; the method is Jackson's, not overridden here.
+        @SuppressWarnings("unchecked")
+        private static final class Context extends DeserializationContextExt {
+            Context(TokenStreamFactory streams, DeserializerFactory factory, DeserializerCache cache,
+                    DeserializationConfig config, FormatSchema schema, InjectableValues injectables) {
+                super(streams, factory, cache, config, schema, injectables);
+            }
+
+            @Override
+            public TokenBuffer bufferForInputBuffering(JsonParser p) {
+                return new CheckedBuffer(p, this);
+            }
+        }
+
+        /** Every parser over the buffer checks what it replays; {@code asParserOnFirstToken} uses these. */
+        private static final class CheckedBuffer extends TokenBuffer {
+            CheckedBuffer(JsonParser p, ObjectReadContext context) {
+                super(p, context);
+            }
+
+            @Override
+            public JsonParser asParser() {
+                return new CheckedParser(super.asParser());
+            }
+
+            @Override
+            public JsonParser asParser(ObjectReadContext context) {
+                return new CheckedParser(super.asParser(context));
+            }
+
+            @Override
+            public JsonParser asParser(ObjectReadContext context, JsonParser source) {
+                return new CheckedParser(super.asParser(context, source));
+            }
         }
     }
 
@@ -157,52 +310,10 @@ final class JsonRules {
     }
 
     /**
-     * Strings only, and only valid Unicode: an escaped lone surrogate ({@code "\ud800"}) has no UTF-8
-     * form, so it would turn into {@code ?} on its way to the database. serde_json rejects it as a
-     * syntax error, and so does Jackson in object keys; this does the same for values.
-     */
-    private static final class StringReader extends StdScalarDeserializer<String> {
-        StringReader() {
-            super(String.class);
-        }
-
-        @Override
-        public String deserialize(JsonParser p, DeserializationContext ctxt) {
-            if (!p.hasToken(JsonToken.VALUE_STRING)) {
-                return (String) ctxt.handleUnexpectedToken(String.class, p);
-            }
-            return validText(p);
-        }
-
-        /** The current string token's text; an escaped lone surrogate is a syntax error (400), as in serde_json. */
-        static String validText(JsonParser p) {
-            String text = p.getString();
-            int bad = loneSurrogate(text);
-            if (bad >= 0) {
-                throw new StreamReadException(p, String.format("Invalid string: lone surrogate \\u%04x has no"
-                        + " Unicode character", (int) text.charAt(bad)));
-            }
-            return text;
-        }
-
-        private static int loneSurrogate(String text) {
-            for (int i = 0; i < text.length(); i++) {
-                char c = text.charAt(i);
-                if (Character.isHighSurrogate(c) && i + 1 < text.length()
-                        && Character.isLowSurrogate(text.charAt(i + 1))) {
-                    i++;
-                } else if (Character.isSurrogate(c)) {
-                    return i;
-                }
-            }
-            return -1;
-        }
-    }
-
-    /**
      * A string of exactly one character that is not half of a surrogate pair: a Java {@code char} holds U+0000 to
      * U+FFFF, so {@code "ab"}, {@code ""} and {@code "😀"} are a mismatch (a 422 "expected a single-character
-     * string"), and an escaped lone surrogate a 400 as in a string. Jackson took {@code "\ud800"} as a char.
+     * string"). An escaped lone surrogate ({@code "\ud800"}) never gets here: {@link CheckedParser} refuses it, a 400
+     * as in a string.
      */
     private static final class CharReader extends StdScalarDeserializer<Character> {
         private final Class<?> type;
@@ -217,7 +328,7 @@ final class JsonRules {
             if (!p.hasToken(JsonToken.VALUE_STRING)) {
                 return (Character) ctxt.handleUnexpectedToken(type, p);
             }
-            String text = StringReader.validText(p);
+            String text = p.getString();
             return text.length() == 1
                     ? text.charAt(0)
                     : (Character) ctxt.handleWeirdStringValue(type, text, "not a single character");
@@ -308,7 +419,8 @@ final class JsonRules {
             try {
                 value = p.getDecimalValue();
             } catch (NumberFormatException e) {
-                // An exponent beyond an int (1e2147483648) from a parser other than FiniteNumbers, such as a buffer's.
+                // An exponent beyond an int (1e2147483648) from a parser other than CheckedParser: Json.mapper() used
+                // directly.
                 throw outOfRange(p);
             }
             if (Math.abs((long) value.scale()) > MAX_DECIMAL_SCALE) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import dev.backend.core.middleware.LogCapture;
 import dev.backend.core.testing.TestClient;
 import dev.backend.core.testing.TestResponse;
@@ -507,6 +508,21 @@ class JsonContractTest {
         assertEquals(OptionalDouble.of(2.5), read("{\"v\":2.5}", MaybeDouble.class).v());
     }
 
+    record Ratio(double r, float f, Double boxed) {}
+
+    /**
+     * Written as Jackson writes them by default (its {@code WRITE_NAN_AS_STRINGS}): JSON has no NaN or infinity, so
+     * a non-finite double becomes a string, which this reader refuses as a number. serde_json writes {@code null}.
+     */
+    @Test
+    void aNonFiniteDoubleInAResponseIsWrittenAsAString() {
+        assertEquals("{\"r\":\"NaN\",\"f\":\"Infinity\",\"boxed\":\"-Infinity\"}", new String(
+                Json.write(new Ratio(Double.NaN, Float.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY)),
+                StandardCharsets.UTF_8));
+        assertEquals("{\"v\":[\"NaN\"]}", new String(Json.write(Map.of("v", List.of(Double.NaN))),
+                StandardCharsets.UTF_8));
+    }
+
     // ---- booleans (Rust bool)
 
     @ParameterizedTest
@@ -563,6 +579,61 @@ class JsonContractTest {
 
         assertEquals(400, error.status());
         assertTrue(error.message().contains("lone surrogate"), error.message());
+    }
+
+    record Chars(char[] v) {}
+
+    record Sequence(CharSequence v) {}
+
+    record Token(String value) {
+        @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+        Token {}
+    }
+
+    /**
+     * serde_json refuses an escaped lone surrogate as a syntax error whatever the string is read into; Jackson took
+     * it into a {@code JsonNode}, a {@code char[]}, a {@code CharSequence} and a type built from a string.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"\\ud800", "x\\udc00", "\\ud800\\ud800", "\\ude00\\ud83d"})
+    void anEscapedLoneSurrogateIs400WhateverTheStringIsReadInto(String escaped) {
+        String field = "{\"v\":\"" + escaped + "\"}";
+        String root = "\"" + escaped + "\"";
+        List<Map.Entry<String, Class<?>>> reads = List.of(Map.entry(field, Tree.class), Map.entry(root, JsonNode.class),
+                Map.entry(field, MaybeTree.class), Map.entry(field, Chars.class), Map.entry(root, char[].class),
+                Map.entry(field, Sequence.class), Map.entry(field, Untyped.class), Map.entry(root, Object.class),
+                Map.entry("{\"v\":[" + root + "]}", Objects.class), Map.entry(root, Token.class),
+                Map.entry("{\"id\":" + root + "}", Id.class), Map.entry("{\"color\":" + root + "}", Paint.class),
+                Map.entry("{\"at\":" + root + "}", When.class));
+        for (Map.Entry<String, Class<?>> read : reads) {
+            AppError error = refused(read.getKey(), read.getValue());
+
+            assertEquals(400, error.status(), read.getKey() + " as " + read.getValue().getSimpleName());
+            assertTrue(error.message().contains("lone surrogate"), error.message());
+        }
+        AppError map = assertThrows(AppException.class,
+                () -> post(field).json(new TypeReference<Map<String, Object>>() {})).error();
+        assertEquals(400, map.status());
+    }
+
+    /** Jackson's own check, kept: in a key, a lone surrogate is a 400 as in serde_json. */
+    @ParameterizedTest
+    @ValueSource(strings = {"\\ud800", "x\\udc00", "\\ud800\\ud800", "\\ude00\\ud83d", "\\ud800x"})
+    void anEscapedLoneSurrogateInAKeyIs400(String escaped) {
+        String key = "{\"" + escaped + "\":1}";
+        for (Map.Entry<String, Class<?>> read : List.<Map.Entry<String, Class<?>>>of(Map.entry(key, Object.class),
+                Map.entry("{\"counts\":" + key + "}", Counts.class), Map.entry("{\"v\":" + key + "}", Tree.class))) {
+            AppError error = refused(read.getKey(), read.getValue());
+
+            assertEquals(400, error.status(), read.getKey());
+            assertTrue(error.message().contains("surrogate"), error.message());
+        }
+    }
+
+    /** serde_json checks only the strings it reads: a value skipped with an unknown key is never decoded. */
+    @Test
+    void aLoneSurrogateInAnIgnoredValueIsNotRead() {
+        assertEquals(new Text("a"), read("{\"s\":\"a\",\"other\":[\"\\ud800\"]}", Text.class));
     }
 
     // ---- enums (a Rust enum of unit variants)
@@ -627,6 +698,47 @@ class JsonContractTest {
             assertRefused(422, "Invalid JSON field 'at': expected a date-time string without offset (YYYY-MM-DDTHH:MM:SS)",
                     "{\"at\":" + value + "}", Local.class);
         }
+    }
+
+    /**
+     * RFC 3339 §5.6: {@code date-fullyear = 4DIGIT}. java.time read ISO 8601's expanded years too, up to nine digits
+     * with a sign, beyond what PostgreSQL's {@code timestamptz} holds (4713 BC to 294276 AD): a later year failed at
+     * the database as a 500, an earlier one was stored as {@code -infinity}.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"+10000-01-01", "+275760-09-13", "+294277-01-01", "-0001-01-01", "-4714-11-24",
+            "+2026-01-02", "10000-01-01", "+999999999-12-31", "-999999999-01-01", "٢٠٢٦-01-02"})
+    void datesHaveFourDigitYearsAsRfc3339Says(String date) {
+        assertRefused(422, "Invalid JSON field 'at': expected an RFC 3339 date-time string",
+                "{\"at\":\"" + date + "T00:00:00Z\"}", When.class);
+        assertRefused(422, "Invalid JSON field 'at': expected an RFC 3339 date-time string",
+                "{\"at\":\"" + date + "T00:00:00+01:00\"}", Zoned.class);
+        assertRefused(422, "Invalid JSON field 'at': expected a date-time string without offset (YYYY-MM-DDTHH:MM:SS)",
+                "{\"at\":\"" + date + "T00:00:00\"}", Local.class);
+        assertRefused(422, "Invalid JSON field 'day': expected a date string (YYYY-MM-DD)",
+                "{\"day\":\"" + date + "\"}", Day.class);
+    }
+
+    @Test
+    void yearsFrom0000To9999AreRead() {
+        assertEquals(Instant.parse("0000-01-01T00:00:00Z"), read("{\"at\":\"0000-01-01T00:00:00Z\"}", When.class).at());
+        assertEquals(Instant.parse("+10000-01-01T17:59:59.999999999Z"),
+                read("{\"at\":\"9999-12-31T23:59:59.999999999-18:00\"}", When.class).at());
+        assertEquals(OffsetDateTime.parse("0000-01-01T00:00:00+18:00"),
+                read("{\"at\":\"0000-01-01T00:00:00+18:00\"}", Zoned.class).at());
+        assertEquals(LocalDateTime.of(9999, 12, 31, 23, 59, 59),
+                read("{\"at\":\"9999-12-31T23:59:59\"}", Local.class).at());
+        assertEquals(LocalDate.of(0, 1, 1), read("{\"day\":\"0000-01-01\"}", Day.class).day());
+    }
+
+    /** A year beyond 9999, which PostgreSQL holds, is written with java.time's sign: a client cannot send it back. */
+    @Test
+    void aYearBeyond9999IsWrittenInTheExpandedFormTheReaderRefuses() {
+        String written = new String(Json.write(new When(Instant.parse("+10000-01-01T00:00:00Z"))),
+                StandardCharsets.UTF_8);
+
+        assertEquals("{\"at\":\"+10000-01-01T00:00:00Z\"}", written);
+        assertEquals(422, refused(written, When.class).status());
     }
 
     @Test
