@@ -56,30 +56,16 @@ class MultiHostConnectTest {
 
     @Test
     void startsOnTheNextHostWhenTheFirstNeverAcceptsTheConnection() throws Exception {
-        try (Unanswered first = new Unanswered();
-                BackendServer server = BackendServer.builder()
-                        .config(config(Map.of("DATABASE_URL", urlWithHosts(first.port(), ""), "ACQUIRE_TIMEOUT", "2s")))
-                        .start();
-                Connection connection = server.dataSource().getConnection();
-                Statement statement = connection.createStatement();
-                ResultSet rows = statement.executeQuery("SELECT 1")) {
-            rows.next();
-            assertEquals(1, rows.getInt(1));
+        try (Unanswered first = new Unanswered()) {
+            assertStartsAndAnswers(Map.of("DATABASE_URL", urlWithHosts(first.port(), ""), "ACQUIRE_TIMEOUT", "2s"));
         }
     }
 
     @Test
     void libpqsConnectTimeoutBoundsEachHost() throws Exception {
-        try (TcpProxy silent = silentHost();
-                BackendServer server = BackendServer.builder()
-                        .config(config(Map.of("DATABASE_URL", urlWithHosts(silent.port(), "&connect_timeout=2"),
-                                "ACQUIRE_TIMEOUT", "30s")))
-                        .start();
-                Connection connection = server.dataSource().getConnection();
-                Statement statement = connection.createStatement();
-                ResultSet rows = statement.executeQuery("SELECT 1")) {
-            rows.next();
-            assertEquals(1, rows.getInt(1));
+        try (TcpProxy silent = silentHost()) {
+            assertStartsAndAnswers(Map.of("DATABASE_URL", urlWithHosts(silent.port(), "&connect_timeout=2"),
+                    "ACQUIRE_TIMEOUT", "30s"));
         }
     }
 
@@ -102,6 +88,16 @@ class MultiHostConnectTest {
             try (Connection connection = DB.connect(); Statement statement = connection.createStatement()) {
                 statement.execute("DROP TABLE IF EXISTS reached; DROP TABLE IF EXISTS " + Migrator.HISTORY_TABLE);
             }
+        }
+    }
+
+    private static void assertStartsAndAnswers(Map<String, String> settings) throws Exception {
+        try (BackendServer server = BackendServer.builder().config(config(settings)).start();
+                Connection connection = server.dataSource().getConnection();
+                Statement statement = connection.createStatement();
+                ResultSet rows = statement.executeQuery("SELECT 1")) {
+            rows.next();
+            assertEquals(1, rows.getInt(1));
         }
     }
 
