@@ -2,6 +2,7 @@ package dev.backend.examples;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.backend.examples.hello.Hello;
@@ -16,11 +17,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * {@code backend-examples/run} as a user runs it: the class path it prints (which the peers benchmark also
@@ -91,6 +95,33 @@ class RunScriptIT {
             assertEquals(Hello.portInUse(taken.getLocalPort()), output.strip());
             assertTrue(output.contains("PORT="), output);
         }
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+            "dev.backend.examples.hello.Hello, abc", "dev.backend.examples.hello.Hello, 70000",
+            "dev.backend.examples.hello.Hello, -0",
+            "dev.backend.examples.apikey.ApiKeyExample, abc", "dev.backend.examples.apikey.ApiKeyExample, +8080",
+    })
+    void anExampleOnAPortThatIsNotOneSaysSoInOneLineAndExits2(String main, String port) throws Exception {
+        // Integer.parseInt gave a stack trace for abc and 70000, any free port for -0 and port 8080 for +8080.
+        // (The output's encoding is the platform's, so the non-ASCII cases are HelloTest's.)
+        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", String.join(":", classPath), main)
+                .redirectErrorStream(true);
+        builder.environment().put("PORT", port);
+        Process example = builder.start();
+        // An example that took the value would listen until stopped: wait for the exit first, then read.
+        boolean exited = example.waitFor(60, TimeUnit.SECONDS);
+        if (!exited) {
+            example.destroy();
+        }
+        String output = new String(example.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+
+        assertTrue(exited, "still running, " + output);
+        assertEquals(Hello.INVALID_CONFIGURATION, example.exitValue(), output);
+        assertEquals(assertThrows(IllegalArgumentException.class, () -> Hello.port(Map.of("PORT", port))).getMessage(),
+                output.strip());
     }
 
     private static boolean has(String jarPrefix) {

@@ -12,6 +12,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvFileSource;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -127,6 +128,22 @@ class DatabaseUrlTest {
         String message = refusal("postgres://app:Zq9" + escape + "@host:5432/db");
         assertTrue(message.startsWith("a '%' in the password is not followed by two hex digits"), message);
         assertFalse(message.contains("Zq9"), message);
+    }
+
+    /** backend-testing's TestDatabaseUrlTest reads the same cases: TEST_DATABASE_URL is read as DATABASE_URL. */
+    @ParameterizedTest
+    @CsvFileSource(resources = "database-url-cases.tsv", delimiter = '\t')
+    void readsTheCasesTestDatabaseUrlSharesByLibpqsRules(String url, String part, String expected) {
+        switch (part) {
+            case "user" -> assertEquals(Optional.of(expected), parse(url).user());
+            case "password" -> assertEquals(Optional.of(expected), parse(url).password());
+            case "refused" -> {
+                String message = refusal(url);
+                assertTrue(message.startsWith(expected), message);
+                assertFalse(message.contains("Zq9"), message);
+            }
+            default -> throw new IllegalArgumentException("unknown part " + part);
+        }
     }
 
     @Test

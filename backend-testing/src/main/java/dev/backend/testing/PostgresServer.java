@@ -3,9 +3,6 @@ package dev.backend.testing;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.testcontainers.DockerClientFactory;
@@ -43,7 +40,7 @@ sealed interface PostgresServer extends AutoCloseable {
     static PostgresServer start() {
         String url = System.getenv(URL_VARIABLE);
         if (url != null && !url.isBlank()) {
-            External external = External.parse(url.trim());
+            External external = External.parse(url);
             LOG.info("Tests use the external PostgreSQL at {}:{} ({})", external.host(), external.port(), URL_VARIABLE);
             return external;
         }
@@ -61,42 +58,12 @@ sealed interface PostgresServer extends AutoCloseable {
     record External(String host, int port, String user, String password, String adminDatabase)
             implements PostgresServer {
 
-        /** Accepts {@code postgres://user:pass@host:port/db} and {@code jdbc:postgresql://host:port/db?user=..}. */
+        /**
+         * Reads {@code postgres://user:pass@host:port/db} or {@code jdbc:postgresql://host:port/db?user=..} as
+         * backend-server reads {@code DATABASE_URL} ({@link TestDatabaseUrl}).
+         */
         static External parse(String url) {
-            String withoutJdbc = url.startsWith("jdbc:") ? url.substring(5) : url;
-            URI uri;
-            try {
-                uri = URI.create(withoutJdbc);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(URL_VARIABLE + " is not a PostgreSQL URL", e);
-            }
-            if (!("postgres".equals(uri.getScheme()) || "postgresql".equals(uri.getScheme())) || uri.getHost() == null) {
-                throw new IllegalArgumentException(URL_VARIABLE
-                        + " must look like postgres://user:password@host:5432/postgres or jdbc:postgresql://host:5432/postgres?user=..");
-            }
-            String user = "postgres";
-            String password = "";
-            if (uri.getRawUserInfo() != null) {
-                String[] parts = uri.getRawUserInfo().split(":", 2);
-                user = decode(parts[0]);
-                password = parts.length > 1 ? decode(parts[1]) : "";
-            }
-            if (uri.getRawQuery() != null) {
-                for (String pair : uri.getRawQuery().split("&")) {
-                    String[] kv = pair.split("=", 2);
-                    if (kv.length == 2 && kv[0].equals("user")) {
-                        user = decode(kv[1]);
-                    } else if (kv.length == 2 && kv[0].equals("password")) {
-                        password = decode(kv[1]);
-                    }
-                }
-            }
-            String db = uri.getPath() == null || uri.getPath().length() <= 1 ? "postgres" : uri.getPath().substring(1);
-            return new External(uri.getHost(), uri.getPort() < 0 ? 5432 : uri.getPort(), user, password, db);
-        }
-
-        private static String decode(String s) {
-            return URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
+            return TestDatabaseUrl.parse(url);
         }
 
         @Override

@@ -12,7 +12,6 @@ import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Executors;
 
 /**
@@ -44,12 +43,20 @@ public final class ApiKeyExample {
     }
 
     /**
-     * Serves the example on {@code PORT} (8080 by default) with two demo keys, 1 request a second in bursts of 5;
-     * a port already in use is one line naming it and {@code PORT}, and exit code 1.
+     * Serves the example on {@code PORT} (8080 by default, read as {@link Hello#port}) with two demo keys, 1 request
+     * a second in bursts of 5; a {@code PORT} that is not a port is one line saying so, and exit code 2; a port
+     * already in use is one line naming it and {@code PORT}, and exit code 1.
      */
     public static void main(String[] args) throws IOException {
         Handler app = app(Map.of("alice", "demo-key-alice", "bob", "demo-key-bob"), 1, 5);
-        int port = Optional.ofNullable(System.getenv("PORT")).map(Integer::parseInt).orElse(8080);
+        int port;
+        try {
+            port = Hello.port(System.getenv());
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.exit(Hello.INVALID_CONFIGURATION);
+            return;
+        }
         HttpServer server;
         try {
             server = HttpServer.create(new InetSocketAddress(port), 0);

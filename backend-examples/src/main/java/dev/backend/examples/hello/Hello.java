@@ -8,7 +8,7 @@ import dev.backend.core.Router;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
-import java.util.Optional;
+import java.util.Map;
 import java.util.concurrent.Executors;
 
 /**
@@ -19,6 +19,9 @@ import java.util.concurrent.Executors;
  * {@code curl localhost:8080/hello/you} ({@code PORT} picks another port).
  */
 public final class Hello {
+
+    /** The exit code for a {@code PORT} that is not a port: backend-server's {@code ConfigException.EXIT_CODE}. */
+    public static final int INVALID_CONFIGURATION = 2;
 
     private Hello() {}
 
@@ -39,11 +42,19 @@ public final class Hello {
     }
 
     /**
-     * Serves on {@code PORT}, 8080 by default, and says which server implementation answers; a port already in
-     * use is one line naming it and {@code PORT}, and exit code 1.
+     * Serves on {@code PORT}, 8080 by default, and says which server implementation answers; a {@code PORT} that is
+     * not a port is one line saying so, and exit code 2; a port already in use is one line naming it and {@code
+     * PORT}, and exit code 1.
      */
     public static void main(String[] args) throws IOException {
-        int port = Optional.ofNullable(System.getenv("PORT")).map(Integer::parseInt).orElse(8080);
+        int port;
+        try {
+            port = port(System.getenv());
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.exit(INVALID_CONFIGURATION);
+            return;
+        }
         HttpServer server;
         try {
             server = serve(port);
@@ -55,6 +66,41 @@ public final class Hello {
         }
         System.out.println("Hello listening on port " + server.getAddress().getPort() + " ("
                 + server.getClass().getName() + ")");
+    }
+
+    /**
+     * {@code PORT} as backend-server reads it, with its rules and message: trimmed, and unset or blank is 8080;
+     * otherwise the digits 0 to 9 alone (no sign, and not another script's digits, which {@link Integer#parseInt}
+     * would take), from 0 (any free port) to 65535. backend-server's own reader is not used: this example is
+     * backend-core alone.
+     *
+     * @param environment variable names to values, usually {@code System.getenv()}
+     * @return the port to listen on
+     * @throws IllegalArgumentException if {@code PORT} is not a port, with the line backend-server would print,
+     *     such as {@code Invalid configuration: PORT=abc is not valid: expected an integer from 0 to 65535}
+     */
+    public static int port(Map<String, String> environment) {
+        String value = environment.get("PORT");
+        if (value == null || value.isBlank()) {
+            return 8080;
+        }
+        String v = value.strip();
+        // At most 18 digits, as the server: they always fit a long, and leading zeros are allowed.
+        boolean digits = v.length() <= 18 && v.chars().allMatch(c -> c >= '0' && c <= '9');
+        if (digits && Long.parseLong(v) <= 65535) {
+            return Integer.parseInt(v);
+        }
+        // The range alone would not explain why +8080 or ٨٠٨٠ (which parseInt reads as 8080) is refused.
+        boolean notation = false;
+        try {
+            int n = Integer.parseInt(v);
+            notation = n >= 0 && n <= 65535;
+        } catch (NumberFormatException e) {
+            // not an integer in any notation: the range says it
+        }
+        throw new IllegalArgumentException("Invalid configuration: PORT=" + v + " is not valid: "
+                + (notation ? "write it in the digits 0 to 9 alone, without a sign; " : "")
+                + "expected an integer from 0 to 65535");
     }
 
     /** What a user reads when {@code port} is taken (by {@code ./serve}, say). */

@@ -96,14 +96,17 @@ public final class TechEmpowerApi {
         return Response.html(html.append("</table></body></html>").toString());
     }
 
-    /** The benchmark's reading of {@code queries}: anything unusable is 1, and the count is capped at 500. */
+    /**
+     * The benchmark's reading of {@code queries}: anything unusable is 1, and the count is capped at 500. An
+     * integer is ASCII digits with an optional {@code -}, as {@code Request.queryInt} reads one: {@link BigInteger}
+     * alone would also take {@code +5} and other scripts' digits ({@code ٥} was 5).
+     */
     static int queryCount(String value) {
-        BigInteger n;
-        try {
-            n = new BigInteger(value); // an integer too large for a long is still "greater than 500"
-        } catch (NumberFormatException e) {
+        String digits = value.startsWith("-") ? value.substring(1) : value;
+        if (digits.isEmpty() || !digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
             return 1;
         }
+        BigInteger n = new BigInteger(value); // an integer too large for a long is still "greater than 500"
         return n.signum() <= 0 ? 1 : n.min(BigInteger.valueOf(500)).intValue();
     }
 

@@ -19,6 +19,17 @@ class TechEmpowerRulesTest {
     }
 
     @Test
+    void takesOnlyAsciiDigitsAsAnIntegerAsRequestQueryIntDoes() {
+        // BigInteger reads these as 5, 20 and 500; they are not integers as this project reads a client's.
+        assertEquals(1, TechEmpowerApi.queryCount("\u0665"));
+        assertEquals(1, TechEmpowerApi.queryCount("\uFF12\uFF10"));
+        assertEquals(1, TechEmpowerApi.queryCount("+501"));
+        assertEquals(1, TechEmpowerApi.queryCount("-"));
+        assertEquals(1, TechEmpowerApi.queryCount("--5"));
+        assertEquals(20, TechEmpowerApi.queryCount("020"));
+    }
+
+    @Test
     void escapesWhatHtmlTreatsSpecially() {
         StringBuilder out = new StringBuilder();
         TechEmpowerApi.escapeHtml("<script>alert(\"x\" & 'y');</script> フレームワーク", out);

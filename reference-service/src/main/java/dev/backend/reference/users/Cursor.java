@@ -37,9 +37,13 @@ record Cursor(OffsetDateTime createdAt, UUID id) {
         return ENCODER.encodeToString((micros + "." + id).getBytes(StandardCharsets.US_ASCII));
     }
 
-    /** Decodes a token from {@link #encode()}; anything else is a 400 naming the parameter. */
+    /**
+     * Decodes a token from {@link #encode()}; anything else is a 400 naming the parameter. Only the token {@code
+     * encode} makes is taken: the parsers below also read {@code +5}, {@code 0005}, an upper-case UUID, base64
+     * padding and non-zero spare bits, which would give one position many tokens.
+     */
     static Cursor decode(String token) {
-        return parse(token).orElseThrow(() -> AppError.validation(
+        return parse(token).filter(cursor -> cursor.encode().equals(token)).orElseThrow(() -> AppError.validation(
                 "Invalid query parameter 'cursor': use the cursor from the previous page's Link header").toException());
     }
 
