@@ -5,11 +5,13 @@
 #
 #   bench/engine-profile.sh backend          # VARIANT as in bench/engine.sh: jdk | backend | backend-executor
 #
-# Settings (environment): CONNECTIONS (64), WARMUP (3s), DURATION (8s), HEAP (512m). Needs wrk and
-# python3. Output: bench/results/profile-VARIANT-TIME/ (recording.jfr, profile.txt, allocation.txt).
+# Settings (environment): CONNECTIONS (64), WARMUP (3s), DURATION (8s), HEAP (512m). Needs python3;
+# installs wrk (Debian) if missing. Output: bench/results/profile-VARIANT-TIME/ (recording.jfr, profile.txt, allocation.txt).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 . .mvn/find-jdk.sh
+. bench/packages.sh
+require_packages engine-profile wrk:wrk
 variant=${1:?variant}
 CONNECTIONS=${CONNECTIONS:-64}; WARMUP=${WARMUP:-3s}; DURATION=${DURATION:-8s}; HEAP=${HEAP:-512m}
 ./mvnw -q -pl backend-http test-compile

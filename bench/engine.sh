@@ -8,7 +8,7 @@
 #   ROUNDS=5 VARIANTS="jdk backend" bench/engine.sh
 #
 # Settings (environment): ROUNDS (3), VARIANTS ("jdk backend backend-executor"), THREADS (1), CONNECTIONS (64),
-# DURATION (8s), WARMUP (3s), HEAP (512m), JAVA_OPTS (extra JVM options). Needs wrk (Debian: apt-get install wrk).
+# DURATION (8s), WARMUP (3s), HEAP (512m), JAVA_OPTS (extra JVM options). Installs wrk (Debian) if missing.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 . .mvn/find-jdk.sh

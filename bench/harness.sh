@@ -15,7 +15,8 @@
 # the requests). Variants are interleaved round by round so drift on a shared machine hits them alike; each
 # ratio is taken within a round (runs seconds apart) and the report gives medians over the rounds.
 
-command -v wrk >/dev/null 2>&1 || { echo "bench: wrk is not installed (Debian: apt-get install wrk)" >&2; exit 1; }
+. bench/packages.sh
+require_packages bench wrk:wrk
 
 bench_results=bench/results
 mkdir -p "$bench_results"

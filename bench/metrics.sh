@@ -11,7 +11,7 @@
 # Settings (environment): ROUNDS (5), THREADS (1), CONNECTIONS (64), DURATION (8s), WARMUP (12s: shorter, the JIT
 # is still compiling the metrics code while wrk measures, and its CPU shows as a cost per request), HEAP (512m),
 # ACCESS_LOG (false: the stricter measure, since the log line costs more than the metrics), JAVA_OPTS.
-# Needs wrk (Debian: apt-get install wrk).
+# Installs wrk (Debian) if missing.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 . .mvn/find-jdk.sh

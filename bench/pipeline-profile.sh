@@ -7,11 +7,13 @@
 #   bench/pipeline-profile.sh stack-log@backend     # VARIANT as in bench/pipeline.sh: NAME@ENGINE
 #
 # Settings (environment): CONNECTIONS (64), WARMUP (5s), DURATION (8s), HEAP (512m), PERIOD (1ms: CPU time
-# between samples per thread; 200us gives five times the samples), JAVA_OPTS. Needs wrk and
-# python3. Output: bench/results/profile-VARIANT-TIME/ (recording.jfr, profile.txt, allocation.txt).
+# between samples per thread; 200us gives five times the samples), JAVA_OPTS. Needs python3;
+# installs wrk (Debian) if missing. Output: bench/results/profile-VARIANT-TIME/ (recording.jfr, profile.txt, allocation.txt).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 . .mvn/find-jdk.sh
+. bench/packages.sh
+require_packages pipeline-profile wrk:wrk
 variant=${1:?variant, such as stack-log@backend}
 CONNECTIONS=${CONNECTIONS:-64}; WARMUP=${WARMUP:-5s}; DURATION=${DURATION:-8s}; HEAP=${HEAP:-512m}; PERIOD=${PERIOD:-1ms}
 cp=$(backend-examples/run --classpath)

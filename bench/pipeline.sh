@@ -17,7 +17,7 @@
 #
 # Settings (environment): ROUNDS (3), PROVIDER (backend|jdk: backend), VARIANTS ("raw@jdk raw@backend router stack
 # stack-log"), THREADS (1), CONNECTIONS (64), DURATION (8s), WARMUP (3s), HEAP (512m), JAVA_OPTS (extra JVM
-# options). Needs wrk (Debian: apt-get install wrk).
+# options). Installs wrk (Debian) if missing.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 . .mvn/find-jdk.sh

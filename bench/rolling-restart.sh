@@ -39,22 +39,6 @@ pg_port=$((BASE_PORT + 10))
 
 say() { echo "rolling-restart: $*" >&2; }
 
-install_missing() {
-  local missing=()
-  command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
-  [ -x "$PG_BIN/initdb" ] || missing+=(postgresql-15)
-  [ ${#missing[@]} -eq 0 ] && return
-  if [ "$(id -u)" -ne 0 ]; then
-    say "missing ${missing[*]}: install them (apt-get install ${missing[*]}) or run as root"
-    exit 1
-  fi
-  say "installing ${missing[*]} from Debian's packages"
-  apt-get update -qq
-  # policy-rc.d 101: the packages must not start their own nginx or PostgreSQL services here.
-  printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-  rm -f /usr/sbin/policy-rc.d
-}
 
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
@@ -67,7 +51,8 @@ wait_for() { # $1 seconds, $2.. a command that succeeds when ready
   done
 }
 
-install_missing
+. bench/packages.sh
+require_packages rolling-restart nginx:nginx "$PG_BIN/initdb:postgresql-15"
 nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
 for port in "$nginx_port" $(seq $((BASE_PORT + 1)) $((BASE_PORT + INSTANCES))) "$pg_port"; do
   port_free "$port" || { say "port $port is taken: set BASE_PORT"; exit 1; }

@@ -21,7 +21,8 @@ PORT=${PORT:-28091}
 MIN_CONNECTIONS=${MIN_CONNECTIONS:-16}
 MAX_CONNECTIONS=${MAX_CONNECTIONS:-16}
 HEAP=${HEAP:-512m}
-command -v curl >/dev/null 2>&1 || { echo "startup: curl is not installed" >&2; exit 1; }
+. bench/packages.sh
+require_packages startup curl:curl
 
 out="bench/results/startup-$(date -u +%Y%m%dT%H%M%SZ)"
 mkdir -p "$out"

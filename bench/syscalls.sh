@@ -8,16 +8,15 @@
 #   VARIANTS=backend DURATION=8 bench/syscalls.sh
 #
 # Settings (environment): VARIANTS ("jdk backend"), CONNECTIONS (64), WARMUP (3s), DURATION (5, seconds),
-# HEAP (512m). Needs wrk and perf (Debian: apt-get install wrk linux-perf) with access to tracepoints (root, or
+# HEAP (512m). Installs wrk and perf (Debian: wrk, linux-perf) if missing; perf needs access to tracepoints (root, or
 # kernel.perf_event_paranoid <= -1).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 . .mvn/find-jdk.sh
 VARIANTS=${VARIANTS:-jdk backend}; CONNECTIONS=${CONNECTIONS:-64}; WARMUP=${WARMUP:-3s}; DURATION=${DURATION:-5}
 HEAP=${HEAP:-512m}
-for tool in wrk perf; do
-  command -v "$tool" >/dev/null 2>&1 || { echo "syscalls: $tool is not installed" >&2; exit 1; }
-done
+. bench/packages.sh
+require_packages syscalls wrk:wrk perf:linux-perf
 ./mvnw -q -pl backend-http test-compile
 cp="backend-http/target/classes:backend-http/target/test-classes"
 out="bench/results/syscalls-$(date -u +%Y%m%dT%H%M%SZ)"
