@@ -275,6 +275,27 @@ class DatabaseFailuresTest {
         }
     }
 
+    /** The stop's cancel, like the deadline's, waited for the silent server: ACQUIRE_TIMEOUT per connection. */
+    @Test
+    void aStopCutsOffARequestWhoseDatabaseWentSilentWithoutWaitingForItsCancel() throws Exception {
+        try (TcpProxy proxy = proxyToTheDatabase()) {
+            start(Map.of("DATABASE_URL", urlThrough(proxy), "MAX_CONNECTIONS", "1", "MIN_CONNECTIONS", "1",
+                    "ACQUIRE_TIMEOUT", "3s", "SHUTDOWN_TIMEOUT", "200ms"));
+            CompletableFuture<HttpResponse<String>> sleeping = postAsync("/sleep");
+            int pid = awaitActive("SELECT pg_sleep(30)");
+            proxy.blackhole();
+            long begin = System.nanoTime();
+
+            server.stop();
+
+            long millis = millisSince(begin);
+            assertTrue(millis < 200 + 1_000 + 800, "stopped after " + millis + " ms");
+            sleeping.handle((response, failure) -> null).get(30, TimeUnit.SECONDS);
+            proxy.restore();
+            execute("SELECT pg_cancel_backend(" + pid + ")");
+        }
+    }
+
     private static long millisSince(long begin) {
         return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin);
     }
