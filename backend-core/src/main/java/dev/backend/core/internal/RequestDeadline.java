@@ -37,11 +37,12 @@ public final class RequestDeadline implements Deadline {
     private static final Logger LOG = LoggerFactory.getLogger(RequestDeadline.class);
 
     /**
-     * How long after the deadline the handler may take to return by itself (a cancelled statement's error
-     * coming back, a rollback) before it is interrupted: a few round trips to PostgreSQL, and short enough that
-     * the timeout's answer is not held up by a server that does not answer.
+     * How long after the deadline the cancels and the handler have to finish by themselves (the cancel reaching
+     * PostgreSQL, the cancelled statement's error coming back, a rollback) before the handler is interrupted:
+     * room for a loaded server, which a shorter grace would cost a connection per timed-out request (an
+     * interrupt breaks it), and a bound on the answer that no server, answering or not, can stretch.
      */
-    static final long GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    static final long GRACE_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
     private static final ThreadLocal<RequestDeadline> CURRENT = new ThreadLocal<>();

@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * the request's {@link Deadline} run first: backend-server's pool cancels the statements of the connections the
  * request borrowed, so PostgreSQL stops them (a statement that only lost its socket would run on, and could
  * commit), the handler's JDBC call fails, and its connections go back to the pool intact. If the handler has
- * not returned 100 ms after the deadline its thread is interrupted, at once if it registered nothing to cancel:
+ * not returned a second after the deadline its thread is interrupted, at once if it registered nothing to cancel:
  * blocking calls on a virtual thread give up. A cancel still waiting for its server by then gives up too, so a
  * database that does not answer holds the timeout answer back by that grace and a tick, never by the cancel's
  * own timeout. Reading the request body registers a cancel on backend-http: the engine ends a read still

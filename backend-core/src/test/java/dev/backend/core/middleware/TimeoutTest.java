@@ -225,7 +225,7 @@ class TimeoutTest {
 
         assertEquals(2, cancelsBeforeInterrupt.get(), "at the deadline, and again right before the interrupt");
         long millis = interruptedAfterMillis.get();
-        assertTrue(millis >= 50 + 90, "interrupted after " + millis + " ms, within the grace after the deadline");
+        assertTrue(millis >= 50 + 900, "interrupted after " + millis + " ms, past the grace after the deadline");
     }
 
     /**
@@ -263,7 +263,7 @@ class TimeoutTest {
 
         long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin);
         assertEquals(503, response.status());
-        assertTrue(millis < 100 + 500, "answered after " + millis + " ms");
+        assertTrue(millis < 100 + 1_000 + 500, "answered after " + millis + " ms, not after the cancel's 5 s");
     }
 
     private static void awaitIgnoringInterrupts(CountDownLatch latch) {
