@@ -244,6 +244,62 @@ class DatabaseFailuresTest {
         }
     }
 
+    /**
+     * The deadline's cancel opens a connection of its own to the silent server, and pgJDBC holds the cancelled
+     * statement until that cancel gives up (ACQUIRE_TIMEOUT): the answer came 11 s after the deadline here.
+     */
+    @Test
+    void answersAtTheDeadlineWhileTheDatabaseIsSilentAndTheProbesWithinTheirBounds() throws Exception {
+        try (TcpProxy proxy = proxyToTheDatabase()) {
+            start(Map.of("DATABASE_URL", urlThrough(proxy), "MAX_CONNECTIONS", "1", "MIN_CONNECTIONS", "1",
+                    "ACQUIRE_TIMEOUT", "10s", "REQUEST_TIMEOUT", "1s"));
+            assertEquals(200, get("/health/live").statusCode()); // the client's own start is not the server's time
+            long begin = System.nanoTime();
+            CompletableFuture<HttpResponse<String>> sleeping = postAsync("/sleep");
+            int pid = awaitActive("SELECT pg_sleep(30)");
+            proxy.blackhole();
+
+            assertEquals(503, sleeping.get(30, TimeUnit.SECONDS).statusCode());
+            assertTrue(millisSince(begin) < 1_000 + 1_000 + 800, "answered after " + millisSince(begin) + " ms");
+            begin = System.nanoTime();
+            assertEquals(503, post("/one").statusCode(), "waiting for a connection to the silent server");
+            assertTrue(millisSince(begin) < 1_000 + 800, "answered after " + millisSince(begin) + " ms");
+            begin = System.nanoTime();
+            assertEquals(200, get("/health/live").statusCode());
+            assertTrue(millisSince(begin) < 500, "liveness answered after " + millisSince(begin) + " ms");
+            begin = System.nanoTime();
+            assertEquals(503, get("/health/ready").statusCode());
+            assertTrue(millisSince(begin) < 2_000 + 600, "readiness answered after " + millisSince(begin) + " ms");
+            proxy.restore();
+            execute("SELECT pg_cancel_backend(" + pid + ")");
+        }
+    }
+
+    /** The stop's cancel, like the deadline's, waited for the silent server: ACQUIRE_TIMEOUT per connection. */
+    @Test
+    void aStopCutsOffARequestWhoseDatabaseWentSilentWithoutWaitingForItsCancel() throws Exception {
+        try (TcpProxy proxy = proxyToTheDatabase()) {
+            start(Map.of("DATABASE_URL", urlThrough(proxy), "MAX_CONNECTIONS", "1", "MIN_CONNECTIONS", "1",
+                    "ACQUIRE_TIMEOUT", "3s", "SHUTDOWN_TIMEOUT", "200ms"));
+            CompletableFuture<HttpResponse<String>> sleeping = postAsync("/sleep");
+            int pid = awaitActive("SELECT pg_sleep(30)");
+            proxy.blackhole();
+            long begin = System.nanoTime();
+
+            server.stop();
+
+            long millis = millisSince(begin);
+            assertTrue(millis < 200 + 1_000 + 800, "stopped after " + millis + " ms");
+            sleeping.handle((response, failure) -> null).get(30, TimeUnit.SECONDS);
+            proxy.restore();
+            execute("SELECT pg_cancel_backend(" + pid + ")");
+        }
+    }
+
+    private static long millisSince(long begin) {
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin);
+    }
+
     @Test
     void readinessStaysUpWhileEveryConnectionIsHeldByARequestWithinItsDeadline() throws Exception {
         start(Map.of("MAX_CONNECTIONS", "1", "MIN_CONNECTIONS", "1", "ACQUIRE_TIMEOUT", "1s", "REQUEST_TIMEOUT", "20s"));

@@ -154,7 +154,7 @@ class RequestTimeoutDatabaseTest {
             assertEquals(503, post(server, "/insert-then-sleep?email=sleepy@example.com").statusCode());
 
             long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin);
-            assertTrue(millis >= 300 + 900, "the interrupt waits out the grace after the cancel: " + millis + " ms");
+            assertTrue(millis >= 300 + 900, "the interrupt waits out the grace after the deadline: " + millis + " ms");
             assertEquals(0, rows("users", "sleepy@example.com"));
             assertEquals(connections, PoolBackends.of(DB), "an interrupted sleep leaves the connection intact");
         }

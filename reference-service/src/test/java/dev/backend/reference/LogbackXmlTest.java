@@ -5,9 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.joran.JoranConfigurator;
+import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.LoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import dev.backend.server.logback.AsyncConsoleAppender;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -75,6 +78,34 @@ class LogbackXmlTest {
             } else {
                 System.setProperty(property, before);
             }
+        }
+    }
+
+    /**
+     * What a PostgreSQL restart logged, pool of 5: HikariCP's warning for each idle connection it found dead (these
+     * five lines, two of them from the readiness check's thread without a request id), then the pool's own line.
+     */
+    @Test
+    void aDatabaseRestartIsOneLineOfThePoolsNotOneHikariWarningPerDeadConnection() {
+        ListAppender<ILoggingEvent> written = new ListAppender<>();
+        written.start();
+        ch.qos.logback.classic.Logger root = CONTEXT.getLogger(Logger.ROOT_LOGGER_NAME);
+        root.addAppender(written);
+        try {
+            for (int i = 0; i < 5; i++) {
+                CONTEXT.getLogger("com.zaxxer.hikari.pool.PoolBase").warn("{} - Failed to validate connection {} ({})."
+                        + " Possibly consider using a shorter maxLifetime value.", "db", "PgConnection@" + i,
+                        "This connection has been closed.");
+            }
+            CONTEXT.getLogger("dev.backend.server.ConnectionPool").warn("New connections to PostgreSQL fail");
+            CONTEXT.getLogger("com.zaxxer.hikari.pool.HikariPool").error("db - Exception during pool initialization.");
+
+            assertEquals(List.of("WARN dev.backend.server.ConnectionPool New connections to PostgreSQL fail",
+                    "ERROR com.zaxxer.hikari.pool.HikariPool db - Exception during pool initialization."),
+                    written.list.stream().map(e -> e.getLevel() + " " + e.getLoggerName() + " " + e.getFormattedMessage())
+                            .toList());
+        } finally {
+            root.detachAppender(written);
         }
     }
 

@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
  * thread so that concurrent requests land on different cache lines, and empties it itself when it finishes:
  * no lock, no task allocated, no thread woken (a scheduled executor does all three per request, on one
  * lock), and a finished deadline is garbage at once. The timer only reads the table: each tick it expires the
- * deadlines that are due, so a deadline fires at most one tick late. A table that runs short of free slots is
+ * deadlines that are due, so a deadline fires at most one tick late, and hurries the cancels of those whose
+ * handler is still running past the grace ({@link RequestDeadline#hurry}). A table that runs short of free slots is
  * replaced by one twice its size; the old one is swept until its last request has left it.
  *
  * <p>With the table empty for a second the thread parks until the next registration wakes it, so an idle server
@@ -130,6 +131,8 @@ final class DeadlineTimer {
                     // One deadline that cannot expire (no memory for a thread, say) must not stop the others.
                     LOG.error("Could not expire a request deadline", e);
                 }
+            } else if (deadline.overdueAt(now)) {
+                deadline.hurry(now);
             }
         }
         return taken;

@@ -20,17 +20,28 @@ import org.slf4j.LoggerFactory;
  * RUNNING --handler--> DONE                        in time: the thread is never touched
  * RUNNING --timer----> EXPIRED                     the cancels run on a thread of their own
  * EXPIRED --handler--> RETURNED                    returned after the deadline, before any interrupt
- * EXPIRED --timer----> INTERRUPTING --> INTERRUPTED  no return within the grace: the thread is interrupted
+ * EXPIRED --canceller-> INTERRUPTING --> INTERRUPTED  no return within the grace: the thread is interrupted
  * </pre>
  *
  * A handler that loses the last step waits for INTERRUPTED (a few instructions) and clears the interrupt, so
  * no interrupt of ours outlives {@link #finish()}.
+ *
+ * <p>The grace counts from the deadline, not from the end of the cancels: a cancel may itself wait on the
+ * network (pgJDBC's opens a connection to PostgreSQL and waits for it to close, and the cancelled statement
+ * waits for that cancel before it lets its caller go), so a silent server would hold the answer for as long as
+ * the cancel's own timeout. So a round of cancels gets the grace too: the timer interrupts the cancelling thread
+ * when one is still waiting past it, and the handler is interrupted after one more round, bounded the same way.
  */
 public final class RequestDeadline implements Deadline {
 
     private static final Logger LOG = LoggerFactory.getLogger(RequestDeadline.class);
 
-    /** How long the interrupt waits, once the cancels ran, for the handler to return by itself. */
+    /**
+     * How long after the deadline the cancels and the handler have to finish by themselves (the cancel reaching
+     * PostgreSQL, the cancelled statement's error coming back, a rollback) before the handler is interrupted:
+     * room for a loaded server, which a shorter grace would cost a connection per timed-out request (an
+     * interrupt breaks it), and a bound on the answer that no server, answering or not, can stretch.
+     */
     static final long GRACE_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
@@ -62,6 +73,9 @@ public final class RequestDeadline implements Deadline {
     /** Where {@link DeadlineTimer} holds this deadline while the handler runs; set once, on the handler's thread. */
     RequestDeadline[] slots;
     int slot;
+    /** The thread running the cancels, and when its current round began; guarded by this. */
+    private Thread canceller;
+    private long roundStartedAt;
     private Runnable[] cancels = NO_CANCELS;
     private int cancelCount;
     private boolean cancelsTaken;
@@ -160,6 +174,11 @@ public final class RequestDeadline implements Deadline {
         return now - due >= 0;
     }
 
+    /** True when the handler is still running past the deadline and the grace after it. */
+    boolean overdueAt(long now) {
+        return state == EXPIRED && now - expiredAt >= GRACE_NANOS;
+    }
+
     /**
      * Called by the timer at the deadline: unless the handler already finished, runs the cancels on a virtual
      * thread (they may block on the network) and interrupts after the grace, or interrupts at once when there
@@ -173,19 +192,45 @@ public final class RequestDeadline implements Deadline {
         Runnable[] toRun = takeCancels();
         if (toRun.length == 0) {
             interrupt();
-        } else {
-            Thread.ofVirtual().name("request-timeout-cancel").start(() -> cancelThenInterrupt(toRun));
+            return;
+        }
+        Thread cancelling = Thread.ofVirtual().name("request-timeout-cancel")
+                .unstarted(() -> cancelThenInterrupt(toRun));
+        synchronized (this) {
+            roundStartedAt = now;
+            canceller = cancelling;
+        }
+        cancelling.start();
+    }
+
+    /**
+     * Called by the timer on each tick once {@link #overdueAt}: a round of cancels still waiting for its server a
+     * grace after it began will not get through in time (the statement is left to its {@code statement_timeout}),
+     * so it gives up, and the cancelling thread goes on to the interrupt. Interrupting a virtual thread closes the
+     * socket it is blocked on. Without a cancelling thread (none could be started, or one died of an error) the
+     * handler is interrupted here.
+     */
+    synchronized void hurry(long now) {
+        if (canceller == null || !canceller.isAlive()) {
+            interrupt();
+        } else if (now - roundStartedAt >= GRACE_NANOS) {
+            canceller.interrupt();
         }
     }
 
     private void cancelThenInterrupt(Runnable[] toRun) {
         runAll(toRun);
-        long end = System.nanoTime() + GRACE_NANOS;
+        long end = expiredAt + GRACE_NANOS;
         while (state == EXPIRED && end - System.nanoTime() > 0) {
             LockSupport.parkNanos(POLL_NANOS);
         }
         if (state == EXPIRED) {
-            // The handler is still busy: stop what it may have started since, before its connections break.
+            // The handler is still busy: stop what it may have started since, before its connections break. This
+            // round gets a grace of its own before hurry() ends it; an interrupt that ended the first is cleared.
+            synchronized (this) {
+                roundStartedAt = System.nanoTime();
+                Thread.interrupted();
+            }
             runAll(toRun);
             interrupt();
         }

@@ -23,11 +23,13 @@ import org.slf4j.LoggerFactory;
  * the request's {@link Deadline} run first: backend-server's pool cancels the statements of the connections the
  * request borrowed, so PostgreSQL stops them (a statement that only lost its socket would run on, and could
  * commit), the handler's JDBC call fails, and its connections go back to the pool intact. If the handler has
- * not returned a second after that, or registered nothing to cancel, its thread is interrupted: blocking calls
- * on a virtual thread give up. Reading the request body registers a cancel on backend-http: the engine ends a
- * read still waiting for the client, so the handler fails at once and the timeout answer reaches the client
- * (with {@code Connection: close}); an interrupt would close the socket under the read and lose the answer,
- * which is what happens on the JDK's provider.
+ * not returned a second after the deadline its thread is interrupted, at once if it registered nothing to cancel:
+ * blocking calls on a virtual thread give up. A cancel still waiting for its server by then gives up too, so a
+ * database that does not answer holds the timeout answer back by that grace and a tick, never by the cancel's
+ * own timeout. Reading the request body registers a cancel on backend-http: the engine ends a read still
+ * waiting for the client, so the handler fails at once and the timeout answer reaches the client (with {@code
+ * Connection: close}); an interrupt would close the socket under the read and lose the answer, which is what
+ * happens on the JDK's provider.
  *
  * <p>Guarantees: one response per request (the handler's, or the timeout answer, never both); the interrupt
  * never leaks, because a deadline that passes after the handler finished does nothing, and after a timeout

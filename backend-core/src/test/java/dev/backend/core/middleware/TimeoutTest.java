@@ -224,7 +224,61 @@ class TimeoutTest {
         assertEquals(503, TestClient.of(app).get("/").status());
 
         assertEquals(2, cancelsBeforeInterrupt.get(), "at the deadline, and again right before the interrupt");
-        assertTrue(interruptedAfterMillis.get() >= 50 + 900, "interrupted after " + interruptedAfterMillis.get() + " ms");
+        long millis = interruptedAfterMillis.get();
+        assertTrue(millis >= 50 + 900, "interrupted after " + millis + " ms, past the grace after the deadline");
+    }
+
+    /**
+     * The shape of pgJDBC's cancel against a server that accepts connections and never answers (a blackholed
+     * address): the cancel waits for the server until its own timeout, and the cancelled statement, once its read
+     * is interrupted, still waits for that cancel to finish before it lets the handler go.
+     */
+    @Test
+    void answersWithinTheGraceWhenTheCancelWaitsOnASilentServer() {
+        Handler app = Timeout.of(Duration.ofMillis(100)).wrap(request -> {
+            CountDownLatch cancelDone = new CountDownLatch(1);
+            AtomicBoolean running = new AtomicBoolean(true);
+            Deadline.current().orElseThrow().onExpiry(() -> {
+                if (!running.getAndSet(false)) {
+                    return; // the statement is not running any more: nothing to cancel, no round trip
+                }
+                try {
+                    Thread.sleep(5_000); // pgJDBC's cancelSignalTimeout; a socket read ends the same way on interrupt
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } finally {
+                    cancelDone.countDown();
+                }
+            });
+            try {
+                new CountDownLatch(1).await(); // the statement's read, which the server never answers
+            } finally {
+                awaitIgnoringInterrupts(cancelDone);
+            }
+            return Response.noContent();
+        });
+        long begin = System.nanoTime();
+
+        TestResponse response = TestClient.of(app).get("/");
+
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin);
+        assertEquals(503, response.status());
+        assertTrue(millis < 100 + 1_000 + 500, "answered after " + millis + " ms, not after the cancel's 5 s");
+    }
+
+    private static void awaitIgnoringInterrupts(CountDownLatch latch) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                latch.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Test
