@@ -10,6 +10,7 @@ import java.util.logging.Logger;
 import javax.sql.DataSource;
 import dev.backend.server.pgjdbc.PerHostConnectTimeout;
 import org.postgresql.Driver;
+import org.postgresql.jdbc.SslMode;
 
 /**
  * Opens pgJDBC connections the way libpq bounds them: each host of the URL gets its own {@code connect_timeout} to
@@ -25,11 +26,12 @@ import org.postgresql.Driver;
  * connect_timeout} becomes it; 0 waits for ever) or else the caller's:
  * <ul>
  *   <li>each host's TCP connect waits at most the bound ({@link PerHostConnectTimeout}, pgJDBC's {@code
- *       socketFactory}), and all of them together the bound times the number of hosts (pgJDBC's {@code
- *       connectTimeout});
+ *       socketFactory}), and all of them together the bound times the number of tries (pgJDBC's {@code
+ *       connectTimeout}): one per host, two under {@code sslmode=prefer} (the default) or {@code allow}, whose
+ *       first try with TLS a silent host fails before pgJDBC tries it again without;
  *   <li>each of the login's reads waits at most the bound ({@code socketTimeout}; pgJDBC gives up that host when
  *       one times out, and tries the next);
- *   <li>the whole login waits at most the bound times the number of hosts ({@code loginTimeout});
+ *   <li>the whole login waits at most the bound times the number of tries ({@code loginTimeout});
  *   <li>once logged in, the connection's reads wait {@code readTimeout} (pgJDBC's network timeout; 0 for ever),
  *       which HikariCP takes as the connection's own and restores after each of its checks.
  * </ul>
@@ -68,7 +70,7 @@ final class ConnectAttempts implements DataSource {
         OptionalLong fromUrl = url.sets("connectTimeout") ? connectTimeoutOf(url) : OptionalLong.empty();
         long perHost = fromUrl.orElse(connectSeconds);
         String jdbcUrl = fromUrl.isPresent() ? url.jdbcUrlWithout("connectTimeout") : url.jdbcUrl();
-        long allHosts = Math.min(Integer.MAX_VALUE / 1000, perHost * url.hostCount());
+        long allHosts = Math.min(Integer.MAX_VALUE / 1000, perHost * url.hostCount() * triesPerHost(url));
         properties.setProperty("connectTimeout", Long.toString(allHosts));
         // pgJDBC reads the URL's parameters over these properties: the operator's own below win.
         if (!url.sets("socketFactory")) {
@@ -84,6 +86,20 @@ final class ConnectAttempts implements DataSource {
             properties.setProperty("loginTimeout", Long.toString(allHosts));
         }
         return new ConnectAttempts(jdbcUrl, properties, readMillis);
+    }
+
+    /**
+     * How many times pgJDBC connects to each host: twice under {@code sslmode=prefer} (the default) and {@code
+     * allow}, which try once with TLS and once without, a silent host failing both (each held to the bound); else
+     * once. A mode pgJDBC will refuse counts as two, so the bound is never the shorter for it.
+     */
+    private static int triesPerHost(DatabaseUrl url) {
+        try {
+            SslMode mode = SslMode.of(Driver.parseURL(url.jdbcUrl(), null));
+            return mode == SslMode.PREFER || mode == SslMode.ALLOW ? 2 : 1;
+        } catch (SQLException | RuntimeException e) {
+            return 2;
+        }
     }
 
     /** The URL's {@code connectTimeout} in seconds (0 or less waits for ever, as in libpq); empty if not a number. */

@@ -62,6 +62,15 @@ class MultiHostConnectTest {
     }
 
     @Test
+    void startsOnTheNextHostWithTheDefaultSslmodeWhichTriesEachHostTwice() throws Exception {
+        // sslmode=prefer: pgJDBC tries the silent host with TLS, then again without, each try held to the bound.
+        try (TcpProxy silent = silentHost()) {
+            String url = urlWithHosts(silent.port(), "");
+            assertStartsAndAnswers(Map.of("DATABASE_URL", url.substring(0, url.indexOf('?')), "ACQUIRE_TIMEOUT", "2s"));
+        }
+    }
+
+    @Test
     void libpqsConnectTimeoutBoundsEachHost() throws Exception {
         try (TcpProxy silent = silentHost()) {
             assertStartsAndAnswers(Map.of("DATABASE_URL", urlWithHosts(silent.port(), "&connect_timeout=2"),
