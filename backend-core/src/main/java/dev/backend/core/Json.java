@@ -54,22 +54,40 @@ import tools.jackson.databind.type.LogicalType;
  *     {@code urn:uuid:}, 32-digit or base64 forms</td></tr>
  * <tr><td>{@code Instant}</td><td>an RFC 3339 date-time with {@code Z} or an offset</td><td>converted to
  *     UTC; no epoch numbers or numeric strings</td></tr>
- * <tr><td>{@code OffsetDateTime}</td><td>an RFC 3339 date-time with {@code Z} or an offset</td><td>the
- *     offset is kept as sent, up to ±18:00; PostgreSQL's driver binds it as sent and PostgreSQL refuses one beyond
- *     ±15:59, so store {@code withOffsetSameInstant(ZoneOffset.UTC)}</td></tr>
+ * <tr><td>{@code OffsetDateTime}, {@code ZonedDateTime}</td><td>an RFC 3339 date-time with {@code Z} or an
+ *     offset</td><td>the offset is kept as sent, up to ±18:00 (a {@code ZonedDateTime}'s zone is that offset, never
+ *     a region); PostgreSQL's driver binds it as sent and PostgreSQL refuses one beyond ±15:59, so store {@code
+ *     withOffsetSameInstant(ZoneOffset.UTC)}</td></tr>
+ * <tr><td>{@code java.util.Date}, {@code java.sql.Timestamp}, {@code Calendar}</td><td>an RFC 3339 date-time with
+ *     {@code Z} or an offset</td><td>as {@code Instant}, no epoch numbers; {@code Date} and {@code Calendar} hold
+ *     milliseconds, so at most three fraction digits (a finer fraction is refused, not truncated); a {@code
+ *     Calendar} is in UTC</td></tr>
  * <tr><td>{@code LocalDate}, {@code LocalDateTime}, {@code LocalTime}</td><td>{@code 2026-01-02}, {@code
  *     2026-01-02T03:04:05}, {@code 03:04:05}</td><td>an offset or a time where none belongs is refused, so
- *     none is silently dropped; no arrays</td></tr>
+ *     none is silently dropped; seconds are required; no arrays</td></tr>
+ * <tr><td>{@code OffsetTime}; {@code java.sql.Date}, {@code java.sql.Time}</td><td>{@code 03:04:05+01:00};
+ *     {@code 2026-01-02}, {@code 03:04:05}</td><td>RFC 3339's {@code full-time}, {@code full-date}, {@code
+ *     partial-time}; a {@code java.sql.Time} holds whole seconds, so a fraction is refused; no epoch numbers</td></tr>
  * <tr><td>(dates above)</td><td>a year of four digits, 0000 to 9999 (RFC 3339 §5.6 {@code date-fullyear})</td>
  *     <td>ISO 8601's expanded years ({@code +10000-01-01}, {@code -0001-01-01}) are refused, as in Go; Jackson's
  *     defaults and chrono take them; so every year read is in the range of PostgreSQL's {@code date} and {@code
  *     timestamptz} (4713 BC to 294276 AD)</td></tr>
+ * <tr><td>(date-times above)</td><td>RFC 3339 §5.6's {@code date-time}: seconds, a fraction of up to nine digits,
+ *     {@code Z} or {@code ±HH:MM}</td><td>no {@code 03:04Z} without seconds, no {@code +01:00:30}; a fraction finer
+ *     than a nanosecond is refused, not rounded; {@code T} and {@code Z} may be lower case. An {@code Instant} is
+ *     UTC: {@code 9999-12-31T23:59:59-18:00} is read, and written back as {@code +10000-01-01T17:59:59Z}, which is
+ *     refused</td></tr>
  * <tr><td>{@code Duration}</td><td>an ISO 8601 duration such as {@code "PT30S"}</td><td>not a number</td></tr>
  * <tr><td>{@code List}, {@code Set}, arrays</td><td>an array</td><td>a {@code null} element is a 422;
- *     a {@code Set} keeps one of equal elements</td></tr>
+ *     a {@code Set} keeps one of equal elements; a {@code double[]} or {@code float[]} is not read from a base64
+ *     string of IEEE 754 bytes, Jackson's "binary vector" form</td></tr>
  * <tr><td>{@code Map<String, V>}</td><td>an object</td><td>a {@code null} value is a 422</td></tr>
- * <tr><td>{@code byte[]}</td><td>a base64 string (RFC 4648 §4, padded)</td><td>what this mapper writes;
- *     Jackson also reads an array of byte values (-128 to 255), which is serde's {@code Vec<u8>} form</td></tr>
+ * <tr><td>{@code Map<K, V>}, {@code K} a number, a date or a {@code UUID}</td><td>an object</td><td>each key follows
+ *     {@code K}'s value rules ({@code "+1"}, {@code "1e400"}, {@code "NaN"}, {@code "+10000-01-01"} are refused); a
+ *     bad key is a 422 naming it</td></tr>
+ * <tr><td>{@code byte[]}, {@code ByteBuffer}</td><td>a base64 string (RFC 4648 §4, padded)</td><td>what this mapper
+ *     writes; Jackson also reads an array of byte values (-128 to 255), which is serde's {@code Vec<u8>} form; an
+ *     escaped lone surrogate is a 400 as in any string</td></tr>
  * <tr><td>{@code JsonNode}</td><td>any value</td><td>{@code null} is a {@code NullNode}; a number that overflows a
  *     double ({@code 1e400}) is "number out of range", as serde_json's {@code Value} refuses it</td></tr>
  * <tr><td>{@code Object}</td><td>any value but {@code null}</td><td>objects as maps, arrays as lists, numbers as

@@ -6,8 +6,10 @@ import java.time.Duration;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
+import java.time.OffsetTime;
 import java.time.temporal.Temporal;
 import java.util.Arrays;
+import java.util.Calendar;
 import java.util.Collection;
 import java.util.Map;
 import java.util.Optional;
@@ -23,6 +25,7 @@ import tools.jackson.core.exc.InputCoercionException;
 import tools.jackson.core.exc.StreamConstraintsException;
 import tools.jackson.core.exc.StreamReadException;
 import tools.jackson.databind.exc.InvalidDefinitionException;
+import tools.jackson.databind.exc.InvalidFormatException;
 import tools.jackson.databind.exc.InvalidNullException;
 import tools.jackson.databind.exc.InvalidTypeIdException;
 import tools.jackson.databind.exc.MismatchedInputException;
@@ -137,6 +140,11 @@ final class JsonErrors {
                 || message.startsWith("Cannot map `null`")) {
             return "required, must not be missing or null";
         }
+        if (e instanceof InvalidFormatException bad && message.startsWith("Cannot deserialize Map key")) {
+            // The key is the client's own text; the path ends at the map, which holds it.
+            return "invalid key '" + bounded(String.valueOf(bad.getValue())) + "': expected "
+                    + typeName(e.getTargetType());
+        }
         return e.getTargetType() == null ? "invalid value" : "expected " + typeName(e.getTargetType());
     }
 
@@ -202,19 +210,23 @@ final class JsonErrors {
         if (type == UUID.class) {
             return "a UUID string";
         }
-        if (type == LocalDate.class) {
+        if (type == LocalDate.class || type == java.sql.Date.class) {
             return "a date string (YYYY-MM-DD)";
         }
         if (type == LocalDateTime.class) {
             return "a date-time string without offset (YYYY-MM-DDTHH:MM:SS)";
         }
-        if (type == LocalTime.class) {
+        if (type == LocalTime.class || type == java.sql.Time.class) {
             return "a time string (HH:MM:SS)";
+        }
+        if (type == OffsetTime.class) {
+            return "a time string with an offset (HH:MM:SSZ, HH:MM:SS+HH:MM)";
         }
         if (type == Duration.class) {
             return "an ISO 8601 duration string (such as PT30S)";
         }
-        if (Temporal.class.isAssignableFrom(type)) {
+        if (Temporal.class.isAssignableFrom(type) || java.util.Date.class.isAssignableFrom(type)
+                || Calendar.class.isAssignableFrom(type)) {
             return "an RFC 3339 date-time string";
         }
         if (type.isEnum()) {

@@ -1,20 +1,34 @@
 package dev.backend.core;
 
+import java.io.OutputStream;
 import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
+import java.sql.Time;
+import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
 import java.time.OffsetDateTime;
+import java.time.OffsetTime;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
 import java.time.format.DateTimeParseException;
+import java.util.Calendar;
+import java.util.Date;
+import java.util.GregorianCalendar;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.function.Function;
+import java.util.regex.Pattern;
+import tools.jackson.core.Base64Variant;
+import tools.jackson.core.Base64Variants;
 import tools.jackson.core.FormatSchema;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
@@ -23,18 +37,25 @@ import tools.jackson.core.TokenStreamFactory;
 import tools.jackson.core.exc.InputCoercionException;
 import tools.jackson.core.exc.StreamReadException;
 import tools.jackson.core.util.JsonParserDelegate;
+import tools.jackson.databind.BeanDescription;
 import tools.jackson.databind.DeserializationConfig;
 import tools.jackson.databind.DeserializationContext;
 import tools.jackson.databind.InjectableValues;
+import tools.jackson.databind.KeyDeserializer;
+import tools.jackson.databind.ValueDeserializer;
 import tools.jackson.databind.cfg.DeserializationContexts;
 import tools.jackson.databind.cfg.MapperConfig;
 import tools.jackson.databind.deser.DeserializationContextExt;
 import tools.jackson.databind.deser.DeserializerCache;
 import tools.jackson.databind.deser.DeserializerFactory;
+import tools.jackson.databind.deser.ValueDeserializerModifier;
+import tools.jackson.databind.deser.std.DelegatingDeserializer;
+import tools.jackson.databind.deser.std.StdDeserializer;
 import tools.jackson.databind.deser.std.StdScalarDeserializer;
 import tools.jackson.databind.introspect.AnnotatedMember;
 import tools.jackson.databind.introspect.JacksonAnnotationIntrospector;
 import tools.jackson.databind.module.SimpleModule;
+import tools.jackson.databind.type.ArrayType;
 import tools.jackson.databind.util.TokenBuffer;
 
 /**
@@ -51,6 +72,43 @@ final class JsonRules {
      */
     static final int MAX_DECIMAL_SCALE = 1000;
 
+    /**
+     * RFC 3339 §5.6's {@code date-time}: {@code date-fullyear} is four digits, 0000 to 9999, with no sign; seconds
+     * are required; an offset is {@code Z} or {@code ±HH:MM}; {@code T} and {@code Z} may be lower case (§5.6's
+     * note). java.time also reads ISO 8601's expanded years ({@code +10000-01-01}, {@code -0001-01-01}, up to
+     * ±999999999), which RFC 3339 leaves out and PostgreSQL cannot all hold (its {@code timestamptz} ends at 294276
+     * AD, where a later value fails at the database as a 500, and the driver writes one before 4713 BC as {@code
+     * -infinity}), a time without seconds, and an offset with seconds ({@code +01:00:30}), none of which RFC 3339
+     * has. A fraction has at most nine digits, a nanosecond, the finest
+     * java.time holds: a longer one is refused rather than rounded.
+     */
+    private static final Pattern DATE_TIME =
+            Pattern.compile("\\d{4}-\\d{2}-\\d{2}[Tt]\\d{2}:\\d{2}:\\d{2}(?:\\.\\d{1,9})?(?:[Zz]|[+-]\\d{2}:\\d{2})");
+    /** {@link #DATE_TIME} for {@link Date} and {@link Calendar}, which hold milliseconds: at most three digits. */
+    private static final Pattern DATE_TIME_MILLIS =
+            Pattern.compile("\\d{4}-\\d{2}-\\d{2}[Tt]\\d{2}:\\d{2}:\\d{2}(?:\\.\\d{1,3})?(?:[Zz]|[+-]\\d{2}:\\d{2})");
+    /** RFC 3339's {@code full-date} and {@code partial-time}, and the two joined by {@code T}. */
+    private static final Pattern DATE = Pattern.compile("\\d{4}-\\d{2}-\\d{2}");
+    private static final Pattern LOCAL_TIME = Pattern.compile("\\d{2}:\\d{2}:\\d{2}(?:\\.\\d{1,9})?");
+    /** RFC 3339's {@code full-time}: a {@link #LOCAL_TIME} with its offset. */
+    private static final Pattern OFFSET_TIME =
+            Pattern.compile("\\d{2}:\\d{2}:\\d{2}(?:\\.\\d{1,9})?(?:[Zz]|[+-]\\d{2}:\\d{2})");
+    /** A {@link Time} holds whole seconds: a fraction is refused rather than dropped. */
+    private static final Pattern SECONDS_TIME = Pattern.compile("\\d{2}:\\d{2}:\\d{2}");
+    private static final Pattern LOCAL_DATE_TIME =
+            Pattern.compile("\\d{4}-\\d{2}-\\d{2}[Tt]\\d{2}:\\d{2}:\\d{2}(?:\\.\\d{1,9})?");
+    /** Any text: {@link Duration#parse} is the whole rule for a duration. */
+    private static final Pattern ANY = Pattern.compile(".*", Pattern.DOTALL);
+
+    /**
+     * A JSON number's text (RFC 8259 §6), of at most 1000 characters as a number value may have: a map key read as a
+     * number follows the rules of a number value, so {@code "+1"}, {@code "1e400"}, {@code "NaN"} and {@code
+     * "Infinity"} are refused as keys as they are as values.
+     */
+    private static final Pattern NUMBER = Pattern.compile("-?(?:0|[1-9]\\d*)(?:\\.\\d+)?(?:[eE][+-]?\\d+)?");
+    private static final Pattern INTEGER = Pattern.compile("-?(?:0|[1-9]\\d*)");
+    private static final int MAX_NUMBER_LENGTH = 1000;
+
     private JsonRules() {}
 
     static SimpleModule module() {
@@ -64,47 +122,88 @@ final class JsonRules {
         module.addDeserializer(Byte.class, new ByteReader(Byte.class));
         module.addDeserializer(byte.class, new ByteReader(byte.class));
         module.addDeserializer(BigDecimal.class, new DecimalReader());
-        module.addDeserializer(UUID.class, new TextReader<>(UUID.class, text -> Request.Params.uuid(text).orElse(null)));
-        module.addDeserializer(Instant.class, dated(Instant.class, Instant::parse));
-        module.addDeserializer(OffsetDateTime.class, dated(OffsetDateTime.class, OffsetDateTime::parse));
-        module.addDeserializer(LocalDate.class, dated(LocalDate.class, LocalDate::parse));
-        module.addDeserializer(LocalDateTime.class, dated(LocalDateTime.class, LocalDateTime::parse));
-        module.addDeserializer(LocalTime.class, temporal(LocalTime.class, LocalTime::parse));
-        module.addDeserializer(Duration.class, temporal(Duration.class, Duration::parse));
+        module.addDeserializer(ByteBuffer.class, new ByteBufferReader());
+        text(module, UUID.class, text -> Request.Params.uuid(text).orElse(null));
+        text(module, Instant.class, strict(DATE_TIME, Instant::parse));
+        text(module, OffsetDateTime.class, strict(DATE_TIME, OffsetDateTime::parse));
+        text(module, ZonedDateTime.class, strict(DATE_TIME, t -> OffsetDateTime.parse(t).toZonedDateTime()));
+        text(module, Timestamp.class, strict(DATE_TIME, t -> Timestamp.from(Instant.parse(t))));
+        text(module, Date.class, strict(DATE_TIME_MILLIS, t -> Date.from(Instant.parse(t))));
+        text(module, Calendar.class, strict(DATE_TIME_MILLIS, JsonRules::calendar));
+        text(module, GregorianCalendar.class, strict(DATE_TIME_MILLIS, JsonRules::calendar));
+        text(module, LocalDate.class, strict(DATE, LocalDate::parse));
+        text(module, LocalDateTime.class, strict(LOCAL_DATE_TIME, LocalDateTime::parse));
+        text(module, LocalTime.class, strict(LOCAL_TIME, LocalTime::parse));
+        text(module, OffsetTime.class, strict(OFFSET_TIME, OffsetTime::parse));
+        text(module, java.sql.Date.class, strict(DATE, t -> java.sql.Date.valueOf(LocalDate.parse(t))));
+        text(module, Time.class, strict(SECONDS_TIME, t -> Time.valueOf(LocalTime.parse(t))));
+        text(module, Duration.class, strict(ANY, Duration::parse));
+        key(module, Integer.class, text -> integer(text, Integer.MIN_VALUE, Integer.MAX_VALUE, BigInteger::intValue));
+        key(module, Long.class, text -> integer(text, Long.MIN_VALUE, Long.MAX_VALUE, BigInteger::longValue));
+        key(module, Short.class, text -> integer(text, Short.MIN_VALUE, Short.MAX_VALUE, BigInteger::shortValue));
+        key(module, Byte.class, text -> integer(text, Byte.MIN_VALUE, Byte.MAX_VALUE, BigInteger::byteValue));
+        key(module, BigInteger.class, text -> number(text, INTEGER) ? new BigInteger(text) : null);
+        key(module, Double.class, text -> {
+            double value = number(text, NUMBER) ? Double.parseDouble(text) : Double.NaN;
+            return Double.isFinite(value) ? value : null;
+        });
+        key(module, Float.class, text -> {
+            float value = number(text, NUMBER) ? Float.parseFloat(text) : Float.NaN;
+            return Float.isFinite(value) ? value : null;
+        });
+        key(module, BigDecimal.class, text -> {
+            BigDecimal value = number(text, NUMBER) ? new BigDecimal(text) : null;
+            return value != null && Math.abs((long) value.scale()) <= MAX_DECIMAL_SCALE ? value : null;
+        });
+        module.setDeserializerModifier(new ArraysOnlyFromArrays());
         return module;
     }
 
+    private static boolean number(String text, Pattern grammar) {
+        return text.length() <= MAX_NUMBER_LENGTH && grammar.matcher(text).matches();
+    }
+
+    /** In UTC, as Jackson's own Calendar reader gives it with this mapper's default time zone. */
+    private static GregorianCalendar calendar(String text) {
+        return GregorianCalendar.from(Instant.parse(text).atZone(ZoneOffset.UTC));
+    }
+
     /**
-     * A date or date-time whose year has four digits, 0000 to 9999, and no sign: RFC 3339 §5.6's {@code
-     * date-fullyear = 4DIGIT}, the form the table in {@link Json} promises. java.time also reads ISO 8601's expanded
-     * years ({@code +10000-01-01}, {@code -0001-01-01}, up to ±999999999), which RFC 3339 leaves out and PostgreSQL
-     * cannot all hold: its {@code timestamptz} ends at 294276 AD, where a later value fails at the database as a 500,
-     * and the driver writes one before 4713 BC as {@code -infinity}.
+     * {@code parse}, for a string of the given shape only; null for any other, and for one of that shape that is
+     * still no date (February 30th), which java.time refuses with {@link DateTimeParseException}.
      */
-    private static <T> TextReader<T> dated(Class<T> type, Function<String, T> parse) {
-        return temporal(type, text -> fourDigitYear(text) ? parse.apply(text) : null);
-    }
-
-    private static boolean fourDigitYear(String text) {
-        if (text.length() < 5 || text.charAt(4) != '-') {
-            return false;
-        }
-        for (int i = 0; i < 4; i++) {
-            if (text.charAt(i) < '0' || text.charAt(i) > '9') {
-                return false;
+    private static <T> Function<String, T> strict(Pattern shape, Function<String, T> parse) {
+        return text -> {
+            if (!shape.matcher(text).matches()) {
+                return null;
             }
-        }
-        return true;
-    }
-
-    private static <T> TextReader<T> temporal(Class<T> type, Function<String, T> parse) {
-        return new TextReader<>(type, text -> {
             try {
                 return parse.apply(text);
             } catch (DateTimeParseException e) {
                 return null;
             }
-        });
+        };
+    }
+
+    /** The same rule for a value and for a map key: a {@code Map<LocalDate, V>} key is read as a date value is. */
+    private static <T> void text(SimpleModule module, Class<T> type, Function<String, T> parse) {
+        module.addDeserializer(type, new TextReader<>(type, parse));
+        key(module, type, parse);
+    }
+
+    private static <T> void key(SimpleModule module, Class<T> type, Function<String, T> parse) {
+        module.addKeyDeserializer(type, new KeyReader(type, parse));
+    }
+
+    /** An integer key in {@code min..max}, as an integer value is read: no sign but {@code -}, no fraction. */
+    private static <T> T integer(String text, long min, long max, Function<BigInteger, T> convert) {
+        if (!number(text, INTEGER)) {
+            return null;
+        }
+        BigInteger value = new BigInteger(text);
+        return value.compareTo(BigInteger.valueOf(min)) >= 0 && value.compareTo(BigInteger.valueOf(max)) <= 0
+                ? convert.apply(value)
+                : null;
     }
 
     /**
@@ -123,8 +222,9 @@ final class JsonRules {
      * <p>A string value must be Unicode text: an escaped lone surrogate ({@code "\ud800"}) has no UTF-8 form, so it
      * would turn into {@code ?} on its way to the database. serde_json rejects it as a syntax error (a 400), and so
      * does Jackson in object keys; this does the same for values, through each accessor Jackson's readers take text
-     * from ({@link #getString()}, {@link #getValueAsString()}, {@link #getStringCharacters()}), so a {@code String},
-     * a {@code char}, a {@code char[]}, a {@code CharSequence}, a {@code JsonNode}, an untyped value and a value read
+     * from ({@link #getString()}, {@link #getValueAsString()}, {@link #getStringCharacters()}, and {@link
+     * #getBinaryValue(Base64Variant)} before it decodes base64), so a {@code String}, a {@code char}, a {@code
+     * char[]}, a {@code CharSequence}, a {@code JsonNode}, an untyped value, a {@code byte[]} and a value read
      * through a type's string creator all refuse it alike. A value the reader skips (an unknown key's) is not read,
      * so not checked, as serde_json does not check what it ignores; one Jackson buffers first is read to be copied.
      *
@@ -171,6 +271,33 @@ final class JsonRules {
             } catch (NumberFormatException e) {
                 throw outOfRange(BigDecimal.class);
             }
+        }
+
+        /** A base64 string ({@code byte[]}) is text too: checked as a string value before it is decoded. */
+        @Override
+        public byte[] getBinaryValue(Base64Variant variant) {
+            if (hasToken(JsonToken.VALUE_STRING)) {
+                getString();
+            }
+            return delegate.getBinaryValue(variant);
+        }
+
+        @Override
+        public byte[] getBinaryValue() {
+            return getBinaryValue(Base64Variants.getDefaultVariant());
+        }
+
+        @Override
+        public int readBinaryValue(Base64Variant variant, OutputStream out) {
+            if (hasToken(JsonToken.VALUE_STRING)) {
+                getString();
+            }
+            return delegate.readBinaryValue(variant, out);
+        }
+
+        @Override
+        public int readBinaryValue(OutputStream out) {
+            return readBinaryValue(Base64Variants.getDefaultVariant(), out);
         }
 
         @Override
@@ -458,6 +585,72 @@ final class JsonRules {
             String text = p.getString();
             T value = parse.apply(text);
             return value != null ? value : type.cast(ctxt.handleWeirdStringValue(type, text, "not in the expected format"));
+        }
+    }
+
+    /** A map key read by the rule for a value of its type; a bad one is a 422 naming the key. */
+    private static final class KeyReader extends KeyDeserializer {
+        private final Class<?> type;
+        private final Function<String, ?> parse;
+
+        KeyReader(Class<?> type, Function<String, ?> parse) {
+            this.type = type;
+            this.parse = parse;
+        }
+
+        @Override
+        public Object deserializeKey(String key, DeserializationContext ctxt) {
+            Object value = parse.apply(key);
+            return value != null ? value : ctxt.handleWeirdKey(type, key, "not in the expected format");
+        }
+    }
+
+    /**
+     * A {@link ByteBuffer} is read as a {@code byte[]} is, so both take the same forms and refuse the same way:
+     * Jackson's own reader let its base64 decoder's message through as a 400.
+     */
+    private static final class ByteBufferReader extends StdDeserializer<ByteBuffer> {
+        ByteBufferReader() {
+            super(ByteBuffer.class);
+        }
+
+        @Override
+        public ByteBuffer deserialize(JsonParser p, DeserializationContext ctxt) {
+            return ByteBuffer.wrap(ctxt.readValue(p, byte[].class));
+        }
+    }
+
+    /**
+     * {@code double[]} and {@code float[]} from a JSON array only. Jackson also reads them from a base64 string of
+     * the values' IEEE 754 bytes (its "binary vector" form), in which {@code "f/AAAAAAAAA="} is infinity, {@code
+     * "f/gAAAAAAAAA="} NaN and {@code ""} an empty array: values no JSON number can be, past every rule above.
+     */
+    private static final class ArraysOnlyFromArrays extends ValueDeserializerModifier {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public ValueDeserializer<?> modifyArrayDeserializer(DeserializationConfig config, ArrayType type,
+                BeanDescription.Supplier description, ValueDeserializer<?> deserializer) {
+            Class<?> raw = type.getRawClass();
+            return raw == double[].class || raw == float[].class ? new ArrayOnly(deserializer) : deserializer;
+        }
+    }
+
+    private static final class ArrayOnly extends DelegatingDeserializer {
+        ArrayOnly(ValueDeserializer<?> delegate) {
+            super(delegate);
+        }
+
+        @Override
+        protected ValueDeserializer<?> newDelegatingInstance(ValueDeserializer<?> delegate) {
+            return new ArrayOnly(delegate);
+        }
+
+        @Override
+        public Object deserialize(JsonParser p, DeserializationContext ctxt) {
+            return p.hasToken(JsonToken.VALUE_STRING)
+                    ? ctxt.handleUnexpectedToken(_delegatee.handledType(), p)
+                    : super.deserialize(p, ctxt);
         }
     }
 }

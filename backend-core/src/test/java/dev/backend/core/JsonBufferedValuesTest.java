@@ -122,6 +122,14 @@ class JsonBufferedValuesTest {
         assertEquals(message, refused(typeLast, Event.class).message(), typeLast);
     }
 
+    /** The array form only, where the type id comes first or last: a base64 "binary vector" is no array. */
+    @ParameterizedTest
+    @ValueSource(strings = {"{\"type\":\"series\",\"value\":\"f/AAAAAAAAA=\"}",
+            "{\"value\":\"f/AAAAAAAAA=\",\"type\":\"series\"}"})
+    void aDoubleArrayIsAnArrayWhereverTheTypeIdComes(String body) {
+        assertEquals("Invalid JSON field 'value': expected an array", refused(body, Event.class).message());
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"{\"radius\":1e400}", "{\"radius\":{\"r\":[1e400]}}", "{\"text\":1e400}"})
     void aNumberThatOverflowsADoubleIs422InADeducedType(String body) {

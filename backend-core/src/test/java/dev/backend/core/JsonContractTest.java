@@ -12,13 +12,22 @@ import dev.backend.core.testing.TestClient;
 import dev.backend.core.testing.TestResponse;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.sql.Time;
+import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
+import java.time.LocalTime;
 import java.time.OffsetDateTime;
+import java.time.OffsetTime;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
 import java.util.Arrays;
+import java.util.Calendar;
+import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -71,6 +80,16 @@ class JsonContractTest {
     record Local(LocalDateTime at) {}
 
     record Wait(Duration delay) {}
+
+    record Clock(LocalTime at) {}
+
+    record Region(ZonedDateTime at) {}
+
+    record Legacy(Date date, Timestamp timestamp, Calendar calendar) {}
+
+    record Stream(ByteBuffer data) {}
+
+    record SqlParts(java.sql.Date day, Time time, OffsetTime at) {}
 
     record Nested(Text inner) {}
 
@@ -465,6 +484,10 @@ class JsonContractTest {
 
     record Objects(Object[] v) {}
 
+    record IntArray(int[] v) {}
+
+    record LongArray(long[] v) {}
+
     /** serde_json's {@code Value} refuses {@code 1e400} ("number out of range"); Jackson held infinity here. */
     @ParameterizedTest
     @ValueSource(strings = {"1e400", "-1e1000000", "1e2147483648", "-1e999999999"})
@@ -494,6 +517,22 @@ class JsonContractTest {
     @Test
     void aFloatArrayRefusesWhatOverflowsAFloat() {
         assertRefused(422, "Invalid JSON field 'v[0]': number out of range", "{\"v\":[1e39]}", FloatArray.class);
+    }
+
+    /**
+     * {@code Vec<f64>} is read from a JSON array only. Jackson also read a {@code double[]} or {@code float[]} from a
+     * base64 string of IEEE 754 bytes: {@code "f/AAAAAAAAA="} arrived as infinity, {@code "f/gAAAAAAAAA="} as NaN.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"\"f/AAAAAAAAA=\"", "\"f/gAAAAAAAAA=\"", "\"\"", "\"AAAAAAAAAAA=\"", "\"f4AAAA==\""})
+    void doubleAndFloatArraysAreArraysNotBase64Vectors(String base64) {
+        String body = "{\"v\":" + base64 + "}";
+
+        assertRefused(422, "Invalid JSON field 'v': expected an array", body, Doubles.class);
+        assertRefused(422, "Invalid JSON field 'v': expected an array", body, FloatArray.class);
+        assertRefused(422, "Invalid JSON field 'v': expected an array", body, IntArray.class);
+        assertRefused(422, "Invalid JSON field 'v': expected an array", body, LongArray.class);
+        assertArrayEquals(new double[] {1.5, 2}, read("{\"v\":[1.5,2]}", Doubles.class).v());
     }
 
     @Test
@@ -685,6 +724,89 @@ class JsonContractTest {
                 Zoned.class);
     }
 
+    /** A {@code ZonedDateTime} is an RFC 3339 date-time as an {@code OffsetDateTime} is: its zone is the offset. */
+    @Test
+    void zonedDateTimesAreRfc3339DateTimesLikeOffsetDateTimes() {
+        assertEquals(ZonedDateTime.of(2026, 1, 2, 3, 4, 5, 0, ZoneOffset.ofHours(2)),
+                read("{\"at\":\"2026-01-02T03:04:05+02:00\"}", Region.class).at());
+        for (String value : List.of("1e400", "1700000000", "\"1700000000\"", "\"+10000-01-01T00:00:00Z\"",
+                "\"2026-01-02T03:04:05+01:00[Europe/Paris]\"", "\"2026-01-02T03:04+01:00\"", "[2026,1,2]")) {
+            assertRefused(422, "Invalid JSON field 'at': expected an RFC 3339 date-time string",
+                    "{\"at\":" + value + "}", Region.class);
+        }
+    }
+
+    /**
+     * {@code Date}, {@code Timestamp} and {@code Calendar} are RFC 3339 date-times too, not epoch milliseconds.
+     * {@code Date} and {@code Calendar} hold milliseconds: a finer fraction is refused, not truncated.
+     */
+    @Test
+    void legacyDateTypesAreRfc3339DateTimesToo() {
+        Legacy read = read("{\"date\":\"2026-01-02T03:04:05.123+02:00\","
+                + "\"timestamp\":\"2026-01-02T03:04:05.123456789Z\",\"calendar\":\"2026-01-02T03:04:05Z\"}",
+                Legacy.class);
+
+        assertEquals(Date.from(Instant.parse("2026-01-02T01:04:05.123Z")), read.date());
+        assertEquals(Timestamp.from(Instant.parse("2026-01-02T03:04:05.123456789Z")), read.timestamp());
+        assertEquals(Instant.parse("2026-01-02T03:04:05Z"), read.calendar().toInstant());
+        for (String field : List.of("date", "timestamp", "calendar")) {
+            for (String value : List.of("1700000000", "1e400", "\"1700000000\"", "\"+10000-01-01T00:00:00Z\"",
+                    "\"2026-01-02T03:04+01:00\"", "\"2026-01-02\"", "\"2026-01-02T03:04:05\"")) {
+                assertRefused(422, "Invalid JSON field '" + field + "': expected an RFC 3339 date-time string",
+                        "{\"" + field + "\":" + value + "}", Legacy.class);
+            }
+        }
+        assertRefused(422, "Invalid JSON field 'date': expected an RFC 3339 date-time string",
+                "{\"date\":\"2026-01-02T03:04:05.1234Z\"}", Legacy.class);
+    }
+
+    /** A SQL date is a {@code full-date}, a SQL time a {@code partial-time} of whole seconds, an OffsetTime a time. */
+    @Test
+    void sqlDatesAndTimesAndOffsetTimesHaveTheirRfc3339Forms() {
+        SqlParts read = read("{\"day\":\"2026-01-02\",\"time\":\"03:04:05\",\"at\":\"03:04:05.5+01:00\"}",
+                SqlParts.class);
+
+        assertEquals(new SqlParts(java.sql.Date.valueOf("2026-01-02"), Time.valueOf("03:04:05"),
+                OffsetTime.parse("03:04:05.5+01:00")), read);
+        for (String value : List.of("1700000000", "\"1700000000\"", "\"+10000-01-01\"", "\"2026-01-02T03:04:05Z\"")) {
+            assertRefused(422, "Invalid JSON field 'day': expected a date string (YYYY-MM-DD)",
+                    "{\"day\":" + value + "}", SqlParts.class);
+        }
+        for (String value : List.of("1700000000", "\"03:04\"", "\"03:04:05.5\"")) {
+            assertRefused(422, "Invalid JSON field 'time': expected a time string (HH:MM:SS)",
+                    "{\"time\":" + value + "}", SqlParts.class);
+        }
+        for (String value : List.of("\"03:04:05+01:00:30\"", "\"03:04+01:00\"", "\"03:04:05\"")) {
+            assertRefused(422,
+                    "Invalid JSON field 'at': expected a time string with an offset (HH:MM:SSZ, HH:MM:SS+HH:MM)",
+                    "{\"at\":" + value + "}", SqlParts.class);
+        }
+    }
+
+    /**
+     * RFC 3339 §5.6: {@code time-second} is required, {@code time-numoffset} is hours and minutes; java.time took
+     * {@code 03:04+01:00} and {@code +01:00:30}. A fraction beyond nanoseconds is refused rather than rounded.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"2026-01-02T03:04+01:00", "2026-01-02T03:04Z", "2026-01-02T03:04:05+01:00:30",
+            "2026-01-02T03:04:05+0100", "2026-01-02T03:04:05+01", "2026-01-02T03:04:05.1234567891Z",
+            "2026-01-02T03:04:05.Z"})
+    void dateTimesHaveSecondsAndAnOffsetOfHoursAndMinutes(String value) {
+        String body = "{\"at\":\"" + value + "\"}";
+
+        assertRefused(422, "Invalid JSON field 'at': expected an RFC 3339 date-time string", body, When.class);
+        assertRefused(422, "Invalid JSON field 'at': expected an RFC 3339 date-time string", body, Zoned.class);
+    }
+
+    @Test
+    void localTimesHaveSecondsToo() {
+        assertEquals(LocalTime.of(3, 4, 5, 120_000_000), read("{\"at\":\"03:04:05.12\"}", Clock.class).at());
+        assertRefused(422, "Invalid JSON field 'at': expected a time string (HH:MM:SS)", "{\"at\":\"03:04\"}",
+                Clock.class);
+        assertRefused(422, "Invalid JSON field 'at': expected a date-time string without offset (YYYY-MM-DDTHH:MM:SS)",
+                "{\"at\":\"2026-01-02T03:04\"}", Local.class);
+    }
+
     @Test
     void localDatesAndTimesRefuseWhatTheyWouldSilentlyDrop() {
         assertEquals(LocalDate.of(2026, 1, 2), read("{\"day\":\"2026-01-02\"}", Day.class).day());
@@ -768,6 +890,53 @@ class JsonContractTest {
         assertRefused(422, "Invalid JSON field 'counts.a': must not be null", "{\"counts\":{\"a\":null}}", Counts.class);
     }
 
+    /** A map key read as a number, a date or a UUID follows that value's rules (serde_json's map keys do too). */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', textBlock = """
+            double  | 1e400                   | a number
+            double  | NaN                     | a number
+            double  | Infinity                | a number
+            double  | +1                      | a number
+            double  | .5                      | a number
+            integer | +1                      | an integer
+            integer | 1.0                     | an integer
+            integer | 2147483648              | an integer
+            integer | 01                      | an integer
+            date    | +10000-01-01            | a date string (YYYY-MM-DD)
+            date    | 2026-01-02T00:00:00     | a date string (YYYY-MM-DD)
+            instant | +10000-01-01T00:00:00Z  | an RFC 3339 date-time string
+            instant | 1700000000              | an RFC 3339 date-time string
+            instant | 2026-01-02T03:04+01:00  | an RFC 3339 date-time string
+            uuid    | AAAAAAAAAAAAAAAAAAAAAA== | a UUID string
+            """)
+    void mapKeysFollowTheRulesOfTheirValueType(String type, String key, String expected) {
+        TypeReference<? extends Map<?, Integer>> target = switch (type) {
+            case "double" -> new TypeReference<Map<Double, Integer>>() {};
+            case "integer" -> new TypeReference<Map<Integer, Integer>>() {};
+            case "date" -> new TypeReference<Map<LocalDate, Integer>>() {};
+            case "instant" -> new TypeReference<Map<Instant, Integer>>() {};
+            default -> new TypeReference<Map<UUID, Integer>>() {};
+        };
+        AppError error = assertThrows(AppException.class, () -> post("{\"" + key + "\":1}").json(target)).error();
+
+        assertEquals(422, error.status());
+        assertEquals("Invalid JSON body: invalid key '" + key + "': expected " + expected, error.message());
+    }
+
+    @Test
+    void mapKeysInTheValueFormAreRead() {
+        assertEquals(Map.of(-1.5e3, 1, 0.0, 2), post("{\"-1.5e3\":1,\"0\":2}")
+                .json(new TypeReference<Map<Double, Integer>>() {}));
+        assertEquals(Map.of(-7L, 1), post("{\"-7\":1}").json(new TypeReference<Map<Long, Integer>>() {}));
+        assertEquals(Map.of(LocalDate.of(2026, 1, 2), 1),
+                post("{\"2026-01-02\":1}").json(new TypeReference<Map<LocalDate, Integer>>() {}));
+        assertEquals(Map.of(Instant.parse("2026-01-02T02:04:05Z"), 1),
+                post("{\"2026-01-02T03:04:05+01:00\":1}").json(new TypeReference<Map<Instant, Integer>>() {}));
+        assertEquals("Invalid JSON field 'counts': invalid key '+1': expected an integer",
+                assertThrows(AppException.class, () -> post("{\"counts\":{\"+1\":1}}")
+                        .json(new TypeReference<Map<String, Map<Integer, Integer>>>() {})).error().message());
+    }
+
     @Test
     void setsKeepOneOfEqualElementsAsHashSetDoes() {
         assertEquals(Set.of("a"), read("{\"labels\":[\"a\",\"a\"]}", Labels.class).labels());
@@ -786,6 +955,19 @@ class JsonContractTest {
         assertArrayEquals(new byte[] {1, 2, 3}, read("{\"data\":\"AQID\"}", Blob.class).data());
         assertRefused(422, "Invalid JSON field 'data': expected a base64 string", "{\"data\":\"!!!\"}", Blob.class);
         assertRefused(422, "Invalid JSON field 'data': expected a base64 string", "{\"data\":\"AQI\"}", Blob.class);
+    }
+
+    /** A base64 string is a string: an escaped lone surrogate in it is the 400 it is in any other string. */
+    @Test
+    void aLoneSurrogateInBase64Is400AndAByteBufferIsReadAsBytesAre() {
+        AppError bytes = refused("{\"data\":\"\\ud800AAA\"}", Blob.class);
+        AppError buffer = refused("{\"data\":\"\\ud800AAA\"}", Stream.class);
+
+        assertEquals(400, bytes.status());
+        assertEquals(bytes.message(), buffer.message());
+        assertTrue(bytes.message().contains("lone surrogate"), bytes.message());
+        assertEquals(ByteBuffer.wrap(new byte[] {1, 2, 3}), read("{\"data\":\"AQID\"}", Stream.class).data());
+        assertRefused(422, "Invalid JSON field 'data': expected a base64 string", "{\"data\":\"AQI\"}", Stream.class);
     }
 
     // ---- generic types through Request.json(TypeReference)
