@@ -31,7 +31,7 @@ import org.postgresql.jdbc.SslMode;
  *       first try with TLS a silent host fails before pgJDBC tries it again without;
  *   <li>each of the login's reads waits at most the bound ({@code socketTimeout}; pgJDBC gives up that host when
  *       one times out, and tries the next);
- *   <li>the whole login waits at most the bound times the number of tries ({@code loginTimeout});
+ *   <li>the whole login waits at most the bound times the number of tries, and a second ({@code loginTimeout});
  *   <li>once logged in, the connection's reads wait {@code readTimeout} (pgJDBC's network timeout; 0 for ever),
  *       which HikariCP takes as the connection's own and restores after each of its checks.
  * </ul>
@@ -83,7 +83,9 @@ final class ConnectAttempts implements DataSource {
             readMillis = (int) Math.min(Integer.MAX_VALUE, readSeconds * 1000);
         }
         if (!url.sets("loginTimeout")) {
-            properties.setProperty("loginTimeout", Long.toString(allHosts));
+            // A second over the tries' bounds, so that those always end a silent host first, and the failure says
+            // which read timed out, rather than racing the last host's read with the same deadline.
+            properties.setProperty("loginTimeout", Long.toString(allHosts == 0 ? 0 : allHosts + 1));
         }
         return new ConnectAttempts(jdbcUrl, properties, readMillis);
     }

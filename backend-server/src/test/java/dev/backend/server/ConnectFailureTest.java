@@ -85,7 +85,7 @@ class ConnectFailureTest {
                     () -> startFails(Map.of("DATABASE_URL", url)));
 
             assertEquals("Cannot connect to PostgreSQL at postgres://app:***@127.0.0.1:" + server.port()
-                    + "/app?sslmode=disable: Connection attempt timed out.", e.getMessage());
+                    + "/app?sslmode=disable: The connection attempt failed. (timed out: Read timed out)", e.getMessage());
         }
     }
 
@@ -101,7 +101,8 @@ class ConnectFailureTest {
                             .start()));
 
             assertEquals("Cannot connect to PostgreSQL at postgres://owner:***@127.0.0.1:" + server.port()
-                    + "/app?sslmode=disable (MIGRATION_DATABASE_URL): Connection attempt timed out.", e.getMessage());
+                    + "/app?sslmode=disable (MIGRATION_DATABASE_URL): The connection attempt failed. (timed out: Read timed "
+                    + "out)", e.getMessage());
         }
     }
 
