@@ -46,10 +46,22 @@ final class ConnectAttempts implements DataSource {
     /** The reads' bound once logged in, in milliseconds; -1 when the URL sets it ({@code socketTimeout}). */
     private final int readMillis;
 
+    /** The whole login's bound in seconds, as pgJDBC's {@code loginTimeout} applies it; 0 for ever. */
+    private final int loginSeconds;
+
     private ConnectAttempts(String jdbcUrl, Properties properties, int readMillis) {
         this.jdbcUrl = jdbcUrl;
         this.properties = properties;
         this.readMillis = readMillis;
+        this.loginSeconds = loginSecondsOf(jdbcUrl, properties);
+    }
+
+    private static int loginSecondsOf(String jdbcUrl, Properties properties) {
+        try {
+            return Math.max(0, Integer.parseInt(Driver.parseURL(jdbcUrl, properties).getProperty("loginTimeout")));
+        } catch (RuntimeException e) { // none, or not a number: pgJDBC then waits for ever, or refuses the URL
+            return 0;
+        }
     }
 
     /**
@@ -151,10 +163,13 @@ final class ConnectAttempts implements DataSource {
     @Override
     public void setLoginTimeout(int seconds) {}
 
-    /** {@return 0: the login's bound is in pgJDBC's properties, per host ({@link #to})} */
+    /**
+     * {@return how long a whole login may take, in seconds (0: for ever)} HikariCP waits that long at shutdown for
+     * the connection it may be opening; at 0 it gave up at once and warned at every stop that found one opening.
+     */
     @Override
     public int getLoginTimeout() {
-        return 0;
+        return loginSeconds;
     }
 
     @Override
