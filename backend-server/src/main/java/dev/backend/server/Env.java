@@ -21,6 +21,9 @@ import java.util.function.Supplier;
  */
 final class Env {
 
+    /** The most characters of a value a message quotes ({@link #shown}). */
+    static final int SHOWN = 100;
+
     /** No timeout of this server needs more, and a bound keeps every later conversion from overflowing. */
     static final Duration MAX_DURATION = Duration.ofHours(24);
 
@@ -161,9 +164,29 @@ final class Env {
 
     /** Records the problem: what is wrong with the value first, when the expectation alone would not say it. */
     private <T> T invalid(String name, String value, String wrong, String expected, T fallback) {
-        problems.add(name + "=" + value + " is not valid: " + (wrong.isEmpty() ? "" : wrong + "; ") + "expected "
-                + expected);
+        problems.add(name + "=" + shown(value) + " is not valid: " + (wrong.isEmpty() ? "" : wrong + "; ")
+                + "expected " + expected);
         return fallback;
+    }
+
+    /**
+     * {@code value} as a message quotes it: on one line, whatever it holds (a line break, another control character
+     * or a line separator is written as {@code \n}, {@code \r}, {@code \t} or a Java Unicode escape), so that the
+     * start's failure stays the one log line it is; and at most {@value #SHOWN} characters, then how many there were.
+     */
+    static String shown(String value) {
+        StringBuilder shown = new StringBuilder();
+        for (int i = 0; i < Math.min(value.length(), SHOWN); i++) {
+            char c = value.charAt(i);
+            switch (c) {
+                case '\n' -> shown.append("\\n");
+                case '\r' -> shown.append("\\r");
+                case '\t' -> shown.append("\\t");
+                default -> shown.append(Character.isISOControl(c) || c == '\u2028' || c == '\u2029'
+                        ? String.format("\\u%04x", (int) c) : String.valueOf(c));
+            }
+        }
+        return value.length() > SHOWN ? shown + "... (" + value.length() + " characters)" : shown.toString();
     }
 
     /** {@code 500ms}, {@code 3s}, {@code 10m}, {@code 1h}; a bare {@code 0} is zero. Empty when malformed. */

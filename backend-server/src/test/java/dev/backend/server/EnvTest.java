@@ -1,6 +1,7 @@
 package dev.backend.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -90,6 +91,23 @@ class EnvTest {
         assertEquals("B=25h is not valid: expected a duration from 1ms to 24h, such as 500ms, 3s, 10m or 1h",
                 e.problems().get(1));
         assertTrue(e.problems().get(2).startsWith("C=0 is not valid"));
+    }
+
+    @Test
+    void quotesAValueOnOneLineAndAtMostAHundredCharacters() {
+        Env env = new Env(Map.of("PORT", "80\n80", "IDLE_TIMEOUT", "1s\r\u2028\u0000x",
+                "MAX_CONNECTIONS", "9".repeat(3000)));
+        env.integer("PORT", 8080, 0, 65535);
+        env.duration("IDLE_TIMEOUT", Duration.ofSeconds(3));
+        env.integer("MAX_CONNECTIONS", 20, 1, 1000);
+        ConfigException e = assertThrows(ConfigException.class, env::throwIfProblems);
+
+        assertTrue(e.problems().get(0).startsWith("PORT=80\\n80 is not valid: "), e.problems().get(0));
+        assertTrue(e.problems().get(1).startsWith("IDLE_TIMEOUT=1s\\r\\u2028\\u0000x is not valid: "),
+                e.problems().get(1));
+        assertTrue(e.problems().get(2).startsWith("MAX_CONNECTIONS=" + "9".repeat(100) + "... (3000 characters) is not "
+                + "valid: "), e.problems().get(2));
+        e.problems().forEach(problem -> assertFalse(problem.contains("\n") || problem.contains("\r"), problem));
     }
 
     /** Integer.parseInt takes all of these: a sign, and the digits of every script (PORT=-0 is a random port). */

@@ -98,9 +98,28 @@ public final class Hello {
         } catch (NumberFormatException e) {
             // not an integer in any notation: the range says it
         }
-        throw new IllegalArgumentException("Invalid configuration: PORT=" + v + " is not valid: "
+        throw new IllegalArgumentException("Invalid configuration: PORT=" + shown(v) + " is not valid: "
                 + (notation ? "write it in the digits 0 to 9 alone, without a sign; " : "")
                 + "expected an integer from 0 to 65535");
+    }
+
+    /**
+     * The value as backend-server quotes it: control characters and line separators escaped, so the message stays
+     * one line, and at most 100 characters, then how many there were.
+     */
+    private static String shown(String value) {
+        StringBuilder shown = new StringBuilder();
+        for (int i = 0; i < Math.min(value.length(), 100); i++) {
+            char c = value.charAt(i);
+            switch (c) {
+                case '\n' -> shown.append("\\n");
+                case '\r' -> shown.append("\\r");
+                case '\t' -> shown.append("\\t");
+                default -> shown.append(Character.isISOControl(c) || c == '\u2028' || c == '\u2029'
+                        ? String.format("\\u%04x", (int) c) : String.valueOf(c));
+            }
+        }
+        return value.length() > 100 ? shown + "... (" + value.length() + " characters)" : shown.toString();
     }
 
     /** What a user reads when {@code port} is taken (by {@code ./serve}, say). */

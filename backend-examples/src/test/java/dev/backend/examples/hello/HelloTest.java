@@ -69,7 +69,8 @@ class HelloTest {
     @ParameterizedTest
     @ValueSource(strings = {"8080", " 8080", "08080", "0", "65535", "", " ", "abc", "+8080", "-0", "-1",
             "\u0668\u0660\u0668\u0660", "\uFF18\uFF10\uFF18\uFF10", "70000", "0x1F90", "8080.0", "8 080",
-            "99999999999999999999", "000000000000000000008080"})
+            "99999999999999999999", "000000000000000000008080", "80\n80", "8\u20280", "80\u0000",
+            "11111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111"})
     void readsPortExactlyAsBackendServerDoes(String value) {
         Map<String, String> environment = Map.of("PORT", value);
         String server;
