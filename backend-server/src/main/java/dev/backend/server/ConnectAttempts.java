@@ -45,23 +45,14 @@ final class ConnectAttempts implements DataSource {
     private final Properties properties;
     /** The reads' bound once logged in, in milliseconds; -1 when the URL sets it ({@code socketTimeout}). */
     private final int readMillis;
-
     /** The whole login's bound in seconds, as pgJDBC's {@code loginTimeout} applies it; 0 for ever. */
     private final int loginSeconds;
 
-    private ConnectAttempts(String jdbcUrl, Properties properties, int readMillis) {
+    private ConnectAttempts(String jdbcUrl, Properties properties, int readMillis, int loginSeconds) {
         this.jdbcUrl = jdbcUrl;
         this.properties = properties;
         this.readMillis = readMillis;
-        this.loginSeconds = loginSecondsOf(jdbcUrl, properties);
-    }
-
-    private static int loginSecondsOf(String jdbcUrl, Properties properties) {
-        try {
-            return Math.max(0, Integer.parseInt(Driver.parseURL(jdbcUrl, properties).getProperty("loginTimeout")));
-        } catch (RuntimeException e) { // none, or not a number: pgJDBC then waits for ever, or refuses the URL
-            return 0;
-        }
+        this.loginSeconds = loginSeconds;
     }
 
     /**
@@ -73,33 +64,47 @@ final class ConnectAttempts implements DataSource {
      * @param defaults pgJDBC properties the URL's own override, such as {@code ApplicationName}
      */
     static ConnectAttempts to(DatabaseUrl url, int connectSeconds, long readSeconds, Properties defaults) {
+        // The URL as pgJDBC reads it: its parameters, decoded, and PGHOST, the comma-separated hosts. pgJDBC reads
+        // them over the properties set here, so an operator's own always win; those are left as given.
+        Properties given = Driver.parseURL(url.jdbcUrl(), null);
+        if (given == null) { // not a URL pgJDBC reads, which DatabaseUrl never makes; pgJDBC says so when connecting
+            given = new Properties();
+        }
         Properties properties = new Properties();
         properties.putAll(defaults);
         url.user().ifPresent(user -> properties.setProperty("user", user));
         url.password().ifPresent(password -> properties.setProperty("password", password));
         // The URL's connectTimeout is per host here, as libpq's connect_timeout: pgJDBC's own is for all hosts. One
         // that is not a number stays in the URL, for pgJDBC to refuse as before.
-        OptionalLong fromUrl = url.sets("connectTimeout") ? connectTimeoutOf(url) : OptionalLong.empty();
+        OptionalLong fromUrl = wholeSeconds(given.getProperty("connectTimeout"));
         long perHost = fromUrl.orElse(connectSeconds);
         String jdbcUrl = fromUrl.isPresent() ? url.jdbcUrlWithout("connectTimeout") : url.jdbcUrl();
-        long allHosts = Math.min(Integer.MAX_VALUE / 1000, perHost * url.hostCount() * triesPerHost(url));
+        int hosts = given.getProperty("PGHOST", "").split(",", -1).length;
+        long allHosts = Math.min(Integer.MAX_VALUE / 1000, perHost * hosts * triesPerHost(given));
         properties.setProperty("connectTimeout", Long.toString(allHosts));
-        // pgJDBC reads the URL's parameters over these properties: the operator's own below win.
-        if (!url.sets("socketFactory")) {
+        if (given.getProperty("socketFactory") == null) {
             properties.setProperty("socketFactory", PerHostConnectTimeout.class.getName());
             properties.setProperty("socketFactoryArg", Long.toString(perHost * 1000));
         }
         int readMillis = -1;
-        if (!url.sets("socketTimeout")) {
+        if (given.getProperty("socketTimeout") == null) {
             properties.setProperty("socketTimeout", Long.toString(perHost));
             readMillis = (int) Math.min(Integer.MAX_VALUE, readSeconds * 1000);
         }
-        if (!url.sets("loginTimeout")) {
-            // A second over the tries' bounds, so that those always end a silent host first, and the failure says
-            // which read timed out, rather than racing the last host's read with the same deadline.
-            properties.setProperty("loginTimeout", Long.toString(allHosts == 0 ? 0 : allHosts + 1));
+        // A second over the tries' bounds, so that those always end a silent host first, and the failure says which
+        // read timed out, rather than racing the last host's read with the same deadline.
+        long login = allHosts == 0 ? 0 : allHosts + 1;
+        String loginTimeout = given.getProperty("loginTimeout");
+        if (loginTimeout == null) {
+            properties.setProperty("loginTimeout", Long.toString(login));
+        } else { // the operator's, as pgJDBC reads it; one it cannot read is refused when connecting
+            try {
+                login = Math.max(0, Integer.parseInt(loginTimeout));
+            } catch (NumberFormatException e) {
+                login = 0;
+            }
         }
-        return new ConnectAttempts(jdbcUrl, properties, readMillis);
+        return new ConnectAttempts(jdbcUrl, properties, readMillis, (int) login);
     }
 
     /**
@@ -107,21 +112,21 @@ final class ConnectAttempts implements DataSource {
      * allow}, which try once with TLS and once without, a silent host failing both (each held to the bound); else
      * once. A mode pgJDBC will refuse counts as two, so the bound is never the shorter for it.
      */
-    private static int triesPerHost(DatabaseUrl url) {
+    private static int triesPerHost(Properties given) {
         try {
-            SslMode mode = SslMode.of(Driver.parseURL(url.jdbcUrl(), null));
+            SslMode mode = SslMode.of(given);
             return mode == SslMode.PREFER || mode == SslMode.ALLOW ? 2 : 1;
         } catch (SQLException | RuntimeException e) {
             return 2;
         }
     }
 
-    /** The URL's {@code connectTimeout} in seconds (0 or less waits for ever, as in libpq); empty if not a number. */
-    private static OptionalLong connectTimeoutOf(DatabaseUrl url) {
+    /** A number of seconds as pgJDBC reads one (0 or less waits for ever, as in libpq); empty if none or not one. */
+    private static OptionalLong wholeSeconds(String value) {
         try {
-            long seconds = Long.parseLong(Driver.parseURL(url.jdbcUrl(), null).getProperty("connectTimeout"));
-            return OptionalLong.of(Math.min(Integer.MAX_VALUE / 1000, Math.max(0, seconds)));
-        } catch (RuntimeException e) {
+            return value == null ? OptionalLong.empty()
+                    : OptionalLong.of(Math.min(Integer.MAX_VALUE / 1000, Math.max(0, Long.parseLong(value))));
+        } catch (NumberFormatException e) {
             return OptionalLong.empty();
         }
     }

@@ -229,8 +229,7 @@ public record DatabaseUrl(String jdbcUrl, Optional<String> user, Optional<String
         if (q >= 0) {
             List<String> params = new ArrayList<>();
             for (String pair : rest.substring(q + 1).split("&")) {
-                int eq = pair.indexOf('=');
-                String name = eq < 0 ? pair : pair.substring(0, eq);
+                String name = parameterName(pair);
                 params.add(ConnectionString.isSecret(name) ? name + "=***" : pair);
             }
             rest = rest.substring(0, q + 1) + String.join("&", params);
@@ -241,28 +240,6 @@ public record DatabaseUrl(String jdbcUrl, Optional<String> user, Optional<String
         return "postgres://" + credentials + rest;
     }
 
-    /** {@return how many hosts pgJDBC tries, in order: one for each of the URL's comma-separated hosts} */
-    int hostCount() {
-        String rest = jdbcUrl.substring(JDBC_PREFIX.length());
-        int end = rest.indexOf('/');
-        return (int) (end < 0 ? rest : rest.substring(0, end)).chars().filter(c -> c == ',').count() + 1;
-    }
-
-    /** {@return whether the URL sets pgJDBC's property {@code name} itself (a libpq parameter translated, or given)} */
-    boolean sets(String name) {
-        int q = jdbcUrl.indexOf('?');
-        if (q < 0) {
-            return false;
-        }
-        for (String pair : jdbcUrl.substring(q + 1).split("&")) {
-            int eq = pair.indexOf('=');
-            if ((eq < 0 ? pair : pair.substring(0, eq)).equals(name)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     /** {@return the JDBC URL without its property {@code name}, so that a property given beside it applies} */
     String jdbcUrlWithout(String name) {
         int q = jdbcUrl.indexOf('?');
@@ -271,12 +248,17 @@ public record DatabaseUrl(String jdbcUrl, Optional<String> user, Optional<String
         }
         List<String> kept = new ArrayList<>();
         for (String pair : jdbcUrl.substring(q + 1).split("&")) {
-            int eq = pair.indexOf('=');
-            if (!(eq < 0 ? pair : pair.substring(0, eq)).equals(name)) {
+            if (!parameterName(pair).equals(name)) {
                 kept.add(pair);
             }
         }
         return jdbcUrl.substring(0, q) + (kept.isEmpty() ? "" : "?" + String.join("&", kept));
+    }
+
+    /** The name of a {@code name=value} pair of the JDBC URL's query. */
+    private static String parameterName(String pair) {
+        int eq = pair.indexOf('=');
+        return eq < 0 ? pair : pair.substring(0, eq);
     }
 
     @Override
