@@ -483,8 +483,11 @@ public sealed interface AppError {
      *
      * <p>A failure on a thread whose request {@link Deadline} has passed is the echo of that deadline (its
      * statement was cancelled, its socket closed): it becomes {@link Database} or {@link Internal} whatever it
-     * is, and is reported in the timeout's one log line instead of its own. Any other failure is {@link
-     * Internal}.
+     * is, and is reported in the timeout's one log line instead of its own. A failure on an interrupted thread is
+     * the echo of a stop that cut the request short once its grace was over (the server interrupts the handlers
+     * still running then): it becomes {@link Unavailable}, 503 {@code "The server is stopping"} with {@code
+     * Retry-After: 1}, as a request refused for the stop would be, and is logged as one line without a trace. Any
+     * other failure is {@link Internal}.
      *
      * @param failure anything a handler or middleware threw
      * @return the error to answer with; never null
@@ -493,11 +496,15 @@ public sealed interface AppError {
         if (failure instanceof AppException e) {
             return e.error();
         }
+        boolean expired = RequestDeadline.currentExpired();
+        if (!expired && Thread.currentThread().isInterrupted()) {
+            return ErrorLog.stopping(failure);
+        }
         Optional<SQLException> database = databaseFailure(failure);
         if (database.isEmpty()) {
             return new Internal(failure);
         }
-        if (RequestDeadline.currentExpired() || Thread.currentThread().isInterrupted()) {
+        if (expired) {
             return new Database(database.get());
         }
         return DatabaseFailures.classify(database.get()).orElseGet(() -> new Database(failure));
@@ -619,6 +626,12 @@ final class ErrorLog {
     static final Logger LOG = LoggerFactory.getLogger(AppError.class);
 
     private ErrorLog() {}
+
+    /** The error for a failure that a stop's interrupt caused, logged as one line. */
+    static AppError stopping(Throwable failure) {
+        LOG.warn("Request interrupted by the stop, answered 503: {}", Failures.summary(failure));
+        return new AppError.Unavailable("The server is stopping", Duration.ofSeconds(1));
+    }
 
     /**
      * Logs a server-side failure with its stack trace, except when the request's deadline passed (the {@code

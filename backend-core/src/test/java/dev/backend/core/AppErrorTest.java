@@ -322,6 +322,34 @@ class AppErrorTest {
         assertEquals("ERROR: relation \"users\" does not exist", logged.list.getFirst().getThrowableProxy().getMessage());
     }
 
+    @Test
+    void answersAFailureOnAThreadAStopInterruptedWith503AndOneLineWithoutTrace() {
+        TestResponse sleeping = TestClient.of(r -> {
+            Thread.currentThread().interrupt(); // as the stop does once SHUTDOWN_TIMEOUT is over
+            Thread.sleep(60_000);
+            return Response.text("slept");
+        }).get("/");
+        boolean keptInterrupted = Thread.interrupted();
+        TestResponse waitingForThePool = TestClient.of(r -> {
+            // HikariCP's answer to an interrupted wait for a connection; it sets the interrupt again.
+            Thread.currentThread().interrupt();
+            throw new SQLException("HikariPool-1 - Interrupted during connection acquisition", "08006");
+        }).get("/");
+        Thread.interrupted();
+
+        assertTrue(keptInterrupted, "the interrupt is kept for whoever runs the handler");
+        for (TestResponse response : List.of(sleeping, waitingForThePool)) {
+            assertEquals(503, response.status());
+            assertEquals("1", response.header("Retry-After").orElseThrow());
+            assertEquals("The server is stopping", response.error().orElseThrow());
+        }
+        assertEquals(List.of("WARN Request interrupted by the stop, answered 503: InterruptedException: sleep "
+                + "interrupted", "WARN Request interrupted by the stop, answered 503: 08006 HikariPool-1 - "
+                + "Interrupted during connection acquisition"), List.of(line(0), line(1)));
+        assertNull(logged.list.getFirst().getThrowableProxy());
+        assertEquals(2, logged.list.size());
+    }
+
     private String line(int index) {
         ILoggingEvent event = logged.list.get(index);
         return event.getLevel() + " " + event.getFormattedMessage();
