@@ -19,10 +19,12 @@ import java.util.Objects;
  * how many run at once, never how many connections are open.
  *
  * <p>{@link HttpServer#stop(int) stop(delay)} closes the listening socket and every idle connection at once, lets
- * running exchanges finish for up to {@code delay} seconds (their responses carry {@code Connection: close}),
- * returns as soon as none runs, then closes every connection and interrupts the handlers still running on the
- * connections' own threads (without an executor), so one blocked in a lock, a query or a sleep is cut off too. A
- * stopped server cannot be started again.
+ * running exchanges finish for up to {@code delay} seconds (their responses carry {@code Connection: close}), and
+ * returns as soon as none runs. Once the delay is over it interrupts the handlers still running on the
+ * connections' own threads (without an executor), so one blocked in a lock, a query or a sleep gives up, and
+ * gives them up to half a second more to send their answers (with {@code Connection: close}; the interrupt is
+ * cleared as a handler begins its response, so the answer's own writes are not cut off by it); then it closes
+ * every connection, interrupting again what still runs. A stopped server cannot be started again.
  *
  * {@snippet :
  * HttpServer server = BackendHttp.create(new InetSocketAddress(8080), 0,

@@ -444,6 +444,17 @@ final class Connection implements Runnable {
         }
     }
 
+    /**
+     * From stop, once its delay ran out: interrupts the handler running on this connection's thread (without an
+     * executor; see {@link #abort()}), which may still answer before the stop closes the connection.
+     *
+     * @return whether a handler was interrupted
+     */
+    boolean interruptHandler() {
+        Exchange exchange = current;
+        return exchange != null && engine.executor() == null && exchange.interruptForStop();
+    }
+
     /** From stop, after the grace period: closes the connection whatever it is doing. */
     void abort() {
         state = CLOSED;

@@ -43,6 +43,12 @@ final class Engine {
     static final System.Logger LOG = System.getLogger("dev.backend.http");
 
     private static final long LIMIT_LOG_INTERVAL = TimeUnit.SECONDS.toNanos(10);
+    /**
+     * How long a stop whose delay ran out waits for the handlers it interrupted to answer before it closes their
+     * connections: an interrupted wait for a lock, a pool or a socket ends at once, so this is room for writing
+     * the answer and its log lines, not for more work.
+     */
+    static final long ANSWER_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
 
     final HttpServerOptions options;
     final boolean tls;
@@ -355,7 +361,8 @@ final class Engine {
 
     /**
      * Closes the listener, closes idle connections, waits up to {@code delay} seconds for running requests (being
-     * read or handled) and returns as soon as none runs, then closes every connection. Not restartable. A call
+     * read or handled) and returns as soon as none runs. Handlers still running then are interrupted and get up to
+     * {@link #ANSWER_NANOS} to answer, then every connection is closed. Not restartable. A call
      * while another stop waits brings the end of that wait nearer if its own delay ends sooner (so {@code
      * stop(0)} cuts a long drain short), then returns when that stop has ended.
      */
@@ -379,6 +386,10 @@ final class Engine {
                 connection.closeIfIdle();
             }
             awaitQuiet();
+            if (interruptHandlers()) {
+                answerWindow();
+                awaitQuiet();
+            }
             for (Connection connection : connections) {
                 connection.abort();
             }
@@ -396,6 +407,29 @@ final class Engine {
                 LockSupport.unpark(watchdog);
             }
             lifecycle.unlock();
+        }
+    }
+
+    /**
+     * Interrupts the handlers still running when the delay ran out, before any connection closes: one blocked in a
+     * query, a pool's wait or a sleep gives up at once and can still send its answer, where closing first would
+     * leave its client with no response at all.
+     */
+    private boolean interruptHandlers() {
+        boolean any = false;
+        for (Connection connection : connections) {
+            any |= connection.interruptHandler();
+        }
+        return any;
+    }
+
+    /** Gives the interrupted handlers {@link #ANSWER_NANOS} to answer; a later, shorter stop still cuts it short. */
+    private void answerWindow() {
+        quietLock.lock();
+        try {
+            stopDeadline = System.nanoTime() + ANSWER_NANOS;
+        } finally {
+            quietLock.unlock();
         }
     }
 

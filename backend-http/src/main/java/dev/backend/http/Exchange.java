@@ -38,10 +38,12 @@ import java.util.Objects;
 final class Exchange extends HttpExchange {
 
     private static final VarHandle FINISHED;
+    private static final VarHandle STOP_INTERRUPT;
 
     static {
         try {
             FINISHED = MethodHandles.lookup().findVarHandle(Exchange.class, "finished", boolean.class);
+            STOP_INTERRUPT = MethodHandles.lookup().findVarHandle(Exchange.class, "stopInterrupt", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -83,6 +85,8 @@ final class Exchange extends HttpExchange {
      */
     volatile boolean released;
     volatile Thread waiter;
+    /** {@link #NOT_INTERRUPTED}, then {@link #INTERRUPTING} and {@link #INTERRUPTED} once a stop's delay ran out. */
+    private volatile int stopInterrupt;
     private Map<String, Object> attributes;
     private HttpPrincipal principal;
 
@@ -104,6 +108,10 @@ final class Exchange extends HttpExchange {
             attributes = context.getAttributes();
         }
     }
+
+    private static final int NOT_INTERRUPTED = 0;
+    private static final int INTERRUPTING = 1;
+    private static final int INTERRUPTED = 2;
 
     /** Runs filters, authenticator and handler; a failure becomes a response or cuts the response off. */
     void run(HttpHandler handler) {
@@ -167,6 +175,7 @@ final class Exchange extends HttpExchange {
 
     /** Answers with an engine-written error in place of the handler's response, then ends the exchange. */
     private void respondWithError(int status) {
+        clearStopInterrupt();
         headersSent = true;
         code = status;
         closeConnection = true;
@@ -277,6 +286,7 @@ final class Exchange extends HttpExchange {
             interim(status);
             return;
         }
+        clearStopInterrupt();
         boolean noBody = headRequest || status == 204 || status == 304 || length < 0;
         boolean closeDelimited = !noBody && length == 0 && !http11;
         ResponseHeaders fields = responseHeaders;
@@ -525,6 +535,37 @@ final class Exchange extends HttpExchange {
             Engine.LOG.log(Level.TRACE, "Flushing a cut-off response failed: {0}", e.toString());
         } finally {
             connection.exchangeEnded(this);
+        }
+    }
+
+    /**
+     * From stop, once its delay ran out: interrupts the handler's thread, so that one blocked in a lock, a query or a
+     * sleep gives up and can still answer before the connection closes (the answer says {@code Connection: close}).
+     *
+     * @return whether the exchange was still running and its thread was interrupted
+     */
+    boolean interruptForStop() {
+        Thread thread = waiter;
+        if (finished || thread == null || !STOP_INTERRUPT.compareAndSet(this, NOT_INTERRUPTED, INTERRUPTING)) {
+            return false;
+        }
+        thread.interrupt();
+        stopInterrupt = INTERRUPTED;
+        return true;
+    }
+
+    /**
+     * Clears the stop's interrupt from the handler's thread as it begins to answer: with the flag set, a write that
+     * has to wait for the client closes the connection, as an interrupted blocking socket does, and the answer the
+     * interrupt asked for would be lost. Waits out the few instructions between the stop's compare-and-set and its
+     * interrupt, so no interrupt of the stop's arrives after this.
+     */
+    private void clearStopInterrupt() {
+        if (stopInterrupt != NOT_INTERRUPTED && Thread.currentThread() == waiter) {
+            while (stopInterrupt != INTERRUPTED) {
+                Thread.onSpinWait();
+            }
+            Thread.interrupted();
         }
     }
 

@@ -10,8 +10,10 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -21,6 +23,8 @@ import org.junit.jupiter.api.Test;
  * runs.
  */
 class StopTest {
+
+    private static final int BIG = 16 << 20;
 
     private final CountDownLatch entered = new CountDownLatch(1);
     private final CountDownLatch release = new CountDownLatch(1);
@@ -39,6 +43,30 @@ class StopTest {
                 Thread.currentThread().interrupt();
             }
             InMemory.answer(exchange, 200, "held");
+        });
+        server.createContext("/held-big", exchange -> {
+            entered.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                interrupted.countDown();
+                Thread.currentThread().interrupt();
+            }
+            // Far more than the socket's buffers hold: the answer's writes wait for the client to read.
+            byte[] big = new byte[BIG];
+            Arrays.fill(big, (byte) 'x');
+            exchange.sendResponseHeaders(503, big.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(big);
+            }
+        });
+        server.createContext("/deaf", exchange -> {
+            entered.countDown();
+            // Ignores interrupts, as a handler spinning in a loop does.
+            while (release.getCount() > 0) {
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+            }
+            InMemory.answer(exchange, 200, "deaf");
         });
         server.createContext("/streaming", exchange -> {
             exchange.sendResponseHeaders(200, 0);
@@ -334,17 +362,53 @@ class StopTest {
     }
 
     @Test
-    void anExchangeStillRunningAfterTheDelayIsCutOff() throws Exception {
+    void aHandlerStillRunningAfterTheDelayIsInterruptedAndItsAnswerGoesOutWithConnectionClose() throws Exception {
         int port = start();
         try (RawClient busy = new RawClient(port)) {
             busy.send("GET /held HTTP/1.1\r\nHost: x\r\n\r\n");
             assertTrue(entered.await(20, TimeUnit.SECONDS));
 
             long took = stopTimed(server, 1);
+            RawClient.Response response = busy.read(false);
 
             assertTrue(took >= 900 && took < 20_000, took + " ms");
-            assertTrue(busy.closedByServer());
             assertTrue(interrupted.await(20, TimeUnit.SECONDS), "the handler cut off is interrupted");
+            assertEquals(200, response.status());
+            assertEquals("held", response.text());
+            assertEquals("close", response.header("Connection"));
+            assertTrue(busy.closedByServer());
+        }
+    }
+
+    @Test
+    void anInterruptedHandlersAnswerLargerThanTheSocketBuffersGoesOutWhole() throws Exception {
+        int port = start();
+        try (RawClient busy = new RawClient(port)) {
+            busy.send("GET /held-big HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertTrue(entered.await(20, TimeUnit.SECONDS));
+            Thread stopper = Thread.ofPlatform().start(() -> server.stop(0));
+
+            RawClient.Response response = busy.read(false);
+            stopper.join(TimeUnit.SECONDS.toMillis(30));
+
+            assertEquals(503, response.status());
+            assertTrue(response.complete(), "the whole body arrived");
+            assertEquals(BIG, response.body().length);
+            assertEquals("close", response.header("Connection"));
+        }
+    }
+
+    @Test
+    void aHandlerThatIgnoresTheInterruptIsCutOffHalfASecondLater() throws Exception {
+        int port = start();
+        try (RawClient busy = new RawClient(port)) {
+            busy.send("GET /deaf HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertTrue(entered.await(20, TimeUnit.SECONDS));
+
+            long took = stopTimed(server, 1);
+
+            assertTrue(took >= 1_400 && took < 20_000, took + " ms: the delay, then the answer window");
+            assertTrue(busy.closedByServer(), "cut off without an answer");
         }
     }
 
@@ -397,7 +461,7 @@ class StopTest {
 
             assertFalse(first.isAlive(), "the first stop ended with the second");
             assertTrue(took < 20_000, "not the first stop's 600 s: " + took + " ms");
-            assertTrue(busy.closedByServer(), "the running exchange was cut off");
+            assertTrue(interrupted.await(20, TimeUnit.SECONDS), "the running exchange was cut off");
         }
     }
 

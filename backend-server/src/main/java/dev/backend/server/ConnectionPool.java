@@ -11,6 +11,8 @@ import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
 import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
@@ -49,6 +51,8 @@ final class ConnectionPool implements DataSource, AutoCloseable {
     static final long QUIET_SECONDS = 5;
     /** How much longer than a request a statement may run before PostgreSQL stops it on its own. */
     static final Duration STATEMENT_TIMEOUT_MARGIN = Duration.ofSeconds(1);
+    /** How long {@link #close()} waits for HikariCP's close: closing open connections takes milliseconds. */
+    static final Duration CLOSE_WAIT = Duration.ofSeconds(1);
 
     private final HikariDataSource hikari;
     private final TimeoutReporter timeouts;
@@ -164,11 +168,17 @@ final class ConnectionPool implements DataSource, AutoCloseable {
      * virtual thread of its own, and returns at once: a cancel is a connection to PostgreSQL, which waits for
      * {@code ACQUIRE_TIMEOUT} on a server that does not answer, and the stop gives the cancels its cut-off grace,
      * not one such wait per connection.
+     *
+     * @return what gives up the cancels still waiting when that grace is over, by interrupting their threads: pgJDBC
+     *     holds a statement's caller until the statement's cancel has ended, whatever interrupts that caller, so a
+     *     cancel left waiting for a silent server would keep the request from answering the stop's interrupt
      */
-    void cancelRunningStatements() {
+    Runnable cancelRunningStatements() {
+        List<Thread> cancels = new ArrayList<>();
         for (PooledConnection connection : lent) {
-            Thread.ofVirtual().name("stop-cancel").start(connection::cancelStatements);
+            cancels.add(Thread.ofVirtual().name("stop-cancel").start(connection::cancelStatements));
         }
+        return () -> cancels.forEach(Thread::interrupt);
     }
 
     /**
@@ -206,10 +216,24 @@ final class ConnectionPool implements DataSource, AutoCloseable {
         hikari.evictConnection(connection);
     }
 
-    /** Waits for connections in use to come back, then closes every connection. */
+    /**
+     * Closes every connection, waiting up to {@link #CLOSE_WAIT} for HikariCP's close; past that it goes on closing on
+     * a daemon thread of its own, and this returns with a warning. What outlasts the wait is a connection HikariCP is
+     * still opening (a replacement, during an outage): HikariCP waits for it up to the whole login bound, as long as
+     * {@code ACQUIRE_TIMEOUT} per host and try on a database that does not answer, which would hold up the stop
+     * past an orchestrator's grace period. A connection opened after the close began is closed by HikariCP.
+     */
     @Override
     public void close() {
-        hikari.close();
+        Thread closing = Thread.ofPlatform().daemon().name("pool-close").start(hikari::close);
+        try {
+            if (!closing.join(CLOSE_WAIT)) {
+                LOG.warn("The connection pool is still closing after {} ms, waiting for a connection it is opening to"
+                        + " a database that does not answer; the stop goes on", CLOSE_WAIT.toMillis());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Override

@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 
 /**
  * The socket side: a {@code com.sun.net.httpserver} server from the configured engine, and the engine's own limits
@@ -170,16 +171,19 @@ final class HttpListener {
      * @return how many exchanges were still running when {@code grace} ran out, and were cut off
      */
     int stop(Duration grace) {
-        return stop(grace, () -> { });
+        return stop(grace, () -> () -> { });
     }
 
     /**
      * As {@link #stop(Duration)}, running {@code beforeCutOff} when exchanges are still in progress after
      * {@code grace}, and giving them up to {@link #CUT_OFF_GRACE} more to end by themselves before they are
      * interrupted: the server cancels their database statements there, which an interrupt would only cut off
-     * from PostgreSQL, leaving them to run on and commit.
+     * from PostgreSQL, leaving them to run on and commit. What {@code beforeCutOff} returns runs right before the
+     * interrupts, to give up what it started and is still waiting (a cancel on a silent server). The backend engine
+     * then gives the interrupted handlers a moment to answer (503 from the pipeline) before it closes their
+     * connections.
      */
-    int stop(Duration grace, Runnable beforeCutOff) {
+    int stop(Duration grace, Supplier<Runnable> beforeCutOff) {
         closeAfterEachResponse();
         // Both engines close the listening socket first thing in stop(delay), then wait for their exchanges,
         // but count whole seconds: stop(delay) runs aside to close the socket now and drain, the grace is
@@ -197,8 +201,9 @@ final class HttpListener {
             cutOff = Math.max(cutOff, BackendHttp.requestsInProgress(server));
         }
         if (cutOff > 0) {
-            beforeCutOff.run();
+            Runnable giveUp = beforeCutOff.get();
             awaitIdle(System.nanoTime() + CUT_OFF_GRACE.toNanos());
+            giveUp.run();
         }
         server.stop(0);
         if (executor != null) {

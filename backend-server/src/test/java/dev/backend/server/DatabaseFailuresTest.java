@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.backend.core.Response;
 import dev.backend.core.Router;
+import dev.backend.core.middleware.Trace;
 import dev.backend.testing.TestDatabase;
 import java.io.IOException;
 import java.net.URI;
@@ -20,6 +21,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -275,7 +277,10 @@ class DatabaseFailuresTest {
         }
     }
 
-    /** The stop's cancel, like the deadline's, waited for the silent server: ACQUIRE_TIMEOUT per connection. */
+    /**
+     * The stop's cancel, like the deadline's, waited for the silent server: ACQUIRE_TIMEOUT per connection. So did
+     * the pool's close, for the replacement of the broken connection that HikariCP was opening.
+     */
     @Test
     void aStopCutsOffARequestWhoseDatabaseWentSilentWithoutWaitingForItsCancel() throws Exception {
         try (TcpProxy proxy = proxyToTheDatabase()) {
@@ -289,8 +294,50 @@ class DatabaseFailuresTest {
             server.stop();
 
             long millis = millisSince(begin);
-            assertTrue(millis < 200 + 1_000 + 800, "stopped after " + millis + " ms");
+            assertTrue(millis < 200 + 1_000 + 1_000 + 800, "stopped after " + millis + " ms");
             sleeping.handle((response, failure) -> null).get(30, TimeUnit.SECONDS);
+            proxy.restore();
+            execute("SELECT pg_cancel_backend(" + pid + ")");
+        }
+    }
+
+    /**
+     * Break 17's F1: the stop closed each connection before it interrupted the handler, so clients of requests held
+     * by a silent database got no answer at all, and the JVM often ended before their handlers logged anything.
+     */
+    @Test
+    void answersEachRequestAStopCutsOffWhileTheDatabaseIsSilentWith503AndOneLineWithItsId() throws Exception {
+        try (TcpProxy proxy = proxyToTheDatabase()) {
+            start(Map.of("DATABASE_URL", urlThrough(proxy), "MAX_CONNECTIONS", "1", "MIN_CONNECTIONS", "1",
+                    "ACQUIRE_TIMEOUT", "30s", "SHUTDOWN_TIMEOUT", "200ms"));
+            CompletableFuture<HttpResponse<String>> sleeping = postAsync("/sleep");
+            int pid = awaitActive("SELECT pg_sleep(30)");
+            proxy.blackhole();
+            List<CompletableFuture<HttpResponse<String>>> requests = new ArrayList<>(List.of(sleeping));
+            for (int i = 0; i < 3; i++) {
+                requests.add(postAsync("/one")); // each waits for the pool's only connection
+            }
+            awaitTrue(() -> server.requestsInFlight() == 4, "the requests to wait for the database");
+            try (LogCapture log = LogCapture.all()) {
+                long begin = System.nanoTime();
+
+                server.stop();
+
+                long millis = millisSince(begin);
+                for (CompletableFuture<HttpResponse<String>> request : requests) {
+                    HttpResponse<String> response = request.get(30, TimeUnit.SECONDS);
+                    assertEquals(503, response.statusCode());
+                    assertEquals("{\"error\":\"The server is stopping\"}", response.body());
+                    assertEquals("1", response.headers().firstValue("Retry-After").orElseThrow());
+                }
+                List<String> cutOff = log.linesAtInfo().stream()
+                        .filter(line -> line.contains("Request interrupted by the stop")).toList();
+                assertEquals(4, cutOff.size(), log.linesAtInfo().toString());
+                assertEquals(4, log.mdcValues(Trace.MDC_KEY).stream().distinct().count(), "each line has its id");
+                assertEquals(0, log.traces(), log.linesAtInfo().toString());
+                // SHUTDOWN_TIMEOUT, the cancels' grace, the answers (at once), the pool's close (at most 1 s).
+                assertTrue(millis < 200 + 1_000 + 1_000 + 1_500, "stopped after " + millis + " ms");
+            }
             proxy.restore();
             execute("SELECT pg_cancel_backend(" + pid + ")");
         }

@@ -5,6 +5,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import org.slf4j.LoggerFactory;
 
@@ -43,6 +44,11 @@ public final class LogCapture implements AutoCloseable {
                 .filter(e -> e.getLevel().isGreaterOrEqual(Level.INFO))
                 .map(e -> e.getLevel() + " " + e.getLoggerName() + " " + e.getFormattedMessage())
                 .toList();
+    }
+
+    /** The value of MDC entry {@code key} in each event that has one, in order. */
+    public List<String> mdcValues(String key) {
+        return events().stream().map(e -> e.getMDCPropertyMap().get(key)).filter(Objects::nonNull).toList();
     }
 
     /** How many events carry a stack trace. */
