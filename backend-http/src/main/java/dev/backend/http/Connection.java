@@ -331,6 +331,9 @@ final class Connection implements Runnable {
         // The handler may hand the exchange to another thread and return: it ends when its streams are closed.
         while (!exchange.released) {
             LockSupport.park(exchange);
+            // A stop's interrupt meant for a handler that has returned: kept, it would make every park return at
+            // once, and this thread spin until the exchange ends.
+            Thread.interrupted();
         }
     }
 

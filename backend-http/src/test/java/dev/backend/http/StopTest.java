@@ -30,6 +30,7 @@ class StopTest {
     private final CountDownLatch release = new CountDownLatch(1);
     private final CountDownLatch interrupted = new CountDownLatch(1);
     private HttpServer server;
+    private volatile Thread connectionThread;
 
     private int start() {
         server = TestServers.backend(HttpServerOptions.defaults());
@@ -67,6 +68,18 @@ class StopTest {
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
             }
             InMemory.answer(exchange, 200, "deaf");
+        });
+        server.createContext("/handed-off", exchange -> {
+            connectionThread = Thread.currentThread();
+            Thread.ofPlatform().start(() -> {
+                entered.countDown();
+                try {
+                    release.await();
+                    InMemory.answer(exchange, 200, "handed off");
+                } catch (InterruptedException | IOException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
         });
         server.createContext("/streaming", exchange -> {
             exchange.sendResponseHeaders(200, 0);
@@ -394,6 +407,28 @@ class StopTest {
             assertEquals(503, response.status());
             assertTrue(response.complete(), "the whole body arrived");
             assertEquals(BIG, response.body().length);
+            assertEquals("close", response.header("Connection"));
+        }
+    }
+
+    @Test
+    void anExchangeHandedToAnotherThreadCanAnswerWithinTheWindowAndItsConnectionsThreadDoesNotSpin() throws Exception {
+        int port = start();
+        try (RawClient busy = new RawClient(port)) {
+            busy.send("GET /handed-off HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertTrue(entered.await(20, TimeUnit.SECONDS));
+            Thread stopper = Thread.ofPlatform().start(() -> server.stop(0));
+            Thread.sleep(150);
+
+            // Its handler returned: an interrupt left on the thread waiting for the exchange would make its park
+            // return at once, again and again, for the whole window.
+            assertFalse(connectionThread.isInterrupted(), "the connection's thread spins, interrupted");
+            release.countDown();
+            RawClient.Response response = busy.read(false);
+            stopper.join(TimeUnit.SECONDS.toMillis(30));
+
+            assertEquals(200, response.status());
+            assertEquals("handed off", response.text());
             assertEquals("close", response.header("Connection"));
         }
     }
