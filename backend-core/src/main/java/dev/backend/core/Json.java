@@ -80,7 +80,9 @@ import tools.jackson.databind.type.LogicalType;
  * <tr><td>{@code Duration}</td><td>an ISO 8601 duration such as {@code "PT30S"}</td><td>not a number</td></tr>
  * <tr><td>{@code List}, {@code Set}, arrays</td><td>an array</td><td>a {@code null} element is a 422;
  *     a {@code Set} keeps one of equal elements; a {@code double[]} or {@code float[]} is not read from a base64
- *     string of IEEE 754 bytes, Jackson's "binary vector" form</td></tr>
+ *     string of IEEE 754 bytes, Jackson's "binary vector" form; a wrong element is named with its own type ({@code
+ *     'v[1]': expected a number} for {@code [1,"2"]}), and {@code "NaN"} is refused in a {@code double[]} as in a
+ *     {@code List<Double>}; a {@code char[]} is read from a string</td></tr>
  * <tr><td>{@code Map<String, V>}</td><td>an object</td><td>a {@code null} value is a 422</td></tr>
  * <tr><td>{@code Map<K, V>}, {@code K} a number, a date or a {@code UUID}</td><td>an object</td><td>each key follows
  *     {@code K}'s value rules ({@code "+1"}, {@code "1e400"}, {@code "NaN"}, {@code "+10000-01-01"} are refused); a

@@ -201,7 +201,8 @@ final class JsonErrors {
         if (type == OptionalDouble.class) {
             return "a number or null";
         }
-        if (CharSequence.class.isAssignableFrom(type)) {
+        // A char[] is read from a string (Jackson also takes an array of one-character strings).
+        if (CharSequence.class.isAssignableFrom(type) || type == char[].class) {
             return "a string";
         }
         if (type == boolean.class || type == Boolean.class) {

@@ -52,6 +52,8 @@ import tools.jackson.databind.deser.ValueDeserializerModifier;
 import tools.jackson.databind.deser.std.DelegatingDeserializer;
 import tools.jackson.databind.deser.std.StdDeserializer;
 import tools.jackson.databind.deser.std.StdScalarDeserializer;
+import tools.jackson.databind.exc.InvalidNullException;
+import tools.jackson.databind.exc.MismatchedInputException;
 import tools.jackson.databind.introspect.AnnotatedMember;
 import tools.jackson.databind.introspect.JacksonAnnotationIntrospector;
 import tools.jackson.databind.module.SimpleModule;
@@ -155,7 +157,7 @@ final class JsonRules {
             BigDecimal value = number(text, NUMBER) ? new BigDecimal(text) : null;
             return value != null && Math.abs((long) value.scale()) <= MAX_DECIMAL_SCALE ? value : null;
         });
-        module.setDeserializerModifier(new ArraysOnlyFromArrays());
+        module.setDeserializerModifier(new PrimitiveArrays());
         return module;
     }
 
@@ -621,36 +623,85 @@ final class JsonRules {
     }
 
     /**
-     * {@code double[]} and {@code float[]} from a JSON array only. Jackson also reads them from a base64 string of
+     * Arrays of numbers and booleans, with two fixes to Jackson's readers.
+     *
+     * <p>{@code double[]} and {@code float[]} from a JSON array only. Jackson also reads them from a base64 string of
      * the values' IEEE 754 bytes (its "binary vector" form), in which {@code "f/AAAAAAAAA="} is infinity, {@code
      * "f/gAAAAAAAAA="} NaN and {@code ""} an empty array: values no JSON number can be, past every rule above.
+     *
+     * <p>A wrong element is named with the element's type: Jackson reports a string element ({@code [1,"2"]}) of an
+     * {@code int[]}, {@code long[]}, {@code short[]}, {@code double[]}, {@code float[]} or {@code boolean[]} against
+     * the array's type, which the client read as "expected an array" of a value that is one. {@code byte[]} and
+     * {@code char[]} are read from a string and keep Jackson's reader as it is.
      */
-    private static final class ArraysOnlyFromArrays extends ValueDeserializerModifier {
+    private static final class PrimitiveArrays extends ValueDeserializerModifier {
         private static final long serialVersionUID = 1L;
 
         @Override
         public ValueDeserializer<?> modifyArrayDeserializer(DeserializationConfig config, ArrayType type,
                 BeanDescription.Supplier description, ValueDeserializer<?> deserializer) {
             Class<?> raw = type.getRawClass();
-            return raw == double[].class || raw == float[].class ? new ArrayOnly(deserializer) : deserializer;
+            if (raw == double[].class || raw == float[].class) {
+                return new PrimitiveArray(deserializer, raw, true);
+            }
+            return raw == int[].class || raw == long[].class || raw == short[].class || raw == boolean[].class
+                    ? new PrimitiveArray(deserializer, raw, false)
+                    : deserializer;
         }
     }
 
-    private static final class ArrayOnly extends DelegatingDeserializer {
-        ArrayOnly(ValueDeserializer<?> delegate) {
+    private static final class PrimitiveArray extends DelegatingDeserializer {
+        private final Class<?> type;
+        private final boolean arrayOnly;
+
+        PrimitiveArray(ValueDeserializer<?> delegate, Class<?> type, boolean arrayOnly) {
             super(delegate);
+            this.type = type;
+            this.arrayOnly = arrayOnly;
         }
 
         @Override
         protected ValueDeserializer<?> newDelegatingInstance(ValueDeserializer<?> delegate) {
-            return new ArrayOnly(delegate);
+            return new PrimitiveArray(delegate, type, arrayOnly);
         }
 
         @Override
         public Object deserialize(JsonParser p, DeserializationContext ctxt) {
-            return p.hasToken(JsonToken.VALUE_STRING)
-                    ? ctxt.handleUnexpectedToken(_delegatee.handledType(), p)
-                    : super.deserialize(p, ctxt);
+            if (arrayOnly && p.hasToken(JsonToken.VALUE_STRING)) {
+                return ctxt.handleUnexpectedToken(type, p);
+            }
+            if (!p.hasToken(JsonToken.START_ARRAY)) {
+                return super.deserialize(p, ctxt);
+            }
+            try {
+                return notANumberRefused(p, super.deserialize(p, ctxt));
+            } catch (MismatchedInputException e) {
+                // Inside the array, a mismatch against the array's own type can only be an element's: an element
+                // holds no array. A null element (InvalidNullException) is reported as such, whatever the type.
+                if (e.getTargetType() == type && !(e instanceof InvalidNullException)) {
+                    e.setTargetType(ctxt.constructType(type.getComponentType()));
+                }
+                throw e;
+            }
+        }
+
+        /**
+         * Jackson's element reader takes the strings {@code "NaN"}, {@code "Infinity"} and {@code "-Infinity"} as
+         * those values before it looks at coercion; no JSON number is any of them (one that overflows is refused by
+         * {@link CheckedParser}), so such an element was a string, a mismatch as it is in a {@code List<Double>}.
+         */
+        private Object notANumberRefused(JsonParser p, Object array) {
+            int length = array instanceof double[] d ? d.length : array instanceof float[] f ? f.length : 0;
+            for (int i = 0; i < length; i++) {
+                double value = array instanceof double[] d ? d[i] : ((float[]) array)[i];
+                if (!Double.isFinite(value)) {
+                    MismatchedInputException e = MismatchedInputException.from(p, type.getComponentType(),
+                            "a string is no number");
+                    e.prependPath(array, i);
+                    throw e;
+                }
+            }
+            return array;
         }
     }
 }
