@@ -72,9 +72,14 @@ import tools.jackson.databind.type.LogicalType;
  *     <td>ISO 8601's expanded years ({@code +10000-01-01}, {@code -0001-01-01}) are refused, as in Go; Jackson's
  *     defaults and chrono take them; so every year read is in the range of PostgreSQL's {@code date} and {@code
  *     timestamptz} (4713 BC to 294276 AD)</td></tr>
+ * <tr><td>{@code Year}; {@code YearMonth}; {@code MonthDay}</td><td>{@code 2026} (an integer, 0 to 9999); {@code
+ *     "2026-01"}; {@code "--01-02"}</td><td>the forms this mapper writes, with a date's four-digit years: not {@code
+ *     "2026"}, {@code "+10000"}, {@code 10000} or arrays; as a map key a {@code Year} is {@code "2026"}</td></tr>
  * <tr><td>(date-times above)</td><td>RFC 3339 §5.6's {@code date-time}: seconds, a fraction of up to nine digits,
- *     {@code Z} or {@code ±HH:MM}</td><td>no {@code 03:04Z} without seconds, no {@code +01:00:30}; a fraction finer
- *     than a nanosecond is refused, not rounded; {@code T} and {@code Z} may be lower case. An {@code Instant} is
+ *     {@code Z} or {@code ±HH:MM}</td><td>a leap second ({@code 23:59:60Z}) is refused, "second 60 (a leap second)
+ *     is not supported": no java.time value holds it, and {@code Instant.parse} would read it as {@code 23:59:59Z};
+ *     no hour 24; no {@code 03:04Z} without seconds, no {@code +01:00:30}; a fraction finer than a nanosecond is
+ *     refused, not rounded; {@code T} and {@code Z} may be lower case. An {@code Instant} is
  *     UTC: {@code 9999-12-31T23:59:59-18:00} is read, and written back as {@code +10000-01-01T17:59:59Z}, which is
  *     refused</td></tr>
  * <tr><td>{@code Duration}</td><td>an ISO 8601 duration such as {@code "PT30S"}</td><td>not a number</td></tr>

@@ -15,6 +15,9 @@ import java.time.LocalTime;
 import java.time.OffsetDateTime;
 import java.time.OffsetTime;
 import java.time.ZoneOffset;
+import java.time.MonthDay;
+import java.time.Year;
+import java.time.YearMonth;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.Calendar;
@@ -26,6 +29,7 @@ import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.function.Function;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import tools.jackson.core.Base64Variant;
 import tools.jackson.core.Base64Variants;
@@ -99,6 +103,16 @@ final class JsonRules {
     private static final Pattern SECONDS_TIME = Pattern.compile("\\d{2}:\\d{2}:\\d{2}");
     private static final Pattern LOCAL_DATE_TIME =
             Pattern.compile("\\d{4}-\\d{2}-\\d{2}[Tt]\\d{2}:\\d{2}:\\d{2}(?:\\.\\d{1,9})?");
+    /** ISO 8601's year and month and its month and day ({@code --MM-DD}), as java.time writes them. */
+    private static final Pattern YEAR_MONTH = Pattern.compile("\\d{4}-\\d{2}");
+    private static final Pattern MONTH_DAY = Pattern.compile("--\\d{2}-\\d{2}");
+    /**
+     * A time of day's seconds field when it is 60 (RFC 3339 §5.6 {@code time-second}, for a leap second): the
+     * first match is the time's, as a date has no colon.
+     */
+    private static final Pattern SECOND_60 = Pattern.compile("(\\d{2}:\\d{2}:)60");
+    /** The years a date takes ({@link #DATE_TIME}): RFC 3339's four digits. */
+    static final int MAX_YEAR = 9999;
     /** Any text: {@link Duration#parse} is the whole rule for a duration. */
     private static final Pattern ANY = Pattern.compile(".*", Pattern.DOTALL);
 
@@ -126,19 +140,23 @@ final class JsonRules {
         module.addDeserializer(BigDecimal.class, new DecimalReader());
         module.addDeserializer(ByteBuffer.class, new ByteBufferReader());
         text(module, UUID.class, text -> Request.Params.uuid(text).orElse(null));
-        text(module, Instant.class, strict(DATE_TIME, Instant::parse));
-        text(module, OffsetDateTime.class, strict(DATE_TIME, OffsetDateTime::parse));
-        text(module, ZonedDateTime.class, strict(DATE_TIME, t -> OffsetDateTime.parse(t).toZonedDateTime()));
-        text(module, Timestamp.class, strict(DATE_TIME, t -> Timestamp.from(Instant.parse(t))));
-        text(module, Date.class, strict(DATE_TIME_MILLIS, t -> Date.from(Instant.parse(t))));
-        text(module, Calendar.class, strict(DATE_TIME_MILLIS, JsonRules::calendar));
-        text(module, GregorianCalendar.class, strict(DATE_TIME_MILLIS, JsonRules::calendar));
+        clock(module, Instant.class, strict(DATE_TIME, JsonRules::instant));
+        clock(module, OffsetDateTime.class, strict(DATE_TIME, OffsetDateTime::parse));
+        clock(module, ZonedDateTime.class, strict(DATE_TIME, t -> OffsetDateTime.parse(t).toZonedDateTime()));
+        clock(module, Timestamp.class, strict(DATE_TIME, t -> Timestamp.from(instant(t))));
+        clock(module, Date.class, strict(DATE_TIME_MILLIS, t -> Date.from(instant(t))));
+        clock(module, Calendar.class, strict(DATE_TIME_MILLIS, JsonRules::calendar));
+        clock(module, GregorianCalendar.class, strict(DATE_TIME_MILLIS, JsonRules::calendar));
         text(module, LocalDate.class, strict(DATE, LocalDate::parse));
-        text(module, LocalDateTime.class, strict(LOCAL_DATE_TIME, LocalDateTime::parse));
-        text(module, LocalTime.class, strict(LOCAL_TIME, LocalTime::parse));
-        text(module, OffsetTime.class, strict(OFFSET_TIME, OffsetTime::parse));
+        clock(module, LocalDateTime.class, strict(LOCAL_DATE_TIME, LocalDateTime::parse));
+        clock(module, LocalTime.class, strict(LOCAL_TIME, LocalTime::parse));
+        clock(module, OffsetTime.class, strict(OFFSET_TIME, OffsetTime::parse));
         text(module, java.sql.Date.class, strict(DATE, t -> java.sql.Date.valueOf(LocalDate.parse(t))));
-        text(module, Time.class, strict(SECONDS_TIME, t -> Time.valueOf(LocalTime.parse(t))));
+        clock(module, Time.class, strict(SECONDS_TIME, t -> Time.valueOf(LocalTime.parse(t))));
+        text(module, YearMonth.class, strict(YEAR_MONTH, YearMonth::parse));
+        text(module, MonthDay.class, strict(MONTH_DAY, MonthDay::parse));
+        module.addDeserializer(Year.class, new YearReader());
+        key(module, Year.class, text -> integer(text, 0, MAX_YEAR, year -> Year.of(year.intValue())));
         text(module, Duration.class, strict(ANY, Duration::parse));
         key(module, Integer.class, text -> integer(text, Integer.MIN_VALUE, Integer.MAX_VALUE, BigInteger::intValue));
         key(module, Long.class, text -> integer(text, Long.MIN_VALUE, Long.MAX_VALUE, BigInteger::longValue));
@@ -167,7 +185,15 @@ final class JsonRules {
 
     /** In UTC, as Jackson's own Calendar reader gives it with this mapper's default time zone. */
     private static GregorianCalendar calendar(String text) {
-        return GregorianCalendar.from(Instant.parse(text).atZone(ZoneOffset.UTC));
+        return GregorianCalendar.from(instant(text).atZone(ZoneOffset.UTC));
+    }
+
+    /**
+     * An RFC 3339 date-time's instant. Not {@link Instant#parse}: it reads a leap second ({@code 23:59:60Z}) as the
+     * second before it and {@code 24:00:00Z} as the next midnight, where {@link OffsetDateTime#parse} refuses both.
+     */
+    private static Instant instant(String text) {
+        return OffsetDateTime.parse(text).toInstant();
     }
 
     /**
@@ -189,7 +215,13 @@ final class JsonRules {
 
     /** The same rule for a value and for a map key: a {@code Map<LocalDate, V>} key is read as a date value is. */
     private static <T> void text(SimpleModule module, Class<T> type, Function<String, T> parse) {
-        module.addDeserializer(type, new TextReader<>(type, parse));
+        module.addDeserializer(type, new TextReader<>(type, parse, false));
+        key(module, type, parse);
+    }
+
+    /** {@link #text}, for a value with a time of day, whose leap second is refused by name. */
+    private static <T> void clock(SimpleModule module, Class<T> type, Function<String, T> parse) {
+        module.addDeserializer(type, new TextReader<>(type, parse, true));
         key(module, type, parse);
     }
 
@@ -572,11 +604,13 @@ final class JsonRules {
     private static final class TextReader<T> extends StdScalarDeserializer<T> {
         private final Class<T> type;
         private final Function<String, T> parse;
+        private final boolean clock;
 
-        TextReader(Class<T> type, Function<String, T> parse) {
+        TextReader(Class<T> type, Function<String, T> parse, boolean clock) {
             super(type);
             this.type = type;
             this.parse = parse;
+            this.clock = clock;
         }
 
         @Override
@@ -586,7 +620,63 @@ final class JsonRules {
             }
             String text = p.getString();
             T value = parse.apply(text);
-            return value != null ? value : type.cast(ctxt.handleWeirdStringValue(type, text, "not in the expected format"));
+            if (value != null) {
+                return value;
+            }
+            if (clock && leapSecond(text)) {
+                throw new Unrepresentable(p, type, "second 60 (a leap second) is not supported");
+            }
+            return type.cast(ctxt.handleWeirdStringValue(type, text, "not in the expected format"));
+        }
+
+        /**
+         * RFC 3339 §5.6 allows second 60, for a leap second, which no java.time value holds: a text that would be
+         * read with second 59 instead is one, and is refused by name rather than as malformed. Read as 59 it would
+         * be another instant than the one sent, as {@link Instant#parse} made it.
+         */
+        private boolean leapSecond(String text) {
+            Matcher second = SECOND_60.matcher(text);
+            return second.find()
+                    && parse.apply(text.substring(0, second.end(1)) + "59" + text.substring(second.end())) != null;
+        }
+    }
+
+    /**
+     * A {@code java.time.Year} is the integer this mapper writes for it ({@code 2026}), within a date's years, 0 to
+     * {@value #MAX_YEAR}. Jackson also read a string, in any of java.time's forms ({@code "+10000"}, {@code "-0001"},
+     * {@code "26"}), and any integer up to ±999,999,999.
+     */
+    private static final class YearReader extends StdScalarDeserializer<Year> {
+        YearReader() {
+            super(Year.class);
+        }
+
+        @Override
+        public Year deserialize(JsonParser p, DeserializationContext ctxt) {
+            if (!p.hasToken(JsonToken.VALUE_NUMBER_INT)) {
+                return (Year) ctxt.handleUnexpectedToken(Year.class, p);
+            }
+            BigInteger year = p.getBigIntegerValue();
+            return year.signum() >= 0 && year.compareTo(BigInteger.valueOf(MAX_YEAR)) <= 0
+                    ? Year.of(year.intValue())
+                    : (Year) ctxt.handleWeirdNumberValue(Year.class, year, "not a year from 0 to " + MAX_YEAR);
+        }
+    }
+
+    /**
+     * A value of the right shape that no Java value can hold, such as a leap second; {@link JsonErrors} gives the
+     * client its problem as it is, where any other mismatch is "expected" a type.
+     */
+    static final class Unrepresentable extends MismatchedInputException {
+        private static final long serialVersionUID = 1L;
+
+        Unrepresentable(JsonParser p, Class<?> type, String problem) {
+            super(p, problem, type);
+        }
+
+        /** {@return what is wrong, in the client's terms} */
+        String problem() {
+            return getOriginalMessage();
         }
     }
 
