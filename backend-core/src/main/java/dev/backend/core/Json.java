@@ -56,8 +56,10 @@ import tools.jackson.databind.type.LogicalType;
  *     UTC; no epoch numbers or numeric strings</td></tr>
  * <tr><td>{@code OffsetDateTime}, {@code ZonedDateTime}</td><td>an RFC 3339 date-time with {@code Z} or an
  *     offset</td><td>the offset is kept as sent, up to ±18:00 (a {@code ZonedDateTime}'s zone is that offset, never
- *     a region); PostgreSQL's driver binds it as sent and PostgreSQL refuses one beyond ±15:59, so store {@code
- *     withOffsetSameInstant(ZoneOffset.UTC)}</td></tr>
+ *     a region). Kept, not refused beyond ±15:59: the offset is valid JSON input, and a value stored in UTC loses
+ *     nothing. pgJDBC binds an {@code OffsetDateTime} as sent, and PostgreSQL's {@code timestamptz} and {@code timetz}
+ *     refuse an offset beyond ±15:59 (SQLSTATE 22009, a 400 "A value in the request is not valid"); pgJDBC binds no
+ *     {@code ZonedDateTime}. Store {@code withOffsetSameInstant(ZoneOffset.UTC)}</td></tr>
  * <tr><td>{@code java.util.Date}, {@code java.sql.Timestamp}, {@code Calendar}</td><td>an RFC 3339 date-time with
  *     {@code Z} or an offset</td><td>as {@code Instant}, no epoch numbers; {@code Date} and {@code Calendar} hold
  *     milliseconds, so at most three fraction digits (a finer fraction is refused, not truncated); a {@code
@@ -173,6 +175,12 @@ public final class Json {
 
     /**
      * {@return the mapper in use: the defaults, unless {@link #use(JsonMapper)} replaced them}
+     *
+     * <p>For writing, and for reading JSON the application trusts (its own, a test's). Reading a client's body with
+     * it directly keeps the type rules above but not the checks {@link Request#json} makes around the mapper: a
+     * {@code null} root is returned as {@code null}, {@code 1e400} is infinity in an {@code Object} or a {@code
+     * JsonNode}, an escaped lone surrogate is kept in a string, and a failure is a {@link JacksonException} that a
+     * handler turns into a 500, not the 400 or 422 above. Read a request body with {@link Request#json}.
      */
     public static JsonMapper mapper() {
         return mapper;

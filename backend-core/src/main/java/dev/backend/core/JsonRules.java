@@ -786,7 +786,7 @@ final class JsonRules {
                 double value = array instanceof double[] d ? d[i] : ((float[]) array)[i];
                 if (!Double.isFinite(value)) {
                     MismatchedInputException e = MismatchedInputException.from(p, type.getComponentType(),
-                            "a string is no number");
+                            "not a finite number");
                     e.prependPath(array, i);
                     throw e;
                 }
