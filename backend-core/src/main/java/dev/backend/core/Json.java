@@ -34,7 +34,8 @@ import tools.jackson.databind.type.LogicalType;
  *     and not {@code null} unless its type is {@code Optional}; primitives included: a missing {@code int}
  *     is a 422, not 0</td></tr>
  * <tr><td>{@code Optional<T>}, {@code OptionalInt}...</td><td>absent or {@code null} (empty), or a
- *     {@code T}</td><td>serde's {@code Option}</td></tr>
+ *     {@code T}</td><td>serde's {@code Option}; an {@code OptionalDouble} is a number, as a {@code double} is (not
+ *     {@code "NaN"})</td></tr>
  * <tr><td>{@code int}, {@code long}, {@code short}, {@code byte}, boxed, {@code BigInteger}</td><td>an
  *     integer literal in range</td><td>{@code 1.0}, {@code 1e2}, {@code "1"}, {@code true} are refused;
  *     out of range is "number out of range"</td></tr>

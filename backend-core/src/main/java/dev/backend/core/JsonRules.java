@@ -58,6 +58,7 @@ import tools.jackson.databind.deser.std.StdDeserializer;
 import tools.jackson.databind.deser.std.StdScalarDeserializer;
 import tools.jackson.databind.exc.InvalidNullException;
 import tools.jackson.databind.exc.MismatchedInputException;
+import tools.jackson.databind.ext.jdk8.OptionalDoubleDeserializer;
 import tools.jackson.databind.introspect.AnnotatedMember;
 import tools.jackson.databind.introspect.JacksonAnnotationIntrospector;
 import tools.jackson.databind.module.SimpleModule;
@@ -138,6 +139,7 @@ final class JsonRules {
         module.addDeserializer(Byte.class, new ByteReader(Byte.class));
         module.addDeserializer(byte.class, new ByteReader(byte.class));
         module.addDeserializer(BigDecimal.class, new DecimalReader());
+        module.addDeserializer(OptionalDouble.class, new OptionalDoubleReader());
         module.addDeserializer(ByteBuffer.class, new ByteBufferReader());
         text(module, UUID.class, text -> Request.Params.uuid(text).orElse(null));
         clock(module, Instant.class, strict(DATE_TIME, JsonRules::instant));
@@ -515,6 +517,20 @@ final class JsonRules {
                 throw new InputCoercionException(p, "Numeric value out of range of double", p.currentToken(), type);
             }
             return value;
+        }
+    }
+
+    /**
+     * Jackson's {@code OptionalDouble} reader, but a string is a mismatch: it took {@code "NaN"}, {@code "Infinity"}
+     * and {@code "-Infinity"} as those values before its coercion check, past {@link DoubleReader}'s rule. Its
+     * reading of {@code null} and of an absent value (both empty) is kept.
+     */
+    private static final class OptionalDoubleReader extends OptionalDoubleDeserializer {
+        @Override
+        public OptionalDouble deserialize(JsonParser p, DeserializationContext ctxt) {
+            return p.hasToken(JsonToken.VALUE_STRING)
+                    ? (OptionalDouble) ctxt.handleUnexpectedToken(OptionalDouble.class, p)
+                    : super.deserialize(p, ctxt);
         }
     }
 
