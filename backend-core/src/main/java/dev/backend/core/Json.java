@@ -34,7 +34,8 @@ import tools.jackson.databind.type.LogicalType;
  *     and not {@code null} unless its type is {@code Optional}; primitives included: a missing {@code int}
  *     is a 422, not 0</td></tr>
  * <tr><td>{@code Optional<T>}, {@code OptionalInt}...</td><td>absent or {@code null} (empty), or a
- *     {@code T}</td><td>serde's {@code Option}</td></tr>
+ *     {@code T}</td><td>serde's {@code Option}; an {@code OptionalDouble} is a number, as a {@code double} is (not
+ *     {@code "NaN"})</td></tr>
  * <tr><td>{@code int}, {@code long}, {@code short}, {@code byte}, boxed, {@code BigInteger}</td><td>an
  *     integer literal in range</td><td>{@code 1.0}, {@code 1e2}, {@code "1"}, {@code true} are refused;
  *     out of range is "number out of range"</td></tr>
@@ -56,8 +57,10 @@ import tools.jackson.databind.type.LogicalType;
  *     UTC; no epoch numbers or numeric strings</td></tr>
  * <tr><td>{@code OffsetDateTime}, {@code ZonedDateTime}</td><td>an RFC 3339 date-time with {@code Z} or an
  *     offset</td><td>the offset is kept as sent, up to ±18:00 (a {@code ZonedDateTime}'s zone is that offset, never
- *     a region); PostgreSQL's driver binds it as sent and PostgreSQL refuses one beyond ±15:59, so store {@code
- *     withOffsetSameInstant(ZoneOffset.UTC)}</td></tr>
+ *     a region). Kept, not refused beyond ±15:59: the offset is valid JSON input, and a value stored in UTC loses
+ *     nothing. pgJDBC binds an {@code OffsetDateTime} as sent, and PostgreSQL's {@code timestamptz} and {@code timetz}
+ *     refuse an offset beyond ±15:59 (SQLSTATE 22009, a 400 "A value in the request is not valid"); pgJDBC binds no
+ *     {@code ZonedDateTime}. Store {@code withOffsetSameInstant(ZoneOffset.UTC)}</td></tr>
  * <tr><td>{@code java.util.Date}, {@code java.sql.Timestamp}, {@code Calendar}</td><td>an RFC 3339 date-time with
  *     {@code Z} or an offset</td><td>as {@code Instant}, no epoch numbers; {@code Date} and {@code Calendar} hold
  *     milliseconds, so at most three fraction digits (a finer fraction is refused, not truncated); a {@code
@@ -72,15 +75,22 @@ import tools.jackson.databind.type.LogicalType;
  *     <td>ISO 8601's expanded years ({@code +10000-01-01}, {@code -0001-01-01}) are refused, as in Go; Jackson's
  *     defaults and chrono take them; so every year read is in the range of PostgreSQL's {@code date} and {@code
  *     timestamptz} (4713 BC to 294276 AD)</td></tr>
+ * <tr><td>{@code Year}; {@code YearMonth}; {@code MonthDay}</td><td>{@code 2026} (an integer, 0 to 9999); {@code
+ *     "2026-01"}; {@code "--01-02"}</td><td>the forms this mapper writes, with a date's four-digit years: not {@code
+ *     "2026"}, {@code "+10000"}, {@code 10000} or arrays; as a map key a {@code Year} is {@code "2026"}</td></tr>
  * <tr><td>(date-times above)</td><td>RFC 3339 §5.6's {@code date-time}: seconds, a fraction of up to nine digits,
- *     {@code Z} or {@code ±HH:MM}</td><td>no {@code 03:04Z} without seconds, no {@code +01:00:30}; a fraction finer
- *     than a nanosecond is refused, not rounded; {@code T} and {@code Z} may be lower case. An {@code Instant} is
+ *     {@code Z} or {@code ±HH:MM}</td><td>a leap second ({@code 23:59:60Z}) is refused, "second 60 (a leap second)
+ *     is not supported": no java.time value holds it, and {@code Instant.parse} would read it as {@code 23:59:59Z};
+ *     no hour 24; no {@code 03:04Z} without seconds, no {@code +01:00:30}; a fraction finer than a nanosecond is
+ *     refused, not rounded; {@code T} and {@code Z} may be lower case. An {@code Instant} is
  *     UTC: {@code 9999-12-31T23:59:59-18:00} is read, and written back as {@code +10000-01-01T17:59:59Z}, which is
  *     refused</td></tr>
  * <tr><td>{@code Duration}</td><td>an ISO 8601 duration such as {@code "PT30S"}</td><td>not a number</td></tr>
  * <tr><td>{@code List}, {@code Set}, arrays</td><td>an array</td><td>a {@code null} element is a 422;
  *     a {@code Set} keeps one of equal elements; a {@code double[]} or {@code float[]} is not read from a base64
- *     string of IEEE 754 bytes, Jackson's "binary vector" form</td></tr>
+ *     string of IEEE 754 bytes, Jackson's "binary vector" form; a wrong element is named with its own type ({@code
+ *     'v[1]': expected a number} for {@code [1,"2"]}), and {@code "NaN"} is refused in a {@code double[]} as in a
+ *     {@code List<Double>}; a {@code char[]} is read from a string</td></tr>
  * <tr><td>{@code Map<String, V>}</td><td>an object</td><td>a {@code null} value is a 422</td></tr>
  * <tr><td>{@code Map<K, V>}, {@code K} a number, a date or a {@code UUID}</td><td>an object</td><td>each key follows
  *     {@code K}'s value rules ({@code "+1"}, {@code "1e400"}, {@code "NaN"}, {@code "+10000-01-01"} are refused); a
@@ -166,6 +176,12 @@ public final class Json {
 
     /**
      * {@return the mapper in use: the defaults, unless {@link #use(JsonMapper)} replaced them}
+     *
+     * <p>For writing, and for reading JSON the application trusts (its own, a test's). Reading a client's body with
+     * it directly keeps the type rules above but not the checks {@link Request#json} makes around the mapper: a
+     * {@code null} root is returned as {@code null}, {@code 1e400} is infinity in an {@code Object} or a {@code
+     * JsonNode}, an escaped lone surrogate is kept in a string, and a failure is a {@link JacksonException} that a
+     * handler turns into a 500, not the 400 or 422 above. Read a request body with {@link Request#json}.
      */
     public static JsonMapper mapper() {
         return mapper;

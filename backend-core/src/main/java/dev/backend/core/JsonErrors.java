@@ -6,7 +6,10 @@ import java.time.Duration;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
+import java.time.MonthDay;
 import java.time.OffsetTime;
+import java.time.Year;
+import java.time.YearMonth;
 import java.time.temporal.Temporal;
 import java.util.Arrays;
 import java.util.Calendar;
@@ -83,6 +86,7 @@ final class JsonErrors {
             case InvalidDefinitionException definition -> new AppError.Internal(definition);
             case InvalidNullException n -> unprocessable(e, "must not be null");
             case InvalidTypeIdException typeId -> unprocessable(e, typeIdProblem(typeId));
+            case JsonRules.Unrepresentable value -> unprocessable(e, value.problem());
             case MismatchedInputException m -> unprocessable(e, expectation(m));
             // Raised by a record's constructor or a value type's parser: the value is what the client got wrong.
             default -> unprocessable(e, "invalid value");
@@ -201,7 +205,8 @@ final class JsonErrors {
         if (type == OptionalDouble.class) {
             return "a number or null";
         }
-        if (CharSequence.class.isAssignableFrom(type)) {
+        // A char[] is read from a string (Jackson also takes an array of one-character strings).
+        if (CharSequence.class.isAssignableFrom(type) || type == char[].class) {
             return "a string";
         }
         if (type == boolean.class || type == Boolean.class) {
@@ -221,6 +226,15 @@ final class JsonErrors {
         }
         if (type == OffsetTime.class) {
             return "a time string with an offset (HH:MM:SSZ, HH:MM:SS+HH:MM)";
+        }
+        if (type == Year.class) {
+            return "a year (an integer from 0 to " + JsonRules.MAX_YEAR + ")";
+        }
+        if (type == YearMonth.class) {
+            return "a year-month string (YYYY-MM)";
+        }
+        if (type == MonthDay.class) {
+            return "a month-day string (--MM-DD)";
         }
         if (type == Duration.class) {
             return "an ISO 8601 duration string (such as PT30S)";

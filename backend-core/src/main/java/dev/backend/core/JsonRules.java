@@ -15,6 +15,9 @@ import java.time.LocalTime;
 import java.time.OffsetDateTime;
 import java.time.OffsetTime;
 import java.time.ZoneOffset;
+import java.time.MonthDay;
+import java.time.Year;
+import java.time.YearMonth;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.Calendar;
@@ -26,6 +29,7 @@ import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.function.Function;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import tools.jackson.core.Base64Variant;
 import tools.jackson.core.Base64Variants;
@@ -52,6 +56,9 @@ import tools.jackson.databind.deser.ValueDeserializerModifier;
 import tools.jackson.databind.deser.std.DelegatingDeserializer;
 import tools.jackson.databind.deser.std.StdDeserializer;
 import tools.jackson.databind.deser.std.StdScalarDeserializer;
+import tools.jackson.databind.exc.InvalidNullException;
+import tools.jackson.databind.exc.MismatchedInputException;
+import tools.jackson.databind.ext.jdk8.OptionalDoubleDeserializer;
 import tools.jackson.databind.introspect.AnnotatedMember;
 import tools.jackson.databind.introspect.JacksonAnnotationIntrospector;
 import tools.jackson.databind.module.SimpleModule;
@@ -97,6 +104,16 @@ final class JsonRules {
     private static final Pattern SECONDS_TIME = Pattern.compile("\\d{2}:\\d{2}:\\d{2}");
     private static final Pattern LOCAL_DATE_TIME =
             Pattern.compile("\\d{4}-\\d{2}-\\d{2}[Tt]\\d{2}:\\d{2}:\\d{2}(?:\\.\\d{1,9})?");
+    /** ISO 8601's year and month and its month and day ({@code --MM-DD}), as java.time writes them. */
+    private static final Pattern YEAR_MONTH = Pattern.compile("\\d{4}-\\d{2}");
+    private static final Pattern MONTH_DAY = Pattern.compile("--\\d{2}-\\d{2}");
+    /**
+     * A time of day's seconds field when it is 60 (RFC 3339 §5.6 {@code time-second}, for a leap second): the
+     * first match is the time's, as a date has no colon.
+     */
+    private static final Pattern SECOND_60 = Pattern.compile("(\\d{2}:\\d{2}:)60");
+    /** The years a date takes ({@link #DATE_TIME}): RFC 3339's four digits. */
+    static final int MAX_YEAR = 9999;
     /** Any text: {@link Duration#parse} is the whole rule for a duration. */
     private static final Pattern ANY = Pattern.compile(".*", Pattern.DOTALL);
 
@@ -122,21 +139,26 @@ final class JsonRules {
         module.addDeserializer(Byte.class, new ByteReader(Byte.class));
         module.addDeserializer(byte.class, new ByteReader(byte.class));
         module.addDeserializer(BigDecimal.class, new DecimalReader());
+        module.addDeserializer(OptionalDouble.class, new OptionalDoubleReader());
         module.addDeserializer(ByteBuffer.class, new ByteBufferReader());
         text(module, UUID.class, text -> Request.Params.uuid(text).orElse(null));
-        text(module, Instant.class, strict(DATE_TIME, Instant::parse));
-        text(module, OffsetDateTime.class, strict(DATE_TIME, OffsetDateTime::parse));
-        text(module, ZonedDateTime.class, strict(DATE_TIME, t -> OffsetDateTime.parse(t).toZonedDateTime()));
-        text(module, Timestamp.class, strict(DATE_TIME, t -> Timestamp.from(Instant.parse(t))));
-        text(module, Date.class, strict(DATE_TIME_MILLIS, t -> Date.from(Instant.parse(t))));
-        text(module, Calendar.class, strict(DATE_TIME_MILLIS, JsonRules::calendar));
-        text(module, GregorianCalendar.class, strict(DATE_TIME_MILLIS, JsonRules::calendar));
+        clock(module, Instant.class, strict(DATE_TIME, JsonRules::instant));
+        clock(module, OffsetDateTime.class, strict(DATE_TIME, OffsetDateTime::parse));
+        clock(module, ZonedDateTime.class, strict(DATE_TIME, t -> OffsetDateTime.parse(t).toZonedDateTime()));
+        clock(module, Timestamp.class, strict(DATE_TIME, t -> Timestamp.from(instant(t))));
+        clock(module, Date.class, strict(DATE_TIME_MILLIS, t -> Date.from(instant(t))));
+        clock(module, Calendar.class, strict(DATE_TIME_MILLIS, JsonRules::calendar));
+        clock(module, GregorianCalendar.class, strict(DATE_TIME_MILLIS, JsonRules::calendar));
         text(module, LocalDate.class, strict(DATE, LocalDate::parse));
-        text(module, LocalDateTime.class, strict(LOCAL_DATE_TIME, LocalDateTime::parse));
-        text(module, LocalTime.class, strict(LOCAL_TIME, LocalTime::parse));
-        text(module, OffsetTime.class, strict(OFFSET_TIME, OffsetTime::parse));
+        clock(module, LocalDateTime.class, strict(LOCAL_DATE_TIME, LocalDateTime::parse));
+        clock(module, LocalTime.class, strict(LOCAL_TIME, LocalTime::parse));
+        clock(module, OffsetTime.class, strict(OFFSET_TIME, OffsetTime::parse));
         text(module, java.sql.Date.class, strict(DATE, t -> java.sql.Date.valueOf(LocalDate.parse(t))));
-        text(module, Time.class, strict(SECONDS_TIME, t -> Time.valueOf(LocalTime.parse(t))));
+        clock(module, Time.class, strict(SECONDS_TIME, t -> Time.valueOf(LocalTime.parse(t))));
+        text(module, YearMonth.class, strict(YEAR_MONTH, YearMonth::parse));
+        text(module, MonthDay.class, strict(MONTH_DAY, MonthDay::parse));
+        module.addDeserializer(Year.class, new YearReader());
+        key(module, Year.class, text -> integer(text, 0, MAX_YEAR, year -> Year.of(year.intValue())));
         text(module, Duration.class, strict(ANY, Duration::parse));
         key(module, Integer.class, text -> integer(text, Integer.MIN_VALUE, Integer.MAX_VALUE, BigInteger::intValue));
         key(module, Long.class, text -> integer(text, Long.MIN_VALUE, Long.MAX_VALUE, BigInteger::longValue));
@@ -155,7 +177,7 @@ final class JsonRules {
             BigDecimal value = number(text, NUMBER) ? new BigDecimal(text) : null;
             return value != null && Math.abs((long) value.scale()) <= MAX_DECIMAL_SCALE ? value : null;
         });
-        module.setDeserializerModifier(new ArraysOnlyFromArrays());
+        module.setDeserializerModifier(new PrimitiveArrays());
         return module;
     }
 
@@ -165,7 +187,15 @@ final class JsonRules {
 
     /** In UTC, as Jackson's own Calendar reader gives it with this mapper's default time zone. */
     private static GregorianCalendar calendar(String text) {
-        return GregorianCalendar.from(Instant.parse(text).atZone(ZoneOffset.UTC));
+        return GregorianCalendar.from(instant(text).atZone(ZoneOffset.UTC));
+    }
+
+    /**
+     * An RFC 3339 date-time's instant. Not {@link Instant#parse}: it reads a leap second ({@code 23:59:60Z}) as the
+     * second before it and {@code 24:00:00Z} as the next midnight, where {@link OffsetDateTime#parse} refuses both.
+     */
+    private static Instant instant(String text) {
+        return OffsetDateTime.parse(text).toInstant();
     }
 
     /**
@@ -187,7 +217,13 @@ final class JsonRules {
 
     /** The same rule for a value and for a map key: a {@code Map<LocalDate, V>} key is read as a date value is. */
     private static <T> void text(SimpleModule module, Class<T> type, Function<String, T> parse) {
-        module.addDeserializer(type, new TextReader<>(type, parse));
+        module.addDeserializer(type, new TextReader<>(type, parse, false));
+        key(module, type, parse);
+    }
+
+    /** {@link #text}, for a value with a time of day, whose leap second is refused by name. */
+    private static <T> void clock(SimpleModule module, Class<T> type, Function<String, T> parse) {
+        module.addDeserializer(type, new TextReader<>(type, parse, true));
         key(module, type, parse);
     }
 
@@ -484,6 +520,20 @@ final class JsonRules {
         }
     }
 
+    /**
+     * Jackson's {@code OptionalDouble} reader, but a string is a mismatch: it took {@code "NaN"}, {@code "Infinity"}
+     * and {@code "-Infinity"} as those values before its coercion check, past {@link DoubleReader}'s rule. Its
+     * reading of {@code null} and of an absent value (both empty) is kept.
+     */
+    private static final class OptionalDoubleReader extends OptionalDoubleDeserializer {
+        @Override
+        public OptionalDouble deserialize(JsonParser p, DeserializationContext ctxt) {
+            return p.hasToken(JsonToken.VALUE_STRING)
+                    ? (OptionalDouble) ctxt.handleUnexpectedToken(OptionalDouble.class, p)
+                    : super.deserialize(p, ctxt);
+        }
+    }
+
     /** As {@link DoubleReader}, for {@code float}: {@code 1e39} overflows it. */
     private static final class FloatReader extends StdScalarDeserializer<Float> {
         private final Class<?> type;
@@ -570,11 +620,13 @@ final class JsonRules {
     private static final class TextReader<T> extends StdScalarDeserializer<T> {
         private final Class<T> type;
         private final Function<String, T> parse;
+        private final boolean clock;
 
-        TextReader(Class<T> type, Function<String, T> parse) {
+        TextReader(Class<T> type, Function<String, T> parse, boolean clock) {
             super(type);
             this.type = type;
             this.parse = parse;
+            this.clock = clock;
         }
 
         @Override
@@ -584,7 +636,63 @@ final class JsonRules {
             }
             String text = p.getString();
             T value = parse.apply(text);
-            return value != null ? value : type.cast(ctxt.handleWeirdStringValue(type, text, "not in the expected format"));
+            if (value != null) {
+                return value;
+            }
+            if (clock && leapSecond(text)) {
+                throw new Unrepresentable(p, type, "second 60 (a leap second) is not supported");
+            }
+            return type.cast(ctxt.handleWeirdStringValue(type, text, "not in the expected format"));
+        }
+
+        /**
+         * RFC 3339 §5.6 allows second 60, for a leap second, which no java.time value holds: a text that would be
+         * read with second 59 instead is one, and is refused by name rather than as malformed. Read as 59 it would
+         * be another instant than the one sent, as {@link Instant#parse} made it.
+         */
+        private boolean leapSecond(String text) {
+            Matcher second = SECOND_60.matcher(text);
+            return second.find()
+                    && parse.apply(text.substring(0, second.end(1)) + "59" + text.substring(second.end())) != null;
+        }
+    }
+
+    /**
+     * A {@code java.time.Year} is the integer this mapper writes for it ({@code 2026}), within a date's years, 0 to
+     * {@value #MAX_YEAR}. Jackson also read a string, in any of java.time's forms ({@code "+10000"}, {@code "-0001"},
+     * {@code "26"}), and any integer up to ±999,999,999.
+     */
+    private static final class YearReader extends StdScalarDeserializer<Year> {
+        YearReader() {
+            super(Year.class);
+        }
+
+        @Override
+        public Year deserialize(JsonParser p, DeserializationContext ctxt) {
+            if (!p.hasToken(JsonToken.VALUE_NUMBER_INT)) {
+                return (Year) ctxt.handleUnexpectedToken(Year.class, p);
+            }
+            BigInteger year = p.getBigIntegerValue();
+            return year.signum() >= 0 && year.compareTo(BigInteger.valueOf(MAX_YEAR)) <= 0
+                    ? Year.of(year.intValue())
+                    : (Year) ctxt.handleWeirdNumberValue(Year.class, year, "not a year from 0 to " + MAX_YEAR);
+        }
+    }
+
+    /**
+     * A value of the right shape that no Java value can hold, such as a leap second; {@link JsonErrors} gives the
+     * client its problem as it is, where any other mismatch is "expected" a type.
+     */
+    static final class Unrepresentable extends MismatchedInputException {
+        private static final long serialVersionUID = 1L;
+
+        Unrepresentable(JsonParser p, Class<?> type, String problem) {
+            super(p, problem, type);
+        }
+
+        /** {@return what is wrong, in the client's terms} */
+        String problem() {
+            return getOriginalMessage();
         }
     }
 
@@ -621,36 +729,85 @@ final class JsonRules {
     }
 
     /**
-     * {@code double[]} and {@code float[]} from a JSON array only. Jackson also reads them from a base64 string of
+     * Arrays of numbers and booleans, with two fixes to Jackson's readers.
+     *
+     * <p>{@code double[]} and {@code float[]} from a JSON array only. Jackson also reads them from a base64 string of
      * the values' IEEE 754 bytes (its "binary vector" form), in which {@code "f/AAAAAAAAA="} is infinity, {@code
      * "f/gAAAAAAAAA="} NaN and {@code ""} an empty array: values no JSON number can be, past every rule above.
+     *
+     * <p>A wrong element is named with the element's type: Jackson reports a string element ({@code [1,"2"]}) of an
+     * {@code int[]}, {@code long[]}, {@code short[]}, {@code double[]}, {@code float[]} or {@code boolean[]} against
+     * the array's type, which the client read as "expected an array" of a value that is one. {@code byte[]} and
+     * {@code char[]} are read from a string and keep Jackson's reader as it is.
      */
-    private static final class ArraysOnlyFromArrays extends ValueDeserializerModifier {
+    private static final class PrimitiveArrays extends ValueDeserializerModifier {
         private static final long serialVersionUID = 1L;
 
         @Override
         public ValueDeserializer<?> modifyArrayDeserializer(DeserializationConfig config, ArrayType type,
                 BeanDescription.Supplier description, ValueDeserializer<?> deserializer) {
             Class<?> raw = type.getRawClass();
-            return raw == double[].class || raw == float[].class ? new ArrayOnly(deserializer) : deserializer;
+            if (raw == double[].class || raw == float[].class) {
+                return new PrimitiveArray(deserializer, raw, true);
+            }
+            return raw == int[].class || raw == long[].class || raw == short[].class || raw == boolean[].class
+                    ? new PrimitiveArray(deserializer, raw, false)
+                    : deserializer;
         }
     }
 
-    private static final class ArrayOnly extends DelegatingDeserializer {
-        ArrayOnly(ValueDeserializer<?> delegate) {
+    private static final class PrimitiveArray extends DelegatingDeserializer {
+        private final Class<?> type;
+        private final boolean arrayOnly;
+
+        PrimitiveArray(ValueDeserializer<?> delegate, Class<?> type, boolean arrayOnly) {
             super(delegate);
+            this.type = type;
+            this.arrayOnly = arrayOnly;
         }
 
         @Override
         protected ValueDeserializer<?> newDelegatingInstance(ValueDeserializer<?> delegate) {
-            return new ArrayOnly(delegate);
+            return new PrimitiveArray(delegate, type, arrayOnly);
         }
 
         @Override
         public Object deserialize(JsonParser p, DeserializationContext ctxt) {
-            return p.hasToken(JsonToken.VALUE_STRING)
-                    ? ctxt.handleUnexpectedToken(_delegatee.handledType(), p)
-                    : super.deserialize(p, ctxt);
+            if (arrayOnly && p.hasToken(JsonToken.VALUE_STRING)) {
+                return ctxt.handleUnexpectedToken(type, p);
+            }
+            if (!p.hasToken(JsonToken.START_ARRAY)) {
+                return super.deserialize(p, ctxt);
+            }
+            try {
+                return notANumberRefused(p, super.deserialize(p, ctxt));
+            } catch (MismatchedInputException e) {
+                // Inside the array, a mismatch against the array's own type can only be an element's: an element
+                // holds no array. A null element (InvalidNullException) is reported as such, whatever the type.
+                if (e.getTargetType() == type && !(e instanceof InvalidNullException)) {
+                    e.setTargetType(ctxt.constructType(type.getComponentType()));
+                }
+                throw e;
+            }
+        }
+
+        /**
+         * Jackson's element reader takes the strings {@code "NaN"}, {@code "Infinity"} and {@code "-Infinity"} as
+         * those values before it looks at coercion; no JSON number is any of them (one that overflows is refused by
+         * {@link CheckedParser}), so such an element was a string, a mismatch as it is in a {@code List<Double>}.
+         */
+        private Object notANumberRefused(JsonParser p, Object array) {
+            int length = array instanceof double[] d ? d.length : array instanceof float[] f ? f.length : 0;
+            for (int i = 0; i < length; i++) {
+                double value = array instanceof double[] d ? d[i] : ((float[]) array)[i];
+                if (!Double.isFinite(value)) {
+                    MismatchedInputException e = MismatchedInputException.from(p, type.getComponentType(),
+                            "not a finite number");
+                    e.prependPath(array, i);
+                    throw e;
+                }
+            }
+            return array;
         }
     }
 }

@@ -547,6 +547,20 @@ class JsonContractTest {
         assertEquals(OptionalDouble.of(2.5), read("{\"v\":2.5}", MaybeDouble.class).v());
     }
 
+    /**
+     * serde_json's {@code Option<f64>} is a number or null. Jackson's {@code OptionalDouble} reader took the strings
+     * {@code "NaN"}, {@code "Infinity"} and {@code "-Infinity"} as those values, which a {@code double} refuses.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"\"NaN\"", "\"Infinity\"", "\"-Infinity\"", "\"1.5\""})
+    void anOptionalDoubleIsANumberOrNullNotAString(String value) {
+        assertRefused(422, "Invalid JSON field 'v': expected a number or null", "{\"v\":" + value + "}",
+                MaybeDouble.class);
+        assertEquals(OptionalDouble.empty(), read("{\"v\":null}", MaybeDouble.class).v());
+        assertEquals(OptionalDouble.empty(), read("{}", MaybeDouble.class).v());
+        assertEquals(OptionalDouble.of(-0.5), read("{\"v\":-0.5}", MaybeDouble.class).v());
+    }
+
     record Ratio(double r, float f, Double boxed) {}
 
     /**
