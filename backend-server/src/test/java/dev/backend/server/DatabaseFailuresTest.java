@@ -3,6 +3,8 @@ package dev.backend.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.HikariPoolMXBean;
 import dev.backend.core.Response;
 import dev.backend.core.Router;
 import dev.backend.core.middleware.Trace;
@@ -225,6 +227,30 @@ class DatabaseFailuresTest {
             proxy.restore();
 
             awaitTrue(() -> status("/one") == 200, "the pool to connect again once the database answers");
+        }
+    }
+
+    /**
+     * HikariCP checks a connection idle for more than 500 ms before lending it, and that check waited for its own
+     * timeout, HikariCP's validationTimeout (5 s by default), even when it began near the end of ACQUIRE_TIMEOUT:
+     * on a silent database an acquire answered 5.1 s after it began, with ACQUIRE_TIMEOUT at 3 s.
+     */
+    @Test
+    void anAcquireOnASilentDatabaseAnswersWithinTheAcquireTimeoutAndTheChecksBound() throws Exception {
+        try (TcpProxy proxy = proxyToTheDatabase()) {
+            start(Map.of("DATABASE_URL", urlThrough(proxy), "MAX_CONNECTIONS", "2", "MIN_CONNECTIONS", "2",
+                    "ACQUIRE_TIMEOUT", "3s", "REQUEST_TIMEOUT", "30s"));
+            HikariPoolMXBean pool = server.dataSource().unwrap(HikariDataSource.class).getHikariPoolMXBean();
+            awaitTrue(() -> pool.getIdleConnections() == 2, "both connections to be open");
+            Thread.sleep(700); // idle past HikariCP's 500 ms: each is checked before it is lent
+            proxy.blackhole();
+
+            long begin = System.nanoTime();
+            HttpResponse<String> response = post("/one");
+            long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin);
+            assertEquals(503, response.statusCode());
+            assertTrue(millis < 3_000 + ConnectionPool.CHECK_TIMEOUT.toMillis() + 300,
+                    "answered after " + millis + " ms");
         }
     }
 
