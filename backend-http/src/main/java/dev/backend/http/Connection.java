@@ -193,6 +193,11 @@ final class Connection implements Runnable {
                 reject(status, Status.reason(status) + "\n", head.method == Methods.HEAD);
                 return true;
             }
+            if (engine.cutOff()) {
+                // A request pipelined behind one the stop cut off: its handler would run after the cut-off, on a
+                // thread the stop interrupted. The connection closes unanswered, as the stop closes the rest.
+                return true;
+            }
             Exchange exchange = new Exchange(this, context, head, !overflow && head.persistent());
             current = exchange;
             state = ACTIVE;

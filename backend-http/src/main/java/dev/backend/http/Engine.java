@@ -77,6 +77,8 @@ final class Engine {
     private boolean bound;
     private boolean started;
     private volatile boolean stopping;
+    /** Set when a stop's delay ran out: from then on no exchange begins, on any connection. */
+    private volatile boolean cutOff;
     private volatile boolean stopped;
     /** Set by {@link BackendHttp#disableKeepAlive}: every response from then on ends its connection. */
     private volatile boolean keepAliveDisabled;
@@ -102,6 +104,11 @@ final class Engine {
 
     boolean stopping() {
         return stopping;
+    }
+
+    /** Whether a stop's delay ran out: a request read after that is not handed to a handler. */
+    boolean cutOff() {
+        return cutOff;
     }
 
     void disableKeepAlive() {
@@ -416,6 +423,7 @@ final class Engine {
      * leave its client with no response at all.
      */
     private boolean interruptHandlers() {
+        cutOff = true;
         boolean any = false;
         for (Connection connection : connections) {
             any |= connection.interruptHandler();

@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -31,10 +32,14 @@ class StopTest {
     private final CountDownLatch interrupted = new CountDownLatch(1);
     private HttpServer server;
     private volatile Thread connectionThread;
+    private final AtomicInteger quickHandled = new AtomicInteger();
 
     private int start() {
         server = TestServers.backend(HttpServerOptions.defaults());
-        server.createContext("/", exchange -> InMemory.answer(exchange, 200, "quick"));
+        server.createContext("/", exchange -> {
+            quickHandled.incrementAndGet();
+            InMemory.answer(exchange, 200, "quick");
+        });
         server.createContext("/held", exchange -> {
             entered.countDown();
             try {
@@ -430,6 +435,26 @@ class StopTest {
             assertEquals(200, response.status());
             assertEquals("handed off", response.text());
             assertEquals("close", response.header("Connection"));
+        }
+    }
+
+    /**
+     * Break test 18's F2: a response whose headers went out before the stop could not say close, and the request
+     * pipelined behind it was handed to a handler once it ended, after the cut-off, on the thread the stop had
+     * interrupted.
+     */
+    @Test
+    void aRequestPipelinedBehindOneTheStopCutOffIsNotHandled() throws Exception {
+        int port = start();
+        try (RawClient busy = new RawClient(port)) {
+            busy.send("GET /streaming HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertTrue(entered.await(20, TimeUnit.SECONDS));
+
+            server.stop(0);
+            byte[] received = busy.readToEnd();
+
+            assertEquals(0, quickHandled.get(), "the pipelined request's handler ran after the cut-off");
+            assertFalse(new String(received, StandardCharsets.ISO_8859_1).contains("quick"));
         }
     }
 
