@@ -1048,6 +1048,11 @@ public final class Request {
          */
         AppException unreadable(IOException failure) {
             unreadable = true;
+            if (Thread.currentThread().isInterrupted() && !RequestDeadline.currentExpired()) {
+                // A stop cut the read short (backend-http ends it so the answer can still go out): not the client's
+                // bytes at fault.
+                return ErrorLog.stopping(failure).toException();
+            }
             if (failure instanceof java.net.SocketTimeoutException) {
                 // 408, not the 503 of a slow handler: the client was too slow (RFC 9110 §15.5.9).
                 return new AppError.Timeout("The request body did not arrive in time", 408).toException();

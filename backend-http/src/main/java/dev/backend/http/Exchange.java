@@ -549,6 +549,9 @@ final class Exchange extends HttpExchange {
         if (finished || thread == null || !STOP_INTERRUPT.compareAndSet(this, NOT_INTERRUPTED, INTERRUPTING)) {
             return false;
         }
+        // A read of a body still arriving ends first, without closing the socket: the interrupt alone would close
+        // it under the read, as an interrupted blocking socket does, and the handler could not answer.
+        requestBody.abort();
         thread.interrupt();
         stopInterrupt = INTERRUPTED;
         return true;
@@ -566,6 +569,15 @@ final class Exchange extends HttpExchange {
                 Thread.onSpinWait();
             }
             Thread.interrupted();
+        }
+    }
+
+    /** On the handler's thread, once a stop began to interrupt it: waits until the interrupt has been delivered. */
+    void awaitStopInterrupt() {
+        if (stopInterrupt != NOT_INTERRUPTED && Thread.currentThread() == waiter) {
+            while (stopInterrupt != INTERRUPTED) {
+                Thread.onSpinWait();
+            }
         }
     }
 

@@ -265,6 +265,9 @@ final class RequestBody extends InputStream {
     /** Why a read failed: the server gave up on the body (503: the handler answers), the client was too slow, or it broke the framing. */
     private IOException ended(Connection connection, String otherwise) {
         if (aborted) {
+            // A stop ends the read before it interrupts the thread: the failure comes with the interrupt, so the
+            // handler knows the stop, and not the client, cut the body short.
+            exchange.awaitStopInterrupt();
             return fail(503, "request body abandoned by the server");
         }
         return connection.timedOut ? fail(408, "request body read timed out") : fail(400, otherwise);

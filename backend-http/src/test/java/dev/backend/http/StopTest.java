@@ -74,6 +74,15 @@ class StopTest {
             }
             InMemory.answer(exchange, 200, "deaf");
         });
+        server.createContext("/read-body", exchange -> {
+            entered.countDown();
+            try {
+                exchange.getRequestBody().readAllBytes();
+                InMemory.answer(exchange, 200, "read");
+            } catch (IOException e) {
+                InMemory.answer(exchange, 503, "stopping");
+            }
+        });
         server.createContext("/handed-off", exchange -> {
             connectionThread = Thread.currentThread();
             Thread.ofPlatform().start(() -> {
@@ -455,6 +464,24 @@ class StopTest {
 
             assertEquals(0, quickHandled.get(), "the pipelined request's handler ran after the cut-off");
             assertFalse(new String(received, StandardCharsets.ISO_8859_1).contains("quick"));
+        }
+    }
+
+    /** Break test 18's F1: the interrupt closed the socket under the body's read, so no answer could go out. */
+    @Test
+    void aHandlerReadingABodyStillArrivingAtTheCutOffCanAnswer() throws Exception {
+        int port = start();
+        try (RawClient slow = new RawClient(port)) {
+            slow.send("POST /read-body HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{");
+            assertTrue(entered.await(20, TimeUnit.SECONDS));
+            Thread.sleep(100); // the handler waits in the read
+
+            server.stop(0);
+            RawClient.Response response = slow.read(false);
+
+            assertEquals(503, response.status());
+            assertEquals("stopping", response.text());
+            assertEquals("close", response.header("Connection"));
         }
     }
 

@@ -350,6 +350,26 @@ class HttpListenerTest {
         listener = null;
     }
 
+    /** Break test 18's F1: a body still arriving at the cut-off was a 400 in the log, and nothing for the client. */
+    @Test
+    void stopAnswersARequestWhoseBodyIsStillArrivingAtTheCutOffWith503OnTheBackendEngine() throws Exception {
+        HttpListener server = start(Config.HttpProvider.BACKEND);
+        try (RawHttp http = new RawHttp(server.port())) {
+            http.sendRaw("POST /echo HTTP/1.1\r\nHost: localhost\r\nContent-Length: 100\r\n\r\n{");
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (server.inFlight() == 0 && System.nanoTime() < until) {
+                Thread.sleep(10);
+            }
+            assertEquals(1, server.stop(Duration.ofMillis(200)));
+            RawHttp.Reply response = http.read(false);
+
+            assertEquals(503, response.status());
+            assertEquals("{\"error\":\"The server is stopping\"}", response.text());
+            assertEquals("close", response.header("Connection"));
+        }
+        listener = null;
+    }
+
     /** The JDK's provider closes its connections before its executor's threads are interrupted. */
     @Test
     void stopCutsOffARequestThatOutlastsTheGraceOnTheJdkProvider() throws Exception {
