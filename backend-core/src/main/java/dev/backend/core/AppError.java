@@ -493,15 +493,14 @@ public sealed interface AppError {
         if (failure instanceof AppException e) {
             return e.error();
         }
-        boolean expired = RequestDeadline.currentExpired();
-        if (!expired && Thread.currentThread().isInterrupted()) {
+        if (ErrorLog.interruptedByStop()) {
             return ErrorLog.stopping(failure);
         }
         Optional<SQLException> database = databaseFailure(failure);
         if (database.isEmpty()) {
             return new Internal(failure);
         }
-        if (expired) {
+        if (RequestDeadline.currentExpired()) {
             return new Database(database.get());
         }
         return DatabaseFailures.classify(database.get()).orElseGet(() -> new Database(failure));

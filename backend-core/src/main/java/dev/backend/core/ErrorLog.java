@@ -12,6 +12,14 @@ final class ErrorLog {
 
     private ErrorLog() {}
 
+    /**
+     * Whether the current thread was interrupted by a stop: interrupted, and not by its request's deadline, whose
+     * {@code Timeout} middleware answers for it.
+     */
+    static boolean interruptedByStop() {
+        return Thread.currentThread().isInterrupted() && !RequestDeadline.currentExpired();
+    }
+
     /** The error for a failure that a stop's interrupt caused, logged as one line. */
     static AppError stopping(Throwable failure) {
         LOG.warn("Request interrupted by the stop, answered 503: {}", Failures.summary(failure));

@@ -1048,7 +1048,7 @@ public final class Request {
          */
         AppException unreadable(IOException failure) {
             unreadable = true;
-            if (Thread.currentThread().isInterrupted() && !RequestDeadline.currentExpired()) {
+            if (ErrorLog.interruptedByStop()) {
                 // A stop cut the read short (backend-http ends it so the answer can still go out): not the client's
                 // bytes at fault.
                 return ErrorLog.stopping(failure).toException();

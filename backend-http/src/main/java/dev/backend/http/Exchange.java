@@ -564,21 +564,24 @@ final class Exchange extends HttpExchange {
      * interrupt, so no interrupt of the stop's arrives after this.
      */
     private void clearStopInterrupt() {
-        if (stopInterrupt != NOT_INTERRUPTED && Thread.currentThread() == waiter) {
-            while (stopInterrupt != INTERRUPTED) {
-                Thread.onSpinWait();
-            }
+        if (awaitStopInterrupt()) {
             Thread.interrupted();
         }
     }
 
-    /** On the handler's thread, once a stop began to interrupt it: waits until the interrupt has been delivered. */
-    void awaitStopInterrupt() {
-        if (stopInterrupt != NOT_INTERRUPTED && Thread.currentThread() == waiter) {
-            while (stopInterrupt != INTERRUPTED) {
-                Thread.onSpinWait();
-            }
+    /**
+     * On the handler's thread, once a stop began to interrupt it: waits until the interrupt has been delivered.
+     *
+     * @return whether the stop interrupted this thread
+     */
+    boolean awaitStopInterrupt() {
+        if (stopInterrupt == NOT_INTERRUPTED || Thread.currentThread() != waiter) {
+            return false;
         }
+        while (stopInterrupt != INTERRUPTED) {
+            Thread.onSpinWait();
+        }
+        return true;
     }
 
     /** From stop, after the grace period: the connection is closed under the exchange. */
