@@ -1,10 +1,9 @@
 package dev.backend.core;
 
+import static dev.backend.core.JsonInput.assertRefused;
+import static dev.backend.core.JsonInput.read;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -43,9 +42,9 @@ class JsonArrayElementsTest {
             {"v":[0,"-Infinity"]}  | v[1] | expected a number
             """)
     void aDoubleArrayNamesTheWrongElement(String body, String path, String problem) {
-        assertRefused("Invalid JSON field '" + path + "': " + problem, body, Doubles.class);
-        assertRefused("Invalid JSON field '" + path + "': " + problem, body, Floats.class);
-        assertRefused("Invalid JSON field '" + path + "': " + problem, body, DoubleList.class);
+        assertRefused(422, "Invalid JSON field '" + path + "': " + problem, body, Doubles.class);
+        assertRefused(422, "Invalid JSON field '" + path + "': " + problem, body, Floats.class);
+        assertRefused(422, "Invalid JSON field '" + path + "': " + problem, body, DoubleList.class);
     }
 
     @ParameterizedTest
@@ -54,9 +53,9 @@ class JsonArrayElementsTest {
             {"v":[1,false]}        | v[1] | expected an integer
             """)
     void anIntegerArrayNamesTheWrongElement(String body, String path, String problem) {
-        assertRefused("Invalid JSON field '" + path + "': " + problem, body, Ints.class);
-        assertRefused("Invalid JSON field '" + path + "': " + problem, body, Longs.class);
-        assertRefused("Invalid JSON field '" + path + "': " + problem, body, Shorts.class);
+        assertRefused(422, "Invalid JSON field '" + path + "': " + problem, body, Ints.class);
+        assertRefused(422, "Invalid JSON field '" + path + "': " + problem, body, Longs.class);
+        assertRefused(422, "Invalid JSON field '" + path + "': " + problem, body, Shorts.class);
     }
 
     @ParameterizedTest
@@ -65,7 +64,7 @@ class JsonArrayElementsTest {
             {"v":[false,1]}        | v[1] | expected a boolean
             """)
     void aBooleanArrayNamesTheWrongElement(String body, String path, String problem) {
-        assertRefused("Invalid JSON field '" + path + "': " + problem, body, Booleans.class);
+        assertRefused(422, "Invalid JSON field '" + path + "': " + problem, body, Booleans.class);
     }
 
     /** An element that should be an array and is not is still "expected an array", at the element. */
@@ -77,7 +76,7 @@ class JsonArrayElementsTest {
             {"v":{}}               | v | expected an array
             """)
     void nestedArraysNameTheLevelThatIsWrong(String body, String path, String problem) {
-        assertRefused("Invalid JSON field '" + path + "': " + problem, body, Matrix.class);
+        assertRefused(422, "Invalid JSON field '" + path + "': " + problem, body, Matrix.class);
     }
 
     /** A {@code char[]} is read from a string (or an array of one-character strings), so it is not "an array". */
@@ -87,7 +86,7 @@ class JsonArrayElementsTest {
             {"v":["a","bc"]}       | v | expected a string
             """)
     void aCharArrayIsAString(String body, String path, String problem) {
-        assertRefused("Invalid JSON field '" + path + "': " + problem, body, Letters.class);
+        assertRefused(422, "Invalid JSON field '" + path + "': " + problem, body, Letters.class);
         assertArrayEquals(new char[] {'a', 'b'}, read("{\"v\":\"ab\"}", Letters.class).v());
     }
 
@@ -97,21 +96,5 @@ class JsonArrayElementsTest {
         assertArrayEquals(new int[] {1, -2}, read("{\"v\":[1,-2]}", Ints.class).v());
         assertArrayEquals(new boolean[] {true, false}, read("{\"v\":[true,false]}", Booleans.class).v());
         assertArrayEquals(new double[] {3}, read("{\"v\":[[3]]}", Matrix.class).v()[0]);
-    }
-
-    private static <T> T read(String json, Class<T> type) {
-        return post(json).json(type);
-    }
-
-    private static void assertRefused(String message, String json, Class<?> type) {
-        AppError error = assertThrows(AppException.class, () -> post(json).json(type),
-                () -> json + " was accepted as " + type.getSimpleName()).error();
-        assertEquals(422, error.status(), json);
-        assertEquals(message, error.message(), json + " as " + type.getSimpleName());
-    }
-
-    private static Request post(String json) {
-        return Request.builder("POST", "/").header("Content-Type", "application/json")
-                .body(json.getBytes(StandardCharsets.UTF_8)).build();
     }
 }

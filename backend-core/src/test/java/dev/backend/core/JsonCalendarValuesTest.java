@@ -1,7 +1,8 @@
 package dev.backend.core;
 
+import static dev.backend.core.JsonInput.assertRefused;
+import static dev.backend.core.JsonInput.read;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.nio.charset.StandardCharsets;
 import java.sql.Time;
@@ -75,13 +76,13 @@ class JsonCalendarValuesTest {
     @ValueSource(strings = {"10000", "-1", "1000000000", "2026.0", "2e3", "\"2026\"", "\"+10000\"", "\"-0001\"",
             "\"26\"", "true", "[2026]", "{}"})
     void aYearOutsideFourDigitsOrNotAnIntegerIsRefused(String value) {
-        assertRefused(YEAR, "{\"v\":" + value + "}", AYear.class);
+        assertRefused(422, YEAR, "{\"v\":" + value + "}", AYear.class);
     }
 
     @Test
     void aYearKeyIsFourDigits() {
         assertEquals(Map.of(Year.of(2026), 1), read("{\"v\":{\"2026\":1}}", Years.class).v());
-        assertRefused("Invalid JSON field 'v': invalid key '+10000': expected a year (an integer from 0 to 9999)",
+        assertRefused(422, "Invalid JSON field 'v': invalid key '+10000': expected a year (an integer from 0 to 9999)",
                 "{\"v\":{\"+10000\":1}}", Years.class);
     }
 
@@ -100,13 +101,13 @@ class JsonCalendarValuesTest {
     @ValueSource(strings = {"\"+10000-01\"", "\"10000-01\"", "\"-0001-01\"", "\"2026-1\"", "\"2026-13\"",
             "\"2026-01-02\"", "[2026,1]", "202601", "\"٢٠٢٦-01\""})
     void aYearMonthHasAFourDigitYear(String value) {
-        assertRefused(YEAR_MONTH, "{\"v\":" + value + "}", AMonth.class);
+        assertRefused(422, YEAR_MONTH, "{\"v\":" + value + "}", AMonth.class);
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"\"01-02\"", "\"--02-30\"", "\"--13-01\"", "\"--1-02\"", "[1,2]", "102"})
     void aMonthDayIsIso8601sForm(String value) {
-        assertRefused(MONTH_DAY, "{\"v\":" + value + "}", ADay.class);
+        assertRefused(422, MONTH_DAY, "{\"v\":" + value + "}", ADay.class);
     }
 
     /**
@@ -117,33 +118,33 @@ class JsonCalendarValuesTest {
     @ParameterizedTest
     @ValueSource(classes = {When.class, Zoned.class, Region.class, Stamp.class, Legacy.class, Cal.class})
     void aLeapSecondIsRefusedByName(Class<?> type) {
-        assertRefused(LEAP, "{\"v\":\"2016-12-31T23:59:60Z\"}", type);
-        assertRefused(LEAP, "{\"v\":\"2016-12-31t23:59:60.5z\"}", type);
-        assertRefused(LEAP, "{\"v\":\"2017-01-01T00:59:60+01:00\"}", type);
+        assertRefused(422, LEAP, "{\"v\":\"2016-12-31T23:59:60Z\"}", type);
+        assertRefused(422, LEAP, "{\"v\":\"2016-12-31t23:59:60.5z\"}", type);
+        assertRefused(422, LEAP, "{\"v\":\"2017-01-01T00:59:60+01:00\"}", type);
     }
 
     @Test
     void aLeapSecondInALocalValueIsRefusedByName() {
-        assertRefused(LEAP, "{\"v\":\"2016-12-31T23:59:60\"}", Local.class);
-        assertRefused(LEAP, "{\"v\":\"23:59:60\"}", Clock.class);
-        assertRefused(LEAP, "{\"v\":\"23:59:60Z\"}", OffsetClock.class);
-        assertRefused(LEAP, "{\"v\":\"23:59:60\"}", SqlTime.class);
+        assertRefused(422, LEAP, "{\"v\":\"2016-12-31T23:59:60\"}", Local.class);
+        assertRefused(422, LEAP, "{\"v\":\"23:59:60\"}", Clock.class);
+        assertRefused(422, LEAP, "{\"v\":\"23:59:60Z\"}", OffsetClock.class);
+        assertRefused(422, LEAP, "{\"v\":\"23:59:60\"}", SqlTime.class);
     }
 
     /** Beyond 60 is no leap second, and a malformed value around a 60 is still malformed. */
     @Test
     void otherSecondsAreMalformed() {
         String dateTime = "Invalid JSON field 'v': expected an RFC 3339 date-time string";
-        assertRefused(dateTime, "{\"v\":\"2016-12-31T23:59:61Z\"}", When.class);
-        assertRefused(dateTime, "{\"v\":\"2016-02-30T23:59:60Z\"}", When.class);
-        assertRefused(dateTime, "{\"v\":\"2016-12-31T23:59:60\"}", When.class);
+        assertRefused(422, dateTime, "{\"v\":\"2016-12-31T23:59:61Z\"}", When.class);
+        assertRefused(422, dateTime, "{\"v\":\"2016-02-30T23:59:60Z\"}", When.class);
+        assertRefused(422, dateTime, "{\"v\":\"2016-12-31T23:59:60\"}", When.class);
     }
 
     /** RFC 3339's {@code time-hour} is 00 to 23; {@code Instant.parse} read {@code 24:00:00} as the next midnight. */
     @ParameterizedTest
     @ValueSource(classes = {When.class, Stamp.class, Legacy.class, Cal.class})
     void hour24IsRefusedAsByOffsetDateTime(Class<?> type) {
-        assertRefused("Invalid JSON field 'v': expected an RFC 3339 date-time string",
+        assertRefused(422, "Invalid JSON field 'v': expected an RFC 3339 date-time string",
                 "{\"v\":\"2026-01-02T24:00:00Z\"}", type);
     }
 
@@ -154,21 +155,5 @@ class JsonCalendarValuesTest {
                 read("{\"v\":\"2016-12-31t23:59:59.5+01:00\"}", When.class).v());
         assertEquals(Instant.parse("2026-01-02T21:04:05Z"),
                 read("{\"v\":\"2026-01-02T03:04:05-18:00\"}", When.class).v());
-    }
-
-    private static <T> T read(String json, Class<T> type) {
-        return post(json).json(type);
-    }
-
-    private static void assertRefused(String message, String json, Class<?> type) {
-        AppError error = assertThrows(AppException.class, () -> post(json).json(type),
-                () -> json + " was accepted as " + type.getSimpleName()).error();
-        assertEquals(422, error.status(), json);
-        assertEquals(message, error.message(), json + " as " + type.getSimpleName());
-    }
-
-    private static Request post(String json) {
-        return Request.builder("POST", "/").header("Content-Type", "application/json")
-                .body(json.getBytes(StandardCharsets.UTF_8)).build();
     }
 }

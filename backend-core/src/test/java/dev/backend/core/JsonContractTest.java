@@ -1,8 +1,11 @@
 package dev.backend.core;
 
+import static dev.backend.core.JsonInput.assertRefused;
+import static dev.backend.core.JsonInput.post;
+import static dev.backend.core.JsonInput.read;
+import static dev.backend.core.JsonInput.refused;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -110,49 +113,6 @@ class JsonContractTest {
     interface Shape {}
 
     record Drawing(Shape shape) {}
-
-    private static Request post(String json) {
-        return post(json.getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static Request post(byte[] body) {
-        return Request.builder("POST", "/").header("Content-Type", "application/json").body(body).build();
-    }
-
-    private static <T> T read(String json, Class<T> type) {
-        return post(json).json(type);
-    }
-
-    /** The error {@code json} is refused with; fails the test if it is accepted. */
-    private static AppError refused(String json, Class<?> type) {
-        return refused(json.getBytes(StandardCharsets.UTF_8), type);
-    }
-
-    private static AppError refused(byte[] body, Class<?> type) {
-        AppError error = assertThrows(AppException.class, () -> post(body).json(type),
-                () -> new String(body, StandardCharsets.UTF_8) + " was accepted as " + type.getSimpleName()).error();
-        assertSafe(error.message());
-        return error;
-    }
-
-    private static void assertRefused(int status, String message, String json, Class<?> type) {
-        AppError error = refused(json, type);
-        assertEquals(status, error.status(), json);
-        assertEquals(message, error.message(), json);
-    }
-
-    private static void assertRefused(int status, String message, byte[] body, Class<?> type) {
-        AppError error = refused(body, type);
-        assertEquals(status, error.status(), message);
-        assertEquals(message, error.message());
-    }
-
-    /** Messages speak JSON: no Java class, no Jackson feature, no stack. */
-    private static void assertSafe(String message) {
-        for (String leak : List.of("java.", "jackson", "Jackson", "`", "Exception", "dev.backend", "\n")) {
-            assertFalse(message.contains(leak), "'" + message + "' leaks " + leak);
-        }
-    }
 
     // ---- records: every component required unless Optional (serde: a field without Option<T> must be present)
 
